@@ -1,0 +1,115 @@
+import { MiaError } from '../errors.js';
+import type { PooledOutputs } from '../signals/attack-input.js';
+import type { SignalName } from '../signals/signals.js';
+import { attackFeatures } from './features.js';
+import { thresholdAttackScores } from './threshold.js';
+import { runTrainedAttack } from './trained-attack.js';
+
+/** What every attack on one model's outputs returns: one membership score per pooled sample. */
+export interface AttackScores {
+  attack: string;
+  /** The signal or feature set the attack reads (reported with the results). */
+  signal: string;
+  /** Length n (members first, as PooledOutputs); higher = more likely a member. */
+  scores: Float64Array;
+  /**
+   * Samples whose scores the metrics may use (1) — a trained attack leaves out the samples it trained
+   * on when it cannot score them out-of-sample. Undefined = all samples.
+   */
+  evaluated?: Uint8Array;
+  /** How the attack was set up (e.g. the attack-training split), in words. */
+  note?: string;
+}
+
+export interface AttackContext {
+  seed: number;
+}
+
+/** An attack that needs only the target model's outputs on members and non-members. */
+export interface OutputAttack {
+  name: string;
+  kind: 'threshold' | 'trained';
+  description: string;
+  run(pooled: PooledOutputs, context: AttackContext): AttackScores;
+}
+
+function threshold(name: string, signal: SignalName, description: string): OutputAttack {
+  return {
+    name,
+    kind: 'threshold',
+    description,
+    run: (pooled) => ({ attack: name, signal, scores: thresholdAttackScores(pooled, signal) }),
+  };
+}
+
+function trained(name: 'lr' | 'mlp' | 'rf' | 'knn', description: string): OutputAttack {
+  return {
+    name,
+    kind: 'trained',
+    description,
+    run(pooled, context) {
+      const f = attackFeatures(pooled);
+      const r = runTrainedAttack(name, f.x, f.n, f.d, pooled.isMember, { seed: context.seed });
+      const s = r.split;
+      return {
+        attack: name,
+        signal: 'sorted-probs+loss+label',
+        scores: r.scores,
+        evaluated: r.evaluated,
+        note:
+          `trained on ${s.trainMembers} members + ${s.trainNonMembers} non-members, ` +
+          `evaluated on ${s.evalMembers} + ${s.evalNonMembers} (seed ${s.seed})`,
+      };
+    },
+  };
+}
+
+const ATTACKS: readonly OutputAttack[] = [
+  threshold('threshold', 'loss', "loss threshold (TF Privacy's THRESHOLD_ATTACK)"),
+  threshold('threshold-entropy', 'entropy', 'prediction-entropy threshold (labels unused)'),
+  threshold('threshold-confidence', 'confidence', 'true-class probability threshold'),
+  threshold(
+    'threshold-modified-entropy',
+    'modified-entropy',
+    "Song & Mittal modified entropy (TF Privacy's THRESHOLD_ENTROPY_ATTACK with labels)",
+  ),
+  threshold(
+    'threshold-scaled-logit',
+    'scaled-logit',
+    'scaled logit ln(p/(1-p)) of the true class (LiRA signal)',
+  ),
+  threshold('threshold-max-prob', 'max-prob', 'highest class probability'),
+  trained('lr', 'logistic regression on sorted probabilities, loss and label'),
+  trained('mlp', 'multi-layer perceptron on sorted probabilities, loss and label'),
+  trained('rf', 'random forest on sorted probabilities, loss and label'),
+  trained('knn', 'k-nearest neighbours on sorted probabilities, loss and label'),
+];
+
+/** The attacks `mia attack` runs when --attacks is not given. */
+export const DEFAULT_OUTPUT_ATTACKS: readonly string[] = [
+  'threshold',
+  'threshold-entropy',
+  'threshold-confidence',
+  'threshold-modified-entropy',
+  'threshold-scaled-logit',
+  'lr',
+  'mlp',
+  'rf',
+  'knn',
+];
+
+export function outputAttackNames(): string[] {
+  return ATTACKS.map((a) => a.name);
+}
+
+/** Looks an attack up by name; E_UNKNOWN_NAME lists the known names. */
+export function getOutputAttack(name: string): OutputAttack {
+  const a = ATTACKS.find((x) => x.name === name);
+  if (a === undefined) {
+    throw new MiaError('E_UNKNOWN_NAME', `unknown attack '${name}'`, {
+      where: '--attacks',
+      expected: outputAttackNames().join(', '),
+    });
+  }
+  return a;
+}

@@ -1,0 +1,194 @@
+import { MiaError } from '../errors.js';
+import { Rng } from '../rng.js';
+import type { ClassifierKind } from './classifiers/classifier.js';
+import { createClassifier } from './classifiers/registry.js';
+
+/** Options of {@link runTrainedAttack}. */
+export interface TrainedAttackOptions {
+  /** Seed of every random choice: the split, the training order, the classifier. */
+  seed: number;
+  /**
+   * Fraction of each class's rows (of the smaller class's count when balanced) used to train the attack,
+   * in (0, 1). Default 0.75: TF Privacy's `create_attacker_data(test_fraction=0.25)`.
+   */
+  trainFraction?: number;
+  /** Train on equally many members and non-members (default true, TF Privacy's `balance=True`). */
+  balance?: boolean;
+}
+
+/** What {@link runTrainedAttack} returns. */
+export interface TrainedAttackResult {
+  /** Length n: the attack's probability that row i is a member where evaluated[i] = 1; NaN elsewhere. */
+  scores: Float64Array;
+  /** Length n: 1 for held-out rows (the ones metrics must use), 0 for rows the attack trained on. */
+  evaluated: Uint8Array;
+  split: {
+    trainMembers: number;
+    trainNonMembers: number;
+    evalMembers: number;
+    evalNonMembers: number;
+    seed: number;
+    trainFraction: number;
+    balanced: boolean;
+  };
+}
+
+/** TF Privacy's test_fraction = 0.25 (membership_inference_attack/models.py, create_attacker_data). */
+export const DEFAULT_TRAIN_FRACTION = 0.75;
+
+/**
+ * A trained membership-inference attack (TF Privacy's LOGISTIC_REGRESSION, MULTI_LAYERED_PERCEPTRON,
+ * RANDOM_FOREST, K_NEAREST_NEIGHBORS attack types): a binary classifier learns member (1) vs non-member
+ * (0) from per-row features on a held-out part of the rows and scores all the others.
+ *
+ * features: n×d row-major (the lead's feature construction: sorted probabilities, loss, label);
+ * isMember: length n, 1 for members (the target model's training rows), 0 for non-members.
+ *
+ * Split, following TF Privacy's `create_attacker_data` (balance, then a stratified
+ * `train_test_split(test_size=0.25, stratify=labels)`), seeded by `options.seed`:
+ * - members and non-members are permuted separately (stratified);
+ * - balanced (default): t = ⌊trainFraction · min(#members, #non-members)⌋ rows of EACH class train the
+ *   attack; unbalanced: ⌊trainFraction · count⌋ rows of each class; each count clamped to [1, count−1]
+ *   so both classes appear on both sides;
+ * - every row not used for training is evaluated — including the larger class's surplus left out by
+ *   balancing, as current TF Privacy scores its `left_out_indices` too.
+ * Training rows are handed to the classifier in a seeded random order (so no classifier sees all
+ * members first; KNN's tie rule by training index is then unbiased). Scores of training rows are NaN,
+ * never a classifier's view of its own training data.
+ *
+ * TF Privacy grid-searches each classifier's hyper-parameters by 3-fold CV and (since 2022) scores all
+ * rows by 2-fold cross-fitting; we fit one model with fixed defaults (see each classifier) — several times
+ * cheaper, and the held-out split keeps the estimate honest. Same inputs and seed → identical result.
+ *
+ * Throws MiaError: E_SHAPE_MISMATCH (lengths), E_NOT_FINITE (a feature), E_LABEL_RANGE (isMember not
+ * 0/1), E_EMPTY (fewer than 2 members or non-members), E_CONFIG (trainFraction), E_UNKNOWN_NAME (kind).
+ */
+export function runTrainedAttack(
+  kind: ClassifierKind,
+  features: Float64Array,
+  n: number,
+  d: number,
+  isMember: Uint8Array,
+  options: TrainedAttackOptions,
+): TrainedAttackResult {
+  const trainFraction = options.trainFraction ?? DEFAULT_TRAIN_FRACTION;
+  const balanced = options.balance ?? true;
+  checkInputs(features, n, d, isMember, trainFraction);
+  const classifier = createClassifier(kind);
+
+  let nm = 0;
+  for (let i = 0; i < n; i++) nm += isMember[i]!;
+  const nn = n - nm;
+  if (nm < 2 || nn < 2) {
+    throw new MiaError('E_EMPTY', 'a trained attack needs at least 2 members and 2 non-members', {
+      where: 'isMember',
+      expected: '≥ 2 of each class',
+      found: `${nm} members, ${nn} non-members`,
+    });
+  }
+  const members = new Int32Array(nm);
+  const nonMembers = new Int32Array(nn);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (isMember[i] === 1) members[a++] = i;
+    else nonMembers[b++] = i;
+  }
+  const rng = new Rng(options.seed);
+  rng.shuffle(members);
+  rng.shuffle(nonMembers);
+  const clamp = (t: number, count: number) => Math.min(count - 1, Math.max(1, t));
+  let trainM: number;
+  let trainN: number;
+  if (balanced) {
+    const t = Math.floor(trainFraction * Math.min(nm, nn));
+    trainM = clamp(t, Math.min(nm, nn));
+    trainN = trainM;
+  } else {
+    trainM = clamp(Math.floor(trainFraction * nm), nm);
+    trainN = clamp(Math.floor(trainFraction * nn), nn);
+  }
+
+  const nTrain = trainM + trainN;
+  const trainRows = new Int32Array(nTrain);
+  trainRows.set(members.subarray(0, trainM), 0);
+  trainRows.set(nonMembers.subarray(0, trainN), trainM);
+  rng.shuffle(trainRows);
+  const evaluated = new Uint8Array(n).fill(1);
+  const xTrain = new Float64Array(nTrain * d);
+  const yTrain = new Uint8Array(nTrain);
+  for (let i = 0; i < nTrain; i++) {
+    const r = trainRows[i]!;
+    evaluated[r] = 0;
+    xTrain.set(features.subarray(r * d, r * d + d), i * d);
+    yTrain[i] = isMember[r]!;
+  }
+  classifier.fit(xTrain, nTrain, d, yTrain, rng.fork());
+
+  const nEval = n - nTrain;
+  const evalRows = new Int32Array(nEval);
+  const xEval = new Float64Array(nEval * d);
+  for (let i = 0, e = 0; i < n; i++) {
+    if (evaluated[i] === 1) {
+      xEval.set(features.subarray(i * d, i * d + d), e * d);
+      evalRows[e++] = i;
+    }
+  }
+  const p = classifier.predictProba(xEval, nEval, d);
+  const scores = new Float64Array(n).fill(Number.NaN);
+  for (let e = 0; e < nEval; e++) scores[evalRows[e]!] = p[e]!;
+
+  return {
+    scores,
+    evaluated,
+    split: {
+      trainMembers: trainM,
+      trainNonMembers: trainN,
+      evalMembers: nm - trainM,
+      evalNonMembers: nn - trainN,
+      seed: options.seed,
+      trainFraction,
+      balanced,
+    },
+  };
+}
+
+function checkInputs(features: Float64Array, n: number, d: number, isMember: Uint8Array, tf: number): void {
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(d) || d < 1 || features.length !== n * d) {
+    throw new MiaError('E_SHAPE_MISMATCH', 'features length is not n·d', {
+      where: 'features',
+      expected: `n·d = ${n}·${d}`,
+      found: `length ${features.length}`,
+    });
+  }
+  if (isMember.length !== n) {
+    throw new MiaError('E_SHAPE_MISMATCH', 'isMember and features have different row counts', {
+      where: 'isMember',
+      expected: `length ${n}`,
+      found: `length ${isMember.length}`,
+    });
+  }
+  for (let i = 0; i < n; i++) {
+    if (isMember[i]! > 1) {
+      throw new MiaError('E_LABEL_RANGE', `isMember[${i}] is not 0 or 1`, {
+        where: 'isMember',
+        expected: '0 or 1',
+        found: String(isMember[i]),
+      });
+    }
+  }
+  for (let i = 0; i < features.length; i++) {
+    if (!Number.isFinite(features[i]!)) {
+      throw new MiaError('E_NOT_FINITE', `feature ${i % d} of row ${Math.floor(i / d)} is not finite`, {
+        where: 'features',
+        expected: 'finite numbers',
+        found: String(features[i]),
+      });
+    }
+  }
+  if (!(tf > 0 && tf < 1)) {
+    throw new MiaError('E_CONFIG', 'trainFraction must be in (0, 1)', {
+      where: 'trainFraction',
+      expected: '0 < trainFraction < 1',
+      found: String(tf),
+    });
+  }
+}

@@ -1,0 +1,138 @@
+import { type AttackScores, getOutputAttack } from '../attacks/registry.js';
+import { buildSlices, type CustomSlice, type SliceFamily, type SliceSpec } from '../metrics/slicing.js';
+import { summarize } from '../metrics/summary.js';
+import { type AttackInput, type PooledOutputs, poolAttackInput } from '../signals/attack-input.js';
+
+/** The FPR targets every result reports TPR at. */
+export const DEFAULT_FPR_TARGETS: readonly number[] = [0.001, 0.01, 0.05, 0.1];
+
+/** TPR at one FPR target, with its Clopper–Pearson 95% interval. */
+export interface TprAtFprEntry {
+  tpr: number;
+  low: number;
+  high: number;
+  /** True when the ROC point rests on fewer than 10 non-member false positives: the TPR is unreliable. */
+  lowSupport: boolean;
+}
+
+/**
+ * One attack on one slice — the JSON schema of `mia attack --json` (`results[]`). Keys in this order.
+ * `epsilonLowerBound` is the ε that the attack proves with 95% confidence (Clopper–Pearson, Bonferroni
+ * over every threshold tried); `epsilon` gives the point estimate and its interval.
+ */
+export interface AttackResult {
+  attack: string;
+  signal: string;
+  slice: SliceSpec;
+  nMembers: number;
+  nNonMembers: number;
+  auc: number;
+  advantage: number;
+  ppv: number;
+  tprAtFpr: Record<string, TprAtFprEntry>;
+  epsilonLowerBound: number;
+  epsilon: { estimate: number; low: number; high: number; thresholdsTried: number };
+  /** How a trained attack split its data (absent for threshold attacks). */
+  note?: string;
+}
+
+export interface RunAttacksOptions {
+  attacks: readonly string[];
+  slices: readonly SliceFamily[];
+  customSlices?: readonly CustomSlice[];
+  seed: number;
+  fprTargets?: readonly number[];
+  /** Called after each attack has scored all samples (for progress output). */
+  onAttack?: (name: string, seconds: number) => void;
+}
+
+export interface RunAttacksOutput {
+  results: AttackResult[];
+  /** Each attack's scores over the pooled samples (members first). */
+  scores: AttackScores[];
+  pooled: PooledOutputs;
+}
+
+/**
+ * Runs each attack once on all samples, then computes the metrics on every slice. Slices that leave
+ * no member or no non-member (among the samples an attack could evaluate) are skipped.
+ * Trained attacks are trained once on the whole input (features include the label) rather than once
+ * per slice as TF Privacy does: every slice is then scored by the same attacker.
+ */
+export function runOutputAttacks(input: AttackInput, options: RunAttacksOptions): RunAttacksOutput {
+  const pooled = poolAttackInput(input);
+  const slices = buildSlices(pooled, options.slices, options.customSlices);
+  const attacks = options.attacks.map(getOutputAttack);
+  const results: AttackResult[] = [];
+  const allScores: AttackScores[] = [];
+  for (const attack of attacks) {
+    const t0 = performance.now();
+    const s = attack.run(pooled, { seed: options.seed });
+    options.onAttack?.(attack.name, (performance.now() - t0) / 1000);
+    allScores.push(s);
+    for (const slice of slices) {
+      const r = resultForSlice(
+        s,
+        slice.spec,
+        slice.mask,
+        pooled.isMember,
+        options.fprTargets ?? DEFAULT_FPR_TARGETS,
+      );
+      if (r !== undefined) results.push(r);
+    }
+  }
+  return { results, scores: allScores, pooled };
+}
+
+/**
+ * Metrics of one attack's scores restricted to `mask` (and to the attack's evaluated samples).
+ * Returns undefined when the restriction has no member or no non-member.
+ */
+export function resultForSlice(
+  s: AttackScores,
+  spec: SliceSpec,
+  mask: Uint8Array,
+  isMember: Uint8Array,
+  fprTargets: readonly number[],
+): AttackResult | undefined {
+  let count = 0;
+  let nm = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] && (s.evaluated === undefined || s.evaluated[i])) {
+      count++;
+      nm += isMember[i]!;
+    }
+  }
+  if (nm === 0 || nm === count) return undefined;
+  const scores = new Float64Array(count);
+  const truth = new Uint8Array(count);
+  let j = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] && (s.evaluated === undefined || s.evaluated[i])) {
+      scores[j] = s.scores[i]!;
+      truth[j++] = isMember[i]!;
+    }
+  }
+  const m = summarize(scores, truth, { fprTargets: [...fprTargets] });
+  const tprAtFpr: Record<string, TprAtFprEntry> = {};
+  for (const t of fprTargets) {
+    const e = m.tprAtFpr[String(t)]!;
+    tprAtFpr[String(t)] = { tpr: e.tpr, low: e.low, high: e.high, lowSupport: e.lowSupport };
+  }
+  const eps = m.epsilonLowerBound;
+  const r: AttackResult = {
+    attack: s.attack,
+    signal: s.signal,
+    slice: spec,
+    nMembers: m.nMembers,
+    nNonMembers: m.nNonMembers,
+    auc: m.auc,
+    advantage: m.advantage,
+    ppv: m.ppv,
+    tprAtFpr,
+    epsilonLowerBound: eps.low,
+    epsilon: { estimate: eps.epsilon, low: eps.low, high: eps.high, thresholdsTried: eps.thresholdsTried },
+  };
+  if (s.note !== undefined) r.note = s.note;
+  return r;
+}

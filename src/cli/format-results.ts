@@ -1,0 +1,121 @@
+import type { AttackResult } from '../audit/run-attacks.js';
+import { formatCsv } from '../io/csv.js';
+import { sliceLabel } from '../metrics/slicing.js';
+
+const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
+
+/**
+ * The summary `mia attack` prints: every attack on the entire dataset, then the `top` leakiest other
+ * slices (by AUC, then TPR at 1% FPR). A `*` marks a TPR whose ROC point rests on fewer than 10
+ * non-member false positives.
+ */
+export function formatResultsTable(results: readonly AttackResult[], top: number): string {
+  const leakiest = (a: AttackResult, b: AttackResult) =>
+    b.auc - a.auc || (b.tprAtFpr['0.01']?.tpr ?? 0) - (a.tprAtFpr['0.01']?.tpr ?? 0);
+  const entire = results.filter((r) => r.slice.feature === 'entire_dataset').sort(leakiest);
+  const slices = results.filter((r) => r.slice.feature !== 'entire_dataset').sort(leakiest);
+  const blocks: string[] = [];
+  if (entire.length > 0) blocks.push(`Entire dataset\n${formatTable(entire, entire.length)}`);
+  if (slices.length > 0) blocks.push(`Leakiest slices\n${formatTable(slices, top)}`);
+  const text = blocks.join('\n\n');
+  return text.includes('*')
+    ? `${text}\n* fewer than 10 non-member false positives at that point: the TPR is not reliable`
+    : text;
+}
+
+function formatTable(sorted: readonly AttackResult[], top: number): string {
+  const shown = sorted.slice(0, top);
+  const fprKeys = Object.keys(sorted[0]?.tprAtFpr ?? {});
+  const head = ['attack', 'slice', 'members', 'non-members', 'AUC', 'advantage', 'PPV'];
+  for (const k of fprKeys) head.push(`TPR@${pct(Number(k))}`);
+  head.push('eps LB');
+  const rows = shown.map((r) => {
+    const row = [
+      r.attack,
+      sliceLabel(r.slice),
+      String(r.nMembers),
+      String(r.nNonMembers),
+      r.auc.toFixed(3),
+      r.advantage.toFixed(3),
+      r.ppv.toFixed(3),
+    ];
+    for (const k of fprKeys) {
+      const e = r.tprAtFpr[k]!;
+      row.push(`${pct(e.tpr)}${e.lowSupport ? '*' : ''}`);
+    }
+    row.push(r.epsilonLowerBound.toFixed(2));
+    return row;
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  if (sorted.length > shown.length) {
+    out.push(`… ${sorted.length - shown.length} more slices (--top N to show more, --json for all)`);
+  }
+  return out.join('\n');
+}
+
+/** One sentence on the worst case, for the end of the output. */
+export function worstCaseSentence(results: readonly AttackResult[]): string {
+  if (results.length === 0) return 'No results (every slice lacked members or non-members).';
+  const byAuc = results.reduce((a, b) => (b.auc > a.auc ? b : a));
+  const byTpr = results
+    .filter((r) => r.slice.feature === 'entire_dataset')
+    .reduce<AttackResult | undefined>(
+      (a, b) => (a === undefined || (b.tprAtFpr['0.01']?.tpr ?? 0) > (a.tprAtFpr['0.01']?.tpr ?? 0) ? b : a),
+      undefined,
+    );
+  let s = `Worst case: ${byAuc.attack} on ${sliceLabel(byAuc.slice)} reaches AUC ${byAuc.auc.toFixed(3)}.`;
+  if (byTpr !== undefined) {
+    const e = byTpr.tprAtFpr['0.01'];
+    if (e !== undefined) {
+      s += ` On the entire dataset, ${byTpr.attack} identifies ${pct(e.tpr)} of members at 1% FPR (95% CI ${pct(e.low)}–${pct(e.high)}).`;
+    }
+  }
+  return s;
+}
+
+/** Results as CSV: one row per attack × slice. */
+export function resultsToCsv(results: readonly AttackResult[]): string {
+  const fprKeys = Object.keys(results[0]?.tprAtFpr ?? {});
+  const header = [
+    'attack',
+    'signal',
+    'slice_feature',
+    'slice_value',
+    'n_members',
+    'n_non_members',
+    'auc',
+    'advantage',
+    'ppv',
+  ];
+  for (const k of fprKeys)
+    header.push(
+      `tpr_at_fpr_${k}`,
+      `tpr_at_fpr_${k}_low`,
+      `tpr_at_fpr_${k}_high`,
+      `tpr_at_fpr_${k}_low_support`,
+    );
+  header.push('epsilon_lower_bound');
+  const rows = results.map((r) => {
+    const row: (string | number | boolean)[] = [
+      r.attack,
+      r.signal,
+      r.slice.feature,
+      'value' in r.slice ? r.slice.value : '',
+      r.nMembers,
+      r.nNonMembers,
+      r.auc,
+      r.advantage,
+      r.ppv,
+    ];
+    for (const k of fprKeys) {
+      const e = r.tprAtFpr[k]!;
+      row.push(e.tpr, e.low, e.high, e.lowSupport);
+    }
+    row.push(r.epsilonLowerBound);
+    return row;
+  });
+  return formatCsv(header, rows);
+}

@@ -1,0 +1,75 @@
+import { isMiaError } from '../errors.js';
+import type { CliCommand } from './command.js';
+
+/** Every sub-command, loaded lazily so that `mia attack` does not pay for the training engine. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {};
+
+function register(name: string, summary: string, load: () => Promise<CliCommand>): void {
+  COMMANDS[name] = { summary, load };
+}
+
+register(
+  'demo',
+  'run the attacks on a built-in example (start here)',
+  async () => (await import('./demo.js')).demoCommand,
+);
+register(
+  'attack',
+  'run membership inference attacks on exported model outputs (.npz/.csv/.json)',
+  async () => (await import('./attack.js')).attackCommand,
+);
+
+function mainUsage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`);
+  return [
+    'usage: mia <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'mia <command> --help for its options',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainUsage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    console.log(pkg.version);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (entry === undefined) {
+    console.error(`error [E_USAGE] unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.usage);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (isMiaError(e)) {
+      console.error(`error ${e.oneLine()}`);
+      process.exitCode = 2;
+    } else {
+      console.error(e);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,128 @@
+/**
+ * The scoring half of `mia attack --reference <reference.npz | LiRA experiment folder>`: reads the
+ * reference signals, runs the requested reference-model attacks and returns one score per audit sample
+ * per attack (higher = member); `mia attack` turns them into the metrics table.
+ *
+ * Attack names: lira-online, lira-online-fixed-variance, lira-offline, lira-offline-fixed-variance,
+ * lira-global (src/attacks/lira.ts), rmia (offline) and rmia-online (src/attacks/rmia.ts), attack-r and
+ * attack-p (src/attacks/reference-baselines.ts).
+ */
+import { MiaError } from '../errors.js';
+import { npyArray } from '../io/npy.js';
+import { writeNpz } from '../io/npz.js';
+import { isLiraVariant, LIRA_VARIANTS, type LiraStatistics, liraScoresFromStatistics, liraStatistics } from '../attacks/lira.js';
+import { meanOverQueries } from '../attacks/population.js';
+import { readReference, type ReferenceData } from '../attacks/reference-input.js';
+import { attackPScores, attackRScores, REFERENCE_BASELINES } from '../attacks/reference-baselines.js';
+import { RMIA_ATTACKS, rmiaScores, tuneRmiaA } from '../attacks/rmia.js';
+
+/** Every attack name runReferenceAttacks accepts, in the order they are listed in help texts. */
+export const REFERENCE_ATTACKS: readonly string[] = [...LIRA_VARIANTS, ...RMIA_ATTACKS, ...REFERENCE_BASELINES];
+
+/** The offline RMIA coefficient used when `a` can be neither given nor tuned (Privacy Meter's default). */
+export const RMIA_DEFAULT_A = 0.3;
+
+export interface ReferenceAttackOptions {
+  /** reference.npz, or a LiRA experiment folder. */
+  referencePath: string;
+  /** Attack names (see {@link REFERENCE_ATTACKS}); each at most once. */
+  attacks: string[];
+  /** Offline RMIA coefficient a ∈ [0, 1]; tuned on a paired reference model when omitted. */
+  rmiaA?: number;
+  /** RMIA γ > 0; default 1. */
+  rmiaGamma?: number;
+  /** Writes the scores here as .npz (one float64 [N] array per attack, keyed by its name), atomically. */
+  scoresOut?: string;
+  /** Accepted for the common attack interface; the attacks here are deterministic and do not use it. */
+  seed: number;
+  /** LiRA experiment folders only: the target model's index in folder-name order (default 0). */
+  targetIndex?: number;
+}
+
+export interface ReferenceAttackOutput {
+  /** One Float64Array [N] per attack, in the order requested; higher = member. */
+  scores: Map<string, Float64Array>;
+  /** The truth [N] when known (target_member, or the target's keep row for a folder). */
+  isMember?: Uint8Array;
+  /** The offline RMIA a used (given or tuned), when rmia ran. */
+  rmiaA?: number;
+  /** One line per notable choice (tuned a, fallbacks), for the CLI to print. */
+  notes: string[];
+  /** What was read. */
+  data: ReferenceData;
+}
+
+/**
+ * Reads `referencePath` and runs `attacks` on it (see the module header). LiRA statistics are computed
+ * once for all LiRA variants. For rmia without `rmiaA`, a is tuned with {@link tuneRmiaA} (the first
+ * reference model plays the target); with fewer than 2 references a = 0.3 and a note says so.
+ * Throws MiaError: E_UNKNOWN_NAME for an unknown attack, E_CONFIG for an empty list or a repeated name,
+ * and every reading / attack error (missing population signals for rmia or attack-p, …).
+ */
+export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise<ReferenceAttackOutput> {
+  if (opts.attacks.length === 0) {
+    throw new MiaError('E_CONFIG', 'no attack given', { where: '--attacks', expected: REFERENCE_ATTACKS.join(', ') });
+  }
+  const seen = new Set<string>();
+  for (const name of opts.attacks) {
+    if (!REFERENCE_ATTACKS.includes(name)) {
+      throw new MiaError('E_UNKNOWN_NAME', `unknown reference attack '${name}'`, {
+        where: '--attacks',
+        expected: `one of ${REFERENCE_ATTACKS.join(', ')}`,
+        found: name,
+      });
+    }
+    if (seen.has(name)) throw new MiaError('E_CONFIG', `attack '${name}' is listed twice`, { where: '--attacks' });
+    seen.add(name);
+  }
+  const data =
+    opts.targetIndex === undefined
+      ? readReference(opts.referencePath)
+      : readReference(opts.referencePath, { targetIndex: opts.targetIndex });
+  const { references, target, targetPop, population } = data;
+  const notes: string[] = [];
+  const scores = new Map<string, Float64Array>();
+  let stats: LiraStatistics | undefined;
+  let rmiaA: number | undefined;
+  const gamma = opts.rmiaGamma ?? 1;
+  for (const name of opts.attacks) {
+    let s: Float64Array;
+    if (isLiraVariant(name)) {
+      if (name === 'lira-global') s = meanOverQueries(target, population.samples, population.queries);
+      else {
+        stats ??= liraStatistics(references);
+        s = liraScoresFromStatistics(stats, target, name);
+      }
+    } else if (name === 'rmia') {
+      if (rmiaA === undefined) {
+        if (opts.rmiaA !== undefined) rmiaA = opts.rmiaA;
+        else if (references.rows.length >= 2 && population.popSignal !== undefined) {
+          const tuned = tuneRmiaA(references, { gamma });
+          rmiaA = tuned.a;
+          const best = tuned.auc[tuned.grid.indexOf(tuned.a)] ?? Number.NaN;
+          notes.push(`rmia: a = ${tuned.a} tuned on reference model ${tuned.pairedRow} as target (AUC ${best.toFixed(4)})`);
+        } else {
+          rmiaA = RMIA_DEFAULT_A;
+          notes.push(`rmia: a = ${RMIA_DEFAULT_A} (Privacy Meter's default; tuning needs at least 2 reference models)`);
+        }
+      }
+      s = rmiaScores(references, target, targetPop, { mode: 'offline', a: rmiaA, gamma });
+    } else if (name === 'rmia-online') {
+      s = rmiaScores(references, target, targetPop, { mode: 'online', gamma });
+    } else if (name === 'attack-r') {
+      s = attackRScores(references, target);
+    } else {
+      s = attackPScores(population, target, targetPop);
+    }
+    scores.set(name, s);
+  }
+  if (opts.scoresOut !== undefined) {
+    const record: Record<string, ReturnType<typeof npyArray>> = {};
+    for (const [name, s] of scores) record[name] = npyArray(s, [s.length], 'float64');
+    writeNpz(opts.scoresOut, record);
+  }
+  const out: ReferenceAttackOutput = { scores, notes, data };
+  if (data.targetMember !== undefined) out.isMember = data.targetMember;
+  if (rmiaA !== undefined) out.rmiaA = rmiaA;
+  return out;
+}

@@ -1,0 +1,184 @@
+import { resolve } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import type { Normalization } from '../data/normalize.js';
+import { canonicalDatasetName, type DatasetOptions, loadDataset } from '../data/registry.js';
+import { subsetIndices, take } from '../data/splits.js';
+import { MiaError } from '../errors.js';
+import { describeArchitectures, normalizeArchSpec, parseArchParams } from '../models/architectures.js';
+import { type BackendPreference, createEngine } from '../models/engine.js';
+import type { Logger } from '../models/logger.js';
+import { normalizeOptimizerSpec, type OptimizerSpec, parseSchedule } from '../models/optimizers.js';
+import { saveModel } from '../models/store.js';
+import { evaluateLogits, formatDuration, trainModel } from '../models/train.js';
+import { shuffleSeedOf } from '../models/cache.js';
+import { Rng } from '../rng.js';
+import { type CliCommand, intFlag, numberFlag, parseCommandArgs } from './command.js';
+
+const USAGE = `usage: mia train --dataset NAME --out DIR [options]
+
+Trains a model and saves it in DIR (model.json, weights.npz, train-indices.npy).
+
+  --dataset NAME        fashion-mnist, mnist, cifar10, synthetic, csv, npz
+  --data-path PATH      where the dataset is (folder, .csv, .npz); default: the usual places
+  --classes K           keep only the first K classes
+  --normalize MODE      unit, standard or none (default: unit for images, none for tabular)
+  --train-size N        train on N samples of the training split drawn with --seed (default: all)
+  --val-size N          validate each epoch on the first N test samples (default: all; 0 = none)
+  --arch NAME           architecture (default small_cnn):
+${describeArchitectures()
+  .map((l) => `                          ${l}`)
+  .join('\n')}
+  --arch-param K=V      architecture hyper-parameter (repeatable), e.g. --arch-param num_conv=2
+  --epochs N            default 10
+  --batch-size N        default 50
+  --optimizer NAME      adam (default) or sgd
+  --lr X                learning rate (default 0.001)
+  --momentum X          SGD momentum (default 0)
+  --weight-decay X      L2 weight decay added to the gradient (default 0)
+  --schedule S          constant (default), step:EVERY:GAMMA, cosine[:MIN_LR]
+  --seed N              seeds the training subset, the initial weights and the shuffles (default 0)
+  --backend NAME        auto (default: tfjs-node if installed, else wasm, else cpu), node, wasm, cpu
+  --out DIR             where to save the model (replaced if it holds a model)`;
+
+const NORMALIZE: readonly string[] = ['unit', 'standard', 'none'];
+const BACKENDS: readonly string[] = ['auto', 'node', 'wasm', 'cpu'];
+
+/** The console logger of the CLI: progress lines to stdout. */
+export const consoleLogger: Logger = { info: (line) => console.log(line) };
+
+/** Dataset options from the shared flags (--data-path, --classes, --normalize); `fromRecord` fills gaps. */
+export function datasetOptionsFromFlags(
+  command: string,
+  values: { 'data-path'?: string | undefined; classes?: string | undefined; normalize?: string | undefined },
+  fromRecord: Record<string, unknown> = {},
+): DatasetOptions {
+  const o: DatasetOptions = { ...(fromRecord as DatasetOptions) };
+  if (values['data-path'] !== undefined) o.path = resolve(values['data-path']);
+  if (values.classes !== undefined) o.firstKClasses = intFlag(command, 'classes', values.classes, 0);
+  if (values.normalize !== undefined) {
+    if (!NORMALIZE.includes(values.normalize)) {
+      throw new MiaError('E_USAGE', `--normalize must be one of ${NORMALIZE.join(', ')}`, {
+        where: `mia ${command}`,
+        found: values.normalize,
+      });
+    }
+    o.normalize = values.normalize as Normalization;
+  }
+  return o;
+}
+
+export function backendFlag(command: string, value: string | undefined): BackendPreference {
+  const b = value ?? 'auto';
+  if (!BACKENDS.includes(b)) {
+    throw new MiaError('E_USAGE', `--backend must be one of ${BACKENDS.join(', ')}`, { where: `mia ${command}`, found: b });
+  }
+  return b as BackendPreference;
+}
+
+/** Prints the dataset's notices and a one-line summary. */
+export function announceDataset(train: Dataset, test: Dataset, notices: readonly string[]): void {
+  for (const n of notices) console.log(`notice: ${n}`);
+  console.log(
+    `dataset ${train.name}: ${train.n} train / ${test.n} test, shape [${train.shape.join(', ')}], ` +
+      `${train.numClasses} classes (${train.source})`,
+  );
+}
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'train a model on a dataset and save it',
+  usage: USAGE,
+  async run(argv) {
+    const { values } = parseCommandArgs('train', argv, {
+      dataset: { type: 'string' },
+      'data-path': { type: 'string' },
+      classes: { type: 'string' },
+      normalize: { type: 'string' },
+      'train-size': { type: 'string' },
+      'val-size': { type: 'string' },
+      arch: { type: 'string' },
+      'arch-param': { type: 'string', multiple: true },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      optimizer: { type: 'string' },
+      lr: { type: 'string' },
+      momentum: { type: 'string' },
+      'weight-decay': { type: 'string' },
+      schedule: { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      out: { type: 'string' },
+    });
+    const need = (flag: 'dataset' | 'out'): string => {
+      const v = values[flag];
+      if (v === undefined) throw new MiaError('E_USAGE', `--${flag} is required; see \`mia train --help\``, { where: 'mia train' });
+      return v;
+    };
+    const datasetName = need('dataset');
+    const out = need('out');
+    const seed = intFlag('train', 'seed', values.seed, 0);
+    const epochs = intFlag('train', 'epochs', values.epochs, 10);
+    const batchSize = intFlag('train', 'batch-size', values['batch-size'], 50);
+    const arch = normalizeArchSpec({ name: values.arch ?? 'small_cnn', params: parseArchParams(values['arch-param'] ?? []) });
+    const lr = numberFlag('train', 'lr', values.lr, 0.001);
+    const weightDecay = numberFlag('train', 'weight-decay', values['weight-decay'], 0);
+    const schedule = parseSchedule(values.schedule ?? 'constant');
+    const optName = values.optimizer ?? 'adam';
+    const optimizer: OptimizerSpec =
+      optName === 'sgd'
+        ? { name: 'sgd', lr, momentum: numberFlag('train', 'momentum', values.momentum, 0), weightDecay, schedule }
+        : ({ name: optName, lr, weightDecay, schedule } as OptimizerSpec);
+    const opt = normalizeOptimizerSpec(optimizer);
+    const backend = backendFlag('train', values.backend);
+
+    const dsOptions = datasetOptionsFromFlags('train', values);
+    const data = await loadDataset(datasetName, dsOptions);
+    announceDataset(data.train, data.test, data.notices);
+    const trainSize = intFlag('train', 'train-size', values['train-size'], data.train.n);
+    if (trainSize < 1 || trainSize > data.train.n) {
+      throw new MiaError('E_USAGE', `--train-size must be in [1, ${data.train.n}]`, { where: 'mia train', found: String(trainSize) });
+    }
+    const indices = trainSize === data.train.n ? Int32Array.from({ length: trainSize }, (_, i) => i) : subsetIndices(data.train.n, trainSize, new Rng(seed));
+    const train = take(data.train, indices);
+    const valSize = Math.min(intFlag('train', 'val-size', values['val-size'], data.test.n), data.test.n);
+    const val = valSize > 0 ? take(data.test, Int32Array.from({ length: valSize }, (_, i) => i)) : undefined;
+
+    const engine = await createEngine('tfjs', { backend });
+    console.log(`engine: tfjs, backend ${engine.backend.description}`);
+    const model = await engine.build({ arch, inputShape: [...train.shape], numClasses: train.numClasses, seed });
+    try {
+      console.log(
+        `model: ${arch.name} ${JSON.stringify(arch.params)}, ${model.paramCount().toLocaleString('en-US')} parameters; ` +
+          `${opt.name} lr ${opt.lr}, batch ${batchSize}, ${epochs} epochs, ${train.n} training samples, seed ${seed}`,
+      );
+      const shuffleSeed = shuffleSeedOf(seed);
+      const result = await trainModel(model, train, {
+        epochs,
+        batchSize,
+        optimizer,
+        shuffleSeed,
+        ...(val !== undefined ? { validation: val } : {}),
+        logger: consoleLogger,
+      });
+      const trainEval = evaluateLogits(await model.predict(train.x, train.n), train.y, train.n, train.numClasses);
+      const testEval = evaluateLogits(await model.predict(data.test.x, data.test.n), data.test.y, data.test.n, train.numClasses);
+      console.log(
+        `final: train accuracy ${(100 * trainEval.accuracy).toFixed(2)}% (loss ${trainEval.loss.toFixed(4)}), ` +
+          `test accuracy ${(100 * testEval.accuracy).toFixed(2)}% (loss ${testEval.loss.toFixed(4)}) on ${data.test.n} test samples; ` +
+          `trained in ${formatDuration(result.seconds)}`,
+      );
+      const dsRecord: Record<string, unknown> = { ...dsOptions };
+      saveModel(out, model, {
+        training: { optimizer: opt, epochs, batchSize, shuffleSeed },
+        dataset: { name: canonicalDatasetName(datasetName), options: dsRecord },
+        indices,
+        history: result.history,
+        trainSeconds: result.seconds,
+      });
+      console.log(`saved ${out}`);
+    } finally {
+      model.dispose();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,388 @@
+/**
+ * Whole-file reads and atomic writes.
+ *
+ * Atomic write protocol (every file mia-audit finishes goes through {@link withAtomicFile}):
+ *   1. `mkdir -p` the parent directory;
+ *   2. write everything to a temp file in the SAME directory named `${name}.tmp-<pid>-<16 hex digits>`
+ *      (opened with O_EXCL, so two writers never share a temp);
+ *   3. fsync the temp file, close it, rename it over `name` (atomic on POSIX within one file system),
+ *      then fsync the directory (best effort);
+ *   4. on any failure the temp file is removed and the old `name`, if any, is left untouched.
+ * A reader therefore sees either the old complete file or the new complete file, never a partial one.
+ * A process killed between 2 and 3 leaves a temp file behind: stages that scan directories for finished
+ * files (checkpoint resume, caches) must skip names for which {@link isTempFile} is true.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { MiaError } from '../errors.js';
+
+/** Matches the temp names made by {@link withAtomicFile}: `<name>.tmp-<pid>-<16 lowercase hex>`. */
+const TEMP_RE = /\.tmp-\d+-[0-9a-f]{16}$/;
+
+/** Largest chunk handed to one readSync/writeSync call (those calls are limited to < 2 GiB). */
+const IO_CHUNK = 1 << 30;
+
+/**
+ * True when `name` (a base name or a path) is a temp file left by an atomic write in progress or by
+ * a killed process, i.e. it matches `*.tmp-<pid>-<16 hex digits>`. Such files are never finished
+ * outputs and may be deleted once their writer is gone.
+ */
+export function isTempFile(name: string): boolean {
+  return TEMP_RE.test(basename(name));
+}
+
+/** The temp path an atomic write of `path` uses: `${path}.tmp-<pid>-<16 hex>` (random per call). */
+export function tempPathFor(path: string): string {
+  return `${path}.tmp-${process.pid}-${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * `ENOENT (no such file or directory)` style text for a node fs error: its code and a few words, never
+ * the path or a stack (the caller puts the path in `where`). Non-fs errors give their message.
+ */
+export function describeFsError(e: unknown): string {
+  if (e !== null && typeof e === 'object' && 'code' in e && typeof e.code === 'string') {
+    const text: Record<string, string> = {
+      ENOENT: 'no such file or directory',
+      EACCES: 'permission denied',
+      EPERM: 'operation not permitted',
+      EISDIR: 'is a directory',
+      ENOTDIR: 'a parent is not a directory',
+      EEXIST: 'file exists',
+      ENOSPC: 'no space left on device',
+      EROFS: 'read-only file system',
+      EMFILE: 'too many open files',
+      EXDEV: 'rename across file systems',
+    };
+    const words = text[e.code];
+    return words !== undefined ? `${e.code} (${words})` : e.code;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Writes all of `data` to `fd` at the current position, in chunks below the 2 GiB syscall limit. */
+export function writeAllSync(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) {
+    const end = Math.min(data.length, off + IO_CHUNK);
+    off += writeSync(fd, data, off, end - off);
+  }
+}
+
+/**
+ * Reads exactly `length` bytes at file `position` into a new Uint8Array (byteOffset 0, so typed-array
+ * views of it are aligned). Returns fewer bytes only when the file ends first.
+ */
+export function readAtSync(fd: number, position: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, out, got, Math.min(IO_CHUNK, length - got), position + got);
+    if (n === 0) return out.subarray(0, got);
+    got += n;
+  }
+  return out;
+}
+
+/**
+ * Runs `write(fd)` against a fresh temp file beside `path`, then fsyncs and renames it over `path`
+ * (the protocol in this file's header). `write` writes with node:fs calls on `fd` (or
+ * {@link writeAllSync}). If `write` throws, the temp file is removed, `path` is untouched and the
+ * error is rethrown as is. File-system failures become MiaError E_IO with `where` = `path`.
+ */
+export function withAtomicFile(path: string, write: (fd: number) => void): void {
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new MiaError('E_IO', `cannot create directory ${dir}: ${describeFsError(e)}`, { where: path });
+  }
+  const tmp = tempPathFor(path);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+  } catch (e) {
+    throw new MiaError('E_IO', `cannot write file: ${describeFsError(e)}`, { where: path });
+  }
+  let stage = 'write';
+  try {
+    try {
+      write(fd);
+      stage = 'fsync';
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    stage = 'rename';
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    if (stage === 'write' && !isFsError(e)) throw e;
+    throw new MiaError('E_IO', `cannot write file (${stage}): ${describeFsError(e)}`, { where: path });
+  }
+  fsyncDir(dir);
+}
+
+function isFsError(e: unknown): boolean {
+  return e instanceof Error && 'code' in e && 'syscall' in e;
+}
+
+/** fsync a directory so a rename in it is durable; silently skipped where the OS does not allow it. */
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // not supported on this platform / file system: the rename is still atomic, just not yet durable
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Atomically replaces `path` with `data` (a string is written as UTF-8), creating parent directories.
+ * Throws MiaError E_IO (`where` = `path`) on failure, leaving any old file intact and no temp file.
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  withAtomicFile(path, (fd) => writeAllSync(fd, bytes));
+}
+
+/**
+ * Atomically writes `JSON.stringify(value, null, 2)` plus a trailing newline to `path`.
+ * Throws a TypeError for values JSON cannot represent (undefined at top level, BigInt, cycles).
+ */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const text = JSON.stringify(value, null, 2);
+  if (text === undefined) throw new TypeError(`writeJsonAtomic(${path}): value is not representable as JSON`);
+  writeFileAtomic(path, `${text}\n`);
+}
+
+/**
+ * The whole file at `path` as a fresh Uint8Array with byteOffset 0 (so aligned typed-array views of it
+ * are possible), read in chunks so files above 2 GiB work. Throws MiaError E_IO, `where` = `path`,
+ * message `cannot read file: ENOENT (no such file or directory)` and the like — one line, no stack.
+ */
+export function readFileOrThrow(path: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: path });
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) {
+      // pipes, character devices: size unknown, read until EOF
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      for (;;) {
+        const buf = new Uint8Array(1 << 16);
+        const n = readSync(fd, buf, 0, buf.length, null);
+        if (n === 0) break;
+        chunks.push(buf.subarray(0, n));
+        total += n;
+      }
+      const out = new Uint8Array(total);
+      let off = 0;
+      for (const c of chunks) {
+        out.set(c, off);
+        off += c.length;
+      }
+      return out;
+    }
+    return readAtSync(fd, 0, st.size);
+  } catch (e) {
+    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: path });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads and parses the JSON file at `path` (UTF-8, a leading BOM ignored). Throws MiaError E_IO when the
+ * file cannot be read, and E_JSON with `where` = `path:line:column` (1-based, column in UTF-16 code
+ * units) at the first syntax error.
+ */
+export function readJsonFile(path: string): unknown {
+  const bytes = readFileOrThrow(path);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new MiaError('E_JSON', 'file is not valid UTF-8', { where: path });
+  }
+  return parseJsonText(text, path);
+}
+
+/**
+ * `JSON.parse(text)` (a leading BOM ignored) with syntax errors turned into MiaError E_JSON whose `where`
+ * is `${where}:line:column` of the first offending character (1-based), located by a small RFC 8259
+ * scanner because V8's messages do not always carry a position.
+ */
+export function parseJsonText(text: string, where: string): unknown {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    return JSON.parse(text);
+  } catch {
+    const { offset, message } = locateJsonError(text);
+    const { line, column } = lineColumn(text, offset);
+    throw new MiaError('E_JSON', `invalid JSON: ${message}`, { where: `${where}:${line}:${column}` });
+  }
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
+class JsonSyntax extends Error {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Finds the offset and a description of the first syntax error in `text` (RFC 8259 grammar). */
+function locateJsonError(text: string): { offset: number; message: string } {
+  let i = 0;
+  const n = text.length;
+  const ws = (): void => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+      else break;
+    }
+  };
+  const describe = (): string => (i >= n ? 'end of input' : `'${text[i]}'`);
+  const fail = (what: string): never => {
+    throw new JsonSyntax(i, `expected ${what}, found ${describe()}`);
+  };
+  const literal = (word: string): void => {
+    for (let k = 0; k < word.length; k++, i++) if (text[i] !== word[k]) fail(`'${word}'`);
+  };
+  const string = (): void => {
+    i++; // opening quote
+    for (;;) {
+      if (i >= n) fail("closing '\"'");
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return;
+      }
+      if (c < 0x20) fail('no control character inside a string');
+      if (c === 0x5c) {
+        i++;
+        const e = text[i];
+        if (e === 'u') {
+          i++;
+          for (let k = 0; k < 4; k++, i++)
+            if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail('4 hex digits after \\u');
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i++;
+        else fail('a valid escape');
+      } else i++;
+    }
+  };
+  const digits = (): void => {
+    const s = i;
+    while (i < n && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++;
+    if (i === s) fail('a digit');
+  };
+  const number = (): void => {
+    if (text[i] === '-') i++;
+    if (text[i] === '0') i++;
+    else digits();
+    if (text[i] === '.') {
+      i++;
+      digits();
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      digits();
+    }
+  };
+  const value = (depth: number): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('a property name in double quotes');
+        string();
+        ws();
+        if (text[i] !== ':') fail("':'");
+        i++;
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return;
+        } else fail("',' or '}'");
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return;
+        } else fail("',' or ']'");
+      }
+    } else if (c === '"') string();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) number();
+    else fail('a JSON value');
+  };
+  try {
+    value(0);
+    ws();
+    if (i < n) fail('end of input');
+  } catch (e) {
+    if (e instanceof JsonSyntax) return { offset: e.offset, message: e.message };
+    if (e instanceof RangeError) return { offset: i, message: 'nesting too deep' };
+    throw e;
+  }
+  // JSON.parse failed but the scanner accepted: should not happen; report the start.
+  return { offset: 0, message: 'unparseable JSON' };
+}

@@ -1,0 +1,162 @@
+/**
+ * Train-or-load by content hash. A request (architecture, input shape, classes, optimiser, epochs, batch
+ * size, seed, dataset name and options, the training rows and their data) maps to a SHA-256 key; the model
+ * trained for it is saved under `<cacheDir>/<key>/` (store.ts, atomically), and the same request again
+ * loads it instead of training. Reference-model attacks train tens of models this way and a killed audit
+ * resumes with every finished model reused.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { normalizeArchSpec, type ArchSpec } from './architectures.js';
+import type { Engine, EngineModel, ModelSpec } from './engine.js';
+import type { Logger } from './logger.js';
+import { normalizeOptimizerSpec, type OptimizerSpec } from './optimizers.js';
+import { isModelDir, loadModel, type ModelRecord, publishModel, readModelRecord, removeStaleTemps } from './store.js';
+import { type EpochEndHook, type Samples, trainModel } from './train.js';
+
+export interface TrainRequest {
+  arch: ArchSpec;
+  /** Per-sample input shape ([h, w, c] or [d]). */
+  inputShape: number[];
+  numClasses: number;
+  optimizer: OptimizerSpec;
+  epochs: number;
+  batchSize: number;
+  /** Seeds the initial weights (as is) and the per-epoch shuffles (through {@link shuffleSeedOf}). */
+  seed: number;
+  /** The dataset as asked for (name and loader options); recorded and hashed. */
+  dataset: { name: string; options?: Record<string, unknown> };
+  /** Rows of the dataset's training split used for training, in the order of `train`. */
+  indices: Int32Array;
+  /** The training samples (the dataset's rows `indices`). Their bytes are part of the key. */
+  train: Samples;
+  /** Validation samples for the history (not part of the key). */
+  validation?: Samples;
+}
+
+export interface TrainOrLoadOptions {
+  engine: Engine;
+  logger?: Logger;
+  /** Epoch-end hooks; they run only when the model is trained, not when it is loaded from the cache. */
+  onEpochEnd?: EpochEndHook | readonly EpochEndHook[];
+  progressIntervalMs?: number;
+  label?: string;
+}
+
+export interface TrainOrLoadResult {
+  model: EngineModel;
+  record: ModelRecord;
+  /** The model's directory `<cacheDir>/<hash>`. */
+  dir: string;
+  /** True when the model was loaded from the cache (no training happened). */
+  cached: boolean;
+}
+
+/** The shuffle seed used for a request seed: (seed · 2654435761 + 1013904223) mod 2³², fixed forever. */
+export function shuffleSeedOf(seed: number): number {
+  return (Math.imul(Math.trunc(seed) >>> 0, 2654435761) + 1013904223) >>> 0;
+}
+
+/** JSON with object keys sorted at every level (arrays keep their order): the hashed form. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+function sha256(...parts: (Uint8Array | string)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+}
+
+const bytesOf = (a: Float32Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/**
+ * The request's cache key: hex SHA-256 of the canonical JSON of { normalised architecture, input shape,
+ * classes, normalised optimiser (with schedule), epochs, batch size, seed, dataset name and options,
+ * SHA-256 of the indices (int32 LE), SHA-256 of the training x (float32 LE) and y (int32 LE) }.
+ * Validation data, the engine and the backend are not part of the key.
+ */
+export function requestHash(r: TrainRequest): string {
+  const n = r.train.n;
+  return sha256(
+    canonicalJson({
+      v: 1,
+      arch: normalizeArchSpec(r.arch),
+      inputShape: r.inputShape,
+      numClasses: r.numClasses,
+      optimizer: normalizeOptimizerSpec(r.optimizer),
+      epochs: r.epochs,
+      batchSize: r.batchSize,
+      seed: r.seed,
+      dataset: { name: r.dataset.name, options: r.dataset.options ?? {} },
+      indices: sha256(bytesOf(r.indices)),
+      data: sha256(bytesOf(r.train.x.subarray(0, r.train.x.length)), bytesOf(r.train.y.subarray(0, n))),
+    }),
+  );
+}
+
+/**
+ * Loads the model cached for `request` under `cacheDir`, or trains it (trainModel, with the request's seed
+ * for the weights and shuffleSeedOf(seed) for the shuffles) and saves it there atomically. Stale temp
+ * directories of killed runs are removed first. Two processes training the same request both finish; the
+ * first to publish wins and the other's copy is discarded (both return equivalent models).
+ */
+export async function trainOrLoad(
+  request: TrainRequest,
+  cacheDir: string,
+  options: TrainOrLoadOptions,
+): Promise<TrainOrLoadResult> {
+  const hash = requestHash(request);
+  const dir = join(cacheDir, hash);
+  const log = options.logger;
+  const prefix = options.label !== undefined ? `${options.label}  ` : '';
+  if (isModelDir(dir)) {
+    const { model, record } = await loadModel(dir, options.engine);
+    log?.info(`${prefix}cached model ${hash.slice(0, 12)} loaded from ${dir}`);
+    return { model, record, dir, cached: true };
+  }
+  removeStaleTemps(cacheDir);
+  const spec: ModelSpec = {
+    arch: normalizeArchSpec(request.arch),
+    inputShape: [...request.inputShape],
+    numClasses: request.numClasses,
+    seed: request.seed,
+  };
+  const model = await options.engine.build(spec);
+  try {
+    const shuffleSeed = shuffleSeedOf(request.seed);
+    const result = await trainModel(model, request.train, {
+      epochs: request.epochs,
+      batchSize: request.batchSize,
+      optimizer: request.optimizer,
+      shuffleSeed,
+      ...(request.validation !== undefined ? { validation: request.validation } : {}),
+      ...(log !== undefined ? { logger: log } : {}),
+      ...(options.onEpochEnd !== undefined ? { onEpochEnd: options.onEpochEnd } : {}),
+      ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+      ...(options.label !== undefined ? { label: options.label } : {}),
+    });
+    publishModel(dir, model, {
+      training: {
+        optimizer: normalizeOptimizerSpec(request.optimizer),
+        epochs: request.epochs,
+        batchSize: request.batchSize,
+        shuffleSeed,
+      },
+      dataset: { name: request.dataset.name, options: request.dataset.options ?? {} },
+      indices: request.indices,
+      history: result.history,
+      hash,
+      trainSeconds: result.seconds,
+    });
+    return { model, record: readModelRecord(dir), dir, cached: false };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}

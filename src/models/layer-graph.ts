@@ -1,0 +1,188 @@
+/**
+ * The engine-neutral description of a network: a short list of layers (a "layer graph"), with shape
+ * inference and the list of parameters it owns. Architectures (architectures.ts) produce it; every
+ * engine (TensorFlow.js today, perhaps an ONNX-runtime training graph later) builds its model from it,
+ * and weight initialisation (init.ts) and parameter counts are computed from it without an engine.
+ *
+ * Layouts follow Keras / TensorFlow.js: images are NHWC, conv kernels are [kh, kw, in, out] (HWIO),
+ * dense kernels are [in, out], Flatten keeps NHWC order.
+ */
+import { MiaError } from '../errors.js';
+
+export type Activation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
+
+/** Names of the weight initialisers (see init.ts for their exact distributions). */
+export type InitName = 'glorot_uniform' | 'he_normal_fan_out' | 'zeros' | 'ones';
+
+export type Layer =
+  /** 2-D convolution with bias (unless `bias: false`), then the activation. */
+  | {
+      type: 'conv2d';
+      filters: number;
+      kernel: number;
+      stride: number;
+      padding: 'valid' | 'same';
+      activation: Activation;
+      bias: boolean;
+      init: InitName;
+    }
+  /** Max pooling over size × size windows with the given stride, 'valid' padding (Keras default). */
+  | { type: 'maxpool'; size: number; stride: number }
+  /** Batch normalisation over the channel axis (ε = 1e-5, moving-average momentum 0.9 as in Keras). */
+  | { type: 'batchnorm' }
+  | { type: 'activation'; activation: Activation }
+  /** Flattens [h, w, c] (or [d]) to [h·w·c] in NHWC order. */
+  | { type: 'flatten' }
+  /** Mean over the spatial axes: [h, w, c] → [c]. */
+  | { type: 'global_avg_pool' }
+  /** Fully connected layer with bias. */
+  | { type: 'dense'; units: number; activation: Activation; init: InitName }
+  /**
+   * ResNet basic block (He et al. 2016): conv3×3(stride)–BN–ReLU–conv3×3–BN, plus the shortcut
+   * (identity, or conv1×1(stride)–BN when the shape changes), then ReLU. Convs have no bias.
+   */
+  | { type: 'basic_block'; filters: number; stride: number };
+
+export interface LayerGraph {
+  /** Per-sample input shape: [h, w, c] for images, [d] for tabular rows. */
+  inputShape: number[];
+  layers: Layer[];
+}
+
+/** One parameter tensor of a network. */
+export interface ParamInfo {
+  /** Stable name, e.g. "l0.kernel", "l3.bn1.moving_mean". Used in saved weights. */
+  name: string;
+  shape: number[];
+  init: InitName;
+  /** False for batch-norm moving statistics: updated by training, never by the optimiser. */
+  trainable: boolean;
+  /** Fan-in and fan-out for the initialiser (receptive field × channels, as Keras computes them). */
+  fanIn: number;
+  fanOut: number;
+}
+
+/** The product of a shape's dimensions (1 for []). */
+export function shapeSize(shape: readonly number[]): number {
+  let s = 1;
+  for (const d of shape) s *= d;
+  return s;
+}
+
+function convOut(size: number, kernel: number, stride: number, padding: 'valid' | 'same'): number {
+  return padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - kernel) / stride) + 1;
+}
+
+function bnParams(prefix: string, c: number): ParamInfo[] {
+  const p = (name: string, init: InitName, trainable: boolean): ParamInfo => ({
+    name: `${prefix}.${name}`,
+    shape: [c],
+    init,
+    trainable,
+    fanIn: c,
+    fanOut: c,
+  });
+  return [p('gamma', 'ones', true), p('beta', 'zeros', true), p('moving_mean', 'zeros', false), p('moving_variance', 'ones', false)];
+}
+
+function convParams(prefix: string, k: number, cin: number, cout: number, bias: boolean, init: InitName): ParamInfo[] {
+  const out: ParamInfo[] = [
+    { name: `${prefix}.kernel`, shape: [k, k, cin, cout], init, trainable: true, fanIn: k * k * cin, fanOut: k * k * cout },
+  ];
+  if (bias) out.push({ name: `${prefix}.bias`, shape: [cout], init: 'zeros', trainable: true, fanIn: cin, fanOut: cout });
+  return out;
+}
+
+/**
+ * Walks the graph: returns the output shape of every layer (`shapes[i]` is the output of layer i;
+ * `shapes[-1]` conceptually the input) and the parameter list in a fixed order (layer by layer; within a
+ * layer kernel, bias, then batch-norm gamma, beta, moving_mean, moving_variance). Throws E_CONFIG when a
+ * layer does not fit its input (a conv on a flat vector, a kernel larger than the image, …), naming the
+ * layer index and the shapes.
+ */
+export function analyzeGraph(graph: LayerGraph): { shapes: number[][]; params: ParamInfo[]; outputShape: number[] } {
+  let shape = [...graph.inputShape];
+  const shapes: number[][] = [];
+  const params: ParamInfo[] = [];
+  const fail = (i: number, layer: Layer, msg: string): never => {
+    throw new MiaError('E_CONFIG', `layer ${i} (${layer.type}) ${msg}`, {
+      where: 'architecture',
+      found: `input shape [${shape.join(', ')}]`,
+    });
+  };
+  graph.layers.forEach((layer, i) => {
+    const prefix = `l${i}`;
+    switch (layer.type) {
+      case 'conv2d': {
+        if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
+        const [h, w, c] = shape as [number, number, number];
+        const oh = convOut(h, layer.kernel, layer.stride, layer.padding);
+        const ow = convOut(w, layer.kernel, layer.stride, layer.padding);
+        if (oh < 1 || ow < 1) fail(i, layer, `with a ${layer.kernel}×${layer.kernel} kernel leaves no output`);
+        params.push(...convParams(prefix, layer.kernel, c, layer.filters, layer.bias, layer.init));
+        shape = [oh, ow, layer.filters];
+        break;
+      }
+      case 'maxpool': {
+        if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
+        const [h, w, c] = shape as [number, number, number];
+        const oh = convOut(h, layer.size, layer.stride, 'valid');
+        const ow = convOut(w, layer.size, layer.stride, 'valid');
+        if (oh < 1 || ow < 1) fail(i, layer, `with ${layer.size}×${layer.size} windows leaves no output`);
+        shape = [oh, ow, c];
+        break;
+      }
+      case 'batchnorm':
+        params.push(...bnParams(prefix, shape[shape.length - 1]!));
+        break;
+      case 'activation':
+        break;
+      case 'flatten':
+        shape = [shapeSize(shape)];
+        break;
+      case 'global_avg_pool':
+        if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
+        shape = [shape[2]!];
+        break;
+      case 'dense': {
+        if (shape.length !== 1) fail(i, layer, 'needs a flat input (add a flatten layer)');
+        const d = shape[0]!;
+        params.push(
+          { name: `${prefix}.kernel`, shape: [d, layer.units], init: layer.init, trainable: true, fanIn: d, fanOut: layer.units },
+          { name: `${prefix}.bias`, shape: [layer.units], init: 'zeros', trainable: true, fanIn: d, fanOut: layer.units },
+        );
+        shape = [layer.units];
+        break;
+      }
+      case 'basic_block': {
+        if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
+        const [h, w, c] = shape as [number, number, number];
+        const f = layer.filters;
+        params.push(...convParams(`${prefix}.conv1`, 3, c, f, false, 'he_normal_fan_out'));
+        params.push(...bnParams(`${prefix}.bn1`, f));
+        params.push(...convParams(`${prefix}.conv2`, 3, f, f, false, 'he_normal_fan_out'));
+        params.push(...bnParams(`${prefix}.bn2`, f));
+        if (layer.stride !== 1 || c !== f) {
+          params.push(...convParams(`${prefix}.shortcut`, 1, c, f, false, 'he_normal_fan_out'));
+          params.push(...bnParams(`${prefix}.shortcut_bn`, f));
+        }
+        shape = [convOut(h, 3, layer.stride, 'same'), convOut(w, 3, layer.stride, 'same'), f];
+        break;
+      }
+    }
+    shapes.push([...shape]);
+  });
+  return { shapes, params, outputShape: shape };
+}
+
+/** True when the basic block at a layer needs a projection shortcut (shape changes). */
+export function blockHasShortcut(inputChannels: number, layer: { filters: number; stride: number }): boolean {
+  return layer.stride !== 1 || inputChannels !== layer.filters;
+}
+
+/** Number of trainable scalars (Keras' "Trainable params"); batch-norm moving statistics excluded. */
+export function countTrainable(params: readonly ParamInfo[]): number {
+  let s = 0;
+  for (const p of params) if (p.trainable) s += shapeSize(p.shape);
+  return s;
+}

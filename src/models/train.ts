@@ -1,0 +1,267 @@
+/**
+ * The training loop: seeded shuffling each epoch, mini-batches, the learning-rate schedule, progress
+ * lines through an injectable logger, the per-epoch history, validation, and the public epoch-end hook
+ * (later stages run privacy attacks from it, as the TF Privacy codelab's PrivacyMetrics callback does).
+ * Engine-independent: it only uses the EngineModel interface.
+ */
+import { MiaError } from '../errors.js';
+import { Rng } from '../rng.js';
+import type { EngineModel } from './engine.js';
+import { shapeSize } from './layer-graph.js';
+import { type Logger, silentLogger } from './logger.js';
+import { learningRateAt, normalizeOptimizerSpec, type OptimizerSpec } from './optimizers.js';
+
+/** Labelled samples: `x` holds n × prod(inputShape) values, row-major (NHWC for images). */
+export interface Samples {
+  x: Float32Array;
+  y: Int32Array;
+  n: number;
+}
+
+/** One epoch of the history (Keras' History.history, one row per epoch). */
+export interface EpochRecord {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Learning rate used in this epoch. */
+  lr: number;
+  /** Mean cross-entropy over the epoch's batches, each batch weighted by its size (Keras' `loss`). */
+  trainLoss: number;
+  /** Fraction of training samples classified correctly during the epoch, before each batch's update. */
+  trainAccuracy: number;
+  /** Mean cross-entropy on the validation set after the epoch; null without validation data. */
+  valLoss: number | null;
+  valAccuracy: number | null;
+  /** Wall time of the epoch, training and validation, in seconds. */
+  seconds: number;
+  /** Training samples per second (training steps only). */
+  samplesPerSecond: number;
+}
+
+/** What an epoch-end hook receives. */
+export interface EpochEndContext {
+  /** 1-based number of the epoch just finished. */
+  epoch: number;
+  epochs: number;
+  /** Every epoch so far, the last one being this epoch. */
+  history: readonly EpochRecord[];
+  model: EngineModel;
+  /** Logits of the model in its current state: n × numClasses, row-major (the model's predict). */
+  predict(x: Float32Array, n: number): Promise<Float32Array>;
+  /** Ends training after this epoch (the remaining hooks of this epoch still run). */
+  stop(): void;
+}
+
+export type EpochEndHook = (ctx: EpochEndContext) => void | Promise<void>;
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerSpec;
+  /** Seed of the per-epoch shuffles (one Rng, one permutation per epoch). */
+  shuffleSeed: number;
+  /** Evaluated after every epoch (valLoss / valAccuracy). */
+  validation?: Samples;
+  logger?: Logger;
+  /** Called after each epoch, in order, awaited. */
+  onEpochEnd?: EpochEndHook | readonly EpochEndHook[];
+  /** Also log a progress line within an epoch every this many milliseconds (default 10 000; 0 = never). */
+  progressIntervalMs?: number;
+  /** Prefix of every progress line, e.g. "model 3/16" (default none). */
+  label?: string;
+  /** Clock in milliseconds (default performance.now); tests inject one. */
+  now?: () => number;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  /** True when a hook called stop() before the last epoch. */
+  stoppedEarly: boolean;
+  /** Wall time of the whole run in seconds. */
+  seconds: number;
+}
+
+/**
+ * Mean softmax cross-entropy (natural log, computed in float64 as logsumexp − z[label]) and accuracy
+ * (arg-max, first maximum on ties) of n × c logits against labels.
+ */
+export function evaluateLogits(logits: Float32Array, y: Int32Array, n: number, c: number): { loss: number; accuracy: number } {
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * c;
+    let m = Number.NEGATIVE_INFINITY;
+    let arg = 0;
+    for (let k = 0; k < c; k++) {
+      const v = logits[o + k]!;
+      if (v > m) {
+        m = v;
+        arg = k;
+      }
+    }
+    let s = 0;
+    for (let k = 0; k < c; k++) s += Math.exp(logits[o + k]! - m);
+    loss += m + Math.log(s) - logits[o + y[i]!]!;
+    if (arg === y[i]) correct++;
+  }
+  return { loss: n > 0 ? loss / n : Number.NaN, accuracy: n > 0 ? correct / n : Number.NaN };
+}
+
+/** Throws E_SHAPE_MISMATCH / E_LABEL_RANGE / E_EMPTY naming `where` when samples do not fit the model. */
+export function checkSamples(s: Samples, inputShape: readonly number[], numClasses: number, where: string): void {
+  const size = shapeSize(inputShape);
+  if (s.n === 0) throw new MiaError('E_EMPTY', 'no samples', { where });
+  if (s.x.length !== s.n * size) {
+    throw new MiaError('E_SHAPE_MISMATCH', 'x does not hold n samples of the model input shape', {
+      where: `${where}.x`,
+      expected: `${s.n} × [${inputShape.join(', ')}] = ${s.n * size} values`,
+      found: `${s.x.length} values`,
+    });
+  }
+  if (s.y.length !== s.n) {
+    throw new MiaError('E_SHAPE_MISMATCH', 'y and x have different numbers of samples', {
+      where: `${where}.y`,
+      expected: `${s.n} labels`,
+      found: `${s.y.length}`,
+    });
+  }
+  for (let i = 0; i < s.n; i++) {
+    const v = s.y[i]!;
+    if (!(v >= 0 && v < numClasses)) {
+      throw new MiaError('E_LABEL_RANGE', `label of sample ${i} is outside [0, ${numClasses})`, {
+        where: `${where}.y[${i}]`,
+        found: String(v),
+      });
+    }
+  }
+}
+
+/** "1 h 02 m", "3 m 07 s", "42 s", "0.8 s". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} m`;
+}
+
+const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
+
+/**
+ * Trains `model` on `train` for `options.epochs` epochs of mini-batches (the last batch of an epoch may be
+ * smaller, as in Keras), sample order reshuffled each epoch from `shuffleSeed`, learning rate by the
+ * optimiser's schedule. Logs one line per epoch (and within long epochs every progressIntervalMs):
+ * epoch, loss, accuracy, validation loss / accuracy, samples/s, ETA. Resolves to the history.
+ * Throws E_CONFIG for epochs / batch size that are not positive integers, and checkSamples' errors.
+ */
+export async function trainModel(model: EngineModel, train: Samples, options: TrainOptions): Promise<TrainResult> {
+  const { epochs, batchSize } = options;
+  if (!Number.isInteger(epochs) || epochs < 0) {
+    throw new MiaError('E_CONFIG', 'epochs must be an integer ≥ 0', { where: 'train.epochs', found: String(epochs) });
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new MiaError('E_CONFIG', 'batch size must be an integer ≥ 1', {
+      where: 'train.batchSize',
+      found: String(batchSize),
+    });
+  }
+  checkSamples(train, model.inputShape, model.numClasses, 'training data');
+  if (options.validation !== undefined) {
+    checkSamples(options.validation, model.inputShape, model.numClasses, 'validation data');
+  }
+  const opt = normalizeOptimizerSpec(options.optimizer);
+  model.setOptimizer(opt);
+  const log = options.logger ?? silentLogger;
+  const now = options.now ?? (() => performance.now());
+  const interval = options.progressIntervalMs ?? 10_000;
+  const prefix = options.label !== undefined ? `${options.label}  ` : '';
+  const hooks: readonly EpochEndHook[] =
+    options.onEpochEnd === undefined ? [] : typeof options.onEpochEnd === 'function' ? [options.onEpochEnd] : options.onEpochEnd;
+  const size = shapeSize(model.inputShape);
+  const n = train.n;
+  const bx = new Float32Array(batchSize * size);
+  const by = new Int32Array(batchSize);
+  const rng = new Rng(options.shuffleSeed);
+  const history: EpochRecord[] = [];
+  const start = now();
+  let stopped = false;
+  const predict = (x: Float32Array, m: number) => model.predict(x, m);
+
+  for (let e = 0; e < epochs && !stopped; e++) {
+    const lr = learningRateAt(opt.lr, opt.schedule, e, epochs);
+    const order = rng.permutation(n);
+    const t0 = now();
+    let lastLog = t0;
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    for (let s = 0; s < n; s += batchSize) {
+      const m = Math.min(batchSize, n - s);
+      for (let j = 0; j < m; j++) {
+        const r = order[s + j]!;
+        bx.set(train.x.subarray(r * size, (r + 1) * size), j * size);
+        by[j] = train.y[r]!;
+      }
+      const st = await model.trainStep({ x: bx, y: by, n: m }, lr);
+      if (!Number.isFinite(st.loss)) {
+        throw new MiaError('E_NOT_FINITE', `training loss became ${st.loss} at epoch ${e + 1}, sample ${s}`, {
+          where: 'training',
+          expected: 'a finite loss (try a smaller learning rate)',
+        });
+      }
+      lossSum += st.loss * m;
+      correct += st.correct;
+      seen += m;
+      const t = now();
+      if (interval > 0 && t - lastLog >= interval && seen < n) {
+        lastLog = t;
+        const rate = seen / ((t - t0) / 1000);
+        const etaS = (n - seen) / rate + (epochs - e - 1) * (n / rate);
+        log.info(
+          `${prefix}epoch ${e + 1}/${epochs}  ${seen}/${n}  loss ${(lossSum / seen).toFixed(4)}  acc ${pct(correct / seen)}  ` +
+            `${Math.round(rate)} samples/s  ETA ${formatDuration(etaS)}`,
+        );
+      }
+    }
+    const tTrain = now();
+    let valLoss: number | null = null;
+    let valAccuracy: number | null = null;
+    if (options.validation !== undefined) {
+      const v = options.validation;
+      const ev = evaluateLogits(await model.predict(v.x, v.n), v.y, v.n, model.numClasses);
+      valLoss = ev.loss;
+      valAccuracy = ev.accuracy;
+    }
+    const t1 = now();
+    const record: EpochRecord = {
+      epoch: e + 1,
+      lr,
+      trainLoss: lossSum / seen,
+      trainAccuracy: correct / seen,
+      valLoss,
+      valAccuracy,
+      seconds: (t1 - t0) / 1000,
+      samplesPerSecond: seen / Math.max(1e-9, (tTrain - t0) / 1000),
+    };
+    history.push(record);
+    const avg = (t1 - start) / 1000 / (e + 1);
+    log.info(
+      `${prefix}epoch ${e + 1}/${epochs}  loss ${record.trainLoss.toFixed(4)}  acc ${pct(record.trainAccuracy)}` +
+        (valLoss !== null ? `  val_loss ${valLoss.toFixed(4)}  val_acc ${pct(valAccuracy!)}` : '') +
+        `  ${Math.round(record.samplesPerSecond)} samples/s  ${formatDuration(record.seconds)}` +
+        (e + 1 < epochs ? `  ETA ${formatDuration(avg * (epochs - e - 1))}` : ''),
+    );
+    const ctx: EpochEndContext = {
+      epoch: e + 1,
+      epochs,
+      history,
+      model,
+      predict,
+      stop: () => {
+        stopped = true;
+      },
+    };
+    for (const hook of hooks) await hook(ctx);
+  }
+  return { history, stoppedEarly: stopped && history.length < epochs, seconds: (now() - start) / 1000 };
+}

@@ -1,0 +1,159 @@
+import { extname } from 'node:path';
+import { MiaError } from '../errors.js';
+import { parseJsonText, readFileOrThrow } from '../io/atomic.js';
+import { parseCsv } from '../io/csv.js';
+import { toFloat64, toInt32 } from '../io/npy.js';
+import { readNpz } from '../io/npz.js';
+import { type AttackInput, attackInputFromArrays, type RawArray } from './attack-input.js';
+
+/**
+ * Reads an attack input (TF Privacy's AttackInputData) from a file, by extension:
+ * - `.npz` — arrays named logits_train, logits_test, probs_train, probs_test, loss_train, loss_test,
+ *   labels_train, labels_test (np.savez / np.savez_compressed);
+ * - `.json` — an object with the same keys, each a list (1-d) or a list of lists (2-d);
+ * - `.csv` — one row per sample with a column `split` (`train` = member, `test` = non-member), a
+ *   column `label`, optionally `loss`, and either `logits_0 … logits_{c−1}` or `probs_0 … probs_{c−1}`.
+ */
+export function loadAttackInput(path: string): AttackInput {
+  const ext = extname(path).toLowerCase();
+  switch (ext) {
+    case '.npz':
+      return attackInputFromArrays(npzArrays(path), path);
+    case '.json':
+      return attackInputFromArrays(jsonArrays(path), path);
+    case '.csv':
+      return attackInputFromArrays(csvArrays(path), path);
+    default:
+      throw new MiaError('E_USAGE', `cannot tell the format of '${path}'`, {
+        where: path,
+        expected: 'a .npz, .json or .csv file',
+      });
+  }
+}
+
+function npzArrays(path: string): Map<string, RawArray> {
+  const out = new Map<string, RawArray>();
+  for (const [key, arr] of readNpz(path)) {
+    const where = `${path}:${key}`;
+    let data: RawArray['data'];
+    if (key.startsWith('labels')) data = toInt32(arr, where);
+    else if (arr.data instanceof Float32Array || arr.data instanceof Float64Array) data = arr.data;
+    else data = toFloat64(arr, where);
+    out.set(key, { data, shape: arr.shape });
+  }
+  return out;
+}
+
+function jsonArrays(path: string): Map<string, RawArray> {
+  const text = new TextDecoder().decode(readFileOrThrow(path));
+  const value = parseJsonText(text, path);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MiaError('E_JSON', 'expected a JSON object whose keys are TF Privacy array names', {
+      where: path,
+    });
+  }
+  const out = new Map<string, RawArray>();
+  for (const [key, v] of Object.entries(value)) {
+    const where = `${path}:${key}`;
+    if (!Array.isArray(v)) throw new MiaError('E_JSON', 'expected an array', { where });
+    if (v.length > 0 && Array.isArray(v[0])) {
+      const rows = v as unknown[];
+      const c = (rows[0] as unknown[]).length;
+      const data = new Float64Array(rows.length * c);
+      rows.forEach((row, i) => {
+        if (!Array.isArray(row) || row.length !== c) {
+          throw new MiaError(
+            'E_SHAPE_MISMATCH',
+            `row ${i} has ${Array.isArray(row) ? row.length : 'no'} entries`,
+            {
+              where,
+              expected: `${c} entries per row`,
+            },
+          );
+        }
+        row.forEach((x, k) => {
+          data[i * c + k] = jsonNumber(x, `${where}[${i}][${k}]`);
+        });
+      });
+      out.set(key, { data, shape: [rows.length, c] });
+    } else {
+      const data = new Float64Array(v.length);
+      v.forEach((x, i) => {
+        data[i] = jsonNumber(x, `${where}[${i}]`);
+      });
+      out.set(key, { data, shape: [v.length] });
+    }
+  }
+  return out;
+}
+
+function jsonNumber(x: unknown, where: string): number {
+  if (typeof x === 'number') return x;
+  // JSON has no NaN/Infinity; accept the strings Python's json module would need, so they are then
+  // rejected by validation with a precise message rather than here as "not a number".
+  if (x === 'NaN' || x === 'Infinity' || x === '-Infinity') return Number(x);
+  throw new MiaError('E_JSON', `expected a number, found ${JSON.stringify(x)}`, { where });
+}
+
+function csvArrays(path: string): Map<string, RawArray> {
+  const text = new TextDecoder().decode(readFileOrThrow(path));
+  const { header, rows, lineOf } = parseCsv(text, path);
+  const col = (name: string) => header.indexOf(name);
+  const split = col('split');
+  const label = col('label') >= 0 ? col('label') : col('labels');
+  if (split < 0 || label < 0) {
+    throw new MiaError('E_CSV', `missing column '${split < 0 ? 'split' : 'label'}'`, {
+      where: `${path}:1`,
+      expected: 'columns split, label, [loss], logits_0..logits_{c-1} or probs_0..probs_{c-1}',
+    });
+  }
+  const loss = col('loss');
+  const kind = header.some((h) => h.startsWith('logits_')) ? 'logits' : 'probs';
+  const classCols: number[] = [];
+  for (let k = 0; col(`${kind}_${k}`) >= 0; k++) classCols.push(col(`${kind}_${k}`));
+  if (classCols.length === 0) {
+    throw new MiaError('E_CSV', 'no logits_0… or probs_0… columns', { where: `${path}:1` });
+  }
+  const c = classCols.length;
+  const parts = { train: [] as number[], test: [] as number[] };
+  rows.forEach((row, r) => {
+    const s = row[split]!.trim().toLowerCase();
+    if (s !== 'train' && s !== 'test') {
+      throw new MiaError(
+        'E_CSV',
+        `split must be 'train' (member) or 'test' (non-member), found '${row[split]}'`,
+        {
+          where: `${path}:${lineOf(r)}`,
+        },
+      );
+    }
+    parts[s].push(r);
+  });
+  const num = (r: number, ci: number): number => {
+    const raw = rows[r]![ci]!.trim();
+    const v = Number(raw);
+    if (raw === '' || (Number.isNaN(v) && raw.toLowerCase() !== 'nan')) {
+      throw new MiaError('E_CSV', `column '${header[ci]}' is not a number: '${raw}'`, {
+        where: `${path}:${lineOf(r)}`,
+      });
+    }
+    return v;
+  };
+  const out = new Map<string, RawArray>();
+  for (const sfx of ['train', 'test'] as const) {
+    const idx = parts[sfx];
+    const n = idx.length;
+    const labels = new Float64Array(n);
+    const m = new Float64Array(n * c);
+    const l = new Float64Array(n);
+    idx.forEach((r, i) => {
+      labels[i] = num(r, label);
+      for (let k = 0; k < c; k++) m[i * c + k] = num(r, classCols[k]!);
+      if (loss >= 0) l[i] = num(r, loss);
+    });
+    out.set(`labels_${sfx}`, { data: labels, shape: [n] });
+    out.set(`${kind}_${sfx}`, { data: m, shape: [n, c] });
+    if (loss >= 0) out.set(`loss_${sfx}`, { data: l, shape: [n] });
+  }
+  return out;
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import {
+  LIRA_VARIANTS,
+  type LiraVariant,
+  liraScores,
+  liraStatistics,
+  logNormalCdf,
+  normalLogPdf,
+} from '../../src/attacks/lira.js';
+import { allReferences, leaveOneOut, makePopulation } from '../../src/attacks/population.js';
+import { MiaError } from '../../src/errors.js';
+
+// Four reference models, two samples. Sample 0: IN {1, 3}, OUT {0, 2}; sample 1: IN {5, 7}, OUT {4, 6}.
+const refs = allReferences(
+  makePopulation({
+    models: 4,
+    samples: 2,
+    keep: Uint8Array.from([1, 0, 1, 1, 0, 0, 0, 1]),
+    signal: Float64Array.from([1, 4, 3, 5, 0, 6, 2, 7]),
+  }),
+);
+const target = Float64Array.from([2.5, 4.5]);
+
+test('LiRA on a hand-computed case', () => {
+  const st = liraStatistics(refs);
+  assert.deepEqual(Array.from(st.meanIn), [2, 6]);
+  assert.deepEqual(Array.from(st.meanOut), [1, 5]);
+  assert.deepEqual(Array.from(st.stdIn), [1, 1]);
+  assert.deepEqual(Array.from(st.stdOut), [1, 1]);
+  assert.equal(st.globalStdIn, Math.sqrt(5)); // {1, 3, 5, 7}
+  assert.equal(st.globalStdOut, Math.sqrt(5)); // {0, 2, 4, 6}
+  const close = (v: LiraVariant, expected: number[]) => {
+    const s = liraScores(refs, target, v);
+    for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(s[i]! - expected[i]!) < 1e-12, `${v}[${i}] ${s[i]}`);
+  };
+  // log N(2.5; 2, 1) − log N(2.5; 1, 1) = −0.125 + 1.125
+  close('lira-online', [1, -1]);
+  // σ = √5: (−0.5² + 1.5²) / 10
+  close('lira-online-fixed-variance', [0.2, -0.2]);
+  // scipy.special.log_ndtr(1.5), log_ndtr(−0.5), log_ndtr(1.5/√5), log_ndtr(−0.5/√5)
+  close('lira-offline', [-0.06914345561223399, -1.175911761593619]);
+  close('lira-offline-fixed-variance', [-0.2892399215090815, -0.8878693799756506]);
+  close('lira-global', [2.5, 4.5]);
+});
+
+test('normalLogPdf and logNormalCdf against scipy', () => {
+  assert.ok(Math.abs(normalLogPdf(2.5, 2, 1) - (-0.125 - 0.5 * Math.log(2 * Math.PI))) < 1e-15);
+  const fx = JSON.parse(readFileSync(new URL('fixtures/lira-numpy.json', import.meta.url), 'utf8')) as {
+    log_ndtr: { z: number[]; value: number[] };
+  };
+  // scipy itself is off by ~1e-13 relative at z = 23.5 (mpmath: −2.039367563249976e-122; we give …99615e-122)
+  fx.log_ndtr.z.forEach((z, k) => {
+    const want = fx.log_ndtr.value[k]!;
+    const got = logNormalCdf(z);
+    assert.ok(Math.abs(got - want) <= 2e-13 * Math.abs(want) + 1e-300, `log Φ(${z}) = ${got}, scipy ${want}`);
+  });
+  assert.equal(logNormalCdf(-Infinity), -Infinity);
+  assert.equal(logNormalCdf(Infinity), 0);
+  assert.ok(Number.isNaN(logNormalCdf(Number.NaN)));
+  // strictly increasing where float64 can tell (members far above μ_out stay ranked)
+  for (let z = -50; z < 37; z += 0.25) assert.ok(logNormalCdf(z + 0.25) > logNormalCdf(z), `at ${z}`);
+});
+
+test('LiRA matches the numpy fixture (bench/py/lira_numpy.py) for all variants, A = 1 and A = 3', () => {
+  const fx = JSON.parse(readFileSync(new URL('fixtures/lira-numpy.json', import.meta.url), 'utf8')) as {
+    cases: { M: number; N: number; A: number; keep: number[]; scores: number[]; target: number[]; expected: Record<string, number[]> }[];
+  };
+  for (const c of fx.cases) {
+    const pop = makePopulation({
+      models: c.M,
+      samples: c.N,
+      queries: c.A,
+      keep: Uint8Array.from(c.keep),
+      signal: Float64Array.from(c.scores),
+    });
+    for (const v of LIRA_VARIANTS) {
+      const s = liraScores(allReferences(pop), Float64Array.from(c.target), v);
+      const want = c.expected[v]!;
+      for (let i = 0; i < c.N; i++) {
+        assert.ok(Math.abs(s[i]! - want[i]!) <= 1e-9 * Math.max(1, Math.abs(want[i]!)), `${v} A=${c.A} [${i}] ${s[i]} vs ${want[i]}`);
+      }
+    }
+  }
+});
+
+test('leave-one-out view scores equal a population of the references alone', () => {
+  // 5 models; row 2 is the target
+  const all = makePopulation({
+    models: 5,
+    samples: 2,
+    keep: Uint8Array.from([1, 0, 1, 1, 1, 1, 0, 0, 0, 1]),
+    signal: Float64Array.from([1, 4, 3, 5, 2.5, 4.5, 0, 6, 2, 7]),
+  });
+  const loo = leaveOneOut(all, 2);
+  for (const v of LIRA_VARIANTS) {
+    assert.deepEqual(liraScores(loo.references, loo.target, v), liraScores(refs, target, v), v);
+  }
+  assert.deepEqual(Array.from(loo.targetMember), [1, 1]);
+});
+
+test('higher = member on a simulated population', () => {
+  // members' φ is shifted up; every variant must rank them above non-members on average
+  const m = 16;
+  const n = 400;
+  const keep = new Uint8Array(m * n);
+  const signal = new Float32Array(m * n);
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+  const base = Float64Array.from({ length: n }, () => 3 * gauss());
+  for (let r = 0; r < m; r++) {
+    for (let i = 0; i < n; i++) {
+      keep[r * n + i] = (r + i) % 2;
+      signal[r * n + i] = base[i]! + gauss() + 2 * keep[r * n + i]!;
+    }
+  }
+  const loo = leaveOneOut(makePopulation({ models: m, samples: n, keep, signal }), 0);
+  for (const v of LIRA_VARIANTS) {
+    const s = liraScores(loo.references, loo.target, v);
+    let inSum = 0;
+    let outSum = 0;
+    for (let i = 0; i < n; i++) (loo.targetMember[i] ? (inSum += s[i]!) : (outSum += s[i]!));
+    assert.ok(inSum / (n / 2) > outSum / (n / 2), v);
+  }
+});
+
+test('a sample without IN or OUT references is an error naming it', () => {
+  // sample 0: IN {1}, OUT {0}; sample 1: no IN
+  const pop = makePopulation({ models: 2, samples: 2, keep: Uint8Array.from([0, 0, 1, 0]), signal: new Float64Array(4) });
+  assert.throws(
+    () => liraScores(allReferences(pop), new Float64Array(2), 'lira-online'),
+    (e: unknown) => e instanceof MiaError && e.code === 'E_EMPTY' && /sample 1 has no IN/.test(e.message),
+  );
+  assert.equal(liraScores(allReferences(pop), new Float64Array(2), 'lira-offline').length, 2);
+  // sample 0: no OUT
+  const pop2 = makePopulation({ models: 2, samples: 2, keep: Uint8Array.from([1, 0, 1, 0]), signal: new Float64Array(4) });
+  assert.throws(
+    () => liraScores(allReferences(pop2), new Float64Array(2), 'lira-offline'),
+    (e: unknown) => e instanceof MiaError && e.code === 'E_EMPTY' && /sample 0 has no OUT/.test(e.message),
+  );
+  assert.throws(
+    () => liraScores(allReferences(pop), new Float64Array(3), 'lira-global'),
+    (e: unknown) => e instanceof MiaError && e.code === 'E_SHAPE_MISMATCH',
+  );
+});

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isMiaError, type MiaErrorCode } from '../../src/errors.js';
+import { attackInputFromArrays, poolAttackInput, type RawArray } from '../../src/signals/attack-input.js';
+
+const arr = (data: number[], shape: number[]): RawArray => ({ data: Float64Array.from(data), shape });
+const ints = (data: number[]): RawArray => ({ data: Int32Array.from(data), shape: [data.length] });
+
+function base(): Map<string, RawArray> {
+  return new Map([
+    ['logits_train', arr([2, 0, 0, 3], [2, 2])],
+    ['logits_test', arr([0, 1, 1, 0, 0, 0], [3, 2])],
+    ['labels_train', ints([0, 1])],
+    ['labels_test', ints([0, 1, 1])],
+  ]);
+}
+
+function expectError(arrays: Map<string, RawArray>, code: MiaErrorCode, mention: string): void {
+  assert.throws(
+    () => attackInputFromArrays(arrays, 'run.npz'),
+    (e: unknown) => {
+      assert.ok(isMiaError(e), String(e));
+      assert.equal(e.code, code, e.oneLine());
+      assert.ok(e.oneLine().includes(mention), `'${e.oneLine()}' should mention ${mention}`);
+      assert.ok(!e.oneLine().includes('\n'));
+      return true;
+    },
+  );
+}
+
+test('builds members and non-members from TF Privacy keys and pools them members first', () => {
+  const input = attackInputFromArrays(base(), 'run.npz');
+  assert.equal(input.members.n, 2);
+  assert.equal(input.nonMembers.n, 3);
+  const pooled = poolAttackInput(input);
+  assert.equal(pooled.n, 5);
+  assert.deepEqual([...pooled.isMember], [1, 1, 0, 0, 0]);
+  assert.deepEqual([...pooled.labels], [0, 1, 0, 1, 1]);
+  assert.ok(Math.abs(pooled.loss[0]! - Math.log(1 + Math.exp(-2))) < 1e-12);
+});
+
+test('every bad input names the array at fault', () => {
+  const m1 = base();
+  m1.set('labels_train', ints([0, 1, 1]));
+  expectError(m1, 'E_SHAPE_MISMATCH', 'labels_train');
+
+  const m2 = base();
+  m2.set('labels_test', ints([0, 2, 1]));
+  expectError(m2, 'E_LABEL_RANGE', 'labels_test');
+
+  const m3 = base();
+  m3.set('logits_test', arr([0, 1, Number.NaN, 0, 0, 0], [3, 2]));
+  expectError(m3, 'E_NOT_FINITE', 'logits_test');
+
+  const m4 = base();
+  m4.delete('logits_train');
+  m4.delete('logits_test');
+  expectError(m4, 'E_MISSING_FIELD', 'probs_train');
+
+  const m5 = base();
+  m5.delete('logits_train');
+  m5.delete('logits_test');
+  m5.set('probs_train', arr([0.5, 0.5, 0.9, 0.3], [2, 2]));
+  m5.set('probs_test', arr([0.5, 0.5, 0.5, 0.5, 1, 0], [3, 2]));
+  expectError(m5, 'E_PROBS_SUM', 'probs_train');
+
+  const m6 = base();
+  m6.set('labels_test', ints([]));
+  m6.set('logits_test', arr([], [0, 2]));
+  expectError(m6, 'E_EMPTY', 'labels_test');
+
+  const m7 = base();
+  m7.set('logit_train', arr([1], [1]));
+  expectError(m7, 'E_CONFIG', 'logit_train');
+
+  const m8 = base();
+  m8.delete('logits_test');
+  expectError(m8, 'E_MISSING_FIELD', 'logits_test');
+
+  const m9 = base();
+  m9.set('logits_test', arr([0, 1, 1, 0, 0, 0], [2, 3]));
+  expectError(m9, 'E_SHAPE_MISMATCH', 'logits_test');
+
+  const m10 = base();
+  m10.set('loss_train', arr([0.1, Number.POSITIVE_INFINITY], [2]));
+  m10.set('loss_test', arr([0.1, 0.2, 0.3], [3]));
+  expectError(m10, 'E_NOT_FINITE', 'loss_train');
+});
+
+test('a given loss is used as is; probs are accepted within tolerance', () => {
+  const m = new Map([
+    ['probs_train', arr([0.6, 0.4, 0.2, 0.8], [2, 2])],
+    ['probs_test', arr([0.5, 0.5004, 0.3, 0.7], [2, 2])],
+    ['loss_train', arr([9, 8], [2])],
+    ['loss_test', arr([7, 6], [2])],
+    ['labels_train', ints([0, 1])],
+    ['labels_test', ints([0, 1])],
+  ]);
+  const input = attackInputFromArrays(m, 'x');
+  assert.deepEqual([...input.members.loss], [9, 8]);
+  assert.equal(input.members.logits, undefined);
+});
