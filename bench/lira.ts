@@ -36,10 +36,14 @@ for (let i = 0; i < N; i++) {
   for (let j = 0; j < M / 2; j++) keep[perm[j]! * N + i] = 1;
 }
 for (let m = 0; m < M; m++) {
-  for (let i = 0; i < N; i++) scores[m * N + i] = base[i]! + sd[i]! * rng.normal() + gap[i]! * keep[m * N + i]!;
+  for (let i = 0; i < N; i++)
+    scores[m * N + i] = base[i]! + sd[i]! * rng.normal() + gap[i]! * keep[m * N + i]!;
 }
 const member = Uint8Array.from({ length: N }, () => (rng.next() < 0.5 ? 1 : 0));
-const target = Float32Array.from({ length: N }, (_, i) => base[i]! + sd[i]! * rng.normal() + gap[i]! * member[i]!);
+const target = Float32Array.from(
+  { length: N },
+  (_, i) => base[i]! + sd[i]! * rng.normal() + gap[i]! * member[i]!,
+);
 const pop = makePopulation({ models: M, samples: N, keep, signal: scores });
 const refs = allReferences(pop);
 
@@ -77,13 +81,19 @@ try {
     scores: npyArray(scores, [M, N]),
     target: npyArray(target, [N]),
   });
-  const py = spawnSync('/usr/bin/python3', [new URL('py/lira_numpy.py', import.meta.url).pathname, 'bench', inPath, outPath], {
-    encoding: 'utf8',
-  });
+  const py = spawnSync(
+    '/usr/bin/python3',
+    [new URL('py/lira_numpy.py', import.meta.url).pathname, 'bench', inPath, outPath],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (py.status !== 0) throw new Error(`python failed: ${py.stderr}`);
   const res = readNpz(outPath);
   console.log('');
-  console.log(`${'variant'.padEnd(30)}${'ours'.padStart(10)}${'numpy'.padStart(11)}${'ratio'.padStart(9)}   max rel. diff`);
+  console.log(
+    `${'variant'.padEnd(30)}${'ours'.padStart(10)}${'numpy'.padStart(11)}${'ratio'.padStart(9)}   max rel. diff`,
+  );
   let npTotal = 0;
   for (const v of LIRA_VARIANTS) {
     const o = ours.get(v)!;
@@ -91,7 +101,8 @@ try {
     npTotal += npMs;
     const ns = res.get(v)!.data as Float64Array;
     let maxRel = 0;
-    for (let i = 0; i < N; i++) maxRel = Math.max(maxRel, Math.abs(ns[i]! - o.scores[i]!) / Math.max(1, Math.abs(ns[i]!)));
+    for (let i = 0; i < N; i++)
+      maxRel = Math.max(maxRel, Math.abs(ns[i]! - o.scores[i]!) / Math.max(1, Math.abs(ns[i]!)));
     console.log(
       `${v.padEnd(30)}${`${o.ms.toFixed(1)} ms`.padStart(10)}${`${npMs.toFixed(0)} ms`.padStart(11)}${`${(npMs / o.ms).toFixed(1)}×`.padStart(9)}   ${maxRel.toExponential(1)}`,
     );

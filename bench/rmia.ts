@@ -46,9 +46,12 @@ for (let i = 0; i < N; i++) {
   for (let j = 0; j < M; j++) keep[perm[j]! * N + i] = j < M / 2 ? 1 : 0;
 }
 for (let m = 0; m < M; m++)
-  for (let i = 0; i < N; i++) refP[m * N + i] = sigmoid(base[i]! + 0.7 * rng.normal() + 1.2 * keep[m * N + i]!);
+  for (let i = 0; i < N; i++)
+    refP[m * N + i] = sigmoid(base[i]! + 0.7 * rng.normal() + 1.2 * keep[m * N + i]!);
 const member = Uint8Array.from({ length: N }, () => (rng.next() < 0.5 ? 1 : 0));
-const targetP = Float64Array.from({ length: N }, (_, i) => sigmoid(base[i]! + 0.7 * rng.normal() + 1.2 * member[i]!));
+const targetP = Float64Array.from({ length: N }, (_, i) =>
+  sigmoid(base[i]! + 0.7 * rng.normal() + 1.2 * member[i]!),
+);
 const popBase = Float64Array.from({ length: Z }, () => 2 * rng.normal());
 const popP = Float64Array.from({ length: M * Z }, (_, k) => sigmoid(popBase[k % Z]! + 0.7 * rng.normal()));
 const popTargetP = Float64Array.from({ length: Z }, (_, k) => sigmoid(popBase[k]! + 0.7 * rng.normal()));
@@ -57,7 +60,9 @@ const pop = makePopulation({ models: M, samples: N, keep, signal: refP, popSampl
 const refs = allReferences(pop);
 const opts = { mode: 'offline', a: A_COEF, gamma: GAMMA, signal: 'probability' } as const;
 
-console.log(`RMIA offline: N = ${N} audit × Z = ${Z} population samples, ${M} reference models, a = ${A_COEF}, γ = ${GAMMA}`);
+console.log(
+  `RMIA offline: N = ${N} audit × Z = ${Z} population samples, ${M} reference models, a = ${A_COEF}, γ = ${GAMMA}`,
+);
 
 // ---- ours ----
 const rssBefore = process.resourceUsage().maxRSS;
@@ -93,9 +98,13 @@ try {
     rows: npyArray(Int32Array.of(ROWS), []),
     repeats: npyArray(Int32Array.of(3), []),
   });
-  const py = spawnSync('/usr/bin/python3', [new URL('py/rmia_pairwise.py', import.meta.url).pathname, inPath, outPath], {
-    encoding: 'utf8',
-  });
+  const py = spawnSync(
+    '/usr/bin/python3',
+    [new URL('py/rmia_pairwise.py', import.meta.url).pathname, inPath, outPath],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (py.status !== 0) throw new Error(`python failed: ${py.stderr}`);
   const res = readNpz(outPath);
   const npScores = res.get('scores')!.data as Float64Array;
@@ -105,7 +114,9 @@ try {
   for (let i = 0; i < ROWS; i++) if (!Object.is(npScores[i], ours[i])) mismatches++;
   const npFullMs = (secRatios + (secPairwise * N) / ROWS) * 1000;
   console.log('');
-  console.log(`ours (sort + search)         ${oursMs.toFixed(2)} ms  (median of 100; min ${times[0]!.toFixed(2)} ms)`);
+  console.log(
+    `ours (sort + search)         ${oursMs.toFixed(2)} ms  (median of 100; min ${times[0]!.toFixed(2)} ms)`,
+  );
   console.log(
     `numpy pairwise (PM)          ${npFullMs.toFixed(0)} ms  = ratios ${(secRatios * 1000).toFixed(1)} ms (all N)` +
       ` + N×Z part ${(secPairwise * 1000).toFixed(1)} ms on ${ROWS} rows × ${N / ROWS} (linear extrapolation; best of 3)`,

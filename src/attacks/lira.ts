@@ -48,9 +48,6 @@ export function isLiraVariant(name: string): name is LiraVariant {
   return (LIRA_VARIANTS as readonly string[]).includes(name);
 }
 
-/** (sample, query) values per block of the statistics pass: 4 float64 accumulators each → 64 KiB. */
-const BLOCK_VALUES = 2048;
-
 /** Per-sample Gaussian fits from the reference models (the output of one pass). */
 export interface LiraStatistics {
   /** N and A. */
@@ -89,40 +86,65 @@ export function liraStatistics(refs: ReferenceView): LiraStatistics {
   const sumIn = new Float64Array(nq);
   const sqIn = new Float64Array(nq);
   const cntIn = new Int32Array(n);
-  // Blocked over samples so that the accumulators of one block stay in cache while every reference
-  // row streams through it: each signal value is still read exactly once.
+  // Reference rows are taken four at a time so that each accumulator is read and written once per four
+  // values (the pass is bound by those read-modify-writes, not by reading the signal); each signal
+  // value is still read exactly once.
   const rows = refs.rows;
-  const block = Math.max(1, Math.floor(BLOCK_VALUES / q));
-  for (let i0 = 0; i0 < n; i0 += block) {
-    const i1 = Math.min(n, i0 + block);
-    for (let r = 0; r < rows.length; r++) {
-      const m = rows[r]!;
-      const kOff = m * n;
-      const sOff = m * nq;
-      if (q === 1) {
-        for (let i = i0; i < i1; i++) {
-          const x = sig[sOff + i]!;
-          const k = keep[kOff + i]!;
+  let r = 0;
+  if (q === 1) {
+    for (; r + 4 <= rows.length; r += 4) {
+      const o0 = rows[r]! * n;
+      const o1 = rows[r + 1]! * n;
+      const o2 = rows[r + 2]! * n;
+      const o3 = rows[r + 3]! * n;
+      for (let i = 0; i < n; i++) {
+        const x0 = sig[o0 + i]!;
+        const x1 = sig[o1 + i]!;
+        const x2 = sig[o2 + i]!;
+        const x3 = sig[o3 + i]!;
+        const k0 = keep[o0 + i]!;
+        const k1 = keep[o1 + i]!;
+        const k2 = keep[o2 + i]!;
+        const k3 = keep[o3 + i]!;
+        const a0 = k0 * x0;
+        const a1 = k1 * x1;
+        const a2 = k2 * x2;
+        const a3 = k3 * x3;
+        sumAll[i]! += x0 + x1 + (x2 + x3);
+        sqAll[i]! += x0 * x0 + x1 * x1 + (x2 * x2 + x3 * x3);
+        sumIn[i]! += a0 + a1 + (a2 + a3);
+        sqIn[i]! += a0 * x0 + a1 * x1 + (a2 * x2 + a3 * x3);
+        cntIn[i]! += k0 + k1 + k2 + k3;
+      }
+    }
+  }
+  for (; r < rows.length; r++) {
+    const m = rows[r]!;
+    const kOff = m * n;
+    const sOff = m * nq;
+    if (q === 1) {
+      for (let i = 0; i < n; i++) {
+        const x = sig[sOff + i]!;
+        const k = keep[kOff + i]!;
+        const kx = k * x;
+        sumAll[i]! += x;
+        sqAll[i]! += x * x;
+        sumIn[i]! += kx;
+        sqIn[i]! += kx * x;
+        cntIn[i]! += k;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const k = keep[kOff + i]!;
+        cntIn[i]! += k;
+        const o = i * q;
+        for (let a = 0; a < q; a++) {
+          const x = sig[sOff + o + a]!;
           const kx = k * x;
-          sumAll[i]! += x;
-          sqAll[i]! += x * x;
-          sumIn[i]! += kx;
-          sqIn[i]! += kx * x;
-          cntIn[i]! += k;
-        }
-      } else {
-        for (let i = i0; i < i1; i++) {
-          const k = keep[kOff + i]!;
-          cntIn[i]! += k;
-          const o = i * q;
-          for (let a = 0; a < q; a++) {
-            const x = sig[sOff + o + a]!;
-            const kx = k * x;
-            sumAll[o + a]! += x;
-            sqAll[o + a]! += x * x;
-            sumIn[o + a]! += kx;
-            sqIn[o + a]! += kx * x;
-          }
+          sumAll[o + a]! += x;
+          sqAll[o + a]! += x * x;
+          sumIn[o + a]! += kx;
+          sqIn[o + a]! += kx * x;
         }
       }
     }
@@ -186,7 +208,11 @@ export function liraStatistics(refs: ReferenceView): LiraStatistics {
  * Throws E_EMPTY naming the first sample that has no IN (online variants) or no OUT reference model,
  * and E_SHAPE_MISMATCH when `target` is not N·A long.
  */
-export function liraScoresFromStatistics(stats: LiraStatistics, target: FloatArray, variant: LiraVariant): Float64Array {
+export function liraScoresFromStatistics(
+  stats: LiraStatistics,
+  target: FloatArray,
+  variant: LiraVariant,
+): Float64Array {
   const n = stats.samples;
   const q = stats.queries;
   checkTarget(target, n, q);

@@ -69,12 +69,22 @@ export function makePopulation(fields: PopulationFields, where = 'population'): 
   for (let k = 0; k < keep.length; k++) {
     const v = keep[k]!;
     if (v > 1) {
-      throw new MiaError('E_CONFIG', `keep must hold 0/1; entry [${Math.floor(k / samples)}, ${k % samples}] is ${v}`, {
-        where: `${where}:keep`,
-      });
+      throw new MiaError(
+        'E_CONFIG',
+        `keep must hold 0/1; entry [${Math.floor(k / samples)}, ${k % samples}] is ${v}`,
+        {
+          where: `${where}:keep`,
+        },
+      );
     }
   }
-  checkLength(signal.length, models * samples * queries, 'signal', `[${models}, ${samples}, ${queries}]`, where);
+  checkLength(
+    signal.length,
+    models * samples * queries,
+    'signal',
+    `[${models}, ${samples}, ${queries}]`,
+    where,
+  );
   checkFinite(signal, samples, queries, 'signal', where);
   let popSignal: FloatArray | undefined;
   let z = 0;
@@ -84,7 +94,13 @@ export function makePopulation(fields: PopulationFields, where = 'population'): 
     }
     positiveInt(popSamples, 'popSamples (Z)', where);
     z = popSamples;
-    checkLength(fields.popSignal.length, models * z * popQueries, 'popSignal', `[${models}, ${z}, ${popQueries}]`, where);
+    checkLength(
+      fields.popSignal.length,
+      models * z * popQueries,
+      'popSignal',
+      `[${models}, ${z}, ${popQueries}]`,
+      where,
+    );
     checkFinite(fields.popSignal, z, popQueries, 'popSignal', where);
     popSignal = fields.popSignal;
   } else if (popSamples > 0) {
@@ -216,10 +232,14 @@ function checkFinite(a: FloatArray, n: number, queries: number, field: string, w
     if (v - v !== 0) {
       const row = Math.floor(k / (n * queries));
       const rest = k - row * n * queries;
-      throw new MiaError('E_NOT_FINITE', `${field}[${row}, ${Math.floor(rest / queries)}, ${rest % queries}] is ${v}`, {
-        where: `${where}:${field}`,
-        expected: 'finite numbers',
-      });
+      throw new MiaError(
+        'E_NOT_FINITE',
+        `${field}[${row}, ${Math.floor(rest / queries)}, ${rest % queries}] is ${v}`,
+        {
+          where: `${where}:${field}`,
+          expected: 'finite numbers',
+        },
+      );
     }
   }
 }

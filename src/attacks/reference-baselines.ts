@@ -55,10 +55,14 @@ export function attackRScores(refs: ReferenceView, target: FloatArray): Float64A
   }
   for (let i = 0; i < n; i++) {
     if (count[i] === 0) {
-      throw new MiaError('E_EMPTY', `sample ${i} has no OUT reference model (every reference trained on it)`, {
-        where: 'attack-r',
-        expected: 'at least one OUT reference model per sample',
-      });
+      throw new MiaError(
+        'E_EMPTY',
+        `sample ${i} has no OUT reference model (every reference trained on it)`,
+        {
+          where: 'attack-r',
+          expected: 'at least one OUT reference model per sample',
+        },
+      );
     }
     above[i]! /= count[i]!;
   }
@@ -70,13 +74,21 @@ export function attackRScores(refs: ReferenceView, target: FloatArray): Float64A
  * [Z, Ap] are the target model's signals on the audit and population samples (shapes from `pop`).
  * Sorts the Z population values once, then two binary searches per sample: O((N + Z) log Z).
  */
-export function attackPScores(pop: Population, target: FloatArray, targetPop: FloatArray | undefined): Float64Array {
+export function attackPScores(
+  pop: Population,
+  target: FloatArray,
+  targetPop: FloatArray | undefined,
+): Float64Array {
   const n = pop.samples;
   const zn = pop.popSamples;
   if (targetPop === undefined || zn === 0) {
-    throw new MiaError('E_MISSING_FIELD', 'attack-p needs the target model on population samples (pop_target_scores)', {
-      where: 'attack-p',
-    });
+    throw new MiaError(
+      'E_MISSING_FIELD',
+      'attack-p needs the target model on population samples (pop_target_scores)',
+      {
+        where: 'attack-p',
+      },
+    );
   }
   lengthCheck(target, n * pop.queries, 'target', `[${n}, ${pop.queries}]`);
   lengthCheck(targetPop, zn * pop.popQueries, 'pop_target', `[${zn}, ${pop.popQueries}]`);

@@ -109,21 +109,31 @@ export function referenceDataFromArrays(arrays: ReadonlyMap<string, NpyArray>, w
   const a = s[2] ?? 1;
   const targetArr = need('target_scores');
   if (!matchesRow(targetArr.shape, n, a, s.length === 3)) {
-    shapeError(where, 'target_scores', s.length === 3 ? `[${n}, ${a}]` : `[${n}] (N from keep)`, targetArr.shape);
+    shapeError(
+      where,
+      'target_scores',
+      s.length === 3 ? `[${n}, ${a}]` : `[${n}] (N from keep)`,
+      targetArr.shape,
+    );
   }
   let targetMember: Uint8Array | undefined;
   const tm = arrays.get('target_member');
   if (tm !== undefined) {
-    if (!(tm.shape.length === 1 && tm.shape[0] === n)) shapeError(where, 'target_member', `[${n}] (N from keep)`, tm.shape);
+    if (!(tm.shape.length === 1 && tm.shape[0] === n))
+      shapeError(where, 'target_member', `[${n}] (N from keep)`, tm.shape);
     targetMember = toBool(tm, `${where}:target_member`);
   }
   const popArr = arrays.get('pop_scores');
   const popTargetArr = arrays.get('pop_target_scores');
   if ((popArr === undefined) !== (popTargetArr === undefined)) {
     const missing = popArr === undefined ? 'pop_scores' : 'pop_target_scores';
-    throw new MiaError('E_MISSING_FIELD', `pop_scores and pop_target_scores go together; ${missing} is missing`, {
-      where: `${where}:${missing}`,
-    });
+    throw new MiaError(
+      'E_MISSING_FIELD',
+      `pop_scores and pop_target_scores go together; ${missing} is missing`,
+      {
+        where: `${where}:${missing}`,
+      },
+    );
   }
   let z = 0;
   let ap = 1;
@@ -135,7 +145,12 @@ export function referenceDataFromArrays(arrays: ReadonlyMap<string, NpyArray>, w
     z = ps[1]!;
     ap = ps[2] ?? 1;
     if (!matchesRow(popTargetArr.shape, z, ap, ps.length === 3)) {
-      shapeError(where, 'pop_target_scores', ps.length === 3 ? `[${z}, ${ap}]` : `[${z}] (Z from pop_scores)`, popTargetArr.shape);
+      shapeError(
+        where,
+        'pop_target_scores',
+        ps.length === 3 ? `[${z}, ${ap}]` : `[${z}] (Z from pop_scores)`,
+        popTargetArr.shape,
+      );
     }
   }
   const keep = toBool(keepArr, `${where}:keep`);
@@ -176,7 +191,9 @@ export function readLiraExperiment(dir: string, options: { targetIndex?: number 
   try {
     entries = readdirSync(dir);
   } catch (e) {
-    throw new MiaError('E_IO', `cannot list folder: ${(e as { code?: string }).code ?? String(e)}`, { where: dir });
+    throw new MiaError('E_IO', `cannot list folder: ${(e as { code?: string }).code ?? String(e)}`, {
+      where: dir,
+    });
   }
   const models = entries.filter((name) => isDir(join(dir, name)) && isFile(join(dir, name, 'keep.npy')));
   models.sort(naturalCompare);
@@ -232,7 +249,12 @@ export function readLiraExperiment(dir: string, options: { targetIndex?: number 
     const keepPath = join(dir, name, 'keep.npy');
     const keepArr = readNpy(keepPath);
     if (keepArr.shape.length !== 1 || keepArr.shape[0]! < n) {
-      shapeError(keepPath, 'keep', `[dataset_size] with dataset_size ≥ ${n} (N from the scores)`, keepArr.shape);
+      shapeError(
+        keepPath,
+        'keep',
+        `[dataset_size] with dataset_size ≥ ${n} (N from the scores)`,
+        keepArr.shape,
+      );
     }
     rows.push({ keep: toBool(keepArr, keepPath).subarray(0, n), scores: floats(arr, scoresPath) });
   }
@@ -314,7 +336,10 @@ function checkFiniteArray(a: FloatArray, where: string): void {
   for (let i = 0; i < a.length; i++) {
     const v = a[i]!;
     if (v - v !== 0) {
-      throw new MiaError('E_NOT_FINITE', `value at flat index ${i} is ${v}`, { where, expected: 'finite numbers' });
+      throw new MiaError('E_NOT_FINITE', `value at flat index ${i} is ${v}`, {
+        where,
+        expected: 'finite numbers',
+      });
     }
   }
 }

@@ -123,7 +123,10 @@ const DELTA = 1e-12;
  */
 export function rmiaCountScores(ratioX: Float64Array, ratioZ: Float64Array, gamma: number): Float64Array {
   if (!(Number.isFinite(gamma) && gamma > 0)) {
-    throw new MiaError('E_CONFIG', 'RMIA gamma must be a finite number > 0', { where: 'gamma', found: String(gamma) });
+    throw new MiaError('E_CONFIG', 'RMIA gamma must be a finite number > 0', {
+      where: 'gamma',
+      found: String(gamma),
+    });
   }
   const zn = ratioZ.length;
   if (zn === 0) {
@@ -371,9 +374,13 @@ function rmiaMeans(
     throw new MiaError('E_EMPTY', 'RMIA needs at least one reference model', { where: 'rmia' });
   }
   if (pop.popSignal === undefined || targetPop === undefined) {
-    throw new MiaError('E_MISSING_FIELD', 'RMIA needs population signals (pop_scores and pop_target_scores)', {
-      where: 'rmia',
-    });
+    throw new MiaError(
+      'E_MISSING_FIELD',
+      'RMIA needs population signals (pop_scores and pop_target_scores)',
+      {
+        where: 'rmia',
+      },
+    );
   }
   const n = pop.samples;
   const q = pop.queries;
@@ -418,10 +425,14 @@ function rmiaMeans(
   const meanX = sumX; // in place
   for (let i = 0; i < n; i++) {
     if (cntX[i] === 0) {
-      throw new MiaError('E_EMPTY', `sample ${i} has no OUT reference model (every reference trained on it)`, {
-        where: 'rmia',
-        expected: 'at least one OUT reference model per sample for offline RMIA (or use rmia-online)',
-      });
+      throw new MiaError(
+        'E_EMPTY',
+        `sample ${i} has no OUT reference model (every reference trained on it)`,
+        {
+          where: 'rmia',
+          expected: 'at least one OUT reference model per sample for offline RMIA (or use rmia-online)',
+        },
+      );
     }
     meanX[i] = sumX[i]! / cntX[i]!;
   }
@@ -434,7 +445,13 @@ function rmiaMeans(
 /**
  * Pr(·|θ) for `count` samples of one model's [count, q] block starting at `offset` (see probAt).
  */
-function rowProbabilities(v: FloatArray, offset: number, count: number, q: number, prob: boolean): Float64Array {
+function rowProbabilities(
+  v: FloatArray,
+  offset: number,
+  count: number,
+  q: number,
+  prob: boolean,
+): Float64Array {
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) out[i] = probAt(v, offset + i * q, q, prob);
   return out;

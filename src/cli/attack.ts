@@ -1,10 +1,19 @@
 import { DEFAULT_OUTPUT_ATTACKS, outputAttackNames } from '../attacks/registry.js';
-import { runOutputAttacks } from '../audit/run-attacks.js';
+import {
+  type AttackResult,
+  DEFAULT_FPR_TARGETS,
+  resultForSlice,
+  runOutputAttacks,
+} from '../audit/run-attacks.js';
+import { MiaError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { parseSliceFamily, SLICE_FAMILIES } from '../metrics/slicing.js';
 import { loadAttackInput } from '../signals/attack-input-files.js';
-import { type CliCommand, intFlag, listFlag, parseCommandArgs } from './command.js';
+import { type CliCommand, intFlag, listFlag, numberFlag, parseCommandArgs } from './command.js';
 import { formatResultsTable, resultsToCsv, worstCaseSentence } from './format-results.js';
+import { REFERENCE_ATTACKS, runReferenceAttacks } from './score-reference.js';
+
+const DEFAULT_REFERENCE_ATTACKS = ['lira-online', 'lira-offline', 'lira-global', 'rmia'];
 
 const USAGE = `usage: mia attack --input run.npz [options]
 
@@ -19,7 +28,18 @@ Runs membership inference attacks on a model's outputs on members (*_train) and 
   --json FILE       write every result as JSON
   --csv FILE        write every result as CSV
   --seed N          seed for trained attacks (default 0)
-  --top N           rows of the summary table (default 25)`;
+  --top N           rows of the summary table (default 25)
+
+With reference models (signals computed elsewhere, e.g. by the LiRA reference code):
+  --reference FILE  reference.npz (keys keep [M,N], scores [M,N(,A)], target_scores [N(,A)],
+                    optional target_member [N], pop_scores [M,Z], pop_target_scores [Z]) or a LiRA
+                    experiment folder (per model keep.npy and scores/*.npy); replaces --input
+  --attacks LIST    from ${REFERENCE_ATTACKS.join(', ')}
+                    (default: ${DEFAULT_REFERENCE_ATTACKS.join(',')})
+  --rmia-a A        offline RMIA coefficient in [0, 1] (default: tuned on a reference model)
+  --rmia-gamma G    RMIA likelihood-ratio factor γ (default 1)
+  --target-index K  LiRA folders: which model is the target (default 0)
+  --scores-out FILE write each attack's per-sample scores (.npz, one array per attack)`;
 
 export const attackCommand: CliCommand = {
   name: 'attack',
@@ -34,10 +54,22 @@ export const attackCommand: CliCommand = {
       csv: { type: 'string' },
       seed: { type: 'string' },
       top: { type: 'string' },
+      reference: { type: 'string' },
+      'rmia-a': { type: 'string' },
+      'rmia-gamma': { type: 'string' },
+      'target-index': { type: 'string' },
+      'scores-out': { type: 'string' },
     });
+    if (values.reference !== undefined) return runWithReference(values);
     if (values.input === undefined) {
-      const { MiaError } = await import('../errors.js');
-      throw new MiaError('E_USAGE', '--input is required; see `mia attack --help`', { where: 'mia attack' });
+      throw new MiaError('E_USAGE', '--input (or --reference) is required; see `mia attack --help`', {
+        where: 'mia attack',
+      });
+    }
+    for (const flag of ['rmia-a', 'rmia-gamma', 'target-index', 'scores-out'] as const) {
+      if (values[flag] !== undefined) {
+        throw new MiaError('E_USAGE', `--${flag} goes with --reference`, { where: 'mia attack' });
+      }
     }
     const seed = intFlag('attack', 'seed', values.seed, 0);
     const top = intFlag('attack', 'top', values.top, 25);
@@ -53,18 +85,91 @@ export const attackCommand: CliCommand = {
       seed,
       onAttack: (name, s) => console.log(`  ${name.padEnd(28)} ${s.toFixed(2)} s`),
     });
-    console.log('');
-    console.log(formatResultsTable(results, top));
-    console.log('');
-    console.log(worstCaseSentence(results));
-    if (values.json !== undefined) {
-      writeJsonAtomic(values.json, { results });
-      console.log(`wrote ${values.json}`);
-    }
-    if (values.csv !== undefined) {
-      writeFileAtomic(values.csv, resultsToCsv(results));
-      console.log(`wrote ${values.csv}`);
-    }
+    report(results, top, values.json, values.csv);
     return 0;
   },
 };
+
+function report(
+  results: AttackResult[],
+  top: number,
+  json: string | undefined,
+  csv: string | undefined,
+): void {
+  console.log('');
+  console.log(formatResultsTable(results, top));
+  console.log('');
+  console.log(worstCaseSentence(results));
+  if (json !== undefined) {
+    writeJsonAtomic(json, { results });
+    console.log(`wrote ${json}`);
+  }
+  if (csv !== undefined) {
+    writeFileAtomic(csv, resultsToCsv(results));
+    console.log(`wrote ${csv}`);
+  }
+}
+
+type Values = Partial<Record<string, string | boolean>>;
+
+/** `mia attack --reference`: LiRA / RMIA / Attack-R / Attack-P on signals computed elsewhere. */
+async function runWithReference(values: Values): Promise<number> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  if (str('input') !== undefined) {
+    throw new MiaError('E_USAGE', '--input and --reference cannot be combined', { where: 'mia attack' });
+  }
+  if (str('slices') !== undefined) {
+    throw new MiaError('E_USAGE', '--slices needs labels, which reference signals do not carry', {
+      where: 'mia attack --reference',
+    });
+  }
+  const path = str('reference')!;
+  const attacks = listFlag(str('attacks'), DEFAULT_REFERENCE_ATTACKS);
+  const rmiaA = str('rmia-a');
+  const rmiaGamma = str('rmia-gamma');
+  const targetIndex = str('target-index');
+  const scoresOut = str('scores-out');
+  const t0 = performance.now();
+  const out = await runReferenceAttacks({
+    referencePath: path,
+    attacks,
+    seed: intFlag('attack', 'seed', str('seed'), 0),
+    ...(rmiaA !== undefined ? { rmiaA: numberFlag('attack', 'rmia-a', rmiaA, 0) } : {}),
+    ...(rmiaGamma !== undefined ? { rmiaGamma: numberFlag('attack', 'rmia-gamma', rmiaGamma, 1) } : {}),
+    ...(targetIndex !== undefined ? { targetIndex: intFlag('attack', 'target-index', targetIndex, 0) } : {}),
+    ...(scoresOut !== undefined ? { scoresOut } : {}),
+  });
+  console.log(
+    `${path}: ${attacks.length} attacks scored in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+  );
+  for (const note of out.notes) console.log(`  ${note}`);
+  if (scoresOut !== undefined) console.log(`wrote ${scoresOut}`);
+  if (out.isMember === undefined) {
+    console.log('no membership truth (target_member) in the input: scores only, no metrics.');
+    if (scoresOut === undefined) {
+      throw new MiaError(
+        'E_USAGE',
+        'without target_member there are no metrics; pass --scores-out to keep the scores',
+        {
+          where: path,
+        },
+      );
+    }
+    return 0;
+  }
+  const isMember = out.isMember;
+  const mask = new Uint8Array(isMember.length).fill(1);
+  const results: AttackResult[] = [];
+  for (const [attack, scores] of out.scores) {
+    const r = resultForSlice(
+      { attack, signal: 'scaled-logit', scores },
+      { feature: 'entire_dataset' },
+      mask,
+      isMember,
+      DEFAULT_FPR_TARGETS,
+    );
+    if (r !== undefined) results.push(r);
+  }
+  report(results, intFlag('attack', 'top', str('top'), 25), str('json'), str('csv'));
+  return 0;
+}

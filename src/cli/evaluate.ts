@@ -5,10 +5,10 @@
  * rows come in any order and are joined on id (ids compared after trimming surrounding spaces).
  */
 import { basename } from 'node:path';
-import { DEFAULT_FPR_TARGETS, resultForSlice, type AttackResult } from '../audit/run-attacks.js';
+import { type AttackResult, DEFAULT_FPR_TARGETS, resultForSlice } from '../audit/run-attacks.js';
 import { MiaError } from '../errors.js';
 import { readFileOrThrow, writeJsonAtomic } from '../io/atomic.js';
-import { parseCsv, type ParsedCsv } from '../io/csv.js';
+import { type ParsedCsv, parseCsv } from '../io/csv.js';
 import { type CliCommand, parseCommandArgs } from './command.js';
 
 const USAGE = `usage: mia evaluate --scores scores.csv --truth truth.csv [--json out.json]
@@ -68,7 +68,9 @@ export function joinScoresAndTruth(
       const k = scoreRow.get(id);
       if (k === undefined) {
         if (id === '') throw new MiaError('E_CSV', 'empty id', { where: `${truthName}:${tr.lineOf(r)}` });
-        throw new MiaError('E_CSV', `id '${id}' has no score in ${scoresName}`, { where: `${truthName}:${tr.lineOf(r)}` });
+        throw new MiaError('E_CSV', `id '${id}' has no score in ${scoresName}`, {
+          where: `${truthName}:${tr.lineOf(r)}`,
+        });
       }
       match[r] = k;
     }
@@ -111,7 +113,9 @@ export function joinScoresAndTruth(
   for (let k = 0; k < sc.rows.length; k++) {
     if (claimedBy[k] === -1) {
       const id = sc.rows[k]![sId]!.trim();
-      throw new MiaError('E_CSV', `id '${id}' has no row in ${truthName}`, { where: `${scoresName}:${sc.lineOf(k)}` });
+      throw new MiaError('E_CSV', `id '${id}' has no row in ${truthName}`, {
+        where: `${scoresName}:${sc.lineOf(k)}`,
+      });
     }
   }
   return { ids, scores, isMember };
@@ -149,7 +153,9 @@ export const evaluateCommand: CliCommand = {
     });
     for (const flag of ['scores', 'truth'] as const) {
       if (values[flag] === undefined) {
-        throw new MiaError('E_USAGE', `--${flag} is required; see \`mia evaluate --help\``, { where: 'mia evaluate' });
+        throw new MiaError('E_USAGE', `--${flag} is required; see \`mia evaluate --help\``, {
+          where: 'mia evaluate',
+        });
       }
     }
     const scoresPath = values.scores!;
@@ -177,11 +183,14 @@ export function formatEvaluation(r: AttackResult, title: string): string {
   let flagged = false;
   for (const [k, e] of Object.entries(r.tprAtFpr)) {
     const label = `TPR@${pct(Number(k)).replace(/\.?0+%$/, '%')} FPR`;
-    lines.push(`  ${label.padEnd(15)}${pct(e.tpr).padStart(7)}  [${pct(e.low)}, ${pct(e.high)}]${e.lowSupport ? ' *' : ''}`);
+    lines.push(
+      `  ${label.padEnd(15)}${pct(e.tpr).padStart(7)}  [${pct(e.low)}, ${pct(e.high)}]${e.lowSupport ? ' *' : ''}`,
+    );
     if (e.lowSupport) flagged = true;
   }
   lines.push(`  eps LB       ${r.epsilonLowerBound.toFixed(3)} (95% confidence, delta 1e-5)`);
-  if (flagged) lines.push('  * fewer than 10 non-member false positives at that point: the TPR is not reliable');
+  if (flagged)
+    lines.push('  * fewer than 10 non-member false positives at that point: the TPR is not reliable');
   return lines.join('\n');
 }
 

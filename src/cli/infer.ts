@@ -5,10 +5,9 @@ import { MiaError } from '../errors.js';
 import { npyArray, readNpy } from '../io/npy.js';
 import { toInt32 } from '../io/npy-cast.js';
 import { writeNpz } from '../io/npz.js';
-import { loadPredictor } from '../models/load.js';
+import { detectModelKind, loadPredictor } from '../models/load.js';
 import type { OnnxLayout } from '../models/onnx.js';
 import type { OutputKind } from '../models/predictor.js';
-import { detectModelKind } from '../models/load.js';
 import { readModelRecord } from '../models/store.js';
 import { predictOutputs } from '../signals/inference.js';
 import type { ModelOutputs } from '../signals/model-outputs.js';
@@ -40,19 +39,31 @@ function readIndices(path: string, n: number, split: string): Int32Array {
   for (let i = 0; i < idx.length; i++) {
     const v = idx[i]!;
     if (v < 0 || v >= n) {
-      throw new MiaError('E_SHAPE_MISMATCH', `index ${v} at position ${i} is outside the ${split} split's [0, ${n})`, {
-        where: path,
-      });
+      throw new MiaError(
+        'E_SHAPE_MISMATCH',
+        `index ${v} at position ${i} is outside the ${split} split's [0, ${n})`,
+        {
+          where: path,
+        },
+      );
     }
   }
   if (idx.length === 0) throw new MiaError('E_EMPTY', 'no indices', { where: path });
   return idx;
 }
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   const v = value ?? fallback;
   if (!(allowed as readonly string[]).includes(v)) {
-    throw new MiaError('E_USAGE', `--${flag} must be one of ${allowed.join(', ')}`, { where: 'mia infer', found: v });
+    throw new MiaError('E_USAGE', `--${flag} must be one of ${allowed.join(', ')}`, {
+      where: 'mia infer',
+      found: v,
+    });
   }
   return v as T;
 }
@@ -71,7 +82,8 @@ function accuracy(o: ModelOutputs): number {
   let ok = 0;
   for (let i = 0; i < o.n; i++) {
     let arg = 0;
-    for (let k = 1; k < o.numClasses; k++) if (o.probs[i * o.numClasses + k]! > o.probs[i * o.numClasses + arg]!) arg = k;
+    for (let k = 1; k < o.numClasses; k++)
+      if (o.probs[i * o.numClasses + k]! > o.probs[i * o.numClasses + arg]!) arg = k;
     if (arg === o.labels[i]) ok++;
   }
   return ok / o.n;
@@ -98,9 +110,13 @@ export const inferCommand: CliCommand = {
       out: { type: 'string' },
     });
     if (values.model === undefined || values.out === undefined) {
-      throw new MiaError('E_USAGE', `--${values.model === undefined ? 'model' : 'out'} is required; see \`mia infer --help\``, {
-        where: 'mia infer',
-      });
+      throw new MiaError(
+        'E_USAGE',
+        `--${values.model === undefined ? 'model' : 'out'} is required; see \`mia infer --help\``,
+        {
+          where: 'mia infer',
+        },
+      );
     }
     const modelPath = values.model;
     const backend = backendFlag('infer', values.backend);
@@ -110,10 +126,15 @@ export const inferCommand: CliCommand = {
     const batchSize = intFlag('infer', 'batch-size', values['batch-size'], 256);
 
     const kind = detectModelKind(modelPath);
-    const record = kind === 'mia' ? readModelRecord(modelPath.endsWith('model.json') ? `${modelPath}/..` : modelPath) : undefined;
+    const record =
+      kind === 'mia'
+        ? readModelRecord(modelPath.endsWith('model.json') ? `${modelPath}/..` : modelPath)
+        : undefined;
     const datasetName = values.dataset ?? record?.dataset?.name;
     if (datasetName === undefined) {
-      throw new MiaError('E_USAGE', '--dataset is required (the model does not record its dataset)', { where: 'mia infer' });
+      throw new MiaError('E_USAGE', '--dataset is required (the model does not record its dataset)', {
+        where: 'mia infer',
+      });
     }
     const sameDataset = record?.dataset !== null && record?.dataset?.name === datasetName;
     const dsOptions = datasetOptionsFromFlags('infer', values, sameDataset ? record!.dataset!.options : {});
@@ -135,21 +156,30 @@ export const inferCommand: CliCommand = {
         members = loaded.indices;
         const max = members.reduce((m, v) => Math.max(m, v), 0);
         if (max >= data.train.n) {
-          throw new MiaError('E_SHAPE_MISMATCH', "the model's training rows do not fit this dataset's training split", {
-            where: modelPath,
-            expected: `indices < ${data.train.n}`,
-            found: String(max),
-          });
+          throw new MiaError(
+            'E_SHAPE_MISMATCH',
+            "the model's training rows do not fit this dataset's training split",
+            {
+              where: modelPath,
+              expected: `indices < ${data.train.n}`,
+              found: String(max),
+            },
+          );
         }
       } else {
-        throw new MiaError('E_USAGE', '--members is required: the model does not record its training rows for this dataset', {
-          where: 'mia infer',
-        });
+        throw new MiaError(
+          'E_USAGE',
+          '--members is required: the model does not record its training rows for this dataset',
+          {
+            where: 'mia infer',
+          },
+        );
       }
       const pool: Dataset = from === 'test' ? data.test : data.train;
       let nonMembers: Int32Array;
       if (values['non-members'] !== undefined) nonMembers = readIndices(values['non-members'], pool.n, from);
-      else if (from === 'test') nonMembers = Int32Array.from({ length: Math.min(members.length, pool.n) }, (_, i) => i);
+      else if (from === 'test')
+        nonMembers = Int32Array.from({ length: Math.min(members.length, pool.n) }, (_, i) => i);
       else {
         const isMember = new Uint8Array(pool.n);
         for (const i of members) isMember[i] = 1;
@@ -167,7 +197,9 @@ export const inferCommand: CliCommand = {
         `members: ${mOut.n} (${data.train.name} train rows), accuracy ${(100 * accuracy(mOut)).toFixed(2)}%; ` +
           `non-members: ${nmOut.n} (${from} rows), accuracy ${(100 * accuracy(nmOut)).toFixed(2)}%`,
       );
-      console.log(`wrote ${values.out} (${predictor.outputKind === 'logits' ? 'logits, ' : ''}probs, loss, labels); next: mia attack --input ${values.out}`);
+      console.log(
+        `wrote ${values.out} (${predictor.outputKind === 'logits' ? 'logits, ' : ''}probs, loss, labels); next: mia attack --input ${values.out}`,
+      );
     } finally {
       await predictor.dispose();
     }

@@ -7,17 +7,28 @@
  * lira-global (src/attacks/lira.ts), rmia (offline) and rmia-online (src/attacks/rmia.ts), attack-r and
  * attack-p (src/attacks/reference-baselines.ts).
  */
+
+import {
+  isLiraVariant,
+  LIRA_VARIANTS,
+  type LiraStatistics,
+  liraScoresFromStatistics,
+  liraStatistics,
+} from '../attacks/lira.js';
+import { meanOverQueries } from '../attacks/population.js';
+import { attackPScores, attackRScores, REFERENCE_BASELINES } from '../attacks/reference-baselines.js';
+import { type ReferenceData, readReference } from '../attacks/reference-input.js';
+import { RMIA_ATTACKS, rmiaScores, tuneRmiaA } from '../attacks/rmia.js';
 import { MiaError } from '../errors.js';
 import { npyArray } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
-import { isLiraVariant, LIRA_VARIANTS, type LiraStatistics, liraScoresFromStatistics, liraStatistics } from '../attacks/lira.js';
-import { meanOverQueries } from '../attacks/population.js';
-import { readReference, type ReferenceData } from '../attacks/reference-input.js';
-import { attackPScores, attackRScores, REFERENCE_BASELINES } from '../attacks/reference-baselines.js';
-import { RMIA_ATTACKS, rmiaScores, tuneRmiaA } from '../attacks/rmia.js';
 
 /** Every attack name runReferenceAttacks accepts, in the order they are listed in help texts. */
-export const REFERENCE_ATTACKS: readonly string[] = [...LIRA_VARIANTS, ...RMIA_ATTACKS, ...REFERENCE_BASELINES];
+export const REFERENCE_ATTACKS: readonly string[] = [
+  ...LIRA_VARIANTS,
+  ...RMIA_ATTACKS,
+  ...REFERENCE_BASELINES,
+];
 
 /** The offline RMIA coefficient used when `a` can be neither given nor tuned (Privacy Meter's default). */
 export const RMIA_DEFAULT_A = 0.3;
@@ -61,7 +72,10 @@ export interface ReferenceAttackOutput {
  */
 export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise<ReferenceAttackOutput> {
   if (opts.attacks.length === 0) {
-    throw new MiaError('E_CONFIG', 'no attack given', { where: '--attacks', expected: REFERENCE_ATTACKS.join(', ') });
+    throw new MiaError('E_CONFIG', 'no attack given', {
+      where: '--attacks',
+      expected: REFERENCE_ATTACKS.join(', '),
+    });
   }
   const seen = new Set<string>();
   for (const name of opts.attacks) {
@@ -72,7 +86,8 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
         found: name,
       });
     }
-    if (seen.has(name)) throw new MiaError('E_CONFIG', `attack '${name}' is listed twice`, { where: '--attacks' });
+    if (seen.has(name))
+      throw new MiaError('E_CONFIG', `attack '${name}' is listed twice`, { where: '--attacks' });
     seen.add(name);
   }
   const data =
@@ -100,10 +115,14 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
           const tuned = tuneRmiaA(references, { gamma });
           rmiaA = tuned.a;
           const best = tuned.auc[tuned.grid.indexOf(tuned.a)] ?? Number.NaN;
-          notes.push(`rmia: a = ${tuned.a} tuned on reference model ${tuned.pairedRow} as target (AUC ${best.toFixed(4)})`);
+          notes.push(
+            `rmia: a = ${tuned.a} tuned on reference model ${tuned.pairedRow} as target (AUC ${best.toFixed(4)})`,
+          );
         } else {
           rmiaA = RMIA_DEFAULT_A;
-          notes.push(`rmia: a = ${RMIA_DEFAULT_A} (Privacy Meter's default; tuning needs at least 2 reference models)`);
+          notes.push(
+            `rmia: a = ${RMIA_DEFAULT_A} (Privacy Meter's default; tuning needs at least 2 reference models)`,
+          );
         }
       }
       s = rmiaScores(references, target, targetPop, { mode: 'offline', a: rmiaA, gamma });

@@ -5,12 +5,12 @@ import { canonicalDatasetName, type DatasetOptions, loadDataset } from '../data/
 import { subsetIndices, take } from '../data/splits.js';
 import { MiaError } from '../errors.js';
 import { describeArchitectures, normalizeArchSpec, parseArchParams } from '../models/architectures.js';
+import { shuffleSeedOf } from '../models/cache.js';
 import { type BackendPreference, createEngine } from '../models/engine.js';
 import type { Logger } from '../models/logger.js';
 import { normalizeOptimizerSpec, type OptimizerSpec, parseSchedule } from '../models/optimizers.js';
 import { saveModel } from '../models/store.js';
 import { evaluateLogits, formatDuration, trainModel } from '../models/train.js';
-import { shuffleSeedOf } from '../models/cache.js';
 import { Rng } from '../rng.js';
 import { type CliCommand, intFlag, numberFlag, parseCommandArgs } from './command.js';
 
@@ -70,7 +70,10 @@ export function datasetOptionsFromFlags(
 export function backendFlag(command: string, value: string | undefined): BackendPreference {
   const b = value ?? 'auto';
   if (!BACKENDS.includes(b)) {
-    throw new MiaError('E_USAGE', `--backend must be one of ${BACKENDS.join(', ')}`, { where: `mia ${command}`, found: b });
+    throw new MiaError('E_USAGE', `--backend must be one of ${BACKENDS.join(', ')}`, {
+      where: `mia ${command}`,
+      found: b,
+    });
   }
   return b as BackendPreference;
 }
@@ -111,7 +114,10 @@ export const trainCommand: CliCommand = {
     });
     const need = (flag: 'dataset' | 'out'): string => {
       const v = values[flag];
-      if (v === undefined) throw new MiaError('E_USAGE', `--${flag} is required; see \`mia train --help\``, { where: 'mia train' });
+      if (v === undefined)
+        throw new MiaError('E_USAGE', `--${flag} is required; see \`mia train --help\``, {
+          where: 'mia train',
+        });
       return v;
     };
     const datasetName = need('dataset');
@@ -119,14 +125,23 @@ export const trainCommand: CliCommand = {
     const seed = intFlag('train', 'seed', values.seed, 0);
     const epochs = intFlag('train', 'epochs', values.epochs, 10);
     const batchSize = intFlag('train', 'batch-size', values['batch-size'], 50);
-    const arch = normalizeArchSpec({ name: values.arch ?? 'small_cnn', params: parseArchParams(values['arch-param'] ?? []) });
+    const arch = normalizeArchSpec({
+      name: values.arch ?? 'small_cnn',
+      params: parseArchParams(values['arch-param'] ?? []),
+    });
     const lr = numberFlag('train', 'lr', values.lr, 0.001);
     const weightDecay = numberFlag('train', 'weight-decay', values['weight-decay'], 0);
     const schedule = parseSchedule(values.schedule ?? 'constant');
     const optName = values.optimizer ?? 'adam';
     const optimizer: OptimizerSpec =
       optName === 'sgd'
-        ? { name: 'sgd', lr, momentum: numberFlag('train', 'momentum', values.momentum, 0), weightDecay, schedule }
+        ? {
+            name: 'sgd',
+            lr,
+            momentum: numberFlag('train', 'momentum', values.momentum, 0),
+            weightDecay,
+            schedule,
+          }
         : ({ name: optName, lr, weightDecay, schedule } as OptimizerSpec);
     const opt = normalizeOptimizerSpec(optimizer);
     const backend = backendFlag('train', values.backend);
@@ -136,16 +151,33 @@ export const trainCommand: CliCommand = {
     announceDataset(data.train, data.test, data.notices);
     const trainSize = intFlag('train', 'train-size', values['train-size'], data.train.n);
     if (trainSize < 1 || trainSize > data.train.n) {
-      throw new MiaError('E_USAGE', `--train-size must be in [1, ${data.train.n}]`, { where: 'mia train', found: String(trainSize) });
+      throw new MiaError('E_USAGE', `--train-size must be in [1, ${data.train.n}]`, {
+        where: 'mia train',
+        found: String(trainSize),
+      });
     }
-    const indices = trainSize === data.train.n ? Int32Array.from({ length: trainSize }, (_, i) => i) : subsetIndices(data.train.n, trainSize, new Rng(seed));
+    const indices =
+      trainSize === data.train.n
+        ? Int32Array.from({ length: trainSize }, (_, i) => i)
+        : subsetIndices(data.train.n, trainSize, new Rng(seed));
     const train = take(data.train, indices);
     const valSize = Math.min(intFlag('train', 'val-size', values['val-size'], data.test.n), data.test.n);
-    const val = valSize > 0 ? take(data.test, Int32Array.from({ length: valSize }, (_, i) => i)) : undefined;
+    const val =
+      valSize > 0
+        ? take(
+            data.test,
+            Int32Array.from({ length: valSize }, (_, i) => i),
+          )
+        : undefined;
 
     const engine = await createEngine('tfjs', { backend });
     console.log(`engine: tfjs, backend ${engine.backend.description}`);
-    const model = await engine.build({ arch, inputShape: [...train.shape], numClasses: train.numClasses, seed });
+    const model = await engine.build({
+      arch,
+      inputShape: [...train.shape],
+      numClasses: train.numClasses,
+      seed,
+    });
     try {
       console.log(
         `model: ${arch.name} ${JSON.stringify(arch.params)}, ${model.paramCount().toLocaleString('en-US')} parameters; ` +
@@ -160,8 +192,18 @@ export const trainCommand: CliCommand = {
         ...(val !== undefined ? { validation: val } : {}),
         logger: consoleLogger,
       });
-      const trainEval = evaluateLogits(await model.predict(train.x, train.n), train.y, train.n, train.numClasses);
-      const testEval = evaluateLogits(await model.predict(data.test.x, data.test.n), data.test.y, data.test.n, train.numClasses);
+      const trainEval = evaluateLogits(
+        await model.predict(train.x, train.n),
+        train.y,
+        train.n,
+        train.numClasses,
+      );
+      const testEval = evaluateLogits(
+        await model.predict(data.test.x, data.test.n),
+        data.test.y,
+        data.test.n,
+        train.numClasses,
+      );
       console.log(
         `final: train accuracy ${(100 * trainEval.accuracy).toFixed(2)}% (loss ${trainEval.loss.toFixed(4)}), ` +
           `test accuracy ${(100 * testEval.accuracy).toFixed(2)}% (loss ${testEval.loss.toFixed(4)}) on ${data.test.n} test samples; ` +

@@ -125,7 +125,7 @@ function bound(a: number, b: number, oneMinusDelta: number): number {
   const n2 = oneMinusDelta - b;
   const r1 = n1 > 0 ? n1 / b : 0;
   const r2 = n2 > 0 ? n2 / a : 0;
-  return r1 > r2 ? r1 : r2;
+  return Math.max(r1, r2);
 }
 
 function maxPlugIn(roc: RocCurve, oneMinusDelta: number): number {

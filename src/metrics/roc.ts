@@ -54,7 +54,7 @@ export function rocCurve(scores: Scores, isMember: Uint8Array): RocCurve {
   for (let i = 0; i < n; i++) {
     const s = scores[i]!;
     const m = isMember[i]!;
-    if (s !== s) throw nanScoreError(i);
+    if (Number.isNaN(s)) throw nanScoreError(i);
     if (m === 1) fp[top--] = s;
     else if (m === 0) thresholds[topNon--] = s;
     else throw labelError(i, m);

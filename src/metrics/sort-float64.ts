@@ -100,7 +100,13 @@ function scatterLow(src: Uint32Array, dst: Uint32Array, counts: Uint32Array, n: 
   }
 }
 
-function scatterHigh(src: Uint32Array, dst: Uint32Array, counts: Uint32Array, n: number, shift: number): void {
+function scatterHigh(
+  src: Uint32Array,
+  dst: Uint32Array,
+  counts: Uint32Array,
+  n: number,
+  shift: number,
+): void {
   for (let i = 0; i < n; i++) {
     const lo = src[2 * i]!;
     const hi = src[2 * i + 1]!;

@@ -49,7 +49,7 @@ export const DEFAULT_FPR_TARGETS: readonly number[] = [0.001, 0.01, 0.05, 0.1];
 export function summarize(scores: Scores, isMember: Uint8Array, options: SummaryOptions = {}): AttackMetrics {
   const targets = options.fprTargets ?? DEFAULT_FPR_TARGETS;
   const confidence = options.confidence ?? 0.95;
-  targets.forEach((t, i) => checkRate(t, `fprTargets[${i}]`));
+  for (const [i, t] of targets.entries()) checkRate(t, `fprTargets[${i}]`);
   checkConfidence(confidence, 'confidence');
   const roc = rocCurve(scores, isMember);
   const byTarget: Record<string, TprAtFprResult> = {};

@@ -62,7 +62,12 @@ const conv = (filters: number, activation: Activation): Layer => ({
   bias: true,
   init: 'glorot_uniform',
 });
-const dense = (units: number, activation: Activation): Layer => ({ type: 'dense', units, activation, init: 'glorot_uniform' });
+const dense = (units: number, activation: Activation): Layer => ({
+  type: 'dense',
+  units,
+  activation,
+  init: 'glorot_uniform',
+});
 const pool: Layer = { type: 'maxpool', size: 2, stride: 2 };
 
 function convNet(depth: number, filters: number, width: number, a: Activation, classes: number): Layer[] {
@@ -79,7 +84,12 @@ const REGISTRY: Record<string, ArchEntry> = {
     summary: "seed 000's dense net: Flatten, depth+1 × Dense(width), Dense(classes)",
     images: false,
     params: {
-      depth: { kind: 'int', default: 3, min: 0, doc: 'number of Dense(width) layers before the extra hidden one' },
+      depth: {
+        kind: 'int',
+        default: 3,
+        min: 0,
+        doc: 'number of Dense(width) layers before the extra hidden one',
+      },
       width: { kind: 'int', default: 64, min: 1, doc: 'units per hidden layer (neurons_per_layer)' },
       activation: act(),
     },
@@ -104,7 +114,8 @@ const REGISTRY: Record<string, ArchEntry> = {
       convNet(num(p.depth), num(p.filters), num(p.width), p.activation as Activation, classes),
   },
   small_cnn: {
-    summary: 'TF Privacy / Privacy Meter small CNN: num_conv × [Conv2D(32,3×3)+MaxPool], Dense(64), Dense(classes)',
+    summary:
+      'TF Privacy / Privacy Meter small CNN: num_conv × [Conv2D(32,3×3)+MaxPool], Dense(64), Dense(classes)',
     images: true,
     params: {
       num_conv: { kind: 'int', default: 3, min: 1, doc: 'number of Conv2D(32, 3×3) + MaxPool2D stages' },
@@ -115,11 +126,22 @@ const REGISTRY: Record<string, ArchEntry> = {
   resnet18: {
     summary: 'CIFAR ResNet-18: conv3×3, 4 stages × 2 basic blocks, global average pool, Dense(classes)',
     images: true,
-    params: { width: { kind: 'int', default: 64, min: 1, doc: 'filters of the first stage (64 → 11.2 M params)' } },
+    params: {
+      width: { kind: 'int', default: 64, min: 1, doc: 'filters of the first stage (64 → 11.2 M params)' },
+    },
     build(p, _s, classes) {
       const w = num(p.width);
       const layers: Layer[] = [
-        { type: 'conv2d', filters: w, kernel: 3, stride: 1, padding: 'same', activation: 'linear', bias: false, init: 'he_normal_fan_out' },
+        {
+          type: 'conv2d',
+          filters: w,
+          kernel: 3,
+          stride: 1,
+          padding: 'same',
+          activation: 'linear',
+          bias: false,
+          init: 'he_normal_fan_out',
+        },
         { type: 'batchnorm' },
         { type: 'activation', activation: 'relu' },
       ];
@@ -211,19 +233,29 @@ export function normalizeArchSpec(spec: ArchSpec): Required<ArchSpec> {
     if (d.kind === 'int') {
       const v = typeof raw === 'number' ? raw : Number(String(raw).trim());
       if (!Number.isInteger(v) || v < (d.min ?? Number.NEGATIVE_INFINITY)) {
-        throw new MiaError('E_CONFIG', `${k} must be an integer ≥ ${d.min ?? '-∞'}`, { where, found: String(raw) });
+        throw new MiaError('E_CONFIG', `${k} must be an integer ≥ ${d.min ?? '-∞'}`, {
+          where,
+          found: String(raw),
+        });
       }
       params[k] = v;
     } else if (d.kind === 'activation') {
       const v = String(raw);
       if (!ACTIVATIONS.includes(v as Activation)) {
-        throw new MiaError('E_CONFIG', `unknown activation '${v}'`, { where, expected: ACTIVATIONS.join(', '), found: v });
+        throw new MiaError('E_CONFIG', `unknown activation '${v}'`, {
+          where,
+          expected: ACTIVATIONS.join(', '),
+          found: v,
+        });
       }
       params[k] = v;
     } else {
       const list = parseIntList(String(raw));
       if (list.some((h) => !Number.isInteger(h) || h < 1)) {
-        throw new MiaError('E_CONFIG', `${k} must be comma-separated positive integers`, { where, found: String(raw) });
+        throw new MiaError('E_CONFIG', `${k} must be comma-separated positive integers`, {
+          where,
+          found: String(raw),
+        });
       }
       params[k] = list.join(',');
     }
@@ -236,7 +268,11 @@ export function normalizeArchSpec(spec: ArchSpec): Required<ArchSpec> {
  * `numClasses` outputs. Throws E_UNKNOWN_NAME / E_CONFIG as {@link normalizeArchSpec}, and E_CONFIG when an
  * image architecture gets a non-image input.
  */
-export function buildLayerGraph(spec: ArchSpec, inputShape: readonly number[], numClasses: number): LayerGraph {
+export function buildLayerGraph(
+  spec: ArchSpec,
+  inputShape: readonly number[],
+  numClasses: number,
+): LayerGraph {
   const norm = normalizeArchSpec(spec);
   const e = entry(spec.name);
   if (e.images && inputShape.length !== 3) {

@@ -7,11 +7,18 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { normalizeArchSpec, type ArchSpec } from './architectures.js';
+import { type ArchSpec, normalizeArchSpec } from './architectures.js';
 import type { Engine, EngineModel, ModelSpec } from './engine.js';
 import type { Logger } from './logger.js';
 import { normalizeOptimizerSpec, type OptimizerSpec } from './optimizers.js';
-import { isModelDir, loadModel, type ModelRecord, publishModel, readModelRecord, removeStaleTemps } from './store.js';
+import {
+  isModelDir,
+  loadModel,
+  type ModelRecord,
+  publishModel,
+  readModelRecord,
+  removeStaleTemps,
+} from './store.js';
 import { type EpochEndHook, type Samples, trainModel } from './train.js';
 
 export interface TrainRequest {
@@ -73,7 +80,8 @@ function sha256(...parts: (Uint8Array | string)[]): string {
   return h.digest('hex');
 }
 
-const bytesOf = (a: Float32Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const bytesOf = (a: Float32Array | Int32Array): Uint8Array =>
+  new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /**
  * The request's cache key: hex SHA-256 of the canonical JSON of { normalised architecture, input shape,

@@ -82,14 +82,41 @@ function bnParams(prefix: string, c: number): ParamInfo[] {
     fanIn: c,
     fanOut: c,
   });
-  return [p('gamma', 'ones', true), p('beta', 'zeros', true), p('moving_mean', 'zeros', false), p('moving_variance', 'ones', false)];
+  return [
+    p('gamma', 'ones', true),
+    p('beta', 'zeros', true),
+    p('moving_mean', 'zeros', false),
+    p('moving_variance', 'ones', false),
+  ];
 }
 
-function convParams(prefix: string, k: number, cin: number, cout: number, bias: boolean, init: InitName): ParamInfo[] {
+function convParams(
+  prefix: string,
+  k: number,
+  cin: number,
+  cout: number,
+  bias: boolean,
+  init: InitName,
+): ParamInfo[] {
   const out: ParamInfo[] = [
-    { name: `${prefix}.kernel`, shape: [k, k, cin, cout], init, trainable: true, fanIn: k * k * cin, fanOut: k * k * cout },
+    {
+      name: `${prefix}.kernel`,
+      shape: [k, k, cin, cout],
+      init,
+      trainable: true,
+      fanIn: k * k * cin,
+      fanOut: k * k * cout,
+    },
   ];
-  if (bias) out.push({ name: `${prefix}.bias`, shape: [cout], init: 'zeros', trainable: true, fanIn: cin, fanOut: cout });
+  if (bias)
+    out.push({
+      name: `${prefix}.bias`,
+      shape: [cout],
+      init: 'zeros',
+      trainable: true,
+      fanIn: cin,
+      fanOut: cout,
+    });
   return out;
 }
 
@@ -100,7 +127,11 @@ function convParams(prefix: string, k: number, cin: number, cout: number, bias: 
  * layer does not fit its input (a conv on a flat vector, a kernel larger than the image, …), naming the
  * layer index and the shapes.
  */
-export function analyzeGraph(graph: LayerGraph): { shapes: number[][]; params: ParamInfo[]; outputShape: number[] } {
+export function analyzeGraph(graph: LayerGraph): {
+  shapes: number[][];
+  params: ParamInfo[];
+  outputShape: number[];
+} {
   let shape = [...graph.inputShape];
   const shapes: number[][] = [];
   const params: ParamInfo[] = [];
@@ -118,7 +149,8 @@ export function analyzeGraph(graph: LayerGraph): { shapes: number[][]; params: P
         const [h, w, c] = shape as [number, number, number];
         const oh = convOut(h, layer.kernel, layer.stride, layer.padding);
         const ow = convOut(w, layer.kernel, layer.stride, layer.padding);
-        if (oh < 1 || ow < 1) fail(i, layer, `with a ${layer.kernel}×${layer.kernel} kernel leaves no output`);
+        if (oh < 1 || ow < 1)
+          fail(i, layer, `with a ${layer.kernel}×${layer.kernel} kernel leaves no output`);
         params.push(...convParams(prefix, layer.kernel, c, layer.filters, layer.bias, layer.init));
         shape = [oh, ow, layer.filters];
         break;
@@ -148,8 +180,22 @@ export function analyzeGraph(graph: LayerGraph): { shapes: number[][]; params: P
         if (shape.length !== 1) fail(i, layer, 'needs a flat input (add a flatten layer)');
         const d = shape[0]!;
         params.push(
-          { name: `${prefix}.kernel`, shape: [d, layer.units], init: layer.init, trainable: true, fanIn: d, fanOut: layer.units },
-          { name: `${prefix}.bias`, shape: [layer.units], init: 'zeros', trainable: true, fanIn: d, fanOut: layer.units },
+          {
+            name: `${prefix}.kernel`,
+            shape: [d, layer.units],
+            init: layer.init,
+            trainable: true,
+            fanIn: d,
+            fanOut: layer.units,
+          },
+          {
+            name: `${prefix}.bias`,
+            shape: [layer.units],
+            init: 'zeros',
+            trainable: true,
+            fanIn: d,
+            fanOut: layer.units,
+          },
         );
         shape = [layer.units];
         break;

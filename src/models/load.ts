@@ -43,18 +43,27 @@ export function detectModelKind(path: string): ModelKind {
   if (path.toLowerCase().endsWith('.onnx')) return 'onnx';
   const json = statSync(path).isDirectory() ? join(path, 'model.json') : path;
   if (!json.endsWith('.json') || !existsSync(json)) {
-    throw new MiaError('E_MODEL', 'not a model: expected a mia-audit model directory, an .onnx file or a tfjs model.json', {
-      where: path,
-    });
+    throw new MiaError(
+      'E_MODEL',
+      'not a model: expected a mia-audit model directory, an .onnx file or a tfjs model.json',
+      {
+        where: path,
+      },
+    );
   }
   const parsed = readJsonFile(json) as { format?: unknown } | null;
   if (parsed !== null && typeof parsed === 'object' && parsed.format === MODEL_FORMAT) return 'mia';
   if (isTfjsLayersModelJson(parsed)) return 'tfjs-layers';
-  throw new MiaError('E_MODEL', 'model.json is neither a mia-audit model nor a tfjs layers model', { where: json });
+  throw new MiaError('E_MODEL', 'model.json is neither a mia-audit model nor a tfjs layers model', {
+    where: json,
+  });
 }
 
 /** Loads the model at `path` (see detectModelKind) for inference. */
-export async function loadPredictor(path: string, options: LoadPredictorOptions = {}): Promise<LoadedPredictor> {
+export async function loadPredictor(
+  path: string,
+  options: LoadPredictorOptions = {},
+): Promise<LoadedPredictor> {
   const kind = detectModelKind(path);
   if (kind === 'onnx') {
     if (options.inputShape === undefined) {

@@ -50,7 +50,8 @@ export function detectLayout(
   forced: OnnxLayout,
   where: string,
 ): 'nhwc' | 'nchw' | 'flat' {
-  const known = (d: number | string | undefined): number | undefined => (typeof d === 'number' && d > 0 ? d : undefined);
+  const known = (d: number | string | undefined): number | undefined =>
+    typeof d === 'number' && d > 0 ? d : undefined;
   if (dims.length === 2 || shape.length === 1) {
     const d = known(dims[1]);
     if (dims.length !== 2 || (d !== undefined && d !== shapeSize(shape))) {
@@ -141,9 +142,13 @@ export async function loadOnnxModel(path: string, options: OnnxOptions): Promise
       ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
     });
   } catch (e) {
-    throw new MiaError('E_MODEL', `cannot load the ONNX model: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`, {
-      where: path,
-    });
+    throw new MiaError(
+      'E_MODEL',
+      `cannot load the ONNX model: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`,
+      {
+        where: path,
+      },
+    );
   }
   const meta = session.inputMetadata[0];
   const outMeta = session.outputMetadata[0];
@@ -156,7 +161,9 @@ export async function loadOnnxModel(path: string, options: OnnxOptions): Promise
   }
   const shape = [...options.inputShape];
   if (dims.length === 0 && options.layout === undefined) {
-    throw new MiaError('E_MODEL', 'the ONNX model does not declare its input shape; pass the layout', { where: path });
+    throw new MiaError('E_MODEL', 'the ONNX model does not declare its input shape; pass the layout', {
+      where: path,
+    });
   }
   const layout =
     dims.length === 0
@@ -191,7 +198,9 @@ export async function loadOnnxModel(path: string, options: OnnxOptions): Promise
     },
     async predict(x: Float32Array, n: number, popts: PredictOptions = {}): Promise<Float32Array> {
       if (x.length < n * size) {
-        throw new MiaError('E_SHAPE_MISMATCH', `x holds ${x.length} values, fewer than n × ${size}`, { where: path });
+        throw new MiaError('E_SHAPE_MISMATCH', `x holds ${x.length} values, fewer than n × ${size}`, {
+          where: path,
+        });
       }
       const bs = fixedBatch ?? Math.max(1, popts.batchSize ?? options.batchSize ?? 256);
       let out: Float32Array | undefined;
@@ -204,15 +213,22 @@ export async function loadOnnxModel(path: string, options: OnnxOptions): Promise
           rows = padded;
         }
         const b = fixedBatch ?? m;
-        const feed = layout === 'nchw' && shape.length === 3 ? nhwcToNchw(rows, b, shape[0]!, shape[1]!, shape[2]!) : rows;
+        const feed =
+          layout === 'nchw' && shape.length === 3
+            ? nhwcToNchw(rows, b, shape[0]!, shape[1]!, shape[2]!)
+            : rows;
         const tensor = new ort.Tensor('float32', feed, [b, ...feedDims]);
         let result: Record<string, import('onnxruntime-node').Tensor>;
         try {
           result = await session.run({ [meta.name]: tensor });
         } catch (e) {
-          throw new MiaError('E_MODEL', `ONNX inference failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`, {
-            where: path,
-          });
+          throw new MiaError(
+            'E_MODEL',
+            `ONNX inference failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`,
+            {
+              where: path,
+            },
+          );
         }
         const y = result[outMeta.name]!;
         const data = y.data as Float32Array;

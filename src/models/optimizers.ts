@@ -23,7 +23,14 @@ export type LrSchedule =
  *   m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; w ← w − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε).
  */
 export type OptimizerSpec =
-  | { name: 'sgd'; lr: number; momentum?: number; nesterov?: boolean; weightDecay?: number; schedule?: LrSchedule }
+  | {
+      name: 'sgd';
+      lr: number;
+      momentum?: number;
+      nesterov?: boolean;
+      weightDecay?: number;
+      schedule?: LrSchedule;
+    }
   | {
       name: 'adam';
       lr: number;
@@ -35,7 +42,14 @@ export type OptimizerSpec =
     };
 
 export type NormalizedOptimizerSpec =
-  | { name: 'sgd'; lr: number; momentum: number; nesterov: boolean; weightDecay: number; schedule: LrSchedule }
+  | {
+      name: 'sgd';
+      lr: number;
+      momentum: number;
+      nesterov: boolean;
+      weightDecay: number;
+      schedule: LrSchedule;
+    }
   | {
       name: 'adam';
       lr: number;
@@ -49,7 +63,8 @@ export type NormalizedOptimizerSpec =
 export const OPTIMIZER_NAMES = ['adam', 'sgd'] as const;
 
 function check(cond: boolean, field: string, msg: string, found: unknown): void {
-  if (!cond) throw new MiaError('E_CONFIG', `${field} ${msg}`, { where: `optimizer.${field}`, found: String(found) });
+  if (!cond)
+    throw new MiaError('E_CONFIG', `${field} ${msg}`, { where: `optimizer.${field}`, found: String(found) });
 }
 
 /**
@@ -100,10 +115,14 @@ function normalizeSchedule(s: LrSchedule): LrSchedule {
       return { kind: 'cosine', minLr };
     }
     default:
-      throw new MiaError('E_UNKNOWN_NAME', `unknown learning-rate schedule '${(s as { kind: string }).kind}'`, {
-        where: 'optimizer.schedule',
-        expected: 'constant, step, cosine',
-      });
+      throw new MiaError(
+        'E_UNKNOWN_NAME',
+        `unknown learning-rate schedule '${(s as { kind: string }).kind}'`,
+        {
+          where: 'optimizer.schedule',
+          expected: 'constant, step, cosine',
+        },
+      );
   }
 }
 

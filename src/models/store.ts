@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { basename, dirname, join, resolve } from 'node:path';
 import { MiaError } from '../errors.js';
 import { describeFsError, isTempFile, readJsonFile, tempPathFor } from '../io/atomic.js';
-import { readNpy, writeNpy, npyArray } from '../io/npy.js';
+import { npyArray, readNpy, writeNpy } from '../io/npy.js';
 import { toFloat32, toInt32 } from '../io/npy-cast.js';
 import { readNpz, writeNpz } from '../io/npz.js';
 import { normalizeArchSpec } from './architectures.js';
@@ -87,7 +87,11 @@ export function isModelDir(dir: string): boolean {
  * Writes a model's files into a fresh temp directory beside `dir` and returns its path (nothing at `dir`
  * changes). The record is returned too.
  */
-function writeToTemp(dir: string, model: EngineModel, meta: SaveModelMeta): { tmp: string; record: ModelRecord } {
+function writeToTemp(
+  dir: string,
+  model: EngineModel,
+  meta: SaveModelMeta,
+): { tmp: string; record: ModelRecord } {
   const abs = resolve(dir);
   const parent = dirname(abs);
   const tmp = tempPathFor(join(parent, `.${basename(abs)}`));
@@ -101,7 +105,8 @@ function writeToTemp(dir: string, model: EngineModel, meta: SaveModelMeta): { tm
     const weights = model.getWeights();
     const arrays = new Map(weights.map((w) => [w.name, npyArray(w.data, w.shape, 'float32')] as const));
     writeNpz(join(tmp, 'weights.npz'), arrays);
-    if (meta.indices !== undefined) writeNpy(join(tmp, 'train-indices.npy'), npyArray(meta.indices, [meta.indices.length], 'int32'));
+    if (meta.indices !== undefined)
+      writeNpy(join(tmp, 'train-indices.npy'), npyArray(meta.indices, [meta.indices.length], 'int32'));
     const record: ModelRecord = {
       format: MODEL_FORMAT,
       version: MODEL_FORMAT_VERSION,
@@ -137,7 +142,10 @@ export function saveModel(dir: string, model: EngineModel, meta: SaveModelMeta =
   try {
     if (existsSync(dir)) {
       const entries = readdirSync(dir);
-      if (!statSync(dir).isDirectory() || entries.some((f) => !(MODEL_FILES as readonly string[]).includes(f))) {
+      if (
+        !statSync(dir).isDirectory() ||
+        entries.some((f) => !(MODEL_FILES as readonly string[]).includes(f))
+      ) {
         throw new MiaError('E_IO', 'exists and is not a mia-audit model directory; not replacing it', {
           where: dir,
           expected: 'a new path, an empty directory or a saved model',
@@ -161,12 +169,19 @@ export function saveModel(dir: string, model: EngineModel, meta: SaveModelMeta =
 /**
  * Saves into `dir` only if no finished model is there yet (the cache's publish step): returns true when
  * this call's files became `dir`, false when another process had already published one (ours is
- * discarded). Never replaces a finished model.
+ * discarded). Never replaces a finished model; a `dir` without model.json is replaced.
  */
 export function publishModel(dir: string, model: EngineModel, meta: SaveModelMeta): boolean {
   if (isModelDir(dir)) return false;
   const { tmp } = writeToTemp(dir, model, meta);
   try {
+    if (existsSync(dir)) {
+      // a directory with the final name but no model.json is not a model (e.g. a hand-made partial
+      // copy): set it aside and replace it
+      const aside = tempPathFor(join(dirname(resolve(dir)), `.${basename(resolve(dir))}-incomplete`));
+      renameSync(dir, aside);
+      rmSync(aside, { recursive: true, force: true });
+    }
     renameSync(tmp, dir);
     return true;
   } catch (e) {

@@ -40,9 +40,13 @@ export function fileIOHandler(modelJsonPath: string): tfc.io.IOHandler {
     async load(): Promise<tfc.io.ModelArtifacts> {
       const json = readJsonFile(modelJsonPath) as Record<string, unknown>;
       if (!isTfjsLayersModelJson(json)) {
-        throw new MiaError('E_MODEL', 'not a TensorFlow.js layers model (needs modelTopology and weightsManifest)', {
-          where: modelJsonPath,
-        });
+        throw new MiaError(
+          'E_MODEL',
+          'not a TensorFlow.js layers model (needs modelTopology and weightsManifest)',
+          {
+            where: modelJsonPath,
+          },
+        );
       }
       const groups = json.weightsManifest as WeightsGroup[];
       const specs: tfc.io.WeightsManifestEntry[] = [];
@@ -104,9 +108,13 @@ export async function loadTfjsLayersModel(path: string, options: TfjsLayersOptio
     model = await tfl.loadLayersModel(fileIOHandler(jsonPath));
   } catch (e) {
     if (e instanceof MiaError) throw e;
-    throw new MiaError('E_MODEL', `cannot build the layers model: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`, {
-      where: jsonPath,
-    });
+    throw new MiaError(
+      'E_MODEL',
+      `cannot build the layers model: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`,
+      {
+        where: jsonPath,
+      },
+    );
   }
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     model.dispose();
@@ -121,7 +129,12 @@ export async function loadTfjsLayersModel(path: string, options: TfjsLayersOptio
   const last = model.layers[model.layers.length - 1];
   const cfg = (last?.getConfig() ?? {}) as { activation?: unknown };
   const softmax = cfg.activation === 'softmax' || last?.getClassName() === 'Softmax';
-  const outputKind: OutputKind = options.output === undefined || options.output === 'auto' ? (softmax ? 'probs' : 'logits') : options.output;
+  const outputKind: OutputKind =
+    options.output === undefined || options.output === 'auto'
+      ? softmax
+        ? 'probs'
+        : 'logits'
+      : options.output;
   const size = shapeSize(inShape);
   return {
     description: `${jsonPath} (tfjs layers model, ${tf.getBackend()})`,
@@ -136,7 +149,9 @@ export async function loadTfjsLayersModel(path: string, options: TfjsLayersOptio
         });
       }
       if (x.length < n * size) {
-        throw new MiaError('E_SHAPE_MISMATCH', `x holds ${x.length} values, fewer than n × ${size}`, { where: jsonPath });
+        throw new MiaError('E_SHAPE_MISMATCH', `x holds ${x.length} values, fewer than n × ${size}`, {
+          where: jsonPath,
+        });
       }
       const bs = Math.max(1, popts.batchSize ?? options.batchSize ?? 256);
       const out = new Float32Array(n * numClasses);

@@ -84,7 +84,12 @@ export interface TrainResult {
  * Mean softmax cross-entropy (natural log, computed in float64 as logsumexp − z[label]) and accuracy
  * (arg-max, first maximum on ties) of n × c logits against labels.
  */
-export function evaluateLogits(logits: Float32Array, y: Int32Array, n: number, c: number): { loss: number; accuracy: number } {
+export function evaluateLogits(
+  logits: Float32Array,
+  y: Int32Array,
+  n: number,
+  c: number,
+): { loss: number; accuracy: number } {
   let loss = 0;
   let correct = 0;
   for (let i = 0; i < n; i++) {
@@ -107,7 +112,12 @@ export function evaluateLogits(logits: Float32Array, y: Int32Array, n: number, c
 }
 
 /** Throws E_SHAPE_MISMATCH / E_LABEL_RANGE / E_EMPTY naming `where` when samples do not fit the model. */
-export function checkSamples(s: Samples, inputShape: readonly number[], numClasses: number, where: string): void {
+export function checkSamples(
+  s: Samples,
+  inputShape: readonly number[],
+  numClasses: number,
+  where: string,
+): void {
   const size = shapeSize(inputShape);
   if (s.n === 0) throw new MiaError('E_EMPTY', 'no samples', { where });
   if (s.x.length !== s.n * size) {
@@ -154,10 +164,17 @@ const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
  * epoch, loss, accuracy, validation loss / accuracy, samples/s, ETA. Resolves to the history.
  * Throws E_CONFIG for epochs / batch size that are not positive integers, and checkSamples' errors.
  */
-export async function trainModel(model: EngineModel, train: Samples, options: TrainOptions): Promise<TrainResult> {
+export async function trainModel(
+  model: EngineModel,
+  train: Samples,
+  options: TrainOptions,
+): Promise<TrainResult> {
   const { epochs, batchSize } = options;
   if (!Number.isInteger(epochs) || epochs < 0) {
-    throw new MiaError('E_CONFIG', 'epochs must be an integer ≥ 0', { where: 'train.epochs', found: String(epochs) });
+    throw new MiaError('E_CONFIG', 'epochs must be an integer ≥ 0', {
+      where: 'train.epochs',
+      found: String(epochs),
+    });
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new MiaError('E_CONFIG', 'batch size must be an integer ≥ 1', {
@@ -176,7 +193,11 @@ export async function trainModel(model: EngineModel, train: Samples, options: Tr
   const interval = options.progressIntervalMs ?? 10_000;
   const prefix = options.label !== undefined ? `${options.label}  ` : '';
   const hooks: readonly EpochEndHook[] =
-    options.onEpochEnd === undefined ? [] : typeof options.onEpochEnd === 'function' ? [options.onEpochEnd] : options.onEpochEnd;
+    options.onEpochEnd === undefined
+      ? []
+      : typeof options.onEpochEnd === 'function'
+        ? [options.onEpochEnd]
+        : options.onEpochEnd;
   const size = shapeSize(model.inputShape);
   const n = train.n;
   const bx = new Float32Array(batchSize * size);

@@ -31,7 +31,10 @@ export function augmentationName(a: Augmentation): string {
 export function augmentationSet(options: { flip?: boolean; shift?: number }): Augmentation[] {
   const s = options.shift ?? 0;
   if (!Number.isInteger(s) || s < 0) {
-    throw new MiaError('E_CONFIG', 'shift must be an integer ≥ 0', { where: 'augmentations.shift', found: String(s) });
+    throw new MiaError('E_CONFIG', 'shift must be an integer ≥ 0', {
+      where: 'augmentations.shift',
+      found: String(s),
+    });
   }
   const flips = options.flip === true ? [false, true] : [false];
   const offs = s > 0 ? [0, -s, s] : [0];
@@ -53,7 +56,12 @@ function reflect(i: number, n: number): number {
  * then out(y, x) = in(reflect(y + dy), reflect(x + dx)). Returns a new array; the identity returns `x`
  * itself. Throws E_CONFIG for non-image shapes when `a` is not the identity.
  */
-export function applyAugmentation(x: Float32Array, n: number, shape: readonly number[], a: Augmentation): Float32Array {
+export function applyAugmentation(
+  x: Float32Array,
+  n: number,
+  shape: readonly number[],
+  a: Augmentation,
+): Float32Array {
   if (!a.flip && a.dx === 0 && a.dy === 0) return x;
   if (shape.length !== 3) {
     throw new MiaError('E_CONFIG', 'augmentations need image samples [h, w, c]', {

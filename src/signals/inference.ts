@@ -34,11 +34,20 @@ export async function predictOutputs(
   samples: LabelledSamples,
   options: InferenceOptions = {},
 ): Promise<ModelOutputs> {
-  const out = await predictor.predict(samples.x, samples.n, options.batchSize !== undefined ? { batchSize: options.batchSize } : {});
+  const out = await predictor.predict(
+    samples.x,
+    samples.n,
+    options.batchSize !== undefined ? { batchSize: options.batchSize } : {},
+  );
   return toOutputs(predictor, out, samples, options);
 }
 
-function toOutputs(predictor: Predictor, out: Float32Array, samples: LabelledSamples, options: InferenceOptions): ModelOutputs {
+function toOutputs(
+  predictor: Predictor,
+  out: Float32Array,
+  samples: LabelledSamples,
+  options: InferenceOptions,
+): ModelOutputs {
   const where = options.where ?? 'inference';
   const opts = options.suffix !== undefined ? { suffix: options.suffix } : {};
   const labels = samples.y.length === samples.n ? samples.y : samples.y.subarray(0, samples.n);
@@ -75,8 +84,17 @@ export async function predictAugmentedOutputs(
   const outputs: ModelOutputs[] = [];
   for (const a of augmentations) {
     const x = applyAugmentation(samples.x, samples.n, shape, a);
-    const out = await predictor.predict(x, samples.n, options.batchSize !== undefined ? { batchSize: options.batchSize } : {});
-    outputs.push(toOutputs(predictor, out, samples, { ...options, where: `${options.where ?? 'inference'} [${augmentationName(a)}]` }));
+    const out = await predictor.predict(
+      x,
+      samples.n,
+      options.batchSize !== undefined ? { batchSize: options.batchSize } : {},
+    );
+    outputs.push(
+      toOutputs(predictor, out, samples, {
+        ...options,
+        where: `${options.where ?? 'inference'} [${augmentationName(a)}]`,
+      }),
+    );
   }
   return { augmentations: augmentations.map(augmentationName), outputs };
 }

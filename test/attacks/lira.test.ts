@@ -33,7 +33,8 @@ test('LiRA on a hand-computed case', () => {
   assert.equal(st.globalStdOut, Math.sqrt(5)); // {0, 2, 4, 6}
   const close = (v: LiraVariant, expected: number[]) => {
     const s = liraScores(refs, target, v);
-    for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(s[i]! - expected[i]!) < 1e-12, `${v}[${i}] ${s[i]}`);
+    for (let i = 0; i < expected.length; i++)
+      assert.ok(Math.abs(s[i]! - expected[i]!) < 1e-12, `${v}[${i}] ${s[i]}`);
   };
   // log N(2.5; 2, 1) − log N(2.5; 1, 1) = −0.125 + 1.125
   close('lira-online', [1, -1]);
@@ -65,7 +66,15 @@ test('normalLogPdf and logNormalCdf against scipy', () => {
 
 test('LiRA matches the numpy fixture (bench/py/lira_numpy.py) for all variants, A = 1 and A = 3', () => {
   const fx = JSON.parse(readFileSync(new URL('fixtures/lira-numpy.json', import.meta.url), 'utf8')) as {
-    cases: { M: number; N: number; A: number; keep: number[]; scores: number[]; target: number[]; expected: Record<string, number[]> }[];
+    cases: {
+      M: number;
+      N: number;
+      A: number;
+      keep: number[];
+      scores: number[];
+      target: number[];
+      expected: Record<string, number[]>;
+    }[];
   };
   for (const c of fx.cases) {
     const pop = makePopulation({
@@ -79,7 +88,10 @@ test('LiRA matches the numpy fixture (bench/py/lira_numpy.py) for all variants, 
       const s = liraScores(allReferences(pop), Float64Array.from(c.target), v);
       const want = c.expected[v]!;
       for (let i = 0; i < c.N; i++) {
-        assert.ok(Math.abs(s[i]! - want[i]!) <= 1e-9 * Math.max(1, Math.abs(want[i]!)), `${v} A=${c.A} [${i}] ${s[i]} vs ${want[i]}`);
+        assert.ok(
+          Math.abs(s[i]! - want[i]!) <= 1e-9 * Math.max(1, Math.abs(want[i]!)),
+          `${v} A=${c.A} [${i}] ${s[i]} vs ${want[i]}`,
+        );
       }
     }
   }
@@ -124,21 +136,31 @@ test('higher = member on a simulated population', () => {
     const s = liraScores(loo.references, loo.target, v);
     let inSum = 0;
     let outSum = 0;
-    for (let i = 0; i < n; i++) (loo.targetMember[i] ? (inSum += s[i]!) : (outSum += s[i]!));
+    for (let i = 0; i < n; i++) loo.targetMember[i] ? (inSum += s[i]!) : (outSum += s[i]!);
     assert.ok(inSum / (n / 2) > outSum / (n / 2), v);
   }
 });
 
 test('a sample without IN or OUT references is an error naming it', () => {
   // sample 0: IN {1}, OUT {0}; sample 1: no IN
-  const pop = makePopulation({ models: 2, samples: 2, keep: Uint8Array.from([0, 0, 1, 0]), signal: new Float64Array(4) });
+  const pop = makePopulation({
+    models: 2,
+    samples: 2,
+    keep: Uint8Array.from([0, 0, 1, 0]),
+    signal: new Float64Array(4),
+  });
   assert.throws(
     () => liraScores(allReferences(pop), new Float64Array(2), 'lira-online'),
     (e: unknown) => e instanceof MiaError && e.code === 'E_EMPTY' && /sample 1 has no IN/.test(e.message),
   );
   assert.equal(liraScores(allReferences(pop), new Float64Array(2), 'lira-offline').length, 2);
   // sample 0: no OUT
-  const pop2 = makePopulation({ models: 2, samples: 2, keep: Uint8Array.from([1, 0, 1, 0]), signal: new Float64Array(4) });
+  const pop2 = makePopulation({
+    models: 2,
+    samples: 2,
+    keep: Uint8Array.from([1, 0, 1, 0]),
+    signal: new Float64Array(4),
+  });
   assert.throws(
     () => liraScores(allReferences(pop2), new Float64Array(2), 'lira-offline'),
     (e: unknown) => e instanceof MiaError && e.code === 'E_EMPTY' && /sample 0 has no OUT/.test(e.message),

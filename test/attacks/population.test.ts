@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MiaError } from '../../src/errors.js';
 import {
   allReferences,
   leaveOneOut,
@@ -9,6 +8,7 @@ import {
   referenceCount,
   withoutRow,
 } from '../../src/attacks/population.js';
+import { MiaError } from '../../src/errors.js';
 
 function small() {
   // M = 3 models, N = 2 samples, A = 2 queries; Z = 2 population samples, Ap = 1
@@ -53,7 +53,11 @@ test('validation errors name the field', () => {
   const bad = (f: () => unknown, code: string, re: RegExp) =>
     assert.throws(f, (e: unknown) => e instanceof MiaError && e.code === code && re.test(e.oneLine()));
   bad(
-    () => makePopulation({ models: 2, samples: 3, keep: new Uint8Array(5), signal: new Float32Array(6) }, 'x.npz'),
+    () =>
+      makePopulation(
+        { models: 2, samples: 3, keep: new Uint8Array(5), signal: new Float32Array(6) },
+        'x.npz',
+      ),
     'E_SHAPE_MISMATCH',
     /x\.npz:keep.*expected shape \[2, 3\] = 6 elements, found 5/,
   );
@@ -63,12 +67,19 @@ test('validation errors name the field', () => {
     /population:signal/,
   );
   bad(
-    () => makePopulation({ models: 1, samples: 2, keep: Uint8Array.from([0, 2]), signal: new Float32Array(2) }),
+    () =>
+      makePopulation({ models: 1, samples: 2, keep: Uint8Array.from([0, 2]), signal: new Float32Array(2) }),
     'E_CONFIG',
     /keep must hold 0\/1; entry \[0, 1\] is 2/,
   );
   bad(
-    () => makePopulation({ models: 1, samples: 2, keep: new Uint8Array(2), signal: Float32Array.from([0, Number.NaN]) }),
+    () =>
+      makePopulation({
+        models: 1,
+        samples: 2,
+        keep: new Uint8Array(2),
+        signal: Float32Array.from([0, Number.NaN]),
+      }),
     'E_NOT_FINITE',
     /signal\[0, 1, 0\] is NaN/,
   );

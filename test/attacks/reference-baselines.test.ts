@@ -16,7 +16,12 @@ test('attack-r: mid-rank fraction of OUT references whose loss is above the targ
   // target φ: 2 → above 1, tie with 2 → (1 + 0.5)/3; 8 → above both → 1
   assert.deepEqual(Array.from(attackRScores(allReferences(pop), Float64Array.from([2, 8]))), [1.5 / 3, 1]);
   // the IN rows (φ = 9) are never used: raising them changes nothing
-  const pop2 = makePopulation({ models: 4, samples: 2, keep: pop.keep, signal: Float64Array.from([-9, 5, 1, 7, 2, -9, 3, -9]) });
+  const pop2 = makePopulation({
+    models: 4,
+    samples: 2,
+    keep: pop.keep,
+    signal: Float64Array.from([-9, 5, 1, 7, 2, -9, 3, -9]),
+  });
   assert.deepEqual(Array.from(attackRScores(allReferences(pop2), Float64Array.from([2, 8]))), [0.5, 1]);
 });
 
@@ -67,7 +72,12 @@ test('attack-p: mid-rank fraction of population losses above the target loss; ra
 });
 
 test('baseline errors', () => {
-  const pop = makePopulation({ models: 1, samples: 1, keep: Uint8Array.from([1]), signal: new Float64Array(1) });
+  const pop = makePopulation({
+    models: 1,
+    samples: 1,
+    keep: Uint8Array.from([1]),
+    signal: new Float64Array(1),
+  });
   assert.throws(
     () => attackRScores(allReferences(pop), new Float64Array(1)),
     (e: unknown) => e instanceof MiaError && e.code === 'E_EMPTY' && /sample 0 has no OUT/.test(e.message),

@@ -27,9 +27,15 @@ const scores = Float32Array.from({ length: M * N * A }, (_, k) => (k % 7) - 3 + 
 const base = (): Record<string, NpyArray> => ({
   keep: npyArray(keep, [M, N], 'bool'),
   scores: npyArray(scores, [M, N, A]),
-  target_scores: npyArray(Float32Array.from({ length: N * A }, (_, k) => k / 3), [N, A]),
+  target_scores: npyArray(
+    Float32Array.from({ length: N * A }, (_, k) => k / 3),
+    [N, A],
+  ),
   target_member: npyArray(Uint8Array.from([1, 0, 0, 1]), [N], 'bool'),
-  pop_scores: npyArray(Float64Array.from({ length: M * 2 }, (_, k) => k - 2), [M, 2]),
+  pop_scores: npyArray(
+    Float64Array.from({ length: M * 2 }, (_, k) => k - 2),
+    [M, 2],
+  ),
   pop_target_scores: npyArray(Float64Array.from([0.5, -0.5]), [2]),
 });
 function npz(name: string, arrays: Record<string, NpyArray>): string {
@@ -73,9 +79,16 @@ test('reads reference.npz with the LiRA key names', () => {
 
 test('reference.npz errors name the file and key, with expected and found shapes', () => {
   const { keep: _k, ...noKeep } = base();
-  fails(() => readReferenceNpz(npz('a.npz', noKeep)), 'E_MISSING_FIELD', /a\.npz:keep: array 'keep' is missing/);
   fails(
-    () => readReferenceNpz(npz('b.npz', { ...base(), scores: npyArray(new Float32Array(M * (N + 1)), [M, N + 1]) })),
+    () => readReferenceNpz(npz('a.npz', noKeep)),
+    'E_MISSING_FIELD',
+    /a\.npz:keep: array 'keep' is missing/,
+  );
+  fails(
+    () =>
+      readReferenceNpz(
+        npz('b.npz', { ...base(), scores: npyArray(new Float32Array(M * (N + 1)), [M, N + 1]) }),
+      ),
     'E_SHAPE_MISMATCH',
     /b\.npz:scores: array 'scores' has the wrong shape \(expected \[3, 4\] or \[3, 4, A\] \(M, N from keep\), found \[3, 5\]\)/,
   );
@@ -85,31 +98,54 @@ test('reference.npz errors name the file and key, with expected and found shapes
     /c\.npz:target_scores.*expected \[4, 2\], found \[4\]/,
   );
   fails(
-    () => readReferenceNpz(npz('d.npz', { ...base(), target_member: npyArray(new Uint8Array(3), [3], 'bool') })),
+    () =>
+      readReferenceNpz(npz('d.npz', { ...base(), target_member: npyArray(new Uint8Array(3), [3], 'bool') })),
     'E_SHAPE_MISMATCH',
     /d\.npz:target_member.*expected \[4\] \(N from keep\), found \[3\]/,
   );
   const { pop_target_scores: _q, ...noPopTarget } = base();
-  fails(() => readReferenceNpz(npz('e.npz', noPopTarget)), 'E_MISSING_FIELD', /e\.npz:pop_target_scores: .*go together/);
+  fails(
+    () => readReferenceNpz(npz('e.npz', noPopTarget)),
+    'E_MISSING_FIELD',
+    /e\.npz:pop_target_scores: .*go together/,
+  );
   fails(
     () => readReferenceNpz(npz('f.npz', { ...base(), pop_scores: npyArray(new Float64Array(4), [2, 2]) })),
     'E_SHAPE_MISMATCH',
     /f\.npz:pop_scores.*expected \[3, Z\] or \[3, Z, A\] \(M from keep\), found \[2, 2\]/,
   );
   fails(
-    () => readReferenceNpz(npz('g.npz', { ...base(), pop_target_scores: npyArray(new Float64Array(3), [3]) })),
+    () =>
+      readReferenceNpz(npz('g.npz', { ...base(), pop_target_scores: npyArray(new Float64Array(3), [3]) })),
     'E_SHAPE_MISMATCH',
     /g\.npz:pop_target_scores.*expected \[2\] \(Z from pop_scores\), found \[3\]/,
   );
-  fails(() => readReferenceNpz(npz('h.npz', { ...base(), pop_score: npyArray(new Float64Array(1), [1]) })), 'E_CONFIG', /h\.npz:pop_score: unknown array/);
   fails(
-    () => readReferenceNpz(npz('i.npz', { ...base(), keep: npyArray(Int32Array.from({ length: M * N }, (_, k) => k % 3), [M, N]) })),
+    () => readReferenceNpz(npz('h.npz', { ...base(), pop_score: npyArray(new Float64Array(1), [1]) })),
+    'E_CONFIG',
+    /h\.npz:pop_score: unknown array/,
+  );
+  fails(
+    () =>
+      readReferenceNpz(
+        npz('i.npz', {
+          ...base(),
+          keep: npyArray(
+            Int32Array.from({ length: M * N }, (_, k) => k % 3),
+            [M, N],
+          ),
+        }),
+      ),
     'E_NPY_DTYPE',
     /i\.npz:keep/,
   );
   const nan = Float32Array.from(scores);
   nan[5] = Number.NaN;
-  fails(() => readReferenceNpz(npz('j.npz', { ...base(), scores: npyArray(nan, [M, N, A]) })), 'E_NOT_FINITE', /j\.npz:scores: value at flat index 5 is NaN/);
+  fails(
+    () => readReferenceNpz(npz('j.npz', { ...base(), scores: npyArray(nan, [M, N, A]) })),
+    'E_NOT_FINITE',
+    /j\.npz:scores: value at flat index 5 is NaN/,
+  );
   fails(() => readReferenceNpz(join(dir, 'missing.npz')), 'E_IO', /missing\.npz/);
 });
 
@@ -153,9 +189,20 @@ test('reads a LiRA experiment folder: natural model order, last scores file, kee
     keep: Uint8Array.from([...keeps[0]!, ...keeps[1]!]),
     signal: Float32Array.from([...sig[0]!, ...sig[1]!]),
   });
-  assert.deepEqual(liraScores(d2.references, d2.target, 'lira-offline'), liraScores(allReferences(refPop), d2.target, 'lira-offline'));
-  fails(() => readLiraExperiment(path, { targetIndex: 3 }), 'E_CONFIG', /target model index out of range.*\[0, 3\)/);
-  fails(() => readReference(join(dir, 'ok.npz'), { targetIndex: 1 }), 'E_USAGE', /LiRA experiment folders only/);
+  assert.deepEqual(
+    liraScores(d2.references, d2.target, 'lira-offline'),
+    liraScores(allReferences(refPop), d2.target, 'lira-offline'),
+  );
+  fails(
+    () => readLiraExperiment(path, { targetIndex: 3 }),
+    'E_CONFIG',
+    /target model index out of range.*\[0, 3\)/,
+  );
+  fails(
+    () => readReference(join(dir, 'ok.npz'), { targetIndex: 1 }),
+    'E_USAGE',
+    /LiRA experiment folders only/,
+  );
 });
 
 test('LiRA folder errors name the file', () => {
@@ -167,7 +214,11 @@ test('LiRA folder errors name the file', () => {
   writeNpy(join(path, 'm0', 'scores', '1.npy'), npyArray(new Float32Array(4), [4]));
   fails(() => readLiraExperiment(path), 'E_MISSING_FIELD', /exp-bad\/m1\/scores: model 'm1' has no scores/);
   writeNpy(join(path, 'm1', 'scores', '1.npy'), npyArray(new Float32Array(3), [3]));
-  fails(() => readLiraExperiment(path), 'E_SHAPE_MISMATCH', /m1\/scores\/1\.npy: scores shape differs.*expected \[4, 1\], found \[3\]/);
+  fails(
+    () => readLiraExperiment(path),
+    'E_SHAPE_MISMATCH',
+    /m1\/scores\/1\.npy: scores shape differs.*expected \[4, 1\], found \[3\]/,
+  );
   writeNpy(join(path, 'm1', 'scores', '1.npy'), npyArray(new Float32Array(8), [8]));
   fails(() => readLiraExperiment(path), 'E_SHAPE_MISMATCH', /scores shape differs/);
   fails(() => readLiraExperiment(join(dir, 'none')), 'E_IO', /none/);
@@ -178,5 +229,12 @@ test('LiRA folder errors name the file', () => {
 
 test('naturalCompare', () => {
   const names = ['experiment-10', 'experiment-2', 'experiment-1', 'b', 'a10', 'a9'];
-  assert.deepEqual([...names].sort(naturalCompare), ['a9', 'a10', 'b', 'experiment-1', 'experiment-2', 'experiment-10']);
+  assert.deepEqual([...names].sort(naturalCompare), [
+    'a9',
+    'a10',
+    'b',
+    'experiment-1',
+    'experiment-2',
+    'experiment-10',
+  ]);
 });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { allReferences, leaveOneOut, makePopulation, type Population, withoutRow } from '../../src/attacks/population.js';
+import {
+  allReferences,
+  leaveOneOut,
+  makePopulation,
+  type Population,
+  withoutRow,
+} from '../../src/attacks/population.js';
 import {
   aucMannWhitney,
   RMIA_A_GRID,
@@ -70,7 +76,16 @@ function pairwiseCounts(x: Float64Array, z: Float64Array, gamma: number): Float6
   return out;
 }
 
-function randomPopulation(rng: Rng, m: number, n: number, q: number, zn: number, qz: number, quantized: boolean, prob: boolean) {
+function randomPopulation(
+  rng: Rng,
+  m: number,
+  n: number,
+  q: number,
+  zn: number,
+  qz: number,
+  quantized: boolean,
+  prob: boolean,
+) {
   const val = () => {
     if (prob) return quantized ? rng.int(11) / 10 : rng.next();
     return quantized ? rng.int(9) - 4 : 3 * rng.normal();
@@ -108,13 +123,16 @@ test('RMIA on a hand-computed case (offline a = 0.5, online; γ = 1.2)', () => {
   const refs = allReferences(pop);
   const off = rmiaRatios(refs, target, targetPop, { mode: 'offline', a: 0.5, signal: 'probability' });
   // Pr(x0) = 0.75·0.5 + 0.25, Pr(x1) = 0.75·0.4 + 0.25; Pr(z) = 0.75·mean + 0.25
-  const near = (got: Float64Array, want: number[]) =>
-    want.forEach((w, i) => assert.ok(Math.abs(got[i]! - w) < 1e-12, `${got[i]} vs ${w}`));
+  const near = (got: Float64Array, want: number[]) => {
+    for (const [i, w] of want.entries()) assert.ok(Math.abs(got[i]! - w) < 1e-12, `${got[i]} vs ${w}`);
+  };
   near(off.x, [0.8 / 0.625, 0.6 / 0.55]);
   near(off.z, [0.4 / 0.55, 0.3 / 0.475, 0.8 / 0.85]);
   // γ = 1.2: x0 beats all three; x1 / z2 = 1.159 < 1.2, so x1 beats two
   assert.deepEqual(
-    Array.from(rmiaScores(refs, target, targetPop, { mode: 'offline', a: 0.5, gamma: 1.2, signal: 'probability' })),
+    Array.from(
+      rmiaScores(refs, target, targetPop, { mode: 'offline', a: 0.5, gamma: 1.2, signal: 'probability' }),
+    ),
     [1, 2 / 3],
   );
   const on = rmiaRatios(refs, target, targetPop, { mode: 'online', signal: 'probability' });
@@ -130,10 +148,10 @@ test('RMIA on a hand-computed case (offline a = 0.5, online; γ = 1.2)', () => {
     popSamples: 3,
     popSignal: pop.popSignal!.map(logit),
   });
-  near(rmiaRatios(allReferences(popL), target.map(logit), targetPop.map(logit), { mode: 'offline', a: 0.5 }).x, [
-    0.8 / 0.625,
-    0.6 / 0.55,
-  ]);
+  near(
+    rmiaRatios(allReferences(popL), target.map(logit), targetPop.map(logit), { mode: 'offline', a: 0.5 }).x,
+    [0.8 / 0.625, 0.6 / 0.55],
+  );
 });
 
 test('sorting == the pairwise definition, exactly, on random inputs with and without ties', () => {
@@ -156,7 +174,12 @@ test('sorting == the pairwise definition, exactly, on random inputs with and wit
         ['offline', 0],
         ['online', Number.NaN],
       ] as const) {
-        const opts = { mode, gamma, signal: prob ? ('probability' as const) : ('scaled-logit' as const), ...(mode === 'offline' ? { a } : {}) };
+        const opts = {
+          mode,
+          gamma,
+          signal: prob ? ('probability' as const) : ('scaled-logit' as const),
+          ...(mode === 'offline' ? { a } : {}),
+        };
         const got = rmiaScores(loo.references, loo.target, loo.targetPop, opts);
         const want = rmiaPairwise(pop, rows, loo.target, loo.targetPop!, mode, a, gamma, prob);
         assert.deepEqual(got, want, `rep ${rep} γ ${gamma} ${mode} a ${a}`);
@@ -242,9 +265,18 @@ test('tuneRmiaA picks the grid value with the highest AUC on the paired model, s
 });
 
 test('RMIA input errors', () => {
-  const pop = makePopulation({ models: 2, samples: 2, keep: Uint8Array.from([1, 0, 1, 1]), signal: new Float64Array(4) });
-  const code = (c: string, re: RegExp) => (e: unknown) => e instanceof MiaError && e.code === c && re.test(e.message);
-  assert.throws(() => rmiaScores(allReferences(pop), new Float64Array(2), undefined, { mode: 'online' }), code('E_MISSING_FIELD', /population/));
+  const pop = makePopulation({
+    models: 2,
+    samples: 2,
+    keep: Uint8Array.from([1, 0, 1, 1]),
+    signal: new Float64Array(4),
+  });
+  const code = (c: string, re: RegExp) => (e: unknown) =>
+    e instanceof MiaError && e.code === c && re.test(e.message);
+  assert.throws(
+    () => rmiaScores(allReferences(pop), new Float64Array(2), undefined, { mode: 'online' }),
+    code('E_MISSING_FIELD', /population/),
+  );
   const withPop = makePopulation({
     models: 2,
     samples: 2,
@@ -254,12 +286,28 @@ test('RMIA input errors', () => {
     popSignal: new Float64Array(2),
   });
   const refs = allReferences(withPop);
-  assert.throws(() => rmiaScores(refs, new Float64Array(2), new Float64Array(1), { mode: 'offline', a: 0.3 }), code('E_EMPTY', /sample 0 has no OUT/));
-  assert.throws(() => rmiaScores(refs, new Float64Array(2), new Float64Array(1), { mode: 'offline' }), code('E_CONFIG', /coefficient a/));
-  assert.throws(() => rmiaScores(refs, new Float64Array(2), new Float64Array(1), { mode: 'online', gamma: 0 }), code('E_CONFIG', /gamma/));
-  assert.throws(() => rmiaScores(refs, new Float64Array(3), new Float64Array(1), { mode: 'online' }), code('E_SHAPE_MISMATCH', /target/));
   assert.throws(
-    () => rmiaScores(refs, Float64Array.from([0.5, 1.5]), new Float64Array(1), { mode: 'online', signal: 'probability' }),
+    () => rmiaScores(refs, new Float64Array(2), new Float64Array(1), { mode: 'offline', a: 0.3 }),
+    code('E_EMPTY', /sample 0 has no OUT/),
+  );
+  assert.throws(
+    () => rmiaScores(refs, new Float64Array(2), new Float64Array(1), { mode: 'offline' }),
+    code('E_CONFIG', /coefficient a/),
+  );
+  assert.throws(
+    () => rmiaScores(refs, new Float64Array(2), new Float64Array(1), { mode: 'online', gamma: 0 }),
+    code('E_CONFIG', /gamma/),
+  );
+  assert.throws(
+    () => rmiaScores(refs, new Float64Array(3), new Float64Array(1), { mode: 'online' }),
+    code('E_SHAPE_MISMATCH', /target/),
+  );
+  assert.throws(
+    () =>
+      rmiaScores(refs, Float64Array.from([0.5, 1.5]), new Float64Array(1), {
+        mode: 'online',
+        signal: 'probability',
+      }),
     code('E_CONFIG', /outside \[0, 1\]/),
   );
   assert.throws(() => tuneRmiaA(withoutRow(refs, 0)), code('E_EMPTY', /at least 2 reference models/));

@@ -41,7 +41,11 @@ test('joins on id in any order; member as 1/0/true/false', () => {
 
 test('one-line errors name file:line and the id', () => {
   const truth = 'id,member\na,1\nb,0\n';
-  fails(() => joinScoresAndTruth('id,score\na,1\n', truth, 's.csv', 't.csv'), 'E_CSV', /t\.csv:3: id 'b' has no score in s\.csv/);
+  fails(
+    () => joinScoresAndTruth('id,score\na,1\n', truth, 's.csv', 't.csv'),
+    'E_CSV',
+    /t\.csv:3: id 'b' has no score in s\.csv/,
+  );
   fails(
     () => joinScoresAndTruth('id,score\na,1\nb,2\nc,3\n', truth, 's.csv', 't.csv'),
     'E_CSV',
@@ -52,12 +56,37 @@ test('one-line errors name file:line and the id', () => {
     'E_CSV',
     /s\.csv:4: id 'a' appears twice \(also on line 2\)/,
   );
-  fails(() => joinScoresAndTruth('id,score\na,1\nb,x1\n', truth, 's.csv', 't.csv'), 'E_CSV', /s\.csv:3: score of id 'b' is not a number.*found "x1"/);
-  fails(() => joinScoresAndTruth('id,score\na,1\nb,\n', truth, 's.csv', 't.csv'), 'E_CSV', /s\.csv:3: score of id 'b'/);
-  fails(() => joinScoresAndTruth('id,score\na,1\nb,NaN\n', truth, 's.csv', 't.csv'), 'E_CSV', /score of id 'b'/);
-  fails(() => joinScoresAndTruth('id,score\na,1\nb,2\n', 'id,member\na,1\nb,yes\n', 's.csv', 't.csv'), 'E_CSV', /t\.csv:3: member of id 'b' must be 1, 0, true or false/);
-  fails(() => joinScoresAndTruth('id,value\na,1\n', truth, 's.csv', 't.csv'), 'E_CSV', /s\.csv: no 'score' column/);
-  fails(() => evaluateScores(joinScoresAndTruth('id,score\na,1\nb,2\n', 'id,member\na,1\nb,1\n', 's.csv', 't.csv')), 'E_EMPTY', /members and non-members/);
+  fails(
+    () => joinScoresAndTruth('id,score\na,1\nb,x1\n', truth, 's.csv', 't.csv'),
+    'E_CSV',
+    /s\.csv:3: score of id 'b' is not a number.*found "x1"/,
+  );
+  fails(
+    () => joinScoresAndTruth('id,score\na,1\nb,\n', truth, 's.csv', 't.csv'),
+    'E_CSV',
+    /s\.csv:3: score of id 'b'/,
+  );
+  fails(
+    () => joinScoresAndTruth('id,score\na,1\nb,NaN\n', truth, 's.csv', 't.csv'),
+    'E_CSV',
+    /score of id 'b'/,
+  );
+  fails(
+    () => joinScoresAndTruth('id,score\na,1\nb,2\n', 'id,member\na,1\nb,yes\n', 's.csv', 't.csv'),
+    'E_CSV',
+    /t\.csv:3: member of id 'b' must be 1, 0, true or false/,
+  );
+  fails(
+    () => joinScoresAndTruth('id,value\na,1\n', truth, 's.csv', 't.csv'),
+    'E_CSV',
+    /s\.csv: no 'score' column/,
+  );
+  fails(
+    () =>
+      evaluateScores(joinScoresAndTruth('id,score\na,1\nb,2\n', 'id,member\na,1\nb,1\n', 's.csv', 't.csv')),
+    'E_EMPTY',
+    /members and non-members/,
+  );
   // ±Infinity and exponents are numbers
   const j = joinScoresAndTruth('id,score\na,-Infinity\nb,1e-3\n', truth, 's.csv', 't.csv');
   assert.deepEqual(Array.from(j.scores), [-Infinity, 0.001]);
@@ -89,7 +118,10 @@ test('evaluateCommand prints AUC and TPR@FPR with intervals and writes the attac
   const tpr = json.tprAtFpr as Record<string, { tpr: number; low: number; high: number }>;
   assert.deepEqual(Object.keys(tpr), ['0.001', '0.01', '0.05', '0.1']);
   assert.ok(tpr['0.05']!.low <= tpr['0.05']!.tpr && tpr['0.05']!.tpr <= tpr['0.05']!.high);
-  await assert.rejects(evaluateCommand.run(['--scores', s]), (e: unknown) => e instanceof MiaError && e.code === 'E_USAGE');
+  await assert.rejects(
+    evaluateCommand.run(['--scores', s]),
+    (e: unknown) => e instanceof MiaError && e.code === 'E_USAGE',
+  );
 });
 
 test('half a million scores in well under the few seconds a million may take', async () => {
@@ -103,7 +135,7 @@ test('half a million scores in well under the few seconds a million may take', a
   for (let i = 0; i < n; i++) {
     seed = (seed * 1103515245 + 12345) >>> 0;
     const member = i % 2;
-    parts.push(`s${i},${((seed / 4294967296) + 0.2 * member).toFixed(6)}`);
+    parts.push(`s${i},${(seed / 4294967296 + 0.2 * member).toFixed(6)}`);
     tparts.push(`s${(i * 7919) % n},${((i * 7919) % n) % 2}`);
   }
   sc += `${parts.join('\n')}\n`;
@@ -135,11 +167,15 @@ test('end to end through bin/mia.js (once `evaluate` is registered in src/cli/ma
   writeFileSync(s, 'id,score\na,0.9\nb,0.2\nc,0.6\n');
   writeFileSync(tr, 'id,member\na,1\nb,0\n');
   const bin = new URL('../../bin/mia.js', import.meta.url).pathname;
-  const bad = spawnSync(process.execPath, [bin, 'evaluate', '--scores', s, '--truth', tr], { encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [bin, 'evaluate', '--scores', s, '--truth', tr], {
+    encoding: 'utf8',
+  });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^error \[E_CSV\] .*e2e-scores\.csv:4: id 'c' has no row in .*e2e-truth\.csv\n$/);
   writeFileSync(tr, 'id,member\na,1\nb,0\nc,0\n');
-  const ok = spawnSync(process.execPath, [bin, 'evaluate', '--scores', s, '--truth', tr], { encoding: 'utf8' });
+  const ok = spawnSync(process.execPath, [bin, 'evaluate', '--scores', s, '--truth', tr], {
+    encoding: 'utf8',
+  });
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /AUC\s+1\.0000/);
 });

@@ -66,8 +66,20 @@ test('property: AUC(s) + AUC(−s) = 1 and AUC is invariant to strictly increasi
     const a = aucOf(s, m);
     const neg = s.map((v) => -v);
     assert.ok(Math.abs(a + aucOf(neg, m) - 1) < 1e-15);
-    assert.equal(aucOf(s.map((v) => Math.exp(v / 4) * 3 - 7), m), a);
-    assert.equal(aucOf(s.map((v) => Math.atan(v) + 1), m), a);
+    assert.equal(
+      aucOf(
+        s.map((v) => Math.exp(v / 4) * 3 - 7),
+        m,
+      ),
+      a,
+    );
+    assert.equal(
+      aucOf(
+        s.map((v) => Math.atan(v) + 1),
+        m,
+      ),
+      a,
+    );
   }
 });
 

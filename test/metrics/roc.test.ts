@@ -59,7 +59,10 @@ test('±Infinity scores are ordered; −0 and +0 are one threshold reported as +
 test('float32 scores are taken at their exact float32 values', () => {
   const s = Float32Array.from([0.1, 0.2, 0.1, 0.3]);
   const roc = rocCurve(s, u8([1, 0, 0, 1]));
-  assert.deepEqual([...roc.thresholds], [Number.POSITIVE_INFINITY, Math.fround(0.3), Math.fround(0.2), Math.fround(0.1)]);
+  assert.deepEqual(
+    [...roc.thresholds],
+    [Number.POSITIVE_INFINITY, Math.fround(0.3), Math.fround(0.2), Math.fround(0.1)],
+  );
   assert.deepEqual([...roc.fp], [0, 0, 1, 2]);
 });
 
@@ -136,10 +139,28 @@ function code(fn: () => unknown): string {
 }
 
 test('input errors name the argument at fault', () => {
-  assert.equal(code(() => rocCurve(f64([1, 2]), u8([1]))), 'E_SHAPE_MISMATCH isMember');
-  assert.equal(code(() => rocCurve(f64([1, 2, Number.NaN]), u8([1, 0, 1]))), 'E_NOT_FINITE scores[2]');
-  assert.equal(code(() => rocCurve(f64([1, 2, 3]), u8([1, 2, 0]))), 'E_LABEL_RANGE isMember[1]');
-  assert.equal(code(() => rocCurve(f64([1, 2]), u8([1, 1]))), 'E_EMPTY isMember');
-  assert.equal(code(() => rocCurve(f64([1, 2]), u8([0, 0]))), 'E_EMPTY isMember');
-  assert.equal(code(() => rocCurve(f64([]), u8([]))), 'E_EMPTY isMember');
+  assert.equal(
+    code(() => rocCurve(f64([1, 2]), u8([1]))),
+    'E_SHAPE_MISMATCH isMember',
+  );
+  assert.equal(
+    code(() => rocCurve(f64([1, 2, Number.NaN]), u8([1, 0, 1]))),
+    'E_NOT_FINITE scores[2]',
+  );
+  assert.equal(
+    code(() => rocCurve(f64([1, 2, 3]), u8([1, 2, 0]))),
+    'E_LABEL_RANGE isMember[1]',
+  );
+  assert.equal(
+    code(() => rocCurve(f64([1, 2]), u8([1, 1]))),
+    'E_EMPTY isMember',
+  );
+  assert.equal(
+    code(() => rocCurve(f64([1, 2]), u8([0, 0]))),
+    'E_EMPTY isMember',
+  );
+  assert.equal(
+    code(() => rocCurve(f64([]), u8([]))),
+    'E_EMPTY isMember',
+  );
 });

@@ -29,19 +29,28 @@ test('parameter counts match hand-computed Keras / PyTorch counts', () => {
   // seed 000's conv_nn_builder is the same network with its defaults
   assert.equal(params('conv', [32, 32, 3], 10), params('small_cnn', [32, 32, 3], 10));
   // seed 000's dense_nn_builder(depth=3, 64): 3072→64, 3 × 64→64, 64→10
-  assert.equal(params('dense', [32, 32, 3], 10, { depth: 3, width: 64 }), 3072 * 64 + 64 + 3 * (64 * 64 + 64) + 650);
+  assert.equal(
+    params('dense', [32, 32, 3], 10, { depth: 3, width: 64 }),
+    3072 * 64 + 64 + 3 * (64 * 64 + 64) + 650,
+  );
   // ResNet-18 (kuangliu/pytorch-cifar): 11,173,962 parameters
   assert.equal(params('resnet18', [32, 32, 3], 10), 11_173_962);
   assert.equal(params('logistic', [600], 100), 600 * 100 + 100);
-  assert.equal(params('mlp', [600], 100), 600 * 512 + 512 + 512 * 256 + 256 + 256 * 128 + 128 + 128 * 100 + 100);
+  assert.equal(
+    params('mlp', [600], 100),
+    600 * 512 + 512 + 512 * 256 + 256 + 256 * 128 + 128 + 128 * 100 + 100,
+  );
   assert.equal(params('mlp', [4], 3, { hidden: '5' }), 4 * 5 + 5 + 5 * 3 + 3);
 });
 
 test('hyper-parameters: defaults filled, strings converted, bad ones rejected with E_CONFIG', () => {
-  assert.deepEqual(normalizeArchSpec({ name: 'dense', params: parseArchParams(['depth=4', 'width = 512']) }), {
-    name: 'dense',
-    params: { activation: 'relu', depth: 4, width: 512 },
-  });
+  assert.deepEqual(
+    normalizeArchSpec({ name: 'dense', params: parseArchParams(['depth=4', 'width = 512']) }),
+    {
+      name: 'dense',
+      params: { activation: 'relu', depth: 4, width: 512 },
+    },
+  );
   assert.deepEqual(normalizeArchSpec({ name: 'small_cnn' }).params, { activation: 'relu', num_conv: 3 });
   const code = (f: () => unknown) => {
     try {
@@ -51,16 +60,45 @@ test('hyper-parameters: defaults filled, strings converted, bad ones rejected wi
     }
     return 'none';
   };
-  assert.equal(code(() => normalizeArchSpec({ name: 'dense', params: { depht: 3 } })), 'E_CONFIG');
-  assert.equal(code(() => normalizeArchSpec({ name: 'dense', params: { depth: 2.5 } })), 'E_CONFIG');
-  assert.equal(code(() => normalizeArchSpec({ name: 'small_cnn', params: { num_conv: 0 } })), 'E_CONFIG');
-  assert.equal(code(() => normalizeArchSpec({ name: 'mlp', params: { hidden: '3,x' } })), 'E_CONFIG');
-  assert.equal(code(() => normalizeArchSpec({ name: 'conv', params: { activation: 'gelu' } })), 'E_CONFIG');
-  assert.equal(code(() => parseArchParams(['depth'])), 'E_USAGE');
+  assert.equal(
+    code(() => normalizeArchSpec({ name: 'dense', params: { depht: 3 } })),
+    'E_CONFIG',
+  );
+  assert.equal(
+    code(() => normalizeArchSpec({ name: 'dense', params: { depth: 2.5 } })),
+    'E_CONFIG',
+  );
+  assert.equal(
+    code(() => normalizeArchSpec({ name: 'small_cnn', params: { num_conv: 0 } })),
+    'E_CONFIG',
+  );
+  assert.equal(
+    code(() => normalizeArchSpec({ name: 'mlp', params: { hidden: '3,x' } })),
+    'E_CONFIG',
+  );
+  assert.equal(
+    code(() => normalizeArchSpec({ name: 'conv', params: { activation: 'gelu' } })),
+    'E_CONFIG',
+  );
+  assert.equal(
+    code(() => parseArchParams(['depth'])),
+    'E_USAGE',
+  );
   // image architectures need [h, w, c]; too many pooling stages leave no output
-  assert.equal(code(() => buildLayerGraph({ name: 'small_cnn' }, [100], 10)), 'E_CONFIG');
-  assert.equal(code(() => analyzeGraph(buildLayerGraph({ name: 'small_cnn', params: { num_conv: 4 } }, [28, 28, 1], 10))), 'E_CONFIG');
-  assert.equal(code(() => buildLayerGraph({ name: 'logistic' }, [5], 1)), 'E_CONFIG');
+  assert.equal(
+    code(() => buildLayerGraph({ name: 'small_cnn' }, [100], 10)),
+    'E_CONFIG',
+  );
+  assert.equal(
+    code(() =>
+      analyzeGraph(buildLayerGraph({ name: 'small_cnn', params: { num_conv: 4 } }, [28, 28, 1], 10)),
+    ),
+    'E_CONFIG',
+  );
+  assert.equal(
+    code(() => buildLayerGraph({ name: 'logistic' }, [5], 1)),
+    'E_CONFIG',
+  );
 });
 
 test('layer graphs: output is [classes] and the last layer is linear', () => {
@@ -74,7 +112,9 @@ test('layer graphs: output is [classes] and the last layer is linear', () => {
 });
 
 test('initial weights: seeded, Glorot / He statistics, constants', () => {
-  const infos = analyzeGraph(buildLayerGraph({ name: 'resnet18', params: { width: 8 } }, [16, 16, 3], 10)).params;
+  const infos = analyzeGraph(
+    buildLayerGraph({ name: 'resnet18', params: { width: 8 } }, [16, 16, 3], 10),
+  ).params;
   const a = initialWeights(infos, 7);
   const b = initialWeights(infos, 7);
   const c = initialWeights(infos, 8);
@@ -95,5 +135,8 @@ test('initial weights: seeded, Glorot / He statistics, constants', () => {
   assert.ok(w.every((v) => Math.abs(v) <= limit));
   const v = w.reduce((s, x) => s + x * x, 0) / w.length;
   assert.ok(Math.abs(v - (limit * limit) / 3) < 0.1 * ((limit * limit) / 3), `var ${v}`);
-  assert.ok(initialWeights(dense, 1)[1]!.data.every((x) => x === 0), 'biases start at 0');
+  assert.ok(
+    initialWeights(dense, 1)[1]!.data.every((x) => x === 0),
+    'biases start at 0',
+  );
 });

@@ -6,9 +6,13 @@ import { createEngine } from '../../src/models/engine.js';
 import { trainModel } from '../../src/models/train.js';
 
 const DIR = '/usr/share/datasets/fashion-mnist';
-const skip = existsSync(DIR) ? false : `${DIR} is absent (Debian package dataset-fashion-mnist; .ci/run installs it)`;
+const skip = existsSync(DIR)
+  ? false
+  : `${DIR} is absent (Debian package dataset-fashion-mnist; .ci/run installs it)`;
 
-test('a small dense net on a 2,000-sample Fashion-MNIST subset: accuracy rises well above chance', { skip }, async () => {
+test('a small dense net on a 2,000-sample Fashion-MNIST subset: accuracy rises well above chance', {
+  skip,
+}, async () => {
   const data = await loadDataset('fashion-mnist', { path: DIR, trainSize: 2000, testSize: 1000, seed: 1 });
   assert.deepEqual(data.train.shape, [28, 28, 1]);
   const engine = await createEngine('tfjs', { backend: 'cpu' });
@@ -26,7 +30,10 @@ test('a small dense net on a 2,000-sample Fashion-MNIST subset: accuracy rises w
     validation: data.test,
   });
   const h = r.history;
-  assert.ok(h[2]!.trainAccuracy > h[0]!.trainAccuracy, `train accuracy ${h.map((e) => e.trainAccuracy).join(' → ')}`);
+  assert.ok(
+    h[2]!.trainAccuracy > h[0]!.trainAccuracy,
+    `train accuracy ${h.map((e) => e.trainAccuracy).join(' → ')}`,
+  );
   assert.ok(h[2]!.valAccuracy! > h[0]!.valAccuracy! - 0.01);
   assert.ok(h[2]!.valAccuracy! > 0.7, `test accuracy ${h[2]!.valAccuracy}`);
   m.dispose();

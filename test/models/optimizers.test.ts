@@ -17,7 +17,9 @@ interface Oracle {
   lrs: number[];
   cases: Record<string, number[][]>;
 }
-const oracle = JSON.parse(readFileSync(new URL('./fixtures/optimizer_oracle.json', import.meta.url), 'utf8')) as Oracle;
+const oracle = JSON.parse(
+  readFileSync(new URL('./fixtures/optimizer_oracle.json', import.meta.url), 'utf8'),
+) as Oracle;
 
 const SPECS: Record<string, OptimizerSpec> = {
   sgd_momentum_nesterov_wd: { name: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 },
@@ -38,7 +40,9 @@ test('SGD and Adam follow torch.optim trajectories (fixture from PyTorch 1.13)',
       grad.dispose();
       const got = w.dataSync();
       const want = oracle.cases[name]![step]!;
-      want.forEach((v, i) => assert.ok(Math.abs(got[i]! - v) < 1e-5, `${name} step ${step} [${i}]: ${got[i]} vs ${v}`));
+      want.forEach((v, i) => {
+        assert.ok(Math.abs(got[i]! - v) < 1e-5, `${name} step ${step} [${i}]: ${got[i]} vs ${v}`);
+      });
     });
     opt.dispose();
     w.dispose();
@@ -79,7 +83,10 @@ test('optimizer specs: defaults and validation', () => {
   assert.throws(() => normalizeOptimizerSpec({ name: 'sgd', lr: 0 }), { code: 'E_CONFIG' });
   assert.throws(() => normalizeOptimizerSpec({ name: 'sgd', lr: 1, momentum: 1 }), { code: 'E_CONFIG' });
   assert.throws(() => normalizeOptimizerSpec({ name: 'sgd', lr: 1, nesterov: true }), { code: 'E_CONFIG' });
-  assert.throws(() => normalizeOptimizerSpec({ name: 'adam', lr: 1, schedule: { kind: 'step', every: 0, gamma: 1 } }), {
-    code: 'E_CONFIG',
-  });
+  assert.throws(
+    () => normalizeOptimizerSpec({ name: 'adam', lr: 1, schedule: { kind: 'step', every: 0, gamma: 1 } }),
+    {
+      code: 'E_CONFIG',
+    },
+  );
 });

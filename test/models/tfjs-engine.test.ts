@@ -27,9 +27,13 @@ test('logistic regression: logits, loss and one SGD step match a hand computatio
   ]);
   const x = Float32Array.from([1, 2, 3, -1, 0, 0.5]);
   const y = Int32Array.from([0, 1]);
-  const z = [0, 1].map((i) => [0, 1].map((k) => b[k]! + [0, 1, 2].reduce((s, j) => s + x[i * 3 + j]! * W[j * 2 + k]!, 0)));
+  const z = [0, 1].map((i) =>
+    [0, 1].map((k) => b[k]! + [0, 1, 2].reduce((s, j) => s + x[i * 3 + j]! * W[j * 2 + k]!, 0)),
+  );
   const logits = await m.predict(x, 2);
-  z.flat().forEach((v, i) => assert.ok(Math.abs(logits[i]! - v) < 1e-6));
+  z.flat().forEach((v, i) => {
+    assert.ok(Math.abs(logits[i]! - v) < 1e-6);
+  });
   const p = z.map((row) => row.map((v) => Math.exp(v) / (Math.exp(row[0]!) + Math.exp(row[1]!))));
   const loss = -(Math.log(p[0]![0]!) + Math.log(p[1]![1]!)) / 2;
   m.setOptimizer(normalizeOptimizerSpec({ name: 'sgd', lr: 1 }));
@@ -63,13 +67,18 @@ test('gradients through conv, batch-norm, residual blocks, pooling and dense agr
   ] as const) {
     const m = await engine.build({ arch, inputShape: [...shape], numClasses: 3, seed: 3 });
     m.setOptimizer(normalizeOptimizerSpec({ name: 'sgd', lr: 1 }));
-    const batch = randomBatch(12, shape.reduce((a, b) => a * b, 1), 3, 5);
+    const batch = randomBatch(
+      12,
+      shape.reduce((a, b) => a * b, 1),
+      3,
+      5,
+    );
     const w0 = m.getWeights();
     const lr = 1e-3;
     await m.trainStep(batch, lr);
     const w1 = m.getWeights();
     const rng = new Rng(11);
-    const trainable = w0.map((w, i) => i).filter((i) => !w0[i]!.name.includes('moving'));
+    const trainable = w0.map((_w, i) => i).filter((i) => !w0[i]!.name.includes('moving'));
     const grads: number[] = [];
     const fds: number[] = [];
     for (let c = 0; c < 12; c++) {
@@ -79,7 +88,9 @@ test('gradients through conv, batch-norm, residual blocks, pooling and dense agr
       grads.push(-(w1[t]!.data[k]! - p.data[k]!) / lr);
       const eps = 1e-3;
       const shifted = (d: number) =>
-        w0.map((w, i) => (i === t ? { ...w, data: Float32Array.from(w.data, (v, j) => (j === k ? v + d : v)) } : w));
+        w0.map((w, i) =>
+          i === t ? { ...w, data: Float32Array.from(w.data, (v, j) => (j === k ? v + d : v)) } : w,
+        );
       m.setWeights(shifted(eps));
       const lp = await lossAt(m, batch);
       m.setWeights(shifted(-eps));
@@ -98,7 +109,12 @@ test('gradients through conv, batch-norm, residual blocks, pooling and dense agr
 
 test('same seed → same weights and same training; batch-norm moving statistics update', async () => {
   const engine = await engineP;
-  const spec = { arch: { name: 'resnet18', params: { width: 2 } }, inputShape: [4, 4, 3], numClasses: 4, seed: 9 };
+  const spec = {
+    arch: { name: 'resnet18', params: { width: 2 } },
+    inputShape: [4, 4, 3],
+    numClasses: 4,
+    seed: 9,
+  };
   const a = await engine.build(spec);
   const b = await engine.build(spec);
   const c = await engine.build({ ...spec, seed: 10 });
@@ -111,23 +127,35 @@ test('same seed → same weights and same training; batch-norm moving statistics
   }
   assert.deepEqual(await a.predict(batch.x, 5), await b.predict(batch.x, 5));
   const mv = a.getWeights().find((w) => w.name === 'l1.moving_mean')!;
-  assert.ok(mv.data.some((v) => v !== 0), 'moving mean moved');
+  assert.ok(
+    mv.data.some((v) => v !== 0),
+    'moving mean moved',
+  );
   assert.equal(a.paramCount(), c.paramCount());
   for (const m of [a, b, c]) m.dispose();
 });
 
 test('predict batches give the same logits as one batch; errors name the problem', async () => {
   const engine = await engineP;
-  const m = await engine.build({ arch: { name: 'mlp', params: { hidden: '8' } }, inputShape: [5], numClasses: 3, seed: 2 });
+  const m = await engine.build({
+    arch: { name: 'mlp', params: { hidden: '8' } },
+    inputShape: [5],
+    numClasses: 3,
+    seed: 2,
+  });
   const { x } = randomBatch(11, 5, 3, 4);
   const all = await m.predict(x, 11, { batchSize: 64 });
   const small = await m.predict(x, 11, { batchSize: 3 });
-  all.forEach((v, i) => assert.ok(Math.abs(v - small[i]!) < 1e-6));
+  all.forEach((v, i) => {
+    assert.ok(Math.abs(v - small[i]!) < 1e-6);
+  });
   await assert.rejects(m.predict(x, 12), { code: 'E_SHAPE_MISMATCH' });
   await assert.rejects(m.trainStep({ x, y: new Int32Array(11), n: 11 }, 0.1), { code: 'E_CONFIG' });
   assert.throws(() => m.setWeights([]), { code: 'E_MODEL' });
   const w = m.getWeights();
-  assert.throws(() => m.setWeights(w.map((p, i) => (i === 0 ? { ...p, shape: [8, 5] } : p))), { code: 'E_MODEL' });
+  assert.throws(() => m.setWeights(w.map((p, i) => (i === 0 ? { ...p, shape: [8, 5] } : p))), {
+    code: 'E_MODEL',
+  });
   m.dispose();
   assert.equal(tf.memory().numTensors, 0, 'dispose frees every tensor');
 });

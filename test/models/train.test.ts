@@ -7,14 +7,23 @@ import { memoryLogger } from '../../src/models/logger.js';
 import { evaluateLogits, formatDuration, trainModel } from '../../src/models/train.js';
 
 const engineP = createEngine('tfjs', { backend: 'cpu' });
-const tabular = loadDataset('synthetic', { synthetic: { shape: [20], numClasses: 4, nTrain: 400, nTest: 200, seed: 3 } });
-const images = loadDataset('synthetic', { synthetic: { shape: [8, 8, 1], numClasses: 4, nTrain: 200, nTest: 100, seed: 4, noise: 1 } });
+const tabular = loadDataset('synthetic', {
+  synthetic: { shape: [20], numClasses: 4, nTrain: 400, nTest: 200, seed: 3 },
+});
+const images = loadDataset('synthetic', {
+  synthetic: { shape: [8, 8, 1], numClasses: 4, nTrain: 200, nTest: 100, seed: 4, noise: 1 },
+});
 
 test('an MLP on the synthetic tabular set: accuracy rises, history is complete, runs are reproducible', async () => {
   const engine = await engineP;
   const { train, test: val } = await tabular;
   const run = async () => {
-    const m = await engine.build({ arch: { name: 'mlp', params: { hidden: '32' } }, inputShape: [20], numClasses: 4, seed: 1 });
+    const m = await engine.build({
+      arch: { name: 'mlp', params: { hidden: '32' } },
+      inputShape: [20],
+      numClasses: 4,
+      seed: 1,
+    });
     const r = await trainModel(m, train, {
       epochs: 5,
       batchSize: 32,
@@ -33,10 +42,17 @@ test('an MLP on the synthetic tabular set: accuracy rises, history is complete, 
     h.map((e) => e.epoch),
     [1, 2, 3, 4, 5],
   );
-  assert.ok(h[4]!.trainAccuracy > h[0]!.trainAccuracy + 0.1, `train accuracy ${h[0]!.trainAccuracy} → ${h[4]!.trainAccuracy}`);
+  assert.ok(
+    h[4]!.trainAccuracy > h[0]!.trainAccuracy + 0.1,
+    `train accuracy ${h[0]!.trainAccuracy} → ${h[4]!.trainAccuracy}`,
+  );
   assert.ok(h[4]!.trainLoss < h[0]!.trainLoss);
   assert.ok(h[4]!.valAccuracy! > 0.6, `val accuracy ${h[4]!.valAccuracy}`);
-  assert.equal(h[4]!.valAccuracy, evaluateLogits(logits, val.y, val.n, 4).accuracy, 'valAccuracy is the accuracy on the validation set');
+  assert.equal(
+    h[4]!.valAccuracy,
+    evaluateLogits(logits, val.y, val.n, 4).accuracy,
+    'valAccuracy is the accuracy on the validation set',
+  );
   for (const e of h) {
     assert.equal(e.lr, 0.01);
     assert.ok(e.seconds > 0 && e.samplesPerSecond > 0);
@@ -52,7 +68,12 @@ test('an MLP on the synthetic tabular set: accuracy rises, history is complete, 
 test('a small CNN on synthetic 8×8 images learns; tensors do not accumulate across epochs', async () => {
   const engine = await engineP;
   const { train, test: val } = await images;
-  const m = await engine.build({ arch: { name: 'small_cnn', params: { num_conv: 1 } }, inputShape: [8, 8, 1], numClasses: 4, seed: 2 });
+  const m = await engine.build({
+    arch: { name: 'small_cnn', params: { num_conv: 1 } },
+    inputShape: [8, 8, 1],
+    numClasses: 4,
+    seed: 2,
+  });
   const counts: number[] = [];
   const seen: number[] = [];
   const r = await trainModel(m, train, {
@@ -75,7 +96,10 @@ test('a small CNN on synthetic 8×8 images learns; tensors do not accumulate acr
     ],
   });
   assert.deepEqual(seen, [1, 2, 3, 4]);
-  assert.ok(counts.every((c) => c === counts[0]), `tensor counts per epoch: ${counts.join(', ')}`);
+  assert.ok(
+    counts.every((c) => c === counts[0]),
+    `tensor counts per epoch: ${counts.join(', ')}`,
+  );
   assert.ok(r.history[3]!.valAccuracy! > 0.4, `val accuracy ${r.history[3]!.valAccuracy}`);
   assert.ok(r.history[3]!.trainLoss < r.history[0]!.trainLoss);
   assert.deepEqual(
@@ -109,19 +133,34 @@ test('progress lines through the logger, stop() from a hook, errors for bad inpu
   assert.equal(r.stoppedEarly, true);
   const epochLines = log.lines.filter((l) => !/ \d+\/400 /.test(l));
   assert.equal(epochLines.length, 2);
-  assert.match(epochLines[0]!, /^model 1\/2 {2}epoch 1\/3 {2}loss \d+\.\d{4} {2}acc \d+\.\d{2}% {2}\d+ samples\/s {2}\S+ s {2}ETA /);
-  assert.ok(log.lines.some((l) => /^model 1\/2 {2}epoch 1\/3 {2}\d+\/400 {2}loss .* samples\/s {2}ETA /.test(l)), log.lines.join('\n'));
+  assert.match(
+    epochLines[0]!,
+    /^model 1\/2 {2}epoch 1\/3 {2}loss \d+\.\d{4} {2}acc \d+\.\d{2}% {2}\d+ samples\/s {2}\S+ s {2}ETA /,
+  );
+  assert.ok(
+    log.lines.some((l) => /^model 1\/2 {2}epoch 1\/3 {2}\d+\/400 {2}loss .* samples\/s {2}ETA /.test(l)),
+    log.lines.join('\n'),
+  );
   const bad = { x: train.x, y: Int32Array.from(train.y, (v, i) => (i === 5 ? 4 : v)), n: train.n };
-  await assert.rejects(trainModel(m, bad, { epochs: 1, batchSize: 10, optimizer: { name: 'sgd', lr: 0.1 }, shuffleSeed: 0 }), {
-    code: 'E_LABEL_RANGE',
-  });
+  await assert.rejects(
+    trainModel(m, bad, { epochs: 1, batchSize: 10, optimizer: { name: 'sgd', lr: 0.1 }, shuffleSeed: 0 }),
+    {
+      code: 'E_LABEL_RANGE',
+    },
+  );
   const short = { x: train.x.subarray(1), y: train.y, n: train.n };
-  await assert.rejects(trainModel(m, short, { epochs: 1, batchSize: 10, optimizer: { name: 'sgd', lr: 0.1 }, shuffleSeed: 0 }), {
-    code: 'E_SHAPE_MISMATCH',
-  });
-  await assert.rejects(trainModel(m, train, { epochs: 1, batchSize: 0, optimizer: { name: 'sgd', lr: 0.1 }, shuffleSeed: 0 }), {
-    code: 'E_CONFIG',
-  });
+  await assert.rejects(
+    trainModel(m, short, { epochs: 1, batchSize: 10, optimizer: { name: 'sgd', lr: 0.1 }, shuffleSeed: 0 }),
+    {
+      code: 'E_SHAPE_MISMATCH',
+    },
+  );
+  await assert.rejects(
+    trainModel(m, train, { epochs: 1, batchSize: 0, optimizer: { name: 'sgd', lr: 0.1 }, shuffleSeed: 0 }),
+    {
+      code: 'E_CONFIG',
+    },
+  );
   m.dispose();
 });
 

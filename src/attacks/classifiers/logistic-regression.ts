@@ -1,6 +1,6 @@
 import type { Rng } from '../../rng.js';
 import type { BinaryClassifier } from './classifier.js';
-import { applyStandardizer, fitStandardizer, type Standardizer } from './standardize.js';
+import { fitStandardizer, type Standardizer } from './standardize.js';
 import { checkFitArgs, checkPredictArgs } from './validate.js';
 
 /** Options of {@link LogisticRegression}. */
@@ -50,13 +50,13 @@ export class LogisticRegression implements BinaryClassifier {
   fit(x: Float64Array, n: number, d: number, y: Uint8Array, _rng: Rng): void {
     checkFitArgs('LogisticRegression', x, n, d, y);
     this.scaler = fitStandardizer(x, n, d);
-    const z0 = applyStandardizer(this.scaler, x, n, d);
+    const { mean, scale } = this.scaler;
     const c = this.c;
     const p = d + 1; // parameters: w[0..d-1], b at index d
     // Standardised rows with a trailing 1 for the intercept: n×p.
     const z = new Float64Array(n * p);
     for (let i = 0; i < n; i++) {
-      z.set(z0.subarray(i * d, i * d + d), i * p);
+      for (let j = 0; j < d; j++) z[i * p + j] = (x[i * d + j]! - mean[j]!) / scale[j]!;
       z[i * p + d] = 1;
     }
     const theta = new Float64Array(p);

@@ -116,8 +116,7 @@ class Grower {
   private readonly hw: Int32Array; // weight
   private readonly hp: Int32Array; // class-1 weight
   private readonly hc: Int32Array; // distinct rows
-  private readonly touched: Int32Array; // per slot, the bins seen, in order of first sight
-  private readonly nTouched: Int32Array;
+  private readonly occ: Int32Array; // per slot, a 256-bit map of occupied bins (8 words)
   private readonly features: Int32Array;
   // Node arrays (capacity 2n), sliced per tree.
   private readonly nFeature: Int32Array;
@@ -146,8 +145,7 @@ class Grower {
     this.hw = new Int32Array(256 * d);
     this.hp = new Int32Array(256 * d);
     this.hc = new Int32Array(256 * d);
-    this.touched = new Int32Array(256 * d);
-    this.nTouched = new Int32Array(d);
+    this.occ = new Int32Array(8 * d);
     this.features = new Int32Array(d);
     const cap = 2 * n + 1;
     this.nFeature = new Int32Array(cap);
@@ -159,7 +157,7 @@ class Grower {
   }
 
   grow(rng: Rng): Tree {
-    const { n, d, y, codes, rc, rcw, words, pw, py, hw, hp, hc, touched, nTouched } = this;
+    const { n, d, y, codes, rc, rcw, words, pw, py, hw, hp, hc, occ } = this;
     const stride = 4 * words;
     // Bootstrap: n draws with replacement, held as multiplicities of the distinct rows drawn.
     const weight = new Int32Array(n);
@@ -224,39 +222,49 @@ class Grower {
           feats[drawn] = f;
         }
         for (let s = 0, h = 0; s < want; s++, h += 256) {
-          // One pass per feature: its bytes are a strided read of rc, the histograms stay in L1.
-          let nt = 0;
+          // One pass per feature (a strided read of rc; the histograms stay in L1). Occupied bins are
+          // marked in a 256-bit map, which later yields them in ascending order without a sort.
+          const m0 = s << 3;
           for (let k = start, o = start * stride + feats[first + s]!; k < end; k++, o += stride) {
-            const b = h + rc[o]!;
+            const c = rc[o]!;
+            const b = h + c;
             const w = pw[k]!;
-            if (hc[b] === 0) touched[h + nt++] = b - h;
+            occ[m0 + (c >>> 5)]! |= 1 << (c & 31);
             hc[b]!++;
             hw[b]! += w;
             hp[b]! += w * py[k]!;
           }
-          nTouched[s] = nt;
         }
         for (let s = 0, h = 0; s < want; s++, h += 256) {
           const f = feats[first + s]!;
-          const nt = nTouched[s]!;
-          if (nt > 1) {
-            tried++;
-            // Scan the bins in ascending order: all 256 when many are occupied, else the sorted list.
-            const full = nt > 48;
-            if (!full) sortSmall(touched, h, nt);
-            let wl = 0;
-            let pl = 0;
-            let cl = 0;
-            const last = full ? 255 : nt - 1;
-            for (let t = 0; t < last; t++) {
-              const b = full ? t : touched[h + t]!;
-              const c = hc[h + b]!;
-              if (c === 0) continue;
-              wl += hw[h + b]!;
-              pl += hp[h + b]!;
+          // Scan occupied bins in ascending order, clearing them; a feature with one bin is constant.
+          let wl = 0;
+          let pl = 0;
+          let cl = 0;
+          let first1 = true;
+          for (let wi = 0, m0 = s << 3; wi < 8; wi++) {
+            let word = occ[m0 + wi]!;
+            if (word === 0) continue;
+            occ[m0 + wi] = 0;
+            while (word !== 0) {
+              const low = word & -word;
+              word ^= low;
+              const bin = (wi << 5) + 31 - Math.clz32(low);
+              const b = h + bin;
+              const c = hc[b]!;
+              const bw = hw[b]!;
+              const bp = hp[b]!;
+              hc[b] = 0;
+              hw[b] = 0;
+              hp[b] = 0;
+              if (first1) {
+                first1 = false;
+                if (c < count) tried++;
+              }
               cl += c;
-              if (cl < minLeaf) continue;
-              if (count - cl < minLeaf) break;
+              wl += bw;
+              pl += bp;
+              if (cl < minLeaf || count - cl < minLeaf) continue;
               const wr = wTot - wl;
               const pr = pTot - pl;
               const nl = wl - pl;
@@ -265,17 +273,11 @@ class Grower {
               if (score > bestScore) {
                 bestScore = score;
                 bestFeature = f;
-                bestBin = b;
+                bestBin = bin;
                 bestW = wl;
                 bestP = pl;
               }
             }
-          }
-          for (let t = 0; t < nt; t++) {
-            const b = h + touched[h + t]!;
-            hc[b] = 0;
-            hw[b] = 0;
-            hp[b] = 0;
           }
         }
       }
@@ -318,19 +320,5 @@ class Grower {
       right: this.nRight.slice(0, nodes),
       value: this.nValue.slice(0, nodes),
     };
-  }
-}
-
-/** Sorts a[off, off + len) ascending (insertion sort; len ≤ 48 here). */
-function sortSmall(a: Int32Array, off: number, len: number): void {
-  const end = off + len;
-  for (let i = off + 1; i < end; i++) {
-    const v = a[i]!;
-    let j = i - 1;
-    while (j >= off && a[j]! > v) {
-      a[j + 1] = a[j]!;
-      j--;
-    }
-    a[j + 1] = v;
   }
 }

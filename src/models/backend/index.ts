@@ -144,15 +144,15 @@ async function initWasm(options: WasmOptions): Promise<BackendInfo> {
  * print the module's whole minified source with any unrelated error.
  */
 async function withoutNewProcessListeners(f: () => Promise<void>): Promise<void> {
-  const events = ['uncaughtException', 'unhandledRejection'] as const;
-  const before = events.map((e) => new Set(process.listeners(e)));
+  type Listener = (...args: unknown[]) => void;
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const listeners = (e: string): Listener[] => process.listeners(e as 'uncaughtException') as Listener[];
+  const before = events.map((e) => new Set(listeners(e)));
   try {
     await f();
   } finally {
     events.forEach((e, i) => {
-      for (const l of process.listeners(e)) {
-        if (!before[i]!.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
-      }
+      for (const l of listeners(e)) if (!before[i]!.has(l)) process.removeListener(e, l);
     });
   }
 }

@@ -23,7 +23,9 @@ export const DEFAULT_PREDICT_BATCH = 256;
  * The TensorFlow.js engine on the backend chosen by `initBackend(preference)` (E_BACKEND when a forced
  * backend cannot start).
  */
-export async function createTfjsEngine(preference: 'auto' | 'node' | 'wasm' | 'cpu' = 'auto'): Promise<Engine> {
+export async function createTfjsEngine(
+  preference: 'auto' | 'node' | 'wasm' | 'cpu' = 'auto',
+): Promise<Engine> {
   const info = await initBackend(preference);
   return {
     name: 'tfjs',
@@ -87,10 +89,14 @@ export class TfjsModel implements EngineModel {
     this.checkAlive();
     const size = shapeSize(this.inputShape);
     if (!Number.isInteger(n) || n < 0 || x.length < n * size) {
-      throw new MiaError('E_SHAPE_MISMATCH', `x holds ${x.length} values, fewer than n × ${size} = ${n * size}`, {
-        where,
-        expected: `${n} × [${this.inputShape.join(', ')}]`,
-      });
+      throw new MiaError(
+        'E_SHAPE_MISMATCH',
+        `x holds ${x.length} values, fewer than n × ${size} = ${n * size}`,
+        {
+          where,
+          expected: `${n} × [${this.inputShape.join(', ')}]`,
+        },
+      );
     }
   }
 
@@ -102,10 +108,13 @@ export class TfjsModel implements EngineModel {
     const { n } = batch;
     this.checkInput(batch.x, n, 'trainStep');
     if (batch.y.length < n) {
-      throw new MiaError('E_SHAPE_MISMATCH', `y holds ${batch.y.length} labels, fewer than n = ${n}`, { where: 'trainStep' });
+      throw new MiaError('E_SHAPE_MISMATCH', `y holds ${batch.y.length} labels, fewer than n = ${n}`, {
+        where: 'trainStep',
+      });
     }
     const opt = this.optimizer;
-    if (opt === undefined) throw new MiaError('E_CONFIG', 'no optimizer set (call setOptimizer first)', { where: 'trainStep' });
+    if (opt === undefined)
+      throw new MiaError('E_CONFIG', 'no optimizer set (call setOptimizer first)', { where: 'trainStep' });
     const size = shapeSize(this.inputShape);
     const updates: BnUpdate[] = [];
     const out = tf.tidy(() => {
@@ -179,7 +188,11 @@ export class TfjsModel implements EngineModel {
       if (w === undefined) {
         throw new MiaError('E_MODEL', `missing weight '${p.name}' for ${this.spec.arch.name}`, { where });
       }
-      if (w.shape.length !== p.shape.length || w.shape.some((d, i) => d !== p.shape[i]) || w.data.length !== shapeSize(p.shape)) {
+      if (
+        w.shape.length !== p.shape.length ||
+        w.shape.some((d, i) => d !== p.shape[i]) ||
+        w.data.length !== shapeSize(p.shape)
+      ) {
         throw new MiaError('E_MODEL', 'weight shape does not match the architecture', {
           where,
           expected: `[${p.shape.join(', ')}]`,
@@ -195,7 +208,8 @@ export class TfjsModel implements EngineModel {
       });
     }
     tf.tidy(() => {
-      for (const p of this.infos) this.vars.get(p.name)!.assign(tf.tensor(byName.get(p.name)!.data, p.shape, 'float32'));
+      for (const p of this.infos)
+        this.vars.get(p.name)!.assign(tf.tensor(byName.get(p.name)!.data, p.shape, 'float32'));
     });
   }
 

@@ -66,11 +66,24 @@ function conv(
   return (fusable(activation) ? y : activate(y, activation)) as tf.Tensor4D;
 }
 
-function batchNorm(params: Params, prefix: string, x: tf.Tensor, training: boolean, updates: BnUpdate[] | undefined): tf.Tensor {
+function batchNorm(
+  params: Params,
+  prefix: string,
+  x: tf.Tensor,
+  training: boolean,
+  updates: BnUpdate[] | undefined,
+): tf.Tensor {
   const gamma = param(params, `${prefix}.gamma`);
   const beta = param(params, `${prefix}.beta`);
   if (!training) {
-    return tf.batchNorm(x, param(params, `${prefix}.moving_mean`), param(params, `${prefix}.moving_variance`), beta, gamma, BN_EPSILON);
+    return tf.batchNorm(
+      x,
+      param(params, `${prefix}.moving_mean`),
+      param(params, `${prefix}.moving_variance`),
+      beta,
+      gamma,
+      BN_EPSILON,
+    );
   }
   const axes = x.rank === 4 ? [0, 1, 2] : [0];
   const { mean, variance } = tf.moments(x, axes);
@@ -91,7 +104,15 @@ function layerForward(
   const prefix = `l${i}`;
   switch (layer.type) {
     case 'conv2d':
-      return conv(params, prefix, x as tf.Tensor4D, layer.stride, layer.padding, layer.activation, layer.bias);
+      return conv(
+        params,
+        prefix,
+        x as tf.Tensor4D,
+        layer.stride,
+        layer.padding,
+        layer.activation,
+        layer.bias,
+      );
     case 'maxpool':
       return tf.maxPool(x as tf.Tensor4D, layer.size, layer.stride, 'valid');
     case 'batchnorm':

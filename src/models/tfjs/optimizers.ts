@@ -46,7 +46,7 @@ class Sgd implements TfjsOptimizer {
   }
 
   dispose(): void {
-    this.buffers?.forEach((b) => b.dispose());
+    for (const b of this.buffers ?? []) b.dispose();
     this.buffers = undefined;
   }
 }
@@ -85,8 +85,8 @@ class Adam implements TfjsOptimizer {
   }
 
   dispose(): void {
-    this.m?.forEach((b) => b.dispose());
-    this.v?.forEach((b) => b.dispose());
+    for (const b of this.m ?? []) b.dispose();
+    for (const b of this.v ?? []) b.dispose();
     this.m = undefined;
     this.v = undefined;
   }
