@@ -7,6 +7,7 @@
 // thread; pass --py-threads N to change), like our single-threaded TypeScript.
 //
 // Run: node --import tsx bench/classifiers.ts [--n 100000] [--only lr,mlp,rf,knn] [--no-python]
+//        [--classes 10 (d = classes + 2)] [--py-threads 1] [--seed 1]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     'no-python': { type: 'boolean', default: false },
     'py-threads': { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
+    classes: { type: 'string', default: '10' },
   },
 });
 const perClass = Number(values.n);
@@ -30,8 +32,7 @@ const kinds = values.only.split(',') as ClassifierKind[];
 const seed = Number(values.seed);
 
 /** Synthetic attack features: per row 10 sorted softmax probabilities, the loss, the label. */
-function makeFeatures(nPerClass: number, rng: Rng) {
-  const c = 10;
+function makeFeatures(nPerClass: number, c: number, rng: Rng) {
   const d = c + 2;
   const n = 2 * nPerClass;
   const x = new Float64Array(n * d);
@@ -99,7 +100,7 @@ function auc(scores: Float64Array, y: Uint8Array): number {
   return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
-const PY = String.raw`
+const PY = `
 import sys, time, json, numpy as np
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -130,7 +131,7 @@ print(json.dumps(out))
 `;
 
 const rng = new Rng(seed);
-const { x, y, n, d } = makeFeatures(perClass, rng);
+const { x, y, n, d } = makeFeatures(perClass, Number(values.classes), rng);
 const { train, ev } = split(y, n, rng);
 const tr = gather(x, y, d, train);
 const te = gather(x, y, d, ev);
@@ -147,7 +148,9 @@ for (const kind of kinds) {
   const p = clf.predictProba(te.gx, ev.length, d);
   const t2 = performance.now();
   ours[kind] = { fit: (t1 - t0) / 1000, predict: (t2 - t1) / 1000, auc: auc(p, te.gy) };
-  console.log(`  ours ${kind}: fit ${ours[kind].fit.toFixed(2)} s, predict ${ours[kind].predict.toFixed(2)} s`);
+  console.log(
+    `  ours ${kind}: fit ${ours[kind].fit.toFixed(2)} s, predict ${ours[kind].predict.toFixed(2)} s`,
+  );
 }
 
 let py: Record<string, { fit: number; predict: number; auc: number } | string> | undefined;
@@ -174,7 +177,9 @@ if (!values['no-python']) {
 const pad = (s: string, w: number) => s.padStart(w);
 console.log(
   `\n${'kind'.padEnd(5)}${pad('ours fit', 10)}${pad('predict', 9)}${pad('total', 8)}${pad('AUC', 7)}` +
-    (py ? `${pad('sk fit', 9)}${pad('predict', 9)}${pad('total', 8)}${pad('AUC', 7)}${pad('sk/ours', 9)}` : ''),
+    (py
+      ? `${pad('sk fit', 9)}${pad('predict', 9)}${pad('total', 8)}${pad('AUC', 7)}${pad('sk/ours', 9)}`
+      : ''),
 );
 let sumOurs = 0;
 let sumPy = 0;
@@ -195,4 +200,7 @@ console.log(
   `all  ${pad(sumOurs.toFixed(2), 27)} s` +
     (py ? `${pad(sumPy.toFixed(2), 33)} s ${pad(`${(sumPy / sumOurs).toFixed(2)}×`, 8)}` : ''),
 );
-if (py) console.log(`(sklearn ${String(py.sklearn)}, ${values['py-threads']} thread(s); times in seconds; sk/ours > 1 means we are faster)`);
+if (py)
+  console.log(
+    `(sklearn ${String(py.sklearn)}, ${values['py-threads']} thread(s); times in seconds; sk/ours > 1 means we are faster)`,
+  );

@@ -66,9 +66,7 @@ console.log(
 
 // ---- ours ----
 const rssBefore = process.resourceUsage().maxRSS;
-const heapBefore = process.memoryUsage();
 let ours = rmiaScores(refs, targetP, popTargetP, opts);
-const heapAfter = process.memoryUsage();
 const times: number[] = [];
 for (let rep = 0; rep < 100; rep++) {
   const t0 = performance.now();
@@ -78,9 +76,10 @@ for (let rep = 0; rep < 100; rep++) {
 const rssAfter = process.resourceUsage().maxRSS;
 times.sort((x, y) => x - y);
 const oursMs = times[Math.floor(times.length / 2)]!;
-// arrays alive at the peak inside rmiaScores: px, meanX, sumX, cntX(int32), 1 row of probabilities, the
-// ratios and the scores over N; pz, meanZ, sumZ, 1 row, ratios, sorted copy over Z; the bucket table
-const analyticBytes = N * (8 * 6 + 4) + Z * (8 * 6 + 4);
+// arrays alive at the peak inside rmiaScores: per audit sample Pr(x|θ) → LR(x) in place, the OUT sums →
+// means in place (float64), the OUT counts (int32), the scores (float64); per population sample Pr(z|θ) →
+// LR(z), sums → means, the bucket-sorted copy (float64), its bucket index (int32), 8 bucket starts (int32)
+const analyticBytes = N * (8 + 8 + 4 + 8) + Z * (8 + 8 + 8 + 4 + 8 * 4);
 
 // ---- numpy (Privacy Meter's pairwise computation) ----
 const dir = mkdtempSync(join(tmpdir(), 'mia-bench-rmia-'));
@@ -115,7 +114,7 @@ try {
   const npFullMs = (secRatios + (secPairwise * N) / ROWS) * 1000;
   console.log('');
   console.log(
-    `ours (sort + search)         ${oursMs.toFixed(2)} ms  (median of 100; min ${times[0]!.toFixed(2)} ms)`,
+    `ours (bucket sort + search)  ${oursMs.toFixed(2)} ms  (median of 100; min ${times[0]!.toFixed(2)} ms)`,
   );
   console.log(
     `numpy pairwise (PM)          ${npFullMs.toFixed(0)} ms  = ratios ${(secRatios * 1000).toFixed(1)} ms (all N)` +
@@ -128,9 +127,8 @@ try {
     `identical scores             ${mismatches === 0 ? 'yes' : 'NO'}: ${ROWS - mismatches}/${ROWS} of the slice bit-equal`,
   );
   console.log(
-    `our memory                   ~${(analyticBytes / 1e6).toFixed(1)} MB of arrays (linear in N + Z); ` +
-      `heap+arrayBuffers after one call +${((heapAfter.arrayBuffers - heapBefore.arrayBuffers + heapAfter.heapUsed - heapBefore.heapUsed) / 1e6).toFixed(1)} MB; ` +
-      `max RSS growth over the runs ${((rssAfter - rssBefore) / 1024).toFixed(1)} MB`,
+    `our memory                   ${(analyticBytes / 1e6).toFixed(1)} MB of arrays at the peak (linear in N + Z); ` +
+      `process max RSS grew ${((rssAfter - rssBefore) / 1024).toFixed(1)} MB over the ${times.length} runs (JIT, GC slack)`,
   );
   console.log(
     `numpy's N×Z part needs ${((N * Z * 9) / 1e9).toFixed(1)} GB for all N (float64 ratios + bool matrix); the slice ${((ROWS * Z * 9) / 1e6).toFixed(0)} MB`,

@@ -5,10 +5,29 @@
 
 // attacks
 export { attackFeatures } from './attacks/features.js';
-export { LIRA_VARIANTS, type LiraVariant, liraScores } from './attacks/lira.js';
-export { leaveOneOut, makePopulation, type Population } from './attacks/population.js';
-export { attackPScores, attackRScores } from './attacks/reference-baselines.js';
-export { type ReferenceData, readReferenceNpz } from './attacks/reference-input.js';
+export {
+  LIRA_VARIANTS,
+  type LiraStatistics,
+  type LiraVariant,
+  liraScores,
+  liraScoresFromStatistics,
+  liraStatistics,
+} from './attacks/lira.js';
+export {
+  allReferences,
+  leaveOneOut,
+  makePopulation,
+  type Population,
+  type ReferenceView,
+  withoutRow,
+} from './attacks/population.js';
+export { attackPScores, attackRScores, REFERENCE_BASELINES } from './attacks/reference-baselines.js';
+export {
+  type ReferenceData,
+  readLiraExperiment,
+  readReference,
+  readReferenceNpz,
+} from './attacks/reference-input.js';
 export {
   type AttackScores,
   DEFAULT_OUTPUT_ATTACKS,
@@ -16,7 +35,14 @@ export {
   type OutputAttack,
   outputAttackNames,
 } from './attacks/registry.js';
-export { rmiaScores, tuneRmiaA } from './attacks/rmia.js';
+export {
+  RMIA_A_GRID,
+  type RmiaOptions,
+  rmiaCountScores,
+  rmiaRatios,
+  rmiaScores,
+  tuneRmiaA,
+} from './attacks/rmia.js';
 export { runTrainedAttack, type TrainedAttackResult } from './attacks/trained-attack.js';
 // audit
 export {
@@ -26,6 +52,7 @@ export {
   resultForSlice,
   runOutputAttacks,
 } from './audit/run-attacks.js';
+export { evaluateScores, joinScoresAndTruth } from './cli/evaluate.js';
 export { REFERENCE_ATTACKS, runReferenceAttacks } from './cli/score-reference.js';
 // data
 export type { Dataset, DatasetPair } from './data/dataset.js';

@@ -22,14 +22,21 @@ export function runTorch(args: string[], threads: number): TorchResult | null {
     env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(threads) },
   });
   if (r.status !== 0) {
-    console.log(`  PyTorch baseline failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
+    console.log(
+      `  PyTorch baseline failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`,
+    );
     return null;
   }
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as TorchResult;
 }
 
 /** Uniform [0, 1) images / rows and labels in [0, classes), from a seeded Rng. */
-export function randomBatch(n: number, size: number, classes: number, seed: number): { x: Float32Array; y: Int32Array } {
+export function randomBatch(
+  n: number,
+  size: number,
+  classes: number,
+  seed: number,
+): { x: Float32Array; y: Int32Array } {
   const rng = new Rng(seed);
   const x = new Float32Array(n * size);
   for (let i = 0; i < x.length; i++) x[i] = rng.next();
@@ -42,7 +49,12 @@ export function randomBatch(n: number, size: number, classes: number, seed: numb
  * Calls `step` (which processes `batch` samples) for about `seconds` after `warmup` calls, and returns
  * samples per second over the timed calls.
  */
-export async function timeLoop(step: (i: number) => Promise<void>, batch: number, seconds: number, warmup = 3): Promise<number> {
+export async function timeLoop(
+  step: (i: number) => Promise<void>,
+  batch: number,
+  seconds: number,
+  warmup = 3,
+): Promise<number> {
   for (let i = 0; i < warmup; i++) await step(i);
   let steps = 0;
   const t0 = performance.now();

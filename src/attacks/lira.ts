@@ -16,8 +16,8 @@
  *   lira-offline-fixed-variance  same with the global σ̄_out
  *   lira-global                  (1/A) Σ_a t                         (the global-threshold attack)
  *
- * σ̄_in is np.std over every IN value of every sample and query (around their grand mean), σ̄_out over
- * every OUT value — exactly np.std(dat_in) / np.std(dat_out) of the reference. Higher = member for all.
+ * σ̄_in is np.std over every IN value of every sample and query around their grand mean (the
+ * reference's np.std(dat_in)); σ̄_out the same over every OUT value. Higher = member for all.
  *
  * Deliberate differences from the reference code, all documented here:
  *   - μ is the mean (the paper's μ and what one pass of sums allows); the code uses the median;
@@ -29,7 +29,8 @@
  *
  * Cost: {@link liraStatistics} makes ONE pass over the reference rows of the signal matrix, accumulating
  * per (sample, query) sums and sums of squares of IN and of all values (OUT = all − IN) in float64; the
- * working memory is 4·N·A + 2·N numbers, no M×N temporaries.
+ * working memory is 8·N·A + 2·N numbers (accumulators and the fits), no M×N temporaries. Reference rows
+ * are read four at a time so each accumulator is updated once per four values.
  */
 import { MiaError } from '../errors.js';
 import { type FloatArray, meanOverQueries, type ReferenceView, referenceCount } from './population.js';

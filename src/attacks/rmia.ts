@@ -22,8 +22,11 @@
  * np.average(ratios > gamma, axis=1)`). {@link rmiaCountScores} gives IDENTICAL values by sorting the Z
  * population ratios once and locating, for each x, the end of the prefix of sorted LR(z) for which the
  * float64 predicate `LR(x) / LR(z) > γ` holds (the predicate is monotone along the sorted array because
- * correctly rounded division is monotone in its divisor): O(Z log Z + N) typical, O((N + Z) log Z) worst,
- * memory O(N + Z).
+ * correctly rounded division is monotone in its divisor). The sort is a bucket sort, so the cost is
+ * O(N + Z) expected for spread-out ratios and O((N + Z) log Z) at worst; memory O(N + Z).
+ *
+ * Saturation: sigmoid(φ) rounds to exactly 1 for φ ≳ 37, so samples beyond that tie (as they do in
+ * Privacy Meter's float64 probabilities).
  *
  * Differences from Privacy Meter, documented: mean_OUT uses every OUT reference model (PM keeps the
  * `num_reference_models` LARGEST OUT values per sample — the same set when models are paired, but for
@@ -113,7 +116,7 @@ const DELTA = 1e-12;
  * for bit, to the pairwise float64 computation. Ratios must be ≥ 0, +Infinity or NaN (as likelihood
  * ratios are). γ must be finite and > 0 (else E_CONFIG); Z ≥ 1 (else E_EMPTY).
  *
- * Method: bucket-sort a copy of ratioZ (4Z equal-width buckets over the finite values, each bucket
+ * Method: bucket-sort a copy of ratioZ (8Z equal-width buckets over the finite values, each bucket
  * sorted; +∞ then NaN last). For x with t = x / γ in the normal range, k = |{ s < t }| is the start of
  * t's bucket plus a scan (binary search beyond 8 values) inside it; when the neighbours s[k−1], s[k]
  * lie outside t·(1 ± 1e-12), the predicate is decided for every s by rounding analysis and k is the
@@ -148,7 +151,7 @@ export function rmiaCountScores(ratioX: Float64Array, ratioZ: Float64Array, gamm
       fin++;
     } else if (v === Infinity) nInf++;
   }
-  let nb = fin > 0 ? 4 * fin : 0;
+  let nb = fin > 0 ? 8 * fin : 0;
   let inv = nb > 0 ? nb / (max - min) : 0;
   if (nb > 0 && !(inv < Infinity)) {
     nb = 1; // all finite values equal (or within a subnormal range): one bucket
@@ -398,29 +401,71 @@ function rmiaMeans(
   const keep = pop.keep;
   const sig = pop.signal;
   const popSig = pop.popSignal;
-  for (const m of refs.rows) {
-    const kOff = m * n;
-    const sOff = m * n * q;
-    if (q === 1 && prob) {
-      // the common fast path (same sums as probAt: 0 + p = p)
-      // branch-free: an IN reference adds 0·v = 0 (exact) and 0 to the count — the same sums as skipping
-      const useKeep = offline ? 1 : 0;
+  const rows = refs.rows;
+  let r = 0;
+  if (q === 1 && prob) {
+    // The common fast path, four reference rows at a time with the sums kept in registers, added in
+    // the same order as one row at a time (so the same bits). Branch-free: an IN reference adds
+    // 0·p = 0 (exact) and 0 to the count — the same sums as skipping it.
+    const useKeep = offline ? 1 : 0;
+    for (; r + 4 <= rows.length; r += 4) {
+      const o0 = rows[r]! * n;
+      const o1 = rows[r + 1]! * n;
+      const o2 = rows[r + 2]! * n;
+      const o3 = rows[r + 3]! * n;
       for (let i = 0; i < n; i++) {
-        const out = 1 - useKeep * keep[kOff + i]!;
-        const v = sig[sOff + i]!;
-        if (!(v >= 0 && v <= 1)) probError(v);
-        sumX[i]! += out * v;
-        cntX[i]! += out;
+        const v0 = sig[o0 + i]!;
+        const v1 = sig[o1 + i]!;
+        const v2 = sig[o2 + i]!;
+        const v3 = sig[o3 + i]!;
+        if (!(v0 >= 0 && v0 <= 1 && v1 >= 0 && v1 <= 1 && v2 >= 0 && v2 <= 1 && v3 >= 0 && v3 <= 1)) {
+          probError(v0 >= 0 && v0 <= 1 ? (v1 >= 0 && v1 <= 1 ? (v2 >= 0 && v2 <= 1 ? v3 : v2) : v1) : v0);
+        }
+        const u0 = 1 - useKeep * keep[o0 + i]!;
+        const u1 = 1 - useKeep * keep[o1 + i]!;
+        const u2 = 1 - useKeep * keep[o2 + i]!;
+        const u3 = 1 - useKeep * keep[o3 + i]!;
+        let acc = sumX[i]!;
+        acc += u0 * v0;
+        acc += u1 * v1;
+        acc += u2 * v2;
+        acc += u3 * v3;
+        sumX[i] = acc;
+        cntX[i]! += u0 + u1 + u2 + u3;
       }
-    } else {
+    }
+    for (; r < rows.length; r++) {
+      const o = rows[r]! * n;
+      for (let i = 0; i < n; i++) {
+        const u = 1 - useKeep * keep[o + i]!;
+        const v = sig[o + i]!;
+        if (!(v >= 0 && v <= 1)) probError(v);
+        sumX[i]! += u * v;
+        cntX[i]! += u;
+      }
+    }
+  } else {
+    for (const m of rows) {
+      const kOff = m * n;
+      const sOff = m * n * q;
       for (let i = 0; i < n; i++) {
         if (offline && keep[kOff + i] === 1) continue;
         sumX[i]! += probAt(sig, sOff + i * q, q, prob);
         cntX[i]!++;
       }
     }
+  }
+  for (const m of rows) {
     const zOff = m * zn * qz;
-    for (let k = 0; k < zn; k++) sumZ[k]! += probAt(popSig, zOff + k * qz, qz, prob);
+    if (qz === 1 && prob) {
+      for (let k = 0; k < zn; k++) {
+        const val = popSig[zOff + k]!;
+        if (!(val >= 0 && val <= 1)) probError(val);
+        sumZ[k]! += val;
+      }
+    } else {
+      for (let k = 0; k < zn; k++) sumZ[k]! += probAt(popSig, zOff + k * qz, qz, prob);
+    }
   }
   const meanX = sumX; // in place
   for (let i = 0; i < n; i++) {
@@ -453,7 +498,17 @@ function rowProbabilities(
   prob: boolean,
 ): Float64Array {
   const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) out[i] = probAt(v, offset + i * q, q, prob);
+  if (q === 1 && prob) {
+    for (let i = 0; i < count; i++) {
+      const val = v[offset + i]!;
+      if (!(val >= 0 && val <= 1)) probError(val);
+      out[i] = 0 + val;
+    }
+  } else if (q === 1) {
+    for (let i = 0; i < count; i++) out[i] = 0 + 1 / (1 + Math.exp(-v[offset + i]!));
+  } else {
+    for (let i = 0; i < count; i++) out[i] = probAt(v, offset + i * q, q, prob);
+  }
   return out;
 }
 

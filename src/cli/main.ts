@@ -19,6 +19,12 @@ register(
   async () => (await import('./attack.js')).attackCommand,
 );
 
+register(
+  'evaluate',
+  'score membership predictions (id,score CSV) against the truth (id,member CSV)',
+  async () => (await import('./evaluate.js')).evaluateCommand,
+);
+
 function mainUsage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`);

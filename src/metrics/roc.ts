@@ -154,4 +154,3 @@ function shrink(a: Float64Array, len: number): Float64Array {
 }
 
 // Kept for callers that import the PPV beside the curve (test/attacks/tfp-parity.test.ts); its home is ppv.ts.
-export { ppv } from './ppv.js';

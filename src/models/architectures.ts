@@ -3,9 +3,10 @@
  * an engine-neutral layer graph (layer-graph.ts) for an input shape and a number of classes. Every
  * network ends in a linear Dense(numClasses) layer: models output logits.
  *
- * - `dense`     seed 000's dense_nn_builder: Flatten, `depth` × Dense(width, act), one more
- *               Dense(width, act) (the builder adds it "to make this a fair comparison" with the conv
- *               net's hidden layer), Dense(classes).
+ * - `dense`     seed 000's dense_nn_builder: Flatten, `depth` × Dense(width, act), Dense(classes).
+ *               `depth` counts every hidden layer, as the case study names its models ("depth 4" and
+ *               "depth 7"): dense_nn_builder(depth=d) adds one more hidden layer "to make this a fair
+ *               comparison" with the conv net, so it equals our `dense` with depth = d + 1.
  * - `conv`      seed 000's conv_nn_builder: `depth` × [Conv2D(filters, 3×3, act, valid) + MaxPool2D(2)],
  *               Flatten, Dense(width, act), Dense(classes).
  * - `small_cnn` TF Privacy codelab / Privacy Meter: `num_conv` × [Conv2D(32, 3×3, relu) + MaxPool2D(2)],
@@ -81,22 +82,17 @@ const num = (v: ArchParamValue | undefined): number => Number(v);
 
 const REGISTRY: Record<string, ArchEntry> = {
   dense: {
-    summary: "seed 000's dense net: Flatten, depth+1 × Dense(width), Dense(classes)",
+    summary: "seed 000's dense net: Flatten, depth × Dense(width), Dense(classes)",
     images: false,
     params: {
-      depth: {
-        kind: 'int',
-        default: 3,
-        min: 0,
-        doc: 'number of Dense(width) layers before the extra hidden one',
-      },
+      depth: { kind: 'int', default: 4, min: 0, doc: 'number of hidden Dense(width) layers' },
       width: { kind: 'int', default: 64, min: 1, doc: 'units per hidden layer (neurons_per_layer)' },
       activation: act(),
     },
     build(p, _shape, classes) {
       const a = p.activation as Activation;
       const layers: Layer[] = [{ type: 'flatten' }];
-      for (let i = 0; i < num(p.depth) + 1; i++) layers.push(dense(num(p.width), a));
+      for (let i = 0; i < num(p.depth); i++) layers.push(dense(num(p.width), a));
       layers.push(dense(classes, 'linear'));
       return layers;
     },

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { MiaError } from '../errors.js';
 import { readFileOrThrow, readJsonFile } from '../io/atomic.js';
-import { type BackendPreference, initBackend } from './backend/index.js';
+import type { BackendPreference } from './engine.js';
 import { shapeSize } from './layer-graph.js';
 import type { OutputKind, PredictOptions, Predictor } from './predictor.js';
 
@@ -100,6 +100,7 @@ export interface TfjsLayersOptions {
 export async function loadTfjsLayersModel(path: string, options: TfjsLayersOptions = {}): Promise<Predictor> {
   const jsonPath = path.endsWith('.json') ? path : join(path, 'model.json');
   if (!existsSync(jsonPath)) throw new MiaError('E_MODEL', 'model.json not found', { where: path });
+  const { initBackend } = await import('./backend/index.js');
   await initBackend(options.backend ?? 'auto');
   const tf = await import('@tensorflow/tfjs-core');
   const tfl = await import('@tensorflow/tfjs-layers');

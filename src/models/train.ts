@@ -157,6 +157,59 @@ export function formatDuration(seconds: number): string {
 
 const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
 
+export interface EpochOptions {
+  /** Sample order: the rows of `train` in the order they are batched (e.g. a seeded permutation). */
+  order: Int32Array;
+  batchSize: number;
+  lr: number;
+  /** Reusable batch buffers (batchSize × sample size values, batchSize labels); allocated when absent. */
+  buffers?: { x: Float32Array; y: Int32Array };
+  /** Called after every batch with the running totals (samples seen, Σ loss·batch size, correct). */
+  onBatch?: (seen: number, lossSum: number, correct: number) => void;
+  /** Names the epoch in errors. */
+  where?: string;
+}
+
+/**
+ * One pass over the rows `order` of `train` in mini-batches of `batchSize` (the last may be smaller),
+ * one model.trainStep at learning rate `lr` per batch. Returns the samples seen, Σ batch-mean loss ×
+ * batch size, and the number classified correctly before each batch's update. Throws E_NOT_FINITE when
+ * the loss becomes NaN or infinite.
+ */
+export async function trainEpoch(
+  model: EngineModel,
+  train: Samples,
+  options: EpochOptions,
+): Promise<{ seen: number; lossSum: number; correct: number }> {
+  const { order, batchSize, lr } = options;
+  const size = shapeSize(model.inputShape);
+  const bx = options.buffers?.x ?? new Float32Array(batchSize * size);
+  const by = options.buffers?.y ?? new Int32Array(batchSize);
+  let lossSum = 0;
+  let correct = 0;
+  let seen = 0;
+  for (let s = 0; s < order.length; s += batchSize) {
+    const m = Math.min(batchSize, order.length - s);
+    for (let j = 0; j < m; j++) {
+      const r = order[s + j]!;
+      bx.set(train.x.subarray(r * size, (r + 1) * size), j * size);
+      by[j] = train.y[r]!;
+    }
+    const st = await model.trainStep({ x: bx, y: by, n: m }, lr);
+    if (!Number.isFinite(st.loss)) {
+      throw new MiaError('E_NOT_FINITE', `training loss became ${st.loss} at sample ${s} of the epoch`, {
+        where: options.where ?? 'training',
+        expected: 'a finite loss (try a smaller learning rate)',
+      });
+    }
+    lossSum += st.loss * m;
+    correct += st.correct;
+    seen += m;
+    options.onBatch?.(seen, lossSum, correct);
+  }
+  return { seen, lossSum, correct };
+}
+
 /**
  * Trains `model` on `train` for `options.epochs` epochs of mini-batches (the last batch of an epoch may be
  * smaller, as in Keras), sample order reshuffled each epoch from `shuffleSeed`, learning rate by the
@@ -213,37 +266,28 @@ export async function trainModel(
     const order = rng.permutation(n);
     const t0 = now();
     let lastLog = t0;
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
-    for (let s = 0; s < n; s += batchSize) {
-      const m = Math.min(batchSize, n - s);
-      for (let j = 0; j < m; j++) {
-        const r = order[s + j]!;
-        bx.set(train.x.subarray(r * size, (r + 1) * size), j * size);
-        by[j] = train.y[r]!;
-      }
-      const st = await model.trainStep({ x: bx, y: by, n: m }, lr);
-      if (!Number.isFinite(st.loss)) {
-        throw new MiaError('E_NOT_FINITE', `training loss became ${st.loss} at epoch ${e + 1}, sample ${s}`, {
-          where: 'training',
-          expected: 'a finite loss (try a smaller learning rate)',
-        });
-      }
-      lossSum += st.loss * m;
-      correct += st.correct;
-      seen += m;
-      const t = now();
-      if (interval > 0 && t - lastLog >= interval && seen < n) {
-        lastLog = t;
-        const rate = seen / ((t - t0) / 1000);
-        const etaS = (n - seen) / rate + (epochs - e - 1) * (n / rate);
-        log.info(
-          `${prefix}epoch ${e + 1}/${epochs}  ${seen}/${n}  loss ${(lossSum / seen).toFixed(4)}  acc ${pct(correct / seen)}  ` +
-            `${Math.round(rate)} samples/s  ETA ${formatDuration(etaS)}`,
-        );
-      }
-    }
+    const ep = await trainEpoch(model, train, {
+      order,
+      batchSize,
+      lr,
+      buffers: { x: bx, y: by },
+      onBatch: (seen, lossSum, correct) => {
+        const t = now();
+        if (interval > 0 && t - lastLog >= interval && seen < n) {
+          lastLog = t;
+          const rate = seen / ((t - t0) / 1000);
+          const etaS = (n - seen) / rate + (epochs - e - 1) * (n / rate);
+          log.info(
+            `${prefix}epoch ${e + 1}/${epochs}  ${seen}/${n}  loss ${(lossSum / seen).toFixed(4)}  acc ${pct(correct / seen)}  ` +
+              `${Math.round(rate)} samples/s  ETA ${formatDuration(etaS)}`,
+          );
+        }
+      },
+      where: `epoch ${e + 1}`,
+    });
+    const seen = ep.seen;
+    const lossSum = ep.lossSum;
+    const correct = ep.correct;
     const tTrain = now();
     let valLoss: number | null = null;
     let valAccuracy: number | null = null;

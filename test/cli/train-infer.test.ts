@@ -52,7 +52,7 @@ test('mia train, then mia infer, then mia attack on the synthetic dataset', asyn
       '--arch',
       'dense',
       '--arch-param',
-      'depth=0',
+      'depth=1',
       '--arch-param',
       'width=32',
       '--epochs',
@@ -81,7 +81,7 @@ test('mia train, then mia infer, then mia attack on the synthetic dataset', asyn
   assert.equal(record.trainSize, 300);
   assert.equal(record.history.length, 2);
   assert.deepEqual(record.dataset, { name: 'synthetic', options: {} });
-  assert.deepEqual(record.spec.arch, { name: 'dense', params: { activation: 'relu', depth: 0, width: 32 } });
+  assert.deepEqual(record.spec.arch, { name: 'dense', params: { activation: 'relu', depth: 1, width: 32 } });
   const indices = readTrainIndices(join(dir, 'model'))!;
   assert.equal(indices.length, 300);
 

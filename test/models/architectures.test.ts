@@ -28,11 +28,9 @@ test('parameter counts match hand-computed Keras / PyTorch counts', () => {
   assert.equal(params('small_cnn', [28, 28, 1], 10, { num_conv: 2 }), 320 + 9248 + (800 * 64 + 64) + 650);
   // seed 000's conv_nn_builder is the same network with its defaults
   assert.equal(params('conv', [32, 32, 3], 10), params('small_cnn', [32, 32, 3], 10));
-  // seed 000's dense_nn_builder(depth=3, 64): 3072→64, 3 × 64→64, 64→10
-  assert.equal(
-    params('dense', [32, 32, 3], 10, { depth: 3, width: 64 }),
-    3072 * 64 + 64 + 3 * (64 * 64 + 64) + 650,
-  );
+  // seed 000's dense_nn_builder(depth=3, 64) — "depth 4", our default: 3072→64, 3 × 64→64, 64→10
+  assert.equal(params('dense', [32, 32, 3], 10), 3072 * 64 + 64 + 3 * (64 * 64 + 64) + 650);
+  assert.equal(params('dense', [28, 28, 1], 10, { depth: 1, width: 5 }), 784 * 5 + 5 + 5 * 10 + 10);
   // ResNet-18 (kuangliu/pytorch-cifar): 11,173,962 parameters
   assert.equal(params('resnet18', [32, 32, 3], 10), 11_173_962);
   assert.equal(params('logistic', [600], 100), 600 * 100 + 100);

@@ -17,7 +17,7 @@ test('a small dense net on a 2,000-sample Fashion-MNIST subset: accuracy rises w
   assert.deepEqual(data.train.shape, [28, 28, 1]);
   const engine = await createEngine('tfjs', { backend: 'cpu' });
   const m = await engine.build({
-    arch: { name: 'dense', params: { depth: 0, width: 64 } },
+    arch: { name: 'dense', params: { depth: 1, width: 64 } },
     inputShape: [28, 28, 1],
     numClasses: 10,
     seed: 1,

@@ -67,12 +67,7 @@ test('gradients through conv, batch-norm, residual blocks, pooling and dense agr
   ] as const) {
     const m = await engine.build({ arch, inputShape: [...shape], numClasses: 3, seed: 3 });
     m.setOptimizer(normalizeOptimizerSpec({ name: 'sgd', lr: 1 }));
-    const batch = randomBatch(
-      12,
-      shape.reduce((a, b) => a * b, 1),
-      3,
-      5,
-    );
+    const batch = randomBatch(12, shape[0] * shape[1] * shape[2], 3, 5);
     const w0 = m.getWeights();
     const lr = 1e-3;
     await m.trainStep(batch, lr);
@@ -158,4 +153,45 @@ test('predict batches give the same logits as one batch; errors name the problem
   });
   m.dispose();
   assert.equal(tf.memory().numTensors, 0, 'dispose frees every tensor');
+});
+
+test('the wasm backend trains like the cpu backend (grey-scale and colour images, dense and residual nets)', async () => {
+  const { initBackend } = await import('../../src/models/backend/index.js');
+  const cases = [
+    { arch: { name: 'small_cnn', params: { num_conv: 2 } }, inputShape: [12, 12, 1] },
+    { arch: { name: 'small_cnn', params: { num_conv: 1 } }, inputShape: [7, 7, 3] },
+    { arch: { name: 'resnet18', params: { width: 2 } }, inputShape: [6, 6, 1] },
+    { arch: { name: 'dense', params: { depth: 2, width: 16 } }, inputShape: [5, 5, 1] },
+  ];
+  const run = async (backend: 'cpu' | 'wasm', c: (typeof cases)[number]) => {
+    const engine = await createEngine('tfjs', { backend });
+    const m = await engine.build({ ...c, numClasses: 4, seed: 6 });
+    // SGD, not Adam: Adam's first steps are ±lr whatever the gradient's size, so tiny differences could flip them
+    m.setOptimizer(normalizeOptimizerSpec({ name: 'sgd', lr: 0.1, momentum: 0.9 }));
+    const size = c.inputShape.reduce((a, b) => a * b, 1);
+    const batch = randomBatch(10, size, 4, 2);
+    const losses = [];
+    for (let i = 0; i < 3; i++) losses.push((await m.trainStep(batch, 0.1)).loss);
+    const w = m.getWeights();
+    m.dispose();
+    return { losses, w };
+  };
+  for (const c of cases) {
+    const cpu = await run('cpu', c);
+    const wasm = await run('wasm', c);
+    cpu.losses.forEach((l, i) => {
+      assert.ok(
+        Math.abs(l - wasm.losses[i]!) < 1e-4,
+        `${c.arch.name} ${c.inputShape}: loss ${i} cpu ${l} wasm ${wasm.losses[i]}`,
+      );
+    });
+    cpu.w.forEach((p, t) => {
+      let worst = 0;
+      p.data.forEach((v, k) => {
+        worst = Math.max(worst, Math.abs(v - wasm.w[t]!.data[k]!));
+      });
+      assert.ok(worst < 1e-3, `${c.arch.name} ${c.inputShape}: ${p.name} differs by ${worst}`);
+    });
+  }
+  await initBackend('cpu');
 });

@@ -14,7 +14,8 @@ export interface FeatureBins {
 
 /** Bins the n×d row-major x; maxBins ≤ 256 so codes fit a byte. */
 export function binFeatures(x: Float64Array, n: number, d: number, maxBins = 256): FeatureBins {
-  if (!(maxBins >= 2 && maxBins <= 256)) throw new RangeError(`binFeatures: maxBins in [2, 256]. Got ${maxBins}`);
+  if (!(maxBins >= 2 && maxBins <= 256))
+    throw new RangeError(`binFeatures: maxBins in [2, 256]. Got ${maxBins}`);
   const edges: Float64Array[] = [];
   const col = new Float64Array(n);
   const codes = new Uint8Array(n * d);

@@ -4,7 +4,14 @@
  * form once the right operand is laid out row by row). Register-blocked 2 rows × 4 columns, which runs
  * ~4× faster in V8 than the naive triple loop.
  */
-export function gemmNT(x: Float64Array, m: number, q: number, y: Float64Array, p: number, c: Float64Array): void {
+export function gemmNT(
+  x: Float64Array,
+  m: number,
+  q: number,
+  y: Float64Array,
+  p: number,
+  c: Float64Array,
+): void {
   const m2 = m - (m % 2);
   const p4 = p - (p % 4);
   for (let i = 0; i < m2; i += 2) {

@@ -81,7 +81,7 @@ export class LogisticRegression implements BinaryClassifier {
         // softplus(s) = max(s, 0) + log1p(e) and sigmoid(s), sharing e = exp(−|s|).
         const e = Math.exp(-Math.abs(s));
         prob[i] = s >= 0 ? 1 / (1 + e) : e / (1 + e);
-        loss += (s > 0 ? s : 0) + Math.log1p(e) - (y[i] === 1 ? s : 0);
+        loss += Math.max(s, 0) + Math.log1p(e) - (y[i] === 1 ? s : 0);
       }
       return 0.5 * reg + c * loss;
     };

@@ -248,7 +248,7 @@ export class Mlp implements BinaryClassifier {
         const oo = i * fout;
         for (let j = 0; j < fout; j++) {
           const t = aOut[oo + j]! + b[j]!;
-          aOut[oo + j] = hidden ? (t > 0 ? t : 0) : sigmoid(t);
+          aOut[oo + j] = hidden ? Math.max(t, 0) : sigmoid(t);
         }
       }
     }

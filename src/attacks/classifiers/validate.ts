@@ -39,7 +39,13 @@ export function checkFitArgs(where: string, x: Float64Array, n: number, d: numbe
  * Checks the arguments of `predictProba`: x of length m·d with finite values, and d equal to the number
  * of features the classifier was fitted on. Throws MiaError.
  */
-export function checkPredictArgs(where: string, x: Float64Array, m: number, d: number, fittedD: number): void {
+export function checkPredictArgs(
+  where: string,
+  x: Float64Array,
+  m: number,
+  d: number,
+  fittedD: number,
+): void {
   if (d !== fittedD) {
     throw new MiaError('E_SHAPE_MISMATCH', 'predict features differ in number from fit features', {
       where: `${where}.predictProba d`,

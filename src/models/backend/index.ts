@@ -46,7 +46,10 @@ let wasmSetup: { threads: number; customKernels: boolean; threaded: boolean } | 
  * `@tensorflow/tfjs-node` is not installed; 'wasm' fails with E_BACKEND when WebAssembly cannot start;
  * 'auto' never fails (cpu is always there).
  */
-export async function initBackend(preference: BackendPreference = 'auto', wasm: WasmOptions = {}): Promise<BackendInfo> {
+export async function initBackend(
+  preference: BackendPreference = 'auto',
+  wasm: WasmOptions = {},
+): Promise<BackendInfo> {
   if (!PREFERENCES.includes(preference)) {
     throw new MiaError('E_CONFIG', `unknown backend '${String(preference)}'`, {
       where: 'backend',
@@ -120,12 +123,16 @@ async function initWasm(options: WasmOptions): Promise<BackendInfo> {
         ok = false;
       }
       if (!ok) {
-        throw new MiaError('E_BACKEND', 'the WebAssembly backend failed to initialise', { where: 'backend wasm' });
+        throw new MiaError('E_BACKEND', 'the WebAssembly backend failed to initialise', {
+          where: 'backend wasm',
+        });
       }
     });
     wasmSetup = { threads: threaded ? wanted : 1, customKernels, threaded };
   } else if (!(await tf.setBackend('wasm'))) {
-    throw new MiaError('E_BACKEND', 'the WebAssembly backend failed to initialise', { where: 'backend wasm' });
+    throw new MiaError('E_BACKEND', 'the WebAssembly backend failed to initialise', {
+      where: 'backend wasm',
+    });
   }
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');

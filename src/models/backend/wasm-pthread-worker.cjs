@@ -4,6 +4,8 @@
 // (escaping newlines exactly as the stock loader does before making its Blob), so require, __filename
 // and worker_threads are in scope as the Emscripten worker code expects.
 'use strict';
-const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js');
+const {
+  wasmWorkerContents,
+} = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js');
 // biome-ignore lint/security/noGlobalEval: the worker source needs this module's require and __filename.
 eval(wasmWorkerContents.replace(/\n/g, '\\n'));

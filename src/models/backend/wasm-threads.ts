@@ -7,13 +7,14 @@
  * tfjs-backend-wasm-threaded-simd.js, so XNNPACK's thread pool runs on worker_threads sharing the
  * module's memory. Everything else (kernels, BackendWasm) is the stock package.
  */
-import { createRequire } from 'node:module';
+
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { runInThisContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
+import { runInThisContext } from 'node:vm';
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 
 const require = createRequire(import.meta.url);
 
@@ -34,12 +35,14 @@ export function threadsSupported(): boolean {
     // A module with a shared memory and an atomic op (wasm-feature-detect's threads probe).
     const threads = wasm.validate(
       new Uint8Array([
-        0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254,
-        16, 2, 0, 26, 11,
+        0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0,
+        254, 16, 2, 0, 26, 11,
       ]),
     );
     const simd = wasm.validate(
-      new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11]),
+      new Uint8Array([
+        0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11,
+      ]),
     );
     return threads && simd;
   } catch {
@@ -60,7 +63,8 @@ export async function registerThreadedWasm(threads: number): Promise<void> {
   const n = Math.max(1, Math.min(Math.floor(threads), 8));
   const factory = loadPatchedFactory(jsPath, n);
   const module = await factory({
-    locateFile: (path: string) => (path.endsWith('.worker.js') ? workerPath : path.endsWith('.wasm') ? wasmPath : path),
+    locateFile: (path: string) =>
+      path.endsWith('.worker.js') ? workerPath : path.endsWith('.wasm') ? wasmPath : path,
     mainScriptUrlOrBlob: jsPath,
   });
   module.tfjs = {

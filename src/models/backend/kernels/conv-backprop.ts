@@ -1,17 +1,20 @@
 /**
  * Convolution gradients for the WASM backend (NHWC, groups = 1).
  *
- * - Conv2DBackpropFilter (absent from tfjs-backend-wasm 4.22, so conv nets cannot train on it at all):
- *   im2col of x into cols [M, K] (M = n·outH·outW, K = kh·kw·cin, zero where the window leaves the
- *   padded input), then dWᵀ [cout, K] = dyᵀ [cout, M] · cols [M, K] on XNNPACK (BatchMatMul), then
- *   transposed to [kh, kw, cin, cout]. Any stride, dilation and padding.
+ * - Conv2DBackpropFilter (absent from tfjs-backend-wasm 4.22, so conv nets cannot train on it at all).
+ *   Stride 1, dilation 1: dW[i, j, ci, co] = Σ_{b,y,x} x[b, y + i − pt, x + j − pl, ci] · dy[b, y, x, co] is
+ *   itself a convolution (XNNPACK Conv2D, threaded) of x laid out [cin, h, w, n] (batch = cin, channels
+ *   = n) with dy laid out [oh, ow, n, cout] as the filter, giving [cin, kh, kw, cout]. Other strides and
+ *   dilations: im2col of x into cols [M, K] (M = n·oh·ow, K = kh·kw·cin, zeros outside the input), then
+ *   dWᵀ [cout, K] = dyᵀ [cout, M] · cols [M, K] (BatchMatMul), transposed to [kh, kw, cin, cout].
  * - Conv2DBackpropInput for stride 1 and dilation 1: a forward convolution (XNNPACK Conv2D) of dy,
  *   padded by (k − 1 − pad) on each side, with the filter rotated by 180° and its in/out channels swapped:
  *   dx[y, x, ci] = Σ dy[y + pt − i, x + pl − j, co] · W[i, j, ci, co]. Other strides: the stock kernel.
  * Reference: Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (2016), §4.
  */
-import * as tf from '@tensorflow/tfjs-core';
+
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 import { alloc, f32, free, reshapeInfo, runStock, type TensorInfo, transposeInto } from './wasm-util.js';
 
 interface ConvAttrs {
@@ -33,35 +36,56 @@ export function im2col(x: Float32Array, cols: Float32Array, info: tf.backend_uti
   const { filterHeight: kh, filterWidth: kw, dilationHeight: dh, dilationWidth: dw } = info;
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
-  const K = kh * kw * inChannels;
-  const run = kw * inChannels;
-  let row = 0;
+  const C = inChannels;
+  let o = 0;
   for (let b = 0; b < batchSize; b++) {
-    const xb = b * inHeight * inWidth * inChannels;
+    const xb = b * inHeight * inWidth * C;
     for (let oy = 0; oy < outHeight; oy++) {
-      for (let ox = 0; ox < outWidth; ox++, row++) {
-        const base = row * K;
-        const x0 = ox * strideWidth - pl;
+      for (let ox = 0; ox < outWidth; ox++) {
         for (let i = 0; i < kh; i++) {
           const iy = oy * strideHeight - pt + i * dh;
-          const o = base + i * run;
-          if (iy < 0 || iy >= inHeight) {
-            cols.fill(0, o, o + run);
-            continue;
-          }
-          const xr = xb + iy * inWidth * inChannels;
-          if (dw === 1 && x0 >= 0 && x0 + kw <= inWidth) {
-            cols.set(x.subarray(xr + x0 * inChannels, xr + (x0 + kw) * inChannels), o);
-            continue;
-          }
+          const rowOk = iy >= 0 && iy < inHeight;
+          const xr = xb + iy * inWidth * C;
           for (let j = 0; j < kw; j++) {
-            const ix = x0 + j * dw;
-            const oj = o + j * inChannels;
-            if (ix < 0 || ix >= inWidth) cols.fill(0, oj, oj + inChannels);
-            else cols.set(x.subarray(xr + ix * inChannels, xr + (ix + 1) * inChannels), oj);
+            const ix = ox * strideWidth - pl + j * dw;
+            if (rowOk && ix >= 0 && ix < inWidth) {
+              let src = xr + ix * C;
+              for (let c = 0; c < C; c++) cols[o++] = x[src++]!;
+            } else {
+              for (let c = 0; c < C; c++) cols[o++] = 0;
+            }
           }
         }
       }
+    }
+  }
+}
+
+/** out[c, p, n] = x[n, p, c] for x of shape [n, p, c]. */
+export function swapOuterInner(x: Float32Array, out: Float32Array, n: number, p: number, c: number): void {
+  if (c === 1 || n === 1) {
+    out.set(x.subarray(0, n * p * c));
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    for (let q = 0; q < p; q++) {
+      const src = (i * p + q) * c;
+      let dst = q * n + i;
+      const step = p * n;
+      for (let k = 0; k < c; k++) {
+        out[dst] = x[src + k]!;
+        dst += step;
+      }
+    }
+  }
+}
+
+/** out[q, i, :] = x[i, q, :] for x of shape [n, p, inner]. */
+export function swapOuter2(x: Float32Array, out: Float32Array, n: number, p: number, inner: number): void {
+  for (let i = 0; i < n; i++) {
+    for (let q = 0; q < p; q++) {
+      const src = (i * p + q) * inner;
+      out.set(x.subarray(src, src + inner), (q * n + i) * inner);
     }
   }
 }
@@ -79,16 +103,67 @@ function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs): tf.bac
   );
 }
 
-function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): TensorInfo {
+function conv2DBackpropFilter(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): TensorInfo {
   const backend = args.backend as BackendWasm;
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const a = args.attrs as unknown as ConvAttrs;
   if (a.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
   const filterShape = a.filterShape!;
   const info = convInfo(x.shape, filterShape, a);
-  const M = info.batchSize * info.outHeight * info.outWidth;
-  const K = info.filterHeight * info.filterWidth * info.inChannels;
-  const cout = info.outChannels;
+  const {
+    batchSize: n,
+    inHeight: H,
+    inWidth: W,
+    inChannels: cin,
+    outHeight: oh,
+    outWidth: ow,
+    outChannels: cout,
+  } = info;
+  const { filterHeight: kh, filterWidth: kw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const pb = kh - 1 - H - pt + oh;
+  const pr = kw - 1 - W - pl + ow;
+  const unit =
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1;
+  if (unit && pb >= 0 && pr >= 0) {
+    // dW as a convolution: batch = cin, channels = n, the filter is dy laid out [oh, ow, n, cout].
+    const xT = alloc(backend, [cin, H, W, n]);
+    const dyT = alloc(backend, [oh, ow, n, cout]);
+    swapOuterInner(f32(backend, x), f32(backend, xT), n, H * W, cin);
+    swapOuter2(f32(backend, dy), f32(backend, dyT), n, oh * ow, cout);
+    let r: TensorInfo;
+    try {
+      r = runStock('Conv2D', backend, { x: xT, filter: dyT }, {
+        strides: [1, 1],
+        pad: [
+          [0, 0],
+          [pt, pb],
+          [pl, pr],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: [1, 1],
+      } as unknown as tf.NamedAttrMap);
+    } finally {
+      free(backend, xT);
+      free(backend, dyT);
+    }
+    // r is [cin, kh, kw, cout]; the filter is [kh, kw, cin, cout].
+    const out = alloc(backend, [...filterShape]);
+    swapOuter2(f32(backend, r), f32(backend, out), cin, kh * kw, cout);
+    free(backend, r);
+    return out;
+  }
+  const M = n * oh * ow;
+  const K = kh * kw * cin;
   // cols [1, M, K] and dyᵀ [1, cout, M]; allocate both before taking heap views.
   const cols = alloc(backend, [1, M, K]);
   const dyT = alloc(backend, [1, cout, M]);
@@ -110,7 +185,14 @@ export const conv2DBackpropFilterKernel: tf.KernelConfig = {
 };
 
 /** W'[i, j, co, ci] = W[kh − 1 − i, kw − 1 − j, ci, co]. */
-export function rotateFilter(w: Float32Array, out: Float32Array, kh: number, kw: number, cin: number, cout: number): void {
+export function rotateFilter(
+  w: Float32Array,
+  out: Float32Array,
+  kh: number,
+  kw: number,
+  cin: number,
+  cout: number,
+): void {
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
       const src = ((kh - 1 - i) * kw + (kw - 1 - j)) * cin * cout;
@@ -122,7 +204,11 @@ export function rotateFilter(w: Float32Array, out: Float32Array, kh: number, kw:
   }
 }
 
-function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): TensorInfo {
+function conv2DBackpropInput(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): TensorInfo {
   const backend = args.backend as BackendWasm;
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = args.attrs as unknown as ConvAttrs;
@@ -150,22 +236,17 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unk
   rotateFilter(f32(backend, filter), f32(backend, rot), kh, kw, cin, cout);
   const dy4 = reshapeInfo(backend, dy, [info.batchSize, info.outHeight, info.outWidth, cout]);
   try {
-    const out = runStock(
-      'Conv2D',
-      backend,
-      { x: dy4, filter: rot },
-      {
-        strides: [1, 1],
-        pad: [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-        dilations: [1, 1],
-      } as unknown as tf.NamedAttrMap,
-    );
+    const out = runStock('Conv2D', backend, { x: dy4, filter: rot }, {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+    } as unknown as tf.NamedAttrMap);
     return { ...out, shape: [...inputShape] };
   } finally {
     free(backend, rot);

@@ -3,8 +3,10 @@
  * See each file for the maths; test/models/backend checks every one against the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { adamCpuKernel, adamWasmKernel } from './adam.js';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv-backprop.js';
 import { batchMatMulKernel, fusedMatMulKernel, transposeKernel } from './matmul.js';
+import { maxPoolGradKernel, sumKernel } from './pool-sum.js';
 import { stockKernel } from './wasm-util.js';
 
 /** Every kernel we register for 'wasm', in registration order. */
@@ -14,6 +16,9 @@ export const WASM_KERNELS: readonly tf.KernelConfig[] = [
   transposeKernel,
   conv2DBackpropFilterKernel,
   conv2DBackpropInputKernel,
+  maxPoolGradKernel,
+  sumKernel,
+  adamWasmKernel,
 ];
 
 let registered = false;
@@ -35,6 +40,7 @@ export function registerWasmKernels(): string[] {
     const setup = existing?.setupFunc;
     tf.registerKernel(setup !== undefined ? { ...k, setupFunc: setup } : k);
   }
+  if (tf.getKernel(adamCpuKernel.kernelName, 'cpu') === undefined) tf.registerKernel(adamCpuKernel);
   registered = true;
   return names;
 }

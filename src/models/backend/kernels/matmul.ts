@@ -7,8 +7,9 @@
  * the heap, [batch, r, c] → [batch, c, r]) and the stock kernel runs untransposed. Results are
  * identical up to float rounding order.
  */
-import * as tf from '@tensorflow/tfjs-core';
+
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 import { alloc, f32, free, runStock, type TensorInfo, transposeInto } from './wasm-util.js';
 
 /** A physically transposed copy of the last two axes of `t` (caller frees it). */
@@ -67,7 +68,12 @@ export const transposeKernel: tf.KernelConfig = {
     const { x } = args.inputs as { x: TensorInfo };
     const perm = (args.attrs as { perm: number[] }).perm;
     const n = perm.length;
-    const swapsLast2 = n >= 2 && x.dtype === 'float32' && perm[n - 2] === n - 1 && perm[n - 1] === n - 2 && perm.slice(0, -2).every((p, i) => p === i);
+    const swapsLast2 =
+      n >= 2 &&
+      x.dtype === 'float32' &&
+      perm[n - 2] === n - 1 &&
+      perm[n - 1] === n - 2 &&
+      perm.slice(0, -2).every((p, i) => p === i);
     if (!swapsLast2) return runStock('Transpose', backend, args.inputs, args.attrs);
     return transposeLast2(backend, x);
   },

@@ -2,13 +2,16 @@
  * Helpers for our kernels on the tfjs WASM backend: typed views of tensors on the WASM heap, output
  * allocation, and calls into the stock kernels we wrap (kept from before we re-register a name).
  */
-import * as tf from '@tensorflow/tfjs-core';
+
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 
 export type TensorInfo = tf.TensorInfo;
-export type KernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) =>
-  | TensorInfo
-  | TensorInfo[];
+export type KernelFunc = (args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}) => TensorInfo | TensorInfo[];
 
 /** The stock 'wasm' kernel functions we call from ours, captured before we replace them. */
 const stock = new Map<string, tf.KernelConfig>();
@@ -26,7 +29,12 @@ export function stockKernel(name: string): tf.KernelConfig {
 }
 
 /** Runs the stock wasm kernel `name`. */
-export function runStock(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): TensorInfo {
+export function runStock(
+  name: string,
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap = {},
+): TensorInfo {
   const k = stockKernel(name);
   return (k.kernelFunc as KernelFunc)({ inputs, backend, attrs }) as TensorInfo;
 }
@@ -56,7 +64,15 @@ export function reshapeInfo(backend: BackendWasm, t: TensorInfo, shape: number[]
  * out[b, c, r] = x[b, r, c] for b < batch, r < rows, c < cols (row-major), in 32 × 32 tiles so that
  * reads and writes both stay in cache.
  */
-export function transposeInto(x: Float32Array, out: Float32Array, batch: number, rows: number, cols: number, xOff = 0, outOff = 0): void {
+export function transposeInto(
+  x: Float32Array,
+  out: Float32Array,
+  batch: number,
+  rows: number,
+  cols: number,
+  xOff = 0,
+  outOff = 0,
+): void {
   const T = 32;
   const plane = rows * cols;
   for (let b = 0; b < batch; b++) {

@@ -1,0 +1,228 @@
+/**
+ * The attack stage of the audit: the models' signals become a Population (keep [M, N], signal
+ * [M, N, A], population signal [M, Z, A]); each experiment takes one model as target and the others as
+ * references (a leave-one-out view, nothing copied), runs every configured attack — one score per audit
+ * sample, higher = member — and computes the metrics per slice with the same code as `mia attack`.
+ *
+ * Attacks: lira-online, lira-online-fixed-variance, lira-offline, lira-offline-fixed-variance,
+ * lira-global (src/attacks/lira.ts, LiRA statistics computed once per experiment); rmia (offline, `a`
+ * from the config or tuned on the target's paired reference model with tuneRmiaA) and rmia-online
+ * (src/attacks/rmia.ts); attack-r, attack-p (src/attacks/reference-baselines.ts); shadow (the
+ * meta-classifier of src/attacks/shadow.ts trained on the reference models' outputs on the audit
+ * samples, labelled by the keep matrix, scoring the target's outputs); loss (the loss threshold) and
+ * every output attack of `mia attack` on the target's outputs (identity query).
+ */
+import { isLiraVariant, type LiraStatistics, liraScoresFromStatistics, liraStatistics } from '../attacks/lira.js';
+import { type FloatArray, leaveOneOut, makePopulation, type Population } from '../attacks/population.js';
+import { attackPScores, attackRScores } from '../attacks/reference-baselines.js';
+import { type AttackScores, getOutputAttack } from '../attacks/registry.js';
+import { type RmiaSignal, rmiaScores, tuneRmiaA } from '../attacks/rmia.js';
+import { shadowAttackScores, type ShadowOutputs } from '../attacks/shadow.js';
+import { buildSlices } from '../metrics/slicing.js';
+import type { PooledOutputs } from '../signals/attack-input.js';
+import { type ModelOutputs, makeModelOutputs } from '../signals/model-outputs.js';
+import { computeSignal } from '../signals/signals.js';
+import type { AuditConfig } from './config.js';
+import type { AuditData, ModelSignals } from './model-stage.js';
+import { deriveSeed } from './run-dir.js';
+import { type AttackResult, resultForSlice } from './run-attacks.js';
+
+/** A result of the audit: `mia attack`'s schema, plus the experiment and target model when a run has several. */
+export type AuditResult = AttackResult & { experiment?: string; model?: string };
+
+/** The offline RMIA coefficient when it can be neither given nor tuned (Privacy Meter's default). */
+export const RMIA_FALLBACK_A = 0.3;
+
+/** Everything the experiments read. */
+export interface AttackStageInput {
+  pop: Population;
+  /** Model ids by row. */
+  ids: string[];
+  /** Each model's outputs on the audit samples (identity query), by row; computed on first use. */
+  outputs(row: number): ModelOutputs;
+  labels: Int32Array;
+}
+
+/**
+ * Builds the Population from the models' logits: signal[m, i, a] is the scaled logit φ (or the
+ * true-class probability for signal 'confidence') of model m on audit sample i under query a;
+ * popSignal likewise on the population samples.
+ */
+export function buildAttackInput(
+  models: readonly ModelSignals[],
+  keep: Uint8Array,
+  data: AuditData,
+  signal: AuditConfig['audit']['signal'],
+  queries: number,
+): AttackStageInput {
+  const m = models.length;
+  const n = data.audit.n;
+  const c = data.audit.numClasses;
+  const z = data.population?.n ?? 0;
+  const sig = new Float64Array(m * n * queries);
+  const popSig = z > 0 ? new Float64Array(m * z * queries) : undefined;
+  const name = signal === 'confidence' ? 'confidence' : 'scaled-logit';
+  const fill = (logits: Float32Array, count: number, labels: Int32Array, out: Float64Array, base: number) => {
+    for (let q = 0; q < queries; q++) {
+      const o = makeModelOutputs(
+        { logits: logits.subarray(q * count * c, (q + 1) * count * c), labels, numClasses: c, n: count },
+        'signals',
+      );
+      const s = computeSignal(o, name);
+      for (let i = 0; i < count; i++) out[base + i * queries + q] = s[i]!;
+    }
+  };
+  models.forEach((ms, row) => {
+    fill(ms.logits, n, data.audit.y, sig, row * n * queries);
+    if (popSig !== undefined) fill(ms.popLogits, z, data.population!.y, popSig, row * z * queries);
+  });
+  const pop = makePopulation(
+    {
+      models: m,
+      samples: n,
+      queries,
+      keep,
+      signal: sig,
+      ...(popSig !== undefined ? { popSamples: z, popQueries: queries, popSignal: popSig } : {}),
+    },
+    'audit population',
+  );
+  const cache = new Map<number, ModelOutputs>();
+  return {
+    pop,
+    ids: models.map((x) => x.plan.id),
+    labels: data.audit.y,
+    outputs(row) {
+      let o = cache.get(row);
+      if (o === undefined) {
+        o = makeModelOutputs(
+          { logits: models[row]!.logits.subarray(0, n * c), labels: data.audit.y, numClasses: c, n },
+          `model ${models[row]!.plan.id}`,
+        );
+        cache.set(row, o);
+      }
+      return o;
+    },
+  };
+}
+
+/** One experiment's outcome. */
+export interface ExperimentOutcome {
+  experiment: number;
+  targetRow: number;
+  targetId: string;
+  scores: AttackScores[];
+  results: AuditResult[];
+  /** The target's keep row: 1 = member. */
+  isMember: Uint8Array;
+  /** One line per notable choice (the tuned RMIA a, …). */
+  notes: string[];
+  /** Seconds per attack, in order. */
+  seconds: { attack: string; seconds: number }[];
+}
+
+/**
+ * Runs experiment `e` with model row `targetRow` as the target (see the file header). Results carry
+ * `experiment` and `model` keys when `tagResults` is true (several experiments in one run).
+ */
+export function runExperiment(
+  input: AttackStageInput,
+  config: AuditConfig,
+  e: number,
+  targetRow: number,
+  tagResults: boolean,
+): ExperimentOutcome {
+  const { pop } = input;
+  const audit = config.audit;
+  const seed = deriveSeed(config.run.seed, `attacks:${e}`);
+  const lo = pop.models > 1 ? leaveOneOut(pop, targetRow) : undefined;
+  const target: FloatArray = lo?.target ?? pop.signal;
+  const isMember = pop.keep.subarray(targetRow * pop.samples, (targetRow + 1) * pop.samples);
+  const tOut = input.outputs(targetRow);
+  let nm = 0;
+  for (let i = 0; i < isMember.length; i++) nm += isMember[i]!;
+  const pooled: PooledOutputs = { ...tOut, isMember, nMembers: nm, nNonMembers: isMember.length - nm };
+  const rmiaSignal: RmiaSignal = audit.signal === 'confidence' ? 'probability' : 'scaled-logit';
+  const notes: string[] = [];
+  const seconds: { attack: string; seconds: number }[] = [];
+  const scores: AttackScores[] = [];
+  let stats: LiraStatistics | undefined;
+  let rmiaA = audit.rmia.a;
+  const gamma = audit.rmia.gamma;
+  const refs = () => {
+    if (lo === undefined) throw new Error('unreachable: reference attacks without references (config checks this)');
+    return lo.references;
+  };
+  for (const name of audit.attacks) {
+    const t0 = performance.now();
+    let s: AttackScores;
+    if (isLiraVariant(name)) {
+      let v: Float64Array;
+      if (name === 'lira-global' || lo === undefined) {
+        const q = pop.queries;
+        v = new Float64Array(pop.samples);
+        for (let i = 0; i < pop.samples; i++) {
+          let sum = 0;
+          for (let a = 0; a < q; a++) sum += target[i * q + a]!;
+          v[i] = sum / q;
+        }
+      } else {
+        stats ??= liraStatistics(refs());
+        v = liraScoresFromStatistics(stats, target, name);
+      }
+      s = { attack: name, signal: audit.signal, scores: v };
+    } else if (name === 'rmia') {
+      if (rmiaA === undefined) {
+        if (refs().rows.length >= 2) {
+          const tuned = tuneRmiaA(refs(), { gamma, signal: rmiaSignal });
+          rmiaA = tuned.a;
+          const best = tuned.auc[tuned.grid.indexOf(tuned.a)] ?? Number.NaN;
+          notes.push(
+            `rmia: a = ${tuned.a} tuned on ${input.ids[tuned.pairedRow]} as target (AUC ${best.toFixed(4)})`,
+          );
+        } else {
+          rmiaA = RMIA_FALLBACK_A;
+          notes.push(`rmia: a = ${RMIA_FALLBACK_A} (tuning needs at least 2 reference models)`);
+        }
+      }
+      const v = rmiaScores(refs(), target, lo!.targetPop, { mode: 'offline', a: rmiaA, gamma, signal: rmiaSignal });
+      s = { attack: name, signal: audit.signal, scores: v, note: `offline, a = ${rmiaA}, gamma = ${gamma}` };
+    } else if (name === 'rmia-online') {
+      const v = rmiaScores(refs(), target, lo!.targetPop, { mode: 'online', gamma, signal: rmiaSignal });
+      s = { attack: name, signal: audit.signal, scores: v, note: `online, gamma = ${gamma}` };
+    } else if (name === 'attack-r') {
+      s = { attack: name, signal: audit.signal, scores: attackRScores(refs(), target) };
+    } else if (name === 'attack-p') {
+      const tp = pop.popSignal?.subarray(targetRow * pop.popSamples * pop.popQueries, (targetRow + 1) * pop.popSamples * pop.popQueries);
+      s = { attack: name, signal: audit.signal, scores: attackPScores(pop, target, tp) };
+    } else if (name === 'shadow') {
+      const shadows: ShadowOutputs[] = [];
+      for (const r of refs().rows) {
+        shadows.push({ outputs: input.outputs(r), isMember: pop.keep.subarray(r * pop.samples, (r + 1) * pop.samples) });
+      }
+      const v = shadowAttackScores(shadows, tOut, { seed, hiddenLayers: audit.shadow.hiddenLayers });
+      s = {
+        attack: name,
+        signal: 'sorted-probs+loss+label',
+        scores: v,
+        note: `MLP meta-classifier on ${shadows.length} reference models as shadow models`,
+      };
+    } else {
+      const out = getOutputAttack(name === 'loss' ? 'threshold' : name).run(pooled, { seed });
+      s = name === 'loss' ? { ...out, attack: 'loss' } : out;
+    }
+    seconds.push({ attack: name, seconds: (performance.now() - t0) / 1000 });
+    scores.push(s);
+  }
+  const slices = buildSlices(pooled, audit.slices);
+  const results: AuditResult[] = [];
+  for (const s of scores) {
+    for (const slice of slices) {
+      const r = resultForSlice(s, slice.spec, slice.mask, isMember, audit.fprTargets);
+      if (r === undefined) continue;
+      if (tagResults) results.push({ ...r, experiment: String(e), model: input.ids[targetRow]! });
+      else results.push(r);
+    }
+  }
+  return { experiment: e, targetRow, targetId: input.ids[targetRow]!, scores, results, isMember, notes, seconds };
+}

@@ -1,0 +1,452 @@
+/**
+ * The audit config (`mia audit <config.yaml>`): its schema, defaults and validation. Sections:
+ *
+ *   run        seed, log_dir, num_experiments, backend
+ *   data       dataset, path, download, allow_synthetic_fallback, first_k_classes, normalize,
+ *              audit_size (N: samples the models train on halves of), population_size (Z: samples no
+ *              model trains on, RMIA's z and Attack-P's population), validation_size, synthetic
+ *   target     architecture, optimizer, learning_rate, momentum, weight_decay, schedule, epochs, batch_size
+ *   reference  the same keys for the reference models (each defaults to the target's value)
+ *   audit      reference_models, attacks, signal, augmentations, rmia, fpr_targets, slices, shadow
+ *   report     enabled
+ *
+ * configs/README.md documents every key. Errors (unknown keys, wrong types, values out of range,
+ * unknown names) are E_CONFIG at `file:line:column` of the key or value, one line with what was
+ * expected (config-reader.ts). Relative paths (log_dir, data.path) are relative to the current
+ * directory, as in Privacy Meter.
+ */
+import { basename, extname } from 'node:path';
+import { LIRA_VARIANTS } from '../attacks/lira.js';
+import { REFERENCE_BASELINES } from '../attacks/reference-baselines.js';
+import { outputAttackNames } from '../attacks/registry.js';
+import { RMIA_ATTACKS } from '../attacks/rmia.js';
+import { DATASET_NAMES } from '../data/registry.js';
+import { isMiaError, MiaError } from '../errors.js';
+import { readFileOrThrow } from '../io/atomic.js';
+import { SLICE_FAMILIES, type SliceFamily } from '../metrics/slicing.js';
+import { type ArchParamValue, type ArchSpec, normalizeArchSpec } from '../models/architectures.js';
+import type { BackendPreference } from '../models/engine.js';
+import {
+  type LrSchedule,
+  normalizeOptimizerSpec,
+  OPTIMIZER_NAMES,
+  type OptimizerSpec,
+  parseSchedule,
+} from '../models/optimizers.js';
+import { DEFAULT_FPR_TARGETS } from './run-attacks.js';
+import { type ConfigSource, describeNode, parseConfigSource, SectionReader, whereOfNode } from './config-reader.js';
+import { isMap, isScalar } from 'yaml';
+
+/** How one kind of model (target or reference) is trained. */
+export interface TrainingConfig {
+  /** Normalised: every hyper-parameter present. */
+  architecture: Required<ArchSpec>;
+  optimizer: OptimizerSpec;
+  epochs: number;
+  batchSize: number;
+}
+
+export type AuditSignal = 'scaled-logit' | 'confidence';
+export const AUDIT_SIGNALS: readonly AuditSignal[] = ['scaled-logit', 'confidence'];
+
+export interface AuditConfig {
+  run: {
+    seed: number;
+    logDir: string;
+    numExperiments: number;
+    backend: BackendPreference;
+  };
+  data: {
+    dataset: string;
+    path?: string;
+    download: boolean;
+    allowSyntheticFallback: boolean;
+    firstKClasses?: number;
+    normalize?: 'unit' | 'standard' | 'none';
+    auditSize: number;
+    populationSize: number;
+    validationSize: number;
+    synthetic?: { shape?: number[]; classes?: number; noise?: number };
+  };
+  target: TrainingConfig;
+  reference: TrainingConfig;
+  audit: {
+    referenceModels: number;
+    attacks: string[];
+    signal: AuditSignal;
+    augmentations: { flip: boolean; shift: number };
+    rmia: { a?: number; gamma: number };
+    fprTargets: number[];
+    slices: SliceFamily[];
+    shadow: { hiddenLayers: number[] };
+  };
+  report: { enabled: boolean };
+}
+
+/** A config as loaded: the typed values, the text it came from, and where each value was written. */
+export interface LoadedConfig {
+  config: AuditConfig;
+  /** The YAML text as given (copied to the run directory). */
+  text: string;
+  file: string;
+  /** `file:line:col` (or `--set path`, or the file) of a dotted config path, for errors found later. */
+  where(path: string): string;
+}
+
+/** Attacks that need the reference models and a population row per sample (see {@link ATTACK_NAMES}). */
+const NEEDS_IN_AND_OUT = new Set<string>([
+  'lira-online',
+  'lira-online-fixed-variance',
+  'lira-offline',
+  'lira-offline-fixed-variance',
+  'rmia',
+  'attack-r',
+]);
+const NEEDS_REFERENCES = new Set<string>([...NEEDS_IN_AND_OUT, 'rmia-online', 'shadow']);
+const NEEDS_POPULATION = new Set<string>(['rmia', 'rmia-online', 'attack-p']);
+
+/**
+ * Every attack name the pipeline runs: the LiRA variants, rmia / rmia-online, attack-r / attack-p,
+ * `shadow` (meta-classifier on the reference models' outputs), `loss` (the loss threshold) and the
+ * output attacks of `mia attack` (threshold, threshold-entropy, …, lr, mlp, rf, knn).
+ */
+export const ATTACK_NAMES: readonly string[] = [
+  ...LIRA_VARIANTS,
+  ...RMIA_ATTACKS,
+  ...REFERENCE_BASELINES,
+  'shadow',
+  'loss',
+  ...outputAttackNames(),
+];
+
+export const DEFAULT_AUDIT_ATTACKS: readonly string[] = ['rmia', 'lira-online', 'lira-offline', 'loss'];
+
+const SECTIONS = ['run', 'data', 'target', 'reference', 'audit', 'report'];
+const RUN_KEYS = ['seed', 'log_dir', 'num_experiments', 'backend'];
+const DATA_KEYS = [
+  'dataset',
+  'path',
+  'download',
+  'allow_synthetic_fallback',
+  'first_k_classes',
+  'normalize',
+  'audit_size',
+  'population_size',
+  'validation_size',
+  'synthetic',
+];
+const TRAIN_KEYS = [
+  'architecture',
+  'optimizer',
+  'learning_rate',
+  'momentum',
+  'weight_decay',
+  'schedule',
+  'epochs',
+  'batch_size',
+];
+const AUDIT_KEYS = [
+  'reference_models',
+  'attacks',
+  'signal',
+  'augmentations',
+  'rmia',
+  'fpr_targets',
+  'slices',
+  'shadow',
+];
+
+/**
+ * Reads and validates the config at `path` (see the file header), applying `overrides`
+ * (`key.path=value`). Throws E_IO when the file cannot be read and E_CONFIG (at file:line:column) for
+ * anything invalid.
+ */
+export function loadAuditConfig(path: string, overrides: readonly string[] = []): LoadedConfig {
+  const text = new TextDecoder().decode(readFileOrThrow(path));
+  return parseAuditConfig(text, path, overrides);
+}
+
+/** {@link loadAuditConfig} on YAML text; `file` names it in errors and gives the default log dir. */
+export function parseAuditConfig(text: string, file: string, overrides: readonly string[] = []): LoadedConfig {
+  const src = parseConfigSource(text, file, overrides);
+  const root = new SectionReader(src, src.doc.contents, '', SECTIONS);
+  const positions = new Map<string, string>();
+  const note = (s: SectionReader, key: string) => positions.set(s.pathOf(key), s.whereOf(key));
+
+  const run = root.section('run', RUN_KEYS);
+  const data = root.section('data', DATA_KEYS);
+  const target = root.section('target', TRAIN_KEYS);
+  const reference = root.section('reference', TRAIN_KEYS);
+  const audit = root.section('audit', AUDIT_KEYS);
+  const report = root.section('report', ['enabled']);
+
+  // run
+  const stem = basename(file, extname(file)) || 'audit';
+  const runCfg: AuditConfig['run'] = {
+    seed: run.int('seed', { min: 0, max: 2 ** 31 - 1 }) ?? 0,
+    logDir: run.string('log_dir') ?? `runs/${stem}`,
+    numExperiments: run.int('num_experiments', { min: 1 }) ?? 1,
+    backend: run.oneOf('backend', ['auto', 'node', 'wasm', 'cpu'] as const) ?? 'auto',
+  };
+
+  // data
+  if (!data.has('dataset')) {
+    throw new MiaError('E_CONFIG', "data.dataset is required", {
+      where: data.absent ? root.whereOf() : data.whereOf(),
+      expected: `one of ${DATASET_NAMES.join(', ')}`,
+    });
+  }
+  const dataset = data.oneOf('dataset', DATASET_NAMES)!;
+  for (const k of DATA_KEYS) note(data, k);
+  const dataCfg: AuditConfig['data'] = {
+    dataset,
+    download: data.bool('download') ?? false,
+    allowSyntheticFallback: data.bool('allow_synthetic_fallback') ?? false,
+    auditSize: data.int('audit_size', { min: 2 }) ?? 2000,
+    populationSize: data.int('population_size', { min: 0 }) ?? 1000,
+    validationSize: data.int('validation_size', { min: 0 }) ?? 500,
+  };
+  const dpath = data.string('path');
+  if (dpath !== undefined) dataCfg.path = dpath;
+  const k = data.int('first_k_classes', { min: 2 });
+  if (k !== undefined) dataCfg.firstKClasses = k;
+  const norm = data.oneOf('normalize', ['unit', 'standard', 'none'] as const);
+  if (norm !== undefined) dataCfg.normalize = norm;
+  if (data.has('synthetic')) {
+    const syn = data.section('synthetic', ['shape', 'classes', 'noise']);
+    const s: NonNullable<AuditConfig['data']['synthetic']> = {};
+    const shape = syn.list('shape', 'positive integers', (n, fail) => {
+      const v = isScalar(n) ? n.value : undefined;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail('must be a positive integer');
+      return v as number;
+    });
+    if (shape !== undefined) {
+      if (shape.length !== 1 && shape.length !== 3) {
+        syn.fail('shape', 'must be [d] (tabular rows) or [h, w, c] (images)', { found: `[${shape.join(', ')}]` });
+      }
+      s.shape = shape;
+    }
+    const classes = syn.int('classes', { min: 2 });
+    if (classes !== undefined) s.classes = classes;
+    const noise = syn.number('noise', { min: 0 });
+    if (noise !== undefined) s.noise = noise;
+    dataCfg.synthetic = s;
+  }
+  if (dataCfg.validationSize > dataCfg.populationSize) {
+    data.fail('validation_size', `is larger than data.population_size (${dataCfg.populationSize})`, {
+      expected: `an integer in [0, ${dataCfg.populationSize}] (validation uses population samples)`,
+      found: String(dataCfg.validationSize),
+    });
+  }
+
+  // models
+  if (!target.has('architecture')) {
+    throw new MiaError('E_CONFIG', 'target.architecture is required', {
+      where: target.absent ? root.whereOf() : target.whereOf(),
+      expected: 'an architecture name (small_cnn, conv, dense, mlp, logistic, resnet18) or {name, params}',
+    });
+  }
+  const targetCfg = readTraining(target, src, undefined);
+  const referenceCfg = readTraining(reference, src, targetCfg);
+
+  // audit
+  const referenceModels = audit.int('reference_models', { min: 0 }) ?? 3;
+  if (referenceModels !== 0 && referenceModels % 2 === 0) {
+    audit.fail('reference_models', 'must be 0 or odd, so that the target and the references pair up', {
+      expected: '0, 1, 3, 5, … (every sample is then IN for exactly half of the 1 + M models)',
+      found: String(referenceModels),
+    });
+  }
+  const attacks =
+    audit.list('attacks', 'attack names', (n, fail) => {
+      const v = isScalar(n) ? n.value : undefined;
+      if (typeof v !== 'string' || !ATTACK_NAMES.includes(v)) fail('is not a known attack', `one of ${ATTACK_NAMES.join(', ')}`);
+      return v as string;
+    }) ?? [...DEFAULT_AUDIT_ATTACKS];
+  if (attacks.length === 0) audit.fail('attacks', 'is empty', { expected: 'at least one attack' });
+  const dup = attacks.find((a, i) => attacks.indexOf(a) !== i);
+  if (dup !== undefined) audit.fail('attacks', `lists '${dup}' twice`);
+  for (const a of attacks) {
+    if (NEEDS_IN_AND_OUT.has(a) && referenceModels < 3) {
+      audit.fail(
+        'reference_models',
+        `is ${referenceModels}, but ${a} needs every sample to have IN and OUT reference models`,
+        { expected: 'at least 3 reference models', found: String(referenceModels) },
+      );
+    }
+    if (NEEDS_REFERENCES.has(a) && referenceModels < 1) {
+      audit.fail('reference_models', `is 0, but ${a} needs reference models`, { expected: 'at least 1' });
+    }
+    if (NEEDS_POPULATION.has(a) && dataCfg.populationSize < 1) {
+      data.fail('population_size', `is 0, but ${a} needs population samples`, { expected: 'at least 1' });
+    }
+  }
+  const aug = audit.section('augmentations', ['flip', 'shift']);
+  const augmentations = { flip: aug.bool('flip') ?? false, shift: aug.int('shift', { min: 0, max: 8 }) ?? 0 };
+  const rmiaSec = audit.section('rmia', ['a', 'gamma']);
+  const rmia: AuditConfig['audit']['rmia'] = { gamma: rmiaSec.number('gamma', { min: 0, exclusiveMin: true }) ?? 1 };
+  const a = rmiaSec.number('a', { min: 0, max: 1 });
+  if (a !== undefined) rmia.a = a;
+  const fprTargets =
+    audit.list('fpr_targets', 'numbers in (0, 1)', (n, fail) => {
+      const v = isScalar(n) ? n.value : undefined;
+      if (typeof v !== 'number' || !(v > 0 && v < 1)) fail('must be a number in (0, 1)');
+      return v as number;
+    }) ?? [...DEFAULT_FPR_TARGETS];
+  const slices =
+    audit.list('slices', `slice names (${SLICE_FAMILIES.join(', ')})`, (n, fail) => {
+      const v = isScalar(n) ? n.value : undefined;
+      if (typeof v !== 'string' || !(SLICE_FAMILIES as readonly string[]).includes(v)) {
+        fail('is not a known slice', `one of ${SLICE_FAMILIES.join(', ')}`);
+      }
+      return v as SliceFamily;
+    }) ?? (['entire', 'class', 'correctness'] as SliceFamily[]);
+  if (!slices.includes('entire')) slices.unshift('entire');
+  const shadowSec = audit.section('shadow', ['hidden_layers']);
+  const hiddenLayers =
+    shadowSec.list('hidden_layers', 'positive integers', (n, fail) => {
+      const v = isScalar(n) ? n.value : undefined;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail('must be a positive integer');
+      return v as number;
+    }) ?? [64];
+  if (hiddenLayers.length < 1 || hiddenLayers.length > 2) {
+    shadowSec.fail('hidden_layers', 'must list one or two layer widths', { found: `${hiddenLayers.length} widths` });
+  }
+  if (runCfg.numExperiments > referenceModels + 1) {
+    run.fail('num_experiments', `is larger than the ${referenceModels + 1} models (target + audit.reference_models)`, {
+      expected: `an integer in [1, ${referenceModels + 1}]`,
+      found: String(runCfg.numExperiments),
+    });
+  }
+  if (runCfg.numExperiments > 1 && referenceModels < 3 && attacks.some((x) => NEEDS_IN_AND_OUT.has(x))) {
+    run.fail('num_experiments', 'needs at least 3 reference models', { found: String(runCfg.numExperiments) });
+  }
+  const auditCfg: AuditConfig['audit'] = {
+    referenceModels,
+    attacks,
+    signal: audit.oneOf('signal', AUDIT_SIGNALS) ?? 'scaled-logit',
+    augmentations,
+    rmia,
+    fprTargets,
+    slices,
+    shadow: { hiddenLayers },
+  };
+  if ((augmentations.flip || augmentations.shift > 0) && dataCfg.synthetic?.shape?.length === 1) {
+    aug.fail(augmentations.flip ? 'flip' : 'shift', 'needs image data', { found: 'tabular synthetic data' });
+  }
+  const config: AuditConfig = {
+    run: runCfg,
+    data: dataCfg,
+    target: targetCfg,
+    reference: referenceCfg,
+    audit: auditCfg,
+    report: { enabled: report.bool('enabled') ?? true },
+  };
+  for (const key of ['audit_size', 'population_size', 'validation_size']) note(data, key);
+  note(audit, 'reference_models');
+  note(run, 'log_dir');
+  return {
+    config,
+    text,
+    file,
+    where: (p) => positions.get(p) ?? whereOfNode(src, undefined, p),
+  };
+}
+
+function readTraining(s: SectionReader, src: ConfigSource, base: TrainingConfig | undefined): TrainingConfig {
+  let architecture: Required<ArchSpec>;
+  const archNode = s.raw('architecture');
+  if (archNode === undefined) {
+    architecture = base!.architecture;
+  } else {
+    let spec: ArchSpec;
+    if (isScalar(archNode) && typeof archNode.value === 'string') {
+      spec = { name: archNode.value };
+    } else if (isMap(archNode)) {
+      const a = s.section('architecture', ['name', 'params']);
+      const name = a.string('name');
+      if (name === undefined) {
+        throw a.error(archNode, `${a.path}.name is required`, { expected: 'an architecture name' }, a.path);
+      }
+      const params: Record<string, ArchParamValue> = {};
+      const pNode = a.raw('params');
+      if (pNode !== undefined) {
+        const pMap = isMap(pNode) ? pNode : a.fail('params', 'must be a mapping', { found: describeNode(pNode) });
+        for (const pair of pMap.items) {
+          const key = isScalar(pair.key) ? String(pair.key.value) : describeNode(pair.key);
+          const v = isScalar(pair.value) ? pair.value.value : undefined;
+          if (typeof v !== 'number' && typeof v !== 'string') {
+            throw new MiaError('E_CONFIG', `${a.path}.params.${key} must be a number or a string`, {
+              where: whereOfNode(src, pair.value, `${a.path}.params.${key}`),
+              found: describeNode(pair.value),
+            });
+          }
+          params[key] = v;
+        }
+      }
+      spec = { name, params };
+    } else {
+      s.fail('architecture', 'must be a name or {name, params}', {
+        expected: 'e.g. small_cnn or {name: conv, params: {depth: 2}}',
+        found: describeNode(archNode),
+      });
+    }
+    try {
+      architecture = normalizeArchSpec(spec);
+    } catch (e) {
+      throw rethrowAt(e, s, 'architecture');
+    }
+  }
+  const optName = s.oneOf('optimizer', OPTIMIZER_NAMES) ?? base?.optimizer.name ?? 'adam';
+  const lr = s.number('learning_rate', { min: 0, exclusiveMin: true }) ?? base?.optimizer.lr ?? 0.001;
+  const weightDecay = s.number('weight_decay', { min: 0 }) ?? base?.optimizer.weightDecay ?? 0;
+  let schedule: LrSchedule = base?.optimizer.schedule ?? { kind: 'constant' };
+  const sched = s.string('schedule');
+  if (sched !== undefined) {
+    try {
+      schedule = parseSchedule(sched);
+    } catch (e) {
+      throw rethrowAt(e, s, 'schedule');
+    }
+  }
+  let optimizer: OptimizerSpec;
+  if (optName === 'sgd') {
+    const baseMomentum = base?.optimizer.name === 'sgd' ? (base.optimizer.momentum ?? 0) : 0;
+    optimizer = {
+      name: 'sgd',
+      lr,
+      momentum: s.number('momentum', { min: 0, max: 0.999 }) ?? baseMomentum,
+      weightDecay,
+      schedule,
+    };
+  } else {
+    if (s.has('momentum')) s.fail('momentum', 'applies to optimizer sgd only', { found: `optimizer ${optName}` });
+    optimizer = { name: 'adam', lr, weightDecay, schedule };
+  }
+  try {
+    normalizeOptimizerSpec(optimizer);
+  } catch (e) {
+    throw rethrowAt(e, s, 'optimizer');
+  }
+  return {
+    architecture,
+    optimizer,
+    epochs: s.int('epochs', { min: 1 }) ?? base?.epochs ?? 10,
+    batchSize: s.int('batch_size', { min: 1 }) ?? base?.batchSize ?? 64,
+  };
+}
+
+/** A MiaError from a validator (architecture, schedule) re-pointed at the config key. */
+function rethrowAt(e: unknown, s: SectionReader, key: string): unknown {
+  if (!isMiaError(e)) return e;
+  return new MiaError('E_CONFIG', `${s.pathOf(key)}: ${e.message}`, {
+    where: s.whereOf(key),
+    ...(e.expected !== undefined ? { expected: e.expected } : {}),
+    ...(e.found !== undefined ? { found: e.found } : {}),
+  });
+}
+
+/** The config as JSON (config.resolved.json): every value the pipeline used, defaults filled in. */
+export function resolvedConfigJson(config: AuditConfig): unknown {
+  return JSON.parse(JSON.stringify(config));
+}

@@ -1,0 +1,279 @@
+/**
+ * The model stage of the audit: for each model of the population (target and references), train it or
+ * load it (src/models/cache.ts `trainOrLoad`, keyed by architecture, optimiser, epochs, batch size, seed,
+ * dataset and the exact training rows) and record its logits on the audit samples and the population
+ * samples in signals/<id>.npz. A signal file carries the key it was computed for (model hash, data hash,
+ * augmentations); a rerun whose key matches skips the model entirely (not even loading it).
+ *
+ * signals/<id>.npz (float32 unless said):
+ *   logits            [A, N, C]  the model's logits on the N audit samples, one block per query
+ *   pop_logits        [A, Z, C]  the same on the Z population samples (absent when Z = 0)
+ *   scaled_logit      [N, A]     φ = z_y − logsumexp_{k≠y} z_k per sample and query (LiRA's signal)
+ *   pop_scaled_logit  [Z, A]
+ *   key               uint8 [64] the hex SHA-256 key the file was computed for
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { MiaError } from '../errors.js';
+import { npyArray } from '../io/npy.js';
+import { readNpz, writeNpz } from '../io/npz.js';
+import { toFloat32 } from '../io/npy-cast.js';
+import { canonicalJson, requestHash, type TrainRequest, trainOrLoad } from '../models/cache.js';
+import type { Engine } from '../models/engine.js';
+import type { Logger } from '../models/logger.js';
+import { readModelRecord } from '../models/store.js';
+import type { EpochRecord, Samples } from '../models/train.js';
+import { formatDuration } from '../models/train.js';
+import { type Augmentation, applyAugmentation, augmentationName } from '../signals/augment.js';
+import { makeModelOutputs } from '../signals/model-outputs.js';
+import { computeSignal } from '../signals/signals.js';
+import type { TrainingConfig } from './config.js';
+import { type RunPaths, signalsPath } from './run-dir.js';
+
+/** The samples of an audit: N audit samples (models train on halves), Z population samples. */
+export interface AuditData {
+  /** The N audit samples (rows of the dataset's training split, after the loader's subset). */
+  audit: Dataset;
+  /** The Z population samples (from the test split), or undefined when Z = 0. */
+  population: Dataset | undefined;
+  /** Validation samples for the training history (the first population samples), if any. */
+  validation: Samples | undefined;
+  /** The dataset as asked for (name and the loader options that determine the rows), hashed with each model. */
+  dataset: { name: string; options: Record<string, unknown> };
+  /** Hex SHA-256 of the audit and population samples (x and y bytes). */
+  dataKey: string;
+}
+
+/** One model of the population. */
+export interface ModelPlan {
+  /** Row in the keep matrix (0 = the target). */
+  index: number;
+  /** "target", "ref-01", … */
+  id: string;
+  /** "target (small_cnn)", "reference 1 (small_cnn)". */
+  label: string;
+  role: 'target' | 'reference';
+  training: TrainingConfig;
+  seed: number;
+  /** Audit-sample rows the model trains on (ascending). */
+  rows: Int32Array;
+}
+
+/** What the stage produces per model. */
+export interface ModelSignals {
+  plan: ModelPlan;
+  /** The model's request hash (its directory is models/<id>/<hash>/). */
+  hash: string;
+  /** [A, N, C] logits on the audit samples. */
+  logits: Float32Array;
+  /** [A, Z, C] logits on the population samples (empty when Z = 0). */
+  popLogits: Float32Array;
+  history: EpochRecord[];
+  /** The backend that trained the model, when known. */
+  backend: string | undefined;
+  modelReused: boolean;
+  signalsReused: boolean;
+  /** Seconds spent training (0 when reused). */
+  trainSeconds: number;
+}
+
+export interface ModelStageContext {
+  paths: RunPaths;
+  data: AuditData;
+  augmentations: readonly Augmentation[];
+  /** Creates (once) the engine; only called when a model must be trained or loaded. */
+  engine: () => Promise<Engine>;
+  logger: Logger;
+  /** Progress prefix, e.g. "[2/4]". */
+  counter: string;
+}
+
+/** Hex SHA-256 of the samples' x and y bytes, in order. */
+export function hashSamples(...sets: (Dataset | undefined)[]): string {
+  const h = createHash('sha256');
+  for (const d of sets) {
+    if (d === undefined) {
+      h.update('none');
+      continue;
+    }
+    h.update(`${d.n}:${d.shape.join('x')}:${d.numClasses};`);
+    h.update(new Uint8Array(d.x.buffer, d.x.byteOffset, d.x.byteLength));
+    h.update(new Uint8Array(d.y.buffer, d.y.byteOffset, d.y.byteLength));
+  }
+  return h.digest('hex');
+}
+
+/** The training request of a model (what trainOrLoad hashes). */
+export function trainRequestOf(plan: ModelPlan, data: AuditData): TrainRequest {
+  const rows = plan.rows;
+  const d = data.audit;
+  const size = d.x.length / d.n;
+  const x = new Float32Array(rows.length * size);
+  const y = new Int32Array(rows.length);
+  for (let j = 0; j < rows.length; j++) {
+    const r = rows[j]!;
+    x.set(d.x.subarray(r * size, (r + 1) * size), j * size);
+    y[j] = d.y[r]!;
+  }
+  const req: TrainRequest = {
+    arch: plan.training.architecture,
+    inputShape: [...d.shape],
+    numClasses: d.numClasses,
+    optimizer: plan.training.optimizer,
+    epochs: plan.training.epochs,
+    batchSize: plan.training.batchSize,
+    seed: plan.seed,
+    dataset: data.dataset,
+    indices: rows,
+    train: { x, y, n: rows.length },
+  };
+  if (data.validation !== undefined) req.validation = data.validation;
+  return req;
+}
+
+/** The key a model's signal file must carry to be reused. */
+export function signalsKey(modelHash: string, dataKey: string, augmentations: readonly Augmentation[]): string {
+  return createHash('sha256')
+    .update(canonicalJson({ v: 1, model: modelHash, data: dataKey, queries: augmentations.map(augmentationName) }))
+    .digest('hex');
+}
+
+/** Reads signals/<id>.npz when it exists and carries `key`; undefined otherwise (missing, stale or unreadable). */
+function readSignals(
+  path: string,
+  key: string,
+  expect: { a: number; n: number; z: number; c: number },
+): { logits: Float32Array; popLogits: Float32Array } | undefined {
+  let arrays: Map<string, ReturnType<typeof npyArray>>;
+  try {
+    arrays = readNpz(path);
+  } catch {
+    return undefined;
+  }
+  const k = arrays.get('key');
+  if (k === undefined || new TextDecoder().decode(k.data as Uint8Array) !== key) return undefined;
+  const l = arrays.get('logits');
+  if (l === undefined || l.data.length !== expect.a * expect.n * expect.c) return undefined;
+  const p = arrays.get('pop_logits');
+  const popLen = expect.a * expect.z * expect.c;
+  if (popLen > 0 && (p === undefined || p.data.length !== popLen)) return undefined;
+  return {
+    logits: toFloat32(l, `${path}:logits`),
+    popLogits: p !== undefined && popLen > 0 ? toFloat32(p, `${path}:pop_logits`) : new Float32Array(0),
+  };
+}
+
+/** Scaled logits [n, A] (row-major) from logits [A, n, C]. */
+export function scaledLogits(logits: Float32Array, a: number, n: number, c: number, labels: Int32Array): Float32Array {
+  const out = new Float32Array(n * a);
+  for (let q = 0; q < a; q++) {
+    const o = makeModelOutputs({ logits: logits.subarray(q * n * c, (q + 1) * n * c), labels, numClasses: c, n }, 'signals');
+    const s = computeSignal(o, 'scaled-logit');
+    for (let i = 0; i < n; i++) out[i * a + q] = s[i]!;
+  }
+  return out;
+}
+
+async function predictQueries(
+  model: { predict(x: Float32Array, n: number): Promise<Float32Array> },
+  d: Dataset,
+  augmentations: readonly Augmentation[],
+): Promise<Float32Array> {
+  const c = d.numClasses;
+  const out = new Float32Array(augmentations.length * d.n * c);
+  for (let q = 0; q < augmentations.length; q++) {
+    const x = applyAugmentation(d.x, d.n, d.shape, augmentations[q]!);
+    const logits = await model.predict(x, d.n);
+    if (logits.length !== d.n * c) {
+      throw new MiaError('E_SHAPE_MISMATCH', 'the model returned the wrong number of outputs', {
+        where: 'audit signals',
+        expected: `${d.n} × ${c}`,
+        found: `${logits.length} values`,
+      });
+    }
+    out.set(logits, q * d.n * c);
+  }
+  return out;
+}
+
+/**
+ * Trains or loads one model and computes its signals, or reuses a finished signal file (see the file
+ * header). Progress goes to ctx.logger. Errors of training and inference propagate.
+ */
+export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Promise<ModelSignals> {
+  const { data, paths, logger } = ctx;
+  const request = trainRequestOf(plan, data);
+  const hash = requestHash(request);
+  const cacheDir = join(paths.models, plan.id);
+  const modelDir = join(cacheDir, hash);
+  const key = signalsKey(hash, data.dataKey, ctx.augmentations);
+  const sigPath = signalsPath(paths, plan.id);
+  const a = ctx.augmentations.length;
+  const n = data.audit.n;
+  const z = data.population?.n ?? 0;
+  const c = data.audit.numClasses;
+  const prefix = `${ctx.counter} ${plan.id}`;
+  const found = readSignals(sigPath, key, { a, n, z, c });
+  if (found !== undefined) {
+    let history: EpochRecord[] = [];
+    let backend: string | undefined;
+    try {
+      const rec = readModelRecord(modelDir);
+      history = rec.history;
+      backend = rec.backend;
+    } catch {
+      // the model directory was removed: its signals are still valid
+    }
+    logger.info(`${prefix}: finished earlier, signals reused (${sigPath})`);
+    return {
+      plan,
+      hash,
+      ...found,
+      history,
+      backend,
+      modelReused: true,
+      signalsReused: true,
+      trainSeconds: 0,
+    };
+  }
+  const engine = await ctx.engine();
+  const t = plan.training;
+  const opt = t.optimizer;
+  logger.info(
+    `${prefix}: ${plan.label} on ${plan.rows.length} samples, ${t.epochs} epochs, batch ${t.batchSize}, ` +
+      `${opt.name} lr ${opt.lr}, seed ${plan.seed}`,
+  );
+  const t0 = performance.now();
+  const res = await trainOrLoad(request, cacheDir, { engine, logger, label: prefix });
+  const trainSeconds = res.cached ? 0 : (performance.now() - t0) / 1000;
+  try {
+    if (!res.cached) logger.info(`${prefix}: trained in ${formatDuration(trainSeconds)}, saved ${res.dir}`);
+    const logits = await predictQueries(res.model, data.audit, ctx.augmentations);
+    const popLogits =
+      data.population !== undefined ? await predictQueries(res.model, data.population, ctx.augmentations) : new Float32Array(0);
+    const arrays: Record<string, ReturnType<typeof npyArray>> = {
+      logits: npyArray(logits, [a, n, c], 'float32'),
+      scaled_logit: npyArray(scaledLogits(logits, a, n, c, data.audit.y), [n, a], 'float32'),
+    };
+    if (data.population !== undefined) {
+      arrays.pop_logits = npyArray(popLogits, [a, z, c], 'float32');
+      arrays.pop_scaled_logit = npyArray(scaledLogits(popLogits, a, z, c, data.population.y), [z, a], 'float32');
+    }
+    arrays.key = npyArray(new TextEncoder().encode(key), [key.length], 'uint8');
+    writeNpz(sigPath, arrays);
+    return {
+      plan,
+      hash,
+      logits,
+      popLogits,
+      history: res.record.history,
+      backend: res.record.backend,
+      modelReused: res.cached,
+      signalsReused: false,
+      trainSeconds,
+    };
+  } finally {
+    res.model.dispose();
+  }
+}

@@ -1,0 +1,445 @@
+/**
+ * The audit pipeline behind `mia audit <config.yaml>` (Privacy Meter's run_mia.py shape, top to bottom):
+ *
+ *   load dataset → population (keep matrix) → train or load each model → signals → attacks → metrics
+ *
+ * and the run directory it fills (docs/run-dir.md). Resumable: models are cached by content hash
+ * (src/models/cache.ts), each model's signals are stored with the key they were computed for
+ * (model-stage.ts), and results.json carries the key of its inputs; a rerun of a killed (or finished)
+ * run reuses every finished file and redoes only the rest. Every file is written atomically.
+ *
+ * The report stage is not called here (audit/ is left of report/ in DESIGN.md): the CLI calls it on the
+ * run directory after runAudit returns.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AttackScores } from '../attacks/registry.js';
+import type { Dataset } from '../data/dataset.js';
+import { type DatasetOptions, loadDataset } from '../data/registry.js';
+import { isMiaError, MiaError } from '../errors.js';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { npyArray, readNpy, toBool } from '../io/npy.js';
+import { writeNpz } from '../io/npz.js';
+import { writeNpy } from '../io/npy.js';
+import { canonicalJson } from '../models/cache.js';
+import { type BackendPreference, createEngine, type Engine } from '../models/engine.js';
+import { type Logger, silentLogger } from '../models/logger.js';
+import { formatDuration } from '../models/train.js';
+import { augmentationSet } from '../signals/augment.js';
+import { type AggregateResult, aggregateResults } from './aggregate.js';
+import { type AuditResult, buildAttackInput, type ExperimentOutcome, runExperiment } from './attack-stage.js';
+import { type AuditConfig, type LoadedConfig, resolvedConfigJson } from './config.js';
+import { pairedKeepMatrix, trainingRows } from './keep.js';
+import { type AuditData, hashSamples, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
+import {
+  deriveSeed,
+  experimentScoresPath,
+  type RunPaths,
+  removeStaleTempFiles,
+  runPaths,
+  type StageTiming,
+  TimingLog,
+} from './run-dir.js';
+
+export interface RunAuditOptions {
+  /** Progress lines (default silent). */
+  logger?: Logger;
+  /** Replaces run.log_dir (e.g. `mia demo --out`). */
+  logDir?: string;
+  /** Replaces run.backend. */
+  backend?: BackendPreference;
+  /** Creates the training engine (default src/models/engine.ts createEngine('tfjs', { backend })). */
+  createEngine?: (backend: BackendPreference) => Promise<Engine>;
+}
+
+/** One model of the run, for the summary. */
+export interface AuditModelSummary {
+  id: string;
+  label: string;
+  role: 'target' | 'reference';
+  trainSamples: number;
+  modelReused: boolean;
+  signalsReused: boolean;
+  trainSeconds: number;
+  /** Last epoch's training / validation accuracy, when the history has them. */
+  trainAccuracy: number | undefined;
+  valAccuracy: number | undefined;
+}
+
+/** What runAudit returns (everything it also wrote to the run directory). */
+export interface AuditRun {
+  runDir: string;
+  config: AuditConfig;
+  dataset: { name: string; source: string; auditSamples: number; populationSamples: number; usedFallback: boolean };
+  /** Dataset notices (the synthetic fallback, downloads) and other lines for the user. */
+  notices: string[];
+  models: AuditModelSummary[];
+  /** Every result of every experiment (results.json "results"). */
+  results: AuditResult[];
+  /** Per attack × slice spread over experiments, when num_experiments > 1. */
+  aggregate: AggregateResult[] | undefined;
+  /** Notes of the attacks (tuned RMIA a, …). */
+  notes: string[];
+  /** True when results.json was found finished for the same inputs and reused. */
+  resultsReused: boolean;
+  timing: StageTiming[];
+  /** Wall time of the whole call in seconds. */
+  seconds: number;
+}
+
+/** Reads the package version for environment.json. */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Re-points the loader's size errors at the config keys that set them. */
+function dataError(e: unknown, loaded: LoadedConfig): unknown {
+  if (!isMiaError(e)) return e;
+  const map: Record<string, string> = {
+    'dataset.trainSize': 'data.audit_size',
+    'dataset.testSize': 'data.population_size',
+    'dataset.firstKClasses': 'data.first_k_classes',
+    'dataset.path': 'data.path',
+  };
+  const key = e.where !== undefined ? map[e.where] : undefined;
+  if (key === undefined) return e;
+  const msg = e.message.replace('trainSize', key).replace('testSize', key).replace('firstKClasses', key);
+  return new MiaError(e.code, `${key}: ${msg}`, {
+    where: loaded.where(key),
+    ...(e.expected !== undefined ? { expected: e.expected } : {}),
+    ...(e.found !== undefined ? { found: e.found } : {}),
+  });
+}
+
+/** Loads the dataset of the config into the audit's N audit samples and Z population samples. */
+async function loadAuditData(
+  loaded: LoadedConfig,
+): Promise<{ data: AuditData; notices: string[]; source: string; name: string; usedFallback: boolean }> {
+  const cfg = loaded.config;
+  const d = cfg.data;
+  const z = d.populationSize;
+  const hashed: Record<string, unknown> = {
+    seed: cfg.run.seed,
+    trainSize: d.auditSize,
+    testSize: Math.max(1, z),
+  };
+  if (d.firstKClasses !== undefined) hashed.firstKClasses = d.firstKClasses;
+  if (d.normalize !== undefined) hashed.normalize = d.normalize;
+  if (d.synthetic !== undefined) {
+    const s: Record<string, unknown> = {};
+    if (d.synthetic.shape !== undefined) s.shape = d.synthetic.shape;
+    if (d.synthetic.classes !== undefined) s.numClasses = d.synthetic.classes;
+    if (d.synthetic.noise !== undefined) s.noise = d.synthetic.noise;
+    hashed.synthetic = s;
+  }
+  const options: DatasetOptions = { ...(hashed as DatasetOptions), download: d.download };
+  if (d.allowSyntheticFallback) options.allowSyntheticFallback = true;
+  if (d.path !== undefined) options.path = resolve(d.path);
+  let pair: Awaited<ReturnType<typeof loadDataset>>;
+  try {
+    pair = await loadDataset(d.dataset, options);
+  } catch (e) {
+    throw dataError(e, loaded);
+  }
+  const audit = pair.train;
+  const population = z > 0 ? pair.test : undefined;
+  const v = Math.min(d.validationSize, population?.n ?? 0);
+  const size = audit.x.length / Math.max(1, audit.n);
+  const validation =
+    population !== undefined && v > 0
+      ? { x: population.x.subarray(0, v * size), y: population.y.subarray(0, v), n: v }
+      : undefined;
+  if (pair.usedFallback) hashed.fallback = 'synthetic';
+  return {
+    data: {
+      audit,
+      population,
+      validation,
+      dataset: { name: d.dataset, options: hashed },
+      dataKey: hashSamples(audit, population),
+    },
+    notices: pair.notices,
+    source: audit.source,
+    name: audit.name,
+    usedFallback: pair.usedFallback,
+  };
+}
+
+/** The models of the run: row 0 the target, rows 1..M the references. */
+function planModels(cfg: AuditConfig, keep: Uint8Array, n: number): ModelPlan[] {
+  const m = 1 + cfg.audit.referenceModels;
+  const width = String(cfg.audit.referenceModels).length < 2 ? 2 : String(cfg.audit.referenceModels).length;
+  const plans: ModelPlan[] = [];
+  for (let r = 0; r < m; r++) {
+    const training = r === 0 ? cfg.target : cfg.reference;
+    const id = r === 0 ? 'target' : `ref-${String(r).padStart(width, '0')}`;
+    plans.push({
+      index: r,
+      id,
+      label: r === 0 ? `target (${training.architecture.name})` : `reference ${r} (${training.architecture.name})`,
+      role: r === 0 ? 'target' : 'reference',
+      training,
+      seed: deriveSeed(cfg.run.seed, `model:${r}`),
+      rows: trainingRows(keep, n, r),
+    });
+  }
+  return plans;
+}
+
+function keepReused(path: string, keep: Uint8Array, m: number, n: number): boolean {
+  if (!existsSync(path)) return false;
+  try {
+    const a = readNpy(path);
+    if (a.shape.length !== 2 || a.shape[0] !== m || a.shape[1] !== n) return false;
+    const old = toBool(a, path);
+    for (let i = 0; i < keep.length; i++) if (old[i] !== keep[i]) return false;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function scoresArrays(outcome: ExperimentOutcome, labels: Int32Array) {
+  const arrays: Record<string, ReturnType<typeof npyArray>> = {};
+  for (const s of outcome.scores as AttackScores[]) arrays[s.attack] = npyArray(s.scores, [s.scores.length], 'float64');
+  arrays.is_member = npyArray(Uint8Array.from(outcome.isMember), [outcome.isMember.length], 'bool');
+  arrays.labels = npyArray(labels, [labels.length], 'int32');
+  return arrays;
+}
+
+/**
+ * Runs the audit of `loaded` (see the file header), writing the run directory, and returns what it found.
+ * Throws MiaError for bad data or configs found late (at the config's file:line:column where it can),
+ * and the training / attack errors.
+ */
+export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = {}): Promise<AuditRun> {
+  const t0 = performance.now();
+  const cfg = loaded.config;
+  const log = options.logger ?? silentLogger;
+  const root = resolve(options.logDir ?? cfg.run.logDir);
+  const paths: RunPaths = runPaths(root);
+  try {
+    mkdirSync(root, { recursive: true });
+  } catch (e) {
+    throw new MiaError('E_IO', `cannot create the log directory: ${(e as Error).message}`, {
+      where: options.logDir !== undefined ? root : loaded.where('run.log_dir'),
+    });
+  }
+  for (const dir of [root, paths.signals, join(root, 'scores')]) removeStaleTempFiles(dir);
+  const timing = new TimingLog(paths.timing);
+  writeFileAtomic(paths.configCopy, loaded.text);
+  writeJsonAtomic(paths.resolvedConfig, resolvedConfigJson(cfg));
+  log.info(`run directory ${root}`);
+
+  // 1. dataset
+  const ds = await timing.time('load dataset', async () => ({ value: await loadAuditData(loaded), reused: false }));
+  const { data } = ds;
+  for (const n of ds.notices) log.info(`notice: ${n}`);
+  const n = data.audit.n;
+  const z = data.population?.n ?? 0;
+  log.info(
+    `dataset ${ds.name}: ${n} audit samples (models train on halves), ${z} population samples, ` +
+      `shape [${data.audit.shape.join(', ')}], ${data.audit.numClasses} classes (${ds.source})`,
+  );
+
+  // 2. population: the paired keep matrix
+  const m = 1 + cfg.audit.referenceModels;
+  const keep = pairedKeepMatrix(m, n, deriveSeed(cfg.run.seed, 'keep'));
+  await timing.time('population', () => {
+    const reused = keepReused(paths.keep, keep, m, n);
+    if (!reused) writeNpy(paths.keep, npyArray(keep, [m, n], 'bool'));
+    return { value: undefined, reused };
+  });
+
+  // 3. models and their signals
+  const augmentations = augmentationSet(cfg.audit.augmentations);
+  const plans = planModels(cfg, keep, n);
+  const backend = options.backend ?? cfg.run.backend;
+  let engine: Engine | undefined;
+  const getEngine = async () => {
+    if (engine === undefined) {
+      engine = await (options.createEngine ?? ((b) => createEngine('tfjs', { backend: b })))(backend);
+      log.info(`engine: ${engine.name}, backend ${engine.backend.description}`);
+    }
+    return engine;
+  };
+  const models: ModelSignals[] = [];
+  let trainedWork = 0;
+  let trainedSeconds = 0;
+  for (const plan of plans) {
+    const ts = performance.now();
+    const ms = await runModelStage(plan, {
+      paths,
+      data,
+      augmentations,
+      engine: getEngine,
+      logger: log,
+      counter: `[${plan.index + 1}/${plans.length}]`,
+    });
+    models.push(ms);
+    timing.add(`model ${plan.id}`, (performance.now() - ts) / 1000, ms.signalsReused || ms.modelReused);
+    if (!ms.modelReused && ms.trainSeconds > 0) {
+      trainedWork += plan.rows.length * plan.training.epochs;
+      trainedSeconds += ms.trainSeconds;
+      const rest = plans.slice(plan.index + 1);
+      if (rest.length > 0) {
+        const work = rest.reduce((s, p) => s + p.rows.length * p.training.epochs, 0);
+        log.info(
+          `  ${rest.length} more model${rest.length > 1 ? 's' : ''}: about ${formatDuration((work * trainedSeconds) / trainedWork)} of training left (unless cached)`,
+        );
+      }
+    }
+  }
+  const backendName = engine?.backend.name ?? models.find((x) => x.backend !== undefined)?.backend ?? 'unknown';
+  writeJsonAtomic(paths.environment, {
+    backend: backendName,
+    engine: engine?.name ?? 'tfjs',
+    node: process.version,
+    miaAudit: packageVersion(),
+    dataset: { name: ds.name, source: ds.source },
+    platform: `${process.platform}-${process.arch}`,
+    cpus: availableParallelism(),
+  });
+  writeJsonAtomic(paths.history, {
+    models: models.map((x) => ({
+      id: x.plan.id,
+      label: x.plan.label,
+      role: x.plan.role,
+      epochs: x.history.map((h) => ({
+        epoch: h.epoch,
+        trainLoss: h.trainLoss,
+        trainAccuracy: h.trainAccuracy,
+        valLoss: h.valLoss,
+        valAccuracy: h.valAccuracy,
+        seconds: h.seconds,
+      })),
+    })),
+  });
+  writeSamples(paths.samples, data.audit, plans[0]!.rows);
+
+  // 4. attacks and metrics (reused when results.json was computed from the same inputs)
+  const key = createHash('sha256')
+    .update(
+      canonicalJson({
+        v: 1,
+        models: models.map((x) => x.hash),
+        data: data.dataKey,
+        keep: createHash('sha256').update(keep).digest('hex'),
+        audit: cfg.audit,
+        seed: cfg.run.seed,
+        experiments: cfg.run.numExperiments,
+        queries: augmentations.length,
+      }),
+    )
+    .digest('hex');
+  const previous = readPreviousResults(paths, key, cfg.run.numExperiments);
+  let results: AuditResult[];
+  let aggregate: AggregateResult[] | undefined;
+  let notes: string[];
+  if (previous !== undefined) {
+    ({ results, notes } = previous);
+    aggregate = previous.aggregate;
+    timing.add('attacks', 0, true);
+    log.info('attacks: results.json is up to date for these models and settings, reused');
+  } else {
+    const input = buildAttackInput(models, keep, data, cfg.audit.signal, augmentations.length);
+    const k = cfg.run.numExperiments;
+    const tag = k > 1;
+    results = [];
+    notes = [];
+    for (let e = 0; e < k; e++) {
+      const te = performance.now();
+      const out = runExperiment(input, cfg, e, e, tag);
+      const suffix = tag ? ` (experiment ${e}, target ${out.targetId})` : '';
+      for (const s of out.seconds) timing.add(`attack ${s.attack}${suffix}`, s.seconds, false);
+      log.info(
+        `attacks${suffix}: ${out.seconds.map((s) => `${s.attack} ${s.seconds.toFixed(2)} s`).join(', ')}` +
+          ` (${((performance.now() - te) / 1000).toFixed(1)} s with metrics)`,
+      );
+      for (const line of out.notes) {
+        const l = tag ? `${line} [experiment ${e}]` : line;
+        notes.push(l);
+        log.info(`  ${l}`);
+      }
+      results.push(...out.results);
+      writeNpz(e === 0 ? paths.scores : experimentScoresPath(paths, e), scoresArrays(out, data.audit.y));
+    }
+    aggregate = k > 1 ? aggregateResults(results) : undefined;
+    const json: Record<string, unknown> = { results };
+    if (aggregate !== undefined) json.aggregate = aggregate;
+    json.notes = notes;
+    json.key = key;
+    writeJsonAtomic(paths.results, json);
+  }
+  const summaries: AuditModelSummary[] = models.map((x) => {
+    const last = x.history[x.history.length - 1];
+    return {
+      id: x.plan.id,
+      label: x.plan.label,
+      role: x.plan.role,
+      trainSamples: x.plan.rows.length,
+      modelReused: x.modelReused,
+      signalsReused: x.signalsReused,
+      trainSeconds: x.trainSeconds,
+      trainAccuracy: last?.trainAccuracy,
+      valAccuracy: last?.valAccuracy ?? undefined,
+    };
+  });
+  return {
+    runDir: root,
+    config: cfg,
+    dataset: { name: ds.name, source: ds.source, auditSamples: n, populationSamples: z, usedFallback: ds.usedFallback },
+    notices: ds.notices,
+    models: summaries,
+    results,
+    aggregate,
+    notes,
+    resultsReused: previous !== undefined,
+    timing: timing.stages,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** results.json of an earlier run with the same inputs key (and every scores file present), else undefined. */
+function readPreviousResults(
+  paths: RunPaths,
+  key: string,
+  experiments: number,
+): { results: AuditResult[]; aggregate: AggregateResult[] | undefined; notes: string[] } | undefined {
+  if (!existsSync(paths.results) || !existsSync(paths.scores)) return undefined;
+  for (let e = 1; e < experiments; e++) if (!existsSync(experimentScoresPath(paths, e))) return undefined;
+  try {
+    const json = readJsonFile(paths.results) as {
+      key?: string;
+      results?: AuditResult[];
+      aggregate?: AggregateResult[];
+      notes?: string[];
+    };
+    if (json.key !== key || !Array.isArray(json.results)) return undefined;
+    return { results: json.results, aggregate: json.aggregate, notes: json.notes ?? [] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** samples.npz: up to 16 of the target's training images (x float32 [k, h, w, c], y int32 [k]); images only. */
+function writeSamples(path: string, audit: Dataset, rows: Int32Array): void {
+  if (audit.shape.length !== 3) return;
+  const k = Math.min(16, rows.length);
+  const size = audit.x.length / audit.n;
+  const x = new Float32Array(k * size);
+  const y = new Int32Array(k);
+  for (let j = 0; j < k; j++) {
+    const r = rows[j]!;
+    x.set(audit.x.subarray(r * size, (r + 1) * size), j * size);
+    y[j] = audit.y[r]!;
+  }
+  writeNpz(path, { x: npyArray(x, [k, ...audit.shape], 'float32'), y: npyArray(y, [k], 'int32') });
+}

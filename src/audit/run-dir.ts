@@ -1,0 +1,141 @@
+/**
+ * The run directory of an audit (docs/run-dir.md): its file names, the stage timing log, derived seeds
+ * and the clean-up of temp files left by a killed run. Every file is written atomically (src/io/atomic.ts);
+ * readers never open temp names.
+ */
+import { existsSync, readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { isTempFile, writeJsonAtomic } from '../io/atomic.js';
+
+/** Paths inside a run directory. */
+export interface RunPaths {
+  root: string;
+  configCopy: string;
+  resolvedConfig: string;
+  environment: string;
+  timing: string;
+  keep: string;
+  /** Parent of the models' cache directories: models/<model-id>/<request hash>/. */
+  models: string;
+  history: string;
+  signals: string;
+  scores: string;
+  results: string;
+  samples: string;
+  report: string;
+}
+
+/** The paths of the run directory `root`. */
+export function runPaths(root: string): RunPaths {
+  return {
+    root,
+    configCopy: join(root, 'config.yaml'),
+    resolvedConfig: join(root, 'config.resolved.json'),
+    environment: join(root, 'environment.json'),
+    timing: join(root, 'timing.json'),
+    keep: join(root, 'keep.npy'),
+    models: join(root, 'models'),
+    history: join(root, 'history.json'),
+    signals: join(root, 'signals'),
+    scores: join(root, 'scores.npz'),
+    results: join(root, 'results.json'),
+    samples: join(root, 'samples.npz'),
+    report: join(root, 'report'),
+  };
+}
+
+/** The signal file of model `id`: signals/<id>.npz. */
+export function signalsPath(paths: RunPaths, id: string): string {
+  return join(paths.signals, `${id}.npz`);
+}
+
+/** The scores of experiment e ≥ 1 (experiment 0's are scores.npz): scores/experiment-<e>.npz. */
+export function experimentScoresPath(paths: RunPaths, e: number): string {
+  return join(paths.root, 'scores', `experiment-${e}.npz`);
+}
+
+/** One line of timing.json. */
+export interface StageTiming {
+  stage: string;
+  /** Wall time in seconds. */
+  seconds: number;
+  /** True when the stage's result was found finished on disk and reused. */
+  reused: boolean;
+}
+
+/**
+ * The timing log: each finished stage is appended and timing.json rewritten (atomically), so a killed
+ * run leaves the timing of the stages it finished.
+ */
+export class TimingLog {
+  readonly stages: StageTiming[] = [];
+  private readonly path: string | undefined;
+
+  constructor(path?: string) {
+    this.path = path;
+  }
+
+  /** Records a finished stage and rewrites timing.json. */
+  add(stage: string, seconds: number, reused: boolean): void {
+    this.stages.push({ stage, seconds: Math.round(seconds * 1000) / 1000, reused });
+    if (this.path !== undefined) writeJsonAtomic(this.path, { stages: this.stages });
+  }
+
+  /** Runs `fn`, records its wall time under `stage` (reused as `fn` reports it) and returns its value. */
+  async time<T>(stage: string, fn: () => Promise<{ value: T; reused: boolean }> | { value: T; reused: boolean }): Promise<T> {
+    const t0 = performance.now();
+    const r = await fn();
+    this.add(stage, (performance.now() - t0) / 1000, r.reused);
+    return r.value;
+  }
+
+  /** Total seconds of the stages recorded. */
+  total(): number {
+    return this.stages.reduce((s, x) => s + x.seconds, 0);
+  }
+}
+
+/**
+ * A seed for one purpose derived from the run seed: FNV-1a (32 bit) of `${seed}:${purpose}`. Fixed
+ * forever, so that e.g. model 3's seed does not change when more models are added.
+ */
+export function deriveSeed(seed: number, purpose: string): number {
+  let h = 0x811c9dc5;
+  const s = `${seed}:${purpose}`;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 1; // a non-negative int32
+}
+
+/**
+ * Removes temp files (`<name>.tmp-<pid>-<hex>`, see src/io/atomic.ts) in `dir` whose writer process is
+ * gone; returns how many were removed. Directories (the model store's temp dirs) are left to the store.
+ */
+export function removeStaleTempFiles(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let removed = 0;
+  for (const ent of readdirSync(dir, { withFileTypes: true })) {
+    if (!ent.isFile() || !isTempFile(ent.name)) continue;
+    const pid = Number(/\.tmp-(\d+)-[0-9a-f]{16}$/.exec(ent.name)?.[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    try {
+      unlinkSync(join(dir, ent.name));
+      removed++;
+    } catch {
+      // removed by someone else meanwhile
+    }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
+}

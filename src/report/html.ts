@@ -1,0 +1,228 @@
+/**
+ * The self-contained HTML report: one file with its style sheet, script, charts (inline SVG, images as
+ * data: URLs) and data; a Content-Security-Policy forbids every network fetch.
+ */
+import { basename } from 'node:path';
+import type { BuiltChart } from './build-charts.js';
+import { PAGE_CSS, PAGE_SCRIPT } from './page-assets.js';
+import type { ReportResult, RunData } from './run-dir.js';
+import { pct, type Summary, summarizeResults } from './summary.js';
+import type { RenderedChart } from './svg.js';
+import { entireResults, sliceName, type Target, targetsOf } from './targets.js';
+import { escapeXml as esc } from './text.js';
+
+export interface HtmlChart {
+  built: BuiltChart;
+  rendered: RenderedChart;
+  /** File names beside report.html (e.g. "roc.svg", "roc.png"). */
+  files: string[];
+}
+
+export interface HtmlOptions {
+  /** Time shown as "generated at" (ISO 8601). */
+  generatedAt: string;
+  /** Notes shown under the summary (e.g. charts left out, PNGs not written). */
+  notes?: string[];
+}
+
+const CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
+
+function summaryHtml(s: Summary): string {
+  const level = s.level.replace(/\s+/g, '-');
+  const cards = s.keyNumbers
+    .map(
+      (k) =>
+        `<div class="card"><div class="l">${esc(k.label)}</div><div class="v">${esc(k.value)}</div><div class="d">${esc(k.detail)}</div></div>`,
+    )
+    .join('');
+  return [
+    `<div class="verdict level-${level}"><strong>Leakage: ${esc(s.level)}.</strong> ${esc(s.headline)}</div>`,
+    ...s.sentences.map((x) => `<p>${esc(x)}</p>`),
+    cards === '' ? '' : `<div class="cards">${cards}</div>`,
+    ...(s.comparisons.length > 0
+      ? ['<h3>How the targets compare</h3>', ...s.comparisons.map((x) => `<p>${esc(x)}</p>`)]
+      : []),
+    '<p class="note">Verdict rule of thumb (entire dataset): high = AUC ≥ 0.70 or TPR ≥ 10% at 1% FPR; moderate = AUC ≥ 0.60 or the 95% lower bound of TPR at 1% FPR above 2%; low = AUC ≥ 0.52 or that bound above 1%. TPR at a low FPR is the number to trust most (Carlini et al. 2022).</p>',
+  ].join('\n');
+}
+
+/** Shade of a table cell by AUC: transparent at ≤ 0.5, strongest at ≥ 0.8. */
+function aucShade(auc: number): string {
+  const a = Math.max(0, Math.min(1, (auc - 0.5) / 0.3)) * 0.55;
+  return a > 0 ? ` style="background: rgba(213, 94, 0, ${a.toFixed(3)})"` : '';
+}
+
+/** Attacks × slices matrix of one target: AUC per cell, TPR at 1% FPR in the cell's title. */
+function matrixHtml(t: Target): string {
+  const attacks = [...new Set([...entireResults(t), ...t.results].map((r) => r.attack))];
+  const slices: ReportResult['slice'][] = [];
+  const seen = new Set<string>();
+  for (const r of t.results) {
+    const k = JSON.stringify(r.slice);
+    if (!seen.has(k)) {
+      seen.add(k);
+      slices.push(r.slice);
+    }
+  }
+  const rows = slices.map((slice) => {
+    const k = JSON.stringify(slice);
+    const cells = attacks.map((a) => {
+      const r = t.results.find((x) => x.attack === a && JSON.stringify(x.slice) === k);
+      if (r === undefined) return '<td>–</td>';
+      const e = r.tprAtFpr['0.01'];
+      const title = `${a}, ${sliceName(r)}: AUC ${r.auc.toFixed(4)}, advantage ${r.advantage.toFixed(4)}${e ? `, TPR at 1% FPR ${pct(e.tpr)}` : ''}; ${r.nMembers} members, ${r.nNonMembers} non-members`;
+      return `<td${aucShade(r.auc)} title="${esc(title)}">${r.auc.toFixed(3)}</td>`;
+    });
+    const first = t.results.find((x) => JSON.stringify(x.slice) === k)!;
+    return `<tr><td class="t">${esc(sliceName(first))}</td><td>${first.nMembers}</td><td>${first.nNonMembers}</td>${cells.join('')}</tr>`;
+  });
+  return `<div class="scroll"><table class="matrix"><thead><tr><th class="t">slice</th><th>members</th><th>non-members</th>${attacks.map((a) => `<th>${esc(a)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+/** Every metric of the entire-dataset results of one target, leakiest first. */
+function detailHtml(t: Target): string {
+  const rows = entireResults(t);
+  if (rows.length === 0) return '';
+  const fprKeys = Object.keys(rows[0]!.tprAtFpr);
+  const head = [
+    'attack',
+    'signal',
+    'AUC',
+    'advantage',
+    'PPV',
+    ...fprKeys.map((k) => `TPR@${pct(Number(k))} FPR (95% CI)`),
+    'ε lower bound',
+  ];
+  const body = rows.map((r) => {
+    const tprs = fprKeys.map((k) => {
+      const e = r.tprAtFpr[k]!;
+      return `<td>${pct(e.tpr)}${e.lowSupport ? '*' : ''} <span class="note">(${pct(e.low)}–${pct(e.high)})</span></td>`;
+    });
+    const eps = Number.isFinite(r.epsilonLowerBound) ? r.epsilonLowerBound.toFixed(2) : '∞';
+    return `<tr><td class="t">${esc(r.attack)}</td><td class="t">${esc(r.signal)}</td><td${aucShade(r.auc)}>${r.auc.toFixed(3)}</td><td>${r.advantage.toFixed(3)}</td><td>${r.ppv.toFixed(3)}</td>${tprs.join('')}<td>${eps}</td></tr>`;
+  });
+  const star = rows.some((r) => Object.values(r.tprAtFpr).some((e) => e.lowSupport))
+    ? '<p class="note">* fewer than 10 non-member false positives at that point: the TPR is not reliable.</p>'
+    : '';
+  return `<div class="scroll"><table><thead><tr>${head.map((h, i) => `<th${i < 2 ? ' class="t"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table></div>${star}`;
+}
+
+function chartHtml(c: HtmlChart): string {
+  const links = c.files
+    .map((f) => `<a href="${esc(f)}">${esc(f.slice(f.lastIndexOf('.') + 1).toUpperCase())}</a>`)
+    .join(' · ');
+  return `<figure id="chart-${esc(c.rendered.id)}" class="mia-chart">${c.rendered.svg}<figcaption>${esc(c.built.spec.caption)}${links === '' ? '' : ` <span class="note">(${links})</span>`}</figcaption></figure>`;
+}
+
+function flatten(value: unknown, prefix: string, out: [string, string][]): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix === '' ? k : `${prefix}.${k}`, out);
+  } else {
+    out.push([prefix, typeof value === 'string' ? value : JSON.stringify(value)]);
+  }
+}
+
+function timingHtml(run: RunData): string {
+  if (run.timing === undefined) return '<p class="note">No timing.json in the run directory.</p>';
+  const total = run.timing.reduce((s, t) => s + t.seconds, 0);
+  const rows = run.timing.map(
+    (t) =>
+      `<tr><td class="t">${esc(t.stage)}</td><td>${t.seconds.toFixed(2)}</td><td class="t">${t.reused ? 'reused from a previous run' : ''}</td></tr>`,
+  );
+  return `<table><thead><tr><th class="t">stage</th><th>seconds</th><th class="t"></th></tr></thead><tbody>${rows.join('')}<tr><th class="t">total</th><th>${total.toFixed(2)}</th><th></th></tr></tbody></table>`;
+}
+
+function environmentHtml(run: RunData): string {
+  if (run.environment === undefined) return '<p class="note">No environment.json in the run directory.</p>';
+  const rows: [string, string][] = [];
+  flatten(run.environment, '', rows);
+  return `<table><tbody>${rows.map(([k, v]) => `<tr><th class="t">${esc(k)}</th><td class="t">${esc(v.length > 300 ? `${v.slice(0, 300)}…` : v)}</td></tr>`).join('')}</tbody></table>`;
+}
+
+/** A JSON text safe inside a <script> element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** The complete report page of `run` with its rendered charts. */
+export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: HtmlOptions): string {
+  const targets = targetsOf(run.results);
+  const summary = summarizeResults(run.results);
+  const dataset = (run.environment?.dataset ?? undefined) as { name?: unknown; source?: unknown } | undefined;
+  const datasetText =
+    dataset !== undefined && typeof dataset === 'object'
+      ? `dataset ${String(dataset.name ?? '?')}${dataset.source !== undefined ? ` (${String(dataset.source)})` : ''}`
+      : undefined;
+  const title = `Membership inference audit — ${basename(run.dir.replace(/\/+$/, '')) || run.dir}`;
+  const sections = [...new Set(charts.map((c) => c.built.section))];
+  const sectionId = (s: string) => `charts-${s.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  const nav = [
+    ['summary', 'Summary'],
+    ['results', 'Attacks × slices'],
+    ...sections.map((s) => [sectionId(s), s]),
+    ['config', 'Configuration'],
+    ['timing', 'Timing'],
+    ['environment', 'Environment'],
+  ];
+  const hover: Record<string, unknown> = {};
+  for (const c of charts) hover[c.rendered.id] = c.rendered.hover;
+  const results = targets.map((t) =>
+    [
+      targets.length > 1 ? `<h3>${esc(t.label)}</h3>` : '',
+      '<p class="note">AUC per attack (columns) and slice (rows); hover a cell for the other metrics.</p>',
+      matrixHtml(t),
+      '<h3>Entire dataset, every metric</h3>',
+      detailHtml(t),
+    ].join('\n'),
+  );
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<main>
+<header><h1>${esc(title)}</h1>
+<p class="sub">${esc([`${run.results.length} results`, `${targets.length} target model${targets.length === 1 ? '' : 's'}`, datasetText, `generated ${options.generatedAt}`].filter((x) => x !== undefined).join(' · '))}</p></header>
+<nav>${nav.map(([id, label]) => `<a href="#${esc(id!)}">${esc(label!)}</a>`).join('')}</nav>
+<section id="summary"><h2>Summary</h2>
+${summaryHtml(summary)}
+${(options.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
+</section>
+<section id="results"><h2>Attacks × slices</h2>
+${results.join('\n')}
+</section>
+${sections
+  .map(
+    (s) =>
+      `<section id="${sectionId(s)}"><h2>${esc(s)}</h2>\n${charts
+        .filter((c) => c.built.section === s)
+        .map(chartHtml)
+        .join('\n')}\n</section>`,
+  )
+  .join('\n')}
+<section id="config"><h2>Configuration</h2>
+${run.configText === undefined ? '<p class="note">No config.yaml in the run directory.</p>' : `<p class="note">${esc(run.configName ?? '')}</p><pre><code>${esc(run.configText)}</code></pre>`}
+</section>
+<section id="timing"><h2>Timing</h2>
+${timingHtml(run)}
+</section>
+<section id="environment"><h2>Environment</h2>
+${environmentHtml(run)}
+</section>
+<footer>Written by mia-audit from ${esc(run.dir)} — regenerate with <code>mia report ${esc(run.dir)}</code>. Every chart is also beside this file as SVG and PNG.</footer>
+</main>
+<div id="mia-tip" role="tooltip" hidden></div>
+<script type="application/json" id="mia-hover">${scriptJson(hover)}</script>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}

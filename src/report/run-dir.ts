@@ -1,0 +1,296 @@
+/**
+ * Reads an audit's run directory (docs/run-dir.md) for the report: results.json (required), and the
+ * optional scores.npz, history.json, privacy-by-epoch.json, samples.npz, environment.json, timing.json,
+ * config.yaml / config.resolved.json. Every file is validated where it is read; a malformed one is a
+ * MiaError naming the file and the field (`results.json:results[3].auc`).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { AttackResult } from '../audit/run-attacks.js';
+import { MiaError } from '../errors.js';
+import { readFileOrThrow, readJsonFile } from '../io/atomic.js';
+import { toBool, toFloat32, toFloat64, toInt32 } from '../io/npy.js';
+import { readNpz } from '../io/npz.js';
+import { type AttackResultsCollection, parseCollection } from './collection.js';
+import { parseWith } from './validate.js';
+
+/** One result of results.json: the `mia attack --json` schema plus the run's experiment and model. */
+export type ReportResult = AttackResult & { experiment?: string; model?: string };
+
+/** One target model's scores from scores.npz. */
+export interface RunScores {
+  /** The model the scores belong to ('' in the single-target layout, where keys carry no prefix). */
+  model: string;
+  isMember: Uint8Array;
+  labels?: Int32Array;
+  /** Attack name → one score per sample (NaN = not scored by that attack, e.g. a trained attack's training rows). */
+  byAttack: Map<string, Float64Array>;
+}
+
+export interface EpochRow {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+}
+
+export interface HistoryModel {
+  id: string;
+  label: string;
+  role: string;
+  epochs: EpochRow[];
+}
+
+/** Sample training images: x is k × h × w × c (c = 1 or 3), row-major. */
+export interface SampleImages {
+  x: Float32Array;
+  k: number;
+  h: number;
+  w: number;
+  c: number;
+  y: Int32Array;
+}
+
+export interface TimingStage {
+  stage: string;
+  seconds: number;
+  reused: boolean;
+}
+
+export interface RunData {
+  dir: string;
+  results: ReportResult[];
+  scores: RunScores[];
+  history: HistoryModel[] | undefined;
+  privacy: AttackResultsCollection | undefined;
+  samples: SampleImages | undefined;
+  environment: Record<string, unknown> | undefined;
+  timing: TimingStage[] | undefined;
+  /** config.yaml as written, else config.resolved.json pretty-printed, else undefined. */
+  configText: string | undefined;
+  configName: string | undefined;
+  /** Class names from environment.json's dataset.classNames, when given. */
+  classNames: string[] | undefined;
+}
+
+const num = z.number();
+const TprEntry = z.looseObject({ tpr: num, low: num, high: num, lowSupport: z.boolean() });
+const SliceSchema = z.union([
+  z.object({ feature: z.literal('entire_dataset') }),
+  z.object({ feature: z.literal('class'), value: z.number().int() }),
+  z.object({ feature: z.literal('correctly_classified'), value: z.boolean() }),
+  z.object({ feature: z.literal('loss_decile'), value: z.number().int() }),
+  z.object({ feature: z.literal('custom'), value: z.string() }),
+]);
+const ResultSchema = z.looseObject({
+  attack: z.string(),
+  signal: z.string(),
+  slice: SliceSchema,
+  nMembers: z.number().int().nonnegative(),
+  nNonMembers: z.number().int().nonnegative(),
+  auc: num,
+  advantage: num,
+  ppv: num,
+  tprAtFpr: z.record(z.string(), TprEntry),
+  // JSON has no Infinity: an unbounded ε is written as null.
+  epsilonLowerBound: num.nullable(),
+  epsilon: z
+    .looseObject({
+      estimate: num.nullable(),
+      low: num.nullable(),
+      high: num.nullable(),
+      thresholdsTried: num,
+    })
+    .optional(),
+  note: z.string().optional(),
+  experiment: z.string().optional(),
+  model: z.string().optional(),
+});
+const ResultsFile = z.looseObject({ results: z.array(ResultSchema) });
+const EpochSchema = z.looseObject({
+  epoch: z.number().int(),
+  trainLoss: num,
+  trainAccuracy: num,
+  valLoss: num.nullable().optional(),
+  valAccuracy: num.nullable().optional(),
+});
+const HistoryFile = z.looseObject({
+  models: z.array(
+    z.looseObject({
+      id: z.string(),
+      label: z.string().optional(),
+      role: z.string().optional(),
+      epochs: z.array(EpochSchema),
+    }),
+  ),
+});
+const TimingFile = z.looseObject({
+  stages: z.array(z.looseObject({ stage: z.string(), seconds: num, reused: z.boolean().optional() })),
+});
+
+function optionalJson(path: string): unknown {
+  return existsSync(path) ? readJsonFile(path) : undefined;
+}
+
+/** results.json's results; E_IO naming the path when it is missing, E_JSON when malformed. */
+export function readResults(runDir: string): ReportResult[] {
+  const path = join(runDir, 'results.json');
+  if (!existsSync(path)) {
+    throw new MiaError('E_IO', 'no results.json: not a run directory, or its audit has not finished', {
+      where: path,
+    });
+  }
+  const file = parseWith(ResultsFile, readJsonFile(path), path);
+  return file.results.map((r) => {
+    const out = { ...r, epsilonLowerBound: r.epsilonLowerBound ?? Number.POSITIVE_INFINITY } as ReportResult;
+    return out;
+  });
+}
+
+/**
+ * scores.npz: `is_member` bool [N], optional `labels` int32 [N], and one float64 [N] array per attack.
+ * Several targets use `<model>/<key>` for every key (e.g. `conv/is_member`, `conv/threshold`).
+ * Throws E_MISSING_FIELD (no is_member for a model), E_SHAPE_MISMATCH (an array of another length).
+ */
+export function readScores(path: string): RunScores[] {
+  const arrays = readNpz(path);
+  const models = new Map<string, Map<string, Float64Array>>();
+  const isMember = new Map<string, Uint8Array>();
+  const labels = new Map<string, Int32Array>();
+  for (const [key, arr] of arrays) {
+    const slash = key.lastIndexOf('/');
+    const model = slash < 0 ? '' : key.slice(0, slash);
+    const name = slash < 0 ? key : key.slice(slash + 1);
+    const where = `${path}:${key}`;
+    if (arr.shape.length !== 1) {
+      throw new MiaError('E_SHAPE_MISMATCH', `${key} must be 1-d`, {
+        where,
+        found: `shape [${arr.shape.join(', ')}]`,
+      });
+    }
+    if (name === 'is_member') isMember.set(model, toBool(arr, where));
+    else if (name === 'labels') labels.set(model, toInt32(arr, where));
+    else {
+      let m = models.get(model);
+      if (m === undefined) models.set(model, (m = new Map()));
+      m.set(name, toFloat64(arr, where));
+    }
+  }
+  const out: RunScores[] = [];
+  for (const [model, byAttack] of models) {
+    const member = isMember.get(model);
+    const prefix = model === '' ? '' : `${model}/`;
+    if (member === undefined) {
+      throw new MiaError('E_MISSING_FIELD', `${prefix}is_member is required beside the scores`, {
+        where: path,
+      });
+    }
+    const lab = labels.get(model);
+    for (const [name, a] of [...byAttack, ...(lab ? [['labels', lab] as const] : [])]) {
+      if (a.length !== member.length) {
+        throw new MiaError(
+          'E_SHAPE_MISMATCH',
+          `${prefix}${name} and ${prefix}is_member have different lengths`,
+          {
+            where: `${path}:${prefix}${name}`,
+            expected: `${member.length}`,
+            found: `${a.length}`,
+          },
+        );
+      }
+    }
+    out.push(
+      lab === undefined
+        ? { model, isMember: member, byAttack }
+        : { model, isMember: member, labels: lab, byAttack },
+    );
+  }
+  return out;
+}
+
+function readHistory(path: string): HistoryModel[] | undefined {
+  const v = optionalJson(path);
+  if (v === undefined) return undefined;
+  return parseWith(HistoryFile, v, path).models.map((m) => ({
+    id: m.id,
+    label: m.label ?? m.id,
+    role: m.role ?? 'target',
+    epochs: m.epochs.map((e) => ({
+      epoch: e.epoch,
+      trainLoss: e.trainLoss,
+      trainAccuracy: e.trainAccuracy,
+      valLoss: e.valLoss ?? null,
+      valAccuracy: e.valAccuracy ?? null,
+    })),
+  }));
+}
+
+/** samples.npz: `x` [k, h, w, c] (or [k, h, w]) and `y` [k]; undefined when absent. */
+export function readSamples(path: string): SampleImages | undefined {
+  if (!existsSync(path)) return undefined;
+  const arrays = readNpz(path);
+  const x = arrays.get('x');
+  const y = arrays.get('y');
+  if (x === undefined || y === undefined) {
+    throw new MiaError('E_MISSING_FIELD', `samples.npz needs arrays x and y`, {
+      where: path,
+      found: [...arrays.keys()].join(', '),
+    });
+  }
+  const [k, h, w, c = 1] = x.shape;
+  if ((x.shape.length !== 3 && x.shape.length !== 4) || (c !== 1 && c !== 3) || y.shape[0] !== k) {
+    throw new MiaError('E_SHAPE_MISMATCH', 'samples.npz x must be [k, h, w, c] with c = 1 or 3 and y [k]', {
+      where: `${path}:x`,
+      found: `x [${x.shape.join(', ')}], y [${y.shape.join(', ')}]`,
+    });
+  }
+  return { x: toFloat32(x, `${path}:x`), k: k!, h: h!, w: w!, c, y: toInt32(y, `${path}:y`) };
+}
+
+/** Reads everything the report uses from `runDir` (see the module comment). */
+export function readRunDir(runDir: string): RunData {
+  const results = readResults(runDir);
+  const p = (name: string) => join(runDir, name);
+  const scores = existsSync(p('scores.npz')) ? readScores(p('scores.npz')) : [];
+  const privacyJson = optionalJson(p('privacy-by-epoch.json'));
+  const env = optionalJson(p('environment.json'));
+  const timing = optionalJson(p('timing.json'));
+  let configText: string | undefined;
+  let configName: string | undefined;
+  if (existsSync(p('config.yaml'))) {
+    configText = new TextDecoder().decode(readFileOrThrow(p('config.yaml')));
+    configName = 'config.yaml';
+  } else if (existsSync(p('config.resolved.json'))) {
+    configText = JSON.stringify(readJsonFile(p('config.resolved.json')), null, 2);
+    configName = 'config.resolved.json';
+  }
+  const environment =
+    env === undefined ? undefined : parseWith(z.record(z.string(), z.unknown()), env, p('environment.json'));
+  const dataset = environment?.dataset as { classNames?: unknown } | undefined;
+  const classNames =
+    Array.isArray(dataset?.classNames) && dataset.classNames.every((s) => typeof s === 'string')
+      ? (dataset.classNames as string[])
+      : undefined;
+  return {
+    dir: runDir,
+    results,
+    scores,
+    history: readHistory(p('history.json')),
+    privacy: privacyJson === undefined ? undefined : parseCollection(privacyJson, p('privacy-by-epoch.json')),
+    samples: readSamples(p('samples.npz')),
+    environment,
+    timing:
+      timing === undefined
+        ? undefined
+        : parseWith(TimingFile, timing, p('timing.json')).stages.map((s) => ({
+            stage: s.stage,
+            seconds: s.seconds,
+            reused: s.reused ?? false,
+          })),
+    configText,
+    configName,
+    classNames,
+  };
+}

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_TRAIN_FRACTION, runTrainedAttack } from '../../src/attacks/trained-attack.js';
+import { isMiaError } from '../../src/errors.js';
+import { Rng } from '../../src/rng.js';
+import { bruteAuc } from './classifiers/helpers.js';
+
+/** Members first (nm rows) then non-members; members' feature 0 is shifted up, so they are learnable. */
+function attackData(nm: number, nn: number, d: number, seed: number) {
+  const rng = new Rng(seed);
+  const n = nm + nn;
+  const x = new Float64Array(n * d);
+  const isMember = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = i < nm ? 1 : 0;
+    isMember[i] = m;
+    for (let j = 0; j < d; j++) x[i * d + j] = rng.normal() + (j === 0 ? 1.5 * m : 0);
+  }
+  return { x, isMember, n, d };
+}
+
+function evaluatedAuc(r: ReturnType<typeof runTrainedAttack>, isMember: Uint8Array): number {
+  const s: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < r.scores.length; i++) {
+    if (r.evaluated[i] !== 1) continue;
+    s.push(r.scores[i]!);
+    y.push(isMember[i]!);
+  }
+  return bruteAuc(Float64Array.from(s), Uint8Array.from(y));
+}
+
+test('runTrainedAttack: balanced split sizes follow TF Privacy (train ⌊0.75·min⌋ of each class)', () => {
+  const { x, isMember, n, d } = attackData(400, 1000, 3, 1);
+  const r = runTrainedAttack('lr', x, n, d, isMember, { seed: 5 });
+  assert.equal(DEFAULT_TRAIN_FRACTION, 0.75);
+  assert.deepEqual(r.split, {
+    trainMembers: 300,
+    trainNonMembers: 300,
+    evalMembers: 100,
+    evalNonMembers: 700,
+    seed: 5,
+    trainFraction: 0.75,
+    balanced: true,
+  });
+  // The evaluated mask agrees with the counts, per class.
+  let em = 0;
+  let en = 0;
+  for (let i = 0; i < n; i++) if (r.evaluated[i] === 1) isMember[i] === 1 ? em++ : en++;
+  assert.deepEqual([em, en], [100, 700]);
+});
+
+test('runTrainedAttack: unbalanced split takes ⌊trainFraction·count⌋ of each class (stratified)', () => {
+  const { x, isMember, n, d } = attackData(401, 999, 2, 2);
+  const r = runTrainedAttack('lr', x, n, d, isMember, { seed: 1, balance: false, trainFraction: 0.5 });
+  assert.equal(r.split.trainMembers, 200);
+  assert.equal(r.split.trainNonMembers, 499);
+  assert.equal(r.split.evalMembers, 201);
+  assert.equal(r.split.evalNonMembers, 500);
+  assert.equal(r.split.balanced, false);
+  // Tiny classes keep ≥ 1 row on each side.
+  const t = attackData(2, 50, 2, 3);
+  const rt = runTrainedAttack('lr', t.x, t.n, t.d, t.isMember, { seed: 1, trainFraction: 0.1 });
+  assert.equal(rt.split.trainMembers, 1);
+  assert.equal(rt.split.evalMembers, 1);
+});
+
+test('runTrainedAttack: train and evaluated rows are disjoint and cover all rows; scores NaN exactly on train rows', () => {
+  const { x, isMember, n, d } = attackData(300, 500, 3, 4);
+  for (const kind of ['lr', 'knn'] as const) {
+    const r = runTrainedAttack(kind, x, n, d, isMember, { seed: 9 });
+    assert.equal(r.scores.length, n);
+    assert.equal(r.evaluated.length, n);
+    let trained = 0;
+    for (let i = 0; i < n; i++) {
+      assert.ok(r.evaluated[i] === 0 || r.evaluated[i] === 1);
+      if (r.evaluated[i] === 0) {
+        trained++;
+        assert.ok(Number.isNaN(r.scores[i]!));
+      } else {
+        assert.ok(r.scores[i]! >= 0 && r.scores[i]! <= 1);
+      }
+    }
+    assert.equal(trained, r.split.trainMembers + r.split.trainNonMembers);
+    assert.equal(n - trained, r.split.evalMembers + r.split.evalNonMembers);
+  }
+});
+
+test('runTrainedAttack: same seed → identical result; another seed → another split', () => {
+  const { x, isMember, n, d } = attackData(200, 300, 3, 5);
+  for (const kind of ['lr', 'mlp', 'rf', 'knn'] as const) {
+    const a = runTrainedAttack(kind, x, n, d, isMember, { seed: 11 });
+    const b = runTrainedAttack(kind, x, n, d, isMember, { seed: 11 });
+    assert.deepEqual(b.evaluated, a.evaluated, kind);
+    assert.deepEqual(b.scores, a.scores, kind);
+  }
+  const a = runTrainedAttack('lr', x, n, d, isMember, { seed: 11 });
+  const c = runTrainedAttack('lr', x, n, d, isMember, { seed: 12 });
+  assert.notDeepEqual(c.evaluated, a.evaluated);
+});
+
+test('runTrainedAttack: every kind finds the membership signal on held-out rows', () => {
+  const { x, isMember, n, d } = attackData(1000, 1500, 4, 6);
+  for (const kind of ['lr', 'mlp', 'rf', 'knn'] as const) {
+    const r = runTrainedAttack(kind, x, n, d, isMember, { seed: 3 });
+    const auc = evaluatedAuc(r, isMember);
+    // Bayes AUC for a 1.5σ shift is Φ(1.5/√2) ≈ 0.86; KNN with k = 5 is the noisiest.
+    assert.ok(auc > (kind === 'knn' ? 0.75 : 0.8), `${kind}: AUC ${auc}`);
+  }
+});
+
+test('runTrainedAttack: balanced training really is balanced when the classes are not', () => {
+  // Members are rare (10%) and carry no signal: a classifier trained on balanced data predicts ~0.5
+  // on average, one trained on the raw 10/90 mix predicts ~0.1.
+  const { x, isMember, n, d } = attackData(200, 1800, 2, 7);
+  for (let i = 0; i < n; i++) x[i * d] = new Rng(i).normal(); // remove the signal
+  const mean = (r: ReturnType<typeof runTrainedAttack>) => {
+    let s = 0;
+    let c = 0;
+    r.scores.forEach((v, i) => {
+      if (r.evaluated[i] === 1) {
+        s += v;
+        c++;
+      }
+    });
+    return s / c;
+  };
+  const bal = runTrainedAttack('lr', x, n, d, isMember, { seed: 1 });
+  const raw = runTrainedAttack('lr', x, n, d, isMember, { seed: 1, balance: false });
+  assert.ok(Math.abs(mean(bal) - 0.5) < 0.05, `balanced mean ${mean(bal)}`);
+  assert.ok(Math.abs(mean(raw) - 0.1) < 0.03, `unbalanced mean ${mean(raw)}`);
+});
+
+test('runTrainedAttack rejects bad input with MiaErrors', () => {
+  const { x, isMember, n, d } = attackData(10, 10, 2, 8);
+  const code = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(isMiaError(e), String(e));
+      return e.code;
+    }
+    return 'none';
+  };
+  assert.equal(
+    code(() => runTrainedAttack('lr', x, n, 3, isMember, { seed: 1 })),
+    'E_SHAPE_MISMATCH',
+  );
+  assert.equal(
+    code(() => runTrainedAttack('lr', x, n, d, isMember.subarray(1), { seed: 1 })),
+    'E_SHAPE_MISMATCH',
+  );
+  assert.equal(
+    code(() => runTrainedAttack('lr', x, n, d, isMember, { seed: 1, trainFraction: 1 })),
+    'E_CONFIG',
+  );
+  assert.equal(
+    code(() => runTrainedAttack('lr', x, n, d, isMember, { seed: 1, trainFraction: 0 })),
+    'E_CONFIG',
+  );
+  // An unknown kind, as from an untyped config.
+  assert.equal(
+    code(() => runTrainedAttack('svm' as unknown as 'lr', x, n, d, isMember, { seed: 1 })),
+    'E_UNKNOWN_NAME',
+  );
+  const bad = x.slice();
+  bad[7] = Number.NaN;
+  assert.equal(
+    code(() => runTrainedAttack('lr', bad, n, d, isMember, { seed: 1 })),
+    'E_NOT_FINITE',
+  );
+  const two = isMember.slice();
+  two[0] = 2;
+  assert.equal(
+    code(() => runTrainedAttack('lr', x, n, d, two, { seed: 1 })),
+    'E_LABEL_RANGE',
+  );
+  const one = new Uint8Array(n);
+  one[0] = 1;
+  assert.equal(
+    code(() => runTrainedAttack('lr', x, n, d, one, { seed: 1 })),
+    'E_EMPTY',
+  );
+});
