@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClassifierKind } from '../src/attacks/classifiers/classifier.js';
 import { createClassifier } from '../src/attacks/classifiers/registry.js';
+import { splitTrainedAttack } from '../src/attacks/trained-attack.js';
 import { Rng } from '../src/rng.js';
 
 const { values } = parseArgs({
@@ -57,20 +58,6 @@ function makeFeatures(nPerClass: number, c: number, rng: Rng) {
     x[i * d + c + 1] = label;
   }
   return { x, y, n, d };
-}
-
-/** Seeded stratified balanced split, as runTrainedAttack does it. */
-function split(y: Uint8Array, n: number, rng: Rng) {
-  const m: number[] = [];
-  const nm: number[] = [];
-  for (let i = 0; i < n; i++) (y[i] === 1 ? m : nm).push(i);
-  rng.shuffle(m);
-  rng.shuffle(nm);
-  const t = Math.floor(0.75 * Math.min(m.length, nm.length));
-  const train = Int32Array.from([...m.slice(0, t), ...nm.slice(0, t)]);
-  rng.shuffle(train);
-  const ev = Int32Array.from([...m.slice(t), ...nm.slice(t)]).sort();
-  return { train, ev };
 }
 
 function gather(x: Float64Array, y: Uint8Array, d: number, rows: Int32Array) {
@@ -131,8 +118,11 @@ print(json.dumps(out))
 `;
 
 const rng = new Rng(seed);
-const { x, y, n, d } = makeFeatures(perClass, Number(values.classes), rng);
-const { train, ev } = split(y, n, rng);
+const { x, y, d } = makeFeatures(perClass, Number(values.classes), rng);
+// The split of runTrainedAttack (seeded, stratified, balanced, trainFraction 0.75); its rng is then forked
+// for the classifier, as runTrainedAttack does.
+const { trainRows: train, evalRows: ev } = splitTrainedAttack(y, rng);
+const clfSeed = rng.nextUint32(); // runTrainedAttack's rng.fork() is new Rng(rng.nextUint32())
 const tr = gather(x, y, d, train);
 const te = gather(x, y, d, ev);
 console.log(
@@ -143,7 +133,7 @@ const ours: Record<string, { fit: number; predict: number; auc: number }> = {};
 for (const kind of kinds) {
   const clf = createClassifier(kind);
   const t0 = performance.now();
-  clf.fit(tr.gx, train.length, d, tr.gy, new Rng(seed + 1));
+  clf.fit(tr.gx, train.length, d, tr.gy, new Rng(clfSeed));
   const t1 = performance.now();
   const p = clf.predictProba(te.gx, ev.length, d);
   const t2 = performance.now();

@@ -111,3 +111,18 @@ export { loadAttackInput } from './signals/attack-input-files.js';
 export { type ModelOutputs, type ModelOutputsFields, makeModelOutputs } from './signals/model-outputs.js';
 export { computeSignal, membershipScore, SIGNAL_NAMES, type SignalName } from './signals/signals.js';
 export { syntheticAttackInput } from './signals/synthetic-outputs.js';
+
+// report
+export {
+  type AttackResultsCollection,
+  type ChartSpec,
+  loadCollection,
+  mergeCollections,
+  pointsFromResults,
+  readRunDir,
+  renderChart,
+  saveCollection,
+  svgToPng,
+  type WriteReportOptions,
+  writeReport,
+} from './report/index.js';

@@ -11,6 +11,8 @@ export interface TorchResult {
   torch: string;
   threads: number;
   samples_per_s: number;
+  /** Process CPU seconds (all threads) per 1000 samples over the timed loop. */
+  cpu_s_per_1k: number;
   max_rss_mb: number;
 }
 
@@ -46,23 +48,28 @@ export function randomBatch(
 }
 
 /**
- * Calls `step` (which processes `batch` samples) for about `seconds` after `warmup` calls, and returns
- * samples per second over the timed calls.
+ * Calls `step` (which processes `batch` samples) for about `seconds` after `warmup` calls. Returns
+ * samples per second (wall clock) and process CPU seconds (all threads) per 1000 samples over the
+ * timed calls; the second barely depends on how busy a shared machine is.
  */
 export async function timeLoop(
   step: (i: number) => Promise<void>,
   batch: number,
   seconds: number,
   warmup = 3,
-): Promise<number> {
+): Promise<{ samplesPerS: number; cpuSPer1k: number }> {
   for (let i = 0; i < warmup; i++) await step(i);
   let steps = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   while (performance.now() - t0 < seconds * 1000) {
     await step(steps);
     steps++;
   }
-  return (steps * batch) / ((performance.now() - t0) / 1000);
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const samples = steps * batch;
+  return { samplesPerS: samples / wall, cpuSPer1k: ((cpu.user + cpu.system) / 1e6 / samples) * 1000 };
 }
 
 export function maxRssMb(): number {

@@ -32,6 +32,7 @@ export const VARIANTS: Variant[] = [
 interface WorkerResult {
   ok: boolean;
   samples_per_s?: number;
+  cpu_s_per_1k?: number;
   max_rss_mb?: number;
   description?: string;
   error?: string;
@@ -76,19 +77,31 @@ export function compare(
   if (t2 !== null) torchRuns.push(t2);
   const torch =
     torchRuns.length > 0 ? torchRuns.reduce((a, t) => a + t.samples_per_s, 0) / torchRuns.length : Number.NaN;
+  const torchCpu =
+    torchRuns.length > 0 ? torchRuns.reduce((a, t) => a + t.cpu_s_per_1k, 0) / torchRuns.length : Number.NaN;
   const table = rows.map(({ label, r }) => [
     label,
     r.ok ? r.samples_per_s!.toFixed(0) : 'fails',
     r.ok ? `${(r.samples_per_s! / torch).toFixed(2)}×` : (r.error ?? '').slice(0, 70),
+    r.ok ? r.cpu_s_per_1k!.toFixed(3) : '',
+    r.ok ? `${(torchCpu / r.cpu_s_per_1k!).toFixed(2)}×` : '',
     r.ok ? r.max_rss_mb!.toFixed(0) : '',
   ]);
   table.push([
     `PyTorch ${torchRuns[0]?.torch ?? '?'} (2 threads; runs ${torchRuns.map((t) => t.samples_per_s.toFixed(0)).join(', ')})`,
     torch.toFixed(0),
     '1.00×',
+    torchCpu.toFixed(3),
+    '1.00×',
     torchRuns.length > 0 ? Math.max(...torchRuns.map((t) => t.max_rss_mb)).toFixed(0) : '',
   ]);
-  printTable(['variant', 'samples/s', 'vs PyTorch', 'peak RSS MB'], table);
+  printTable(
+    ['variant', 'samples/s', 'vs PyTorch', 'CPU s/1k samples', 'CPU efficiency vs PyTorch', 'peak RSS MB'],
+    table,
+  );
+  console.log(
+    `  (samples/s is wall clock and suffers on a shared machine; CPU s/1k samples counts every thread's CPU time and barely depends on load)`,
+  );
   const best = rows.find((r) => r.label.includes('(default)'))?.r;
   if (best?.ok && best.description !== undefined) console.log(`  default backend: ${best.description}`);
 }

@@ -1,7 +1,7 @@
 /**
  * One benchmark variant in its own process (a backend's set-up cannot change within a process, and
  * each variant's peak memory is its own). Argument: a JSON VariantRequest. Prints one JSON line:
- * { ok, samples_per_s, max_rss_mb, description } or { ok: false, error }.
+ * { ok, samples_per_s, cpu_s_per_1k, max_rss_mb, description } or { ok: false, error }.
  * Trains / predicts through the real engine (src/models/tfjs/engine.ts), as `mia train` does.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -54,8 +54,7 @@ function useFusedAdam(model: EngineModel): void {
       adamUpdate(vars, grads, m, v, { lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, step: t });
     },
     dispose() {
-      m?.forEach((x) => x.dispose());
-      v?.forEach((x) => x.dispose());
+      for (const x of [...(m ?? []), ...(v ?? [])]) x.dispose();
     },
   };
 }
@@ -77,7 +76,7 @@ async function main(): Promise<void> {
   const size = spec.inputShape.reduce((a, b) => a * b, 1);
   const n = req.batch;
   const batches = Array.from({ length: 4 }, (_, i) => randomBatch(n, size, 10, i + 1));
-  let sps: number;
+  let r: { samplesPerS: number; cpuSPer1k: number };
   if (req.mode === 'train') {
     model.setOptimizer(normalizeOptimizerSpec({ name: 'adam', lr: 1e-3 }));
     if (req.fusedAdam) useFusedAdam(model);
@@ -85,17 +84,26 @@ async function main(): Promise<void> {
       const b = batches[i % batches.length]!;
       await model.trainStep({ x: b.x, y: b.y, n }, 1e-3);
     };
-    sps = await timeLoop(step, n, req.seconds, req.backend === 'cpu' ? 1 : 3);
+    r = await timeLoop(step, n, req.seconds, req.backend === 'cpu' ? 1 : 3);
   } else {
     const step = async (i: number) => {
       const b = batches[i % batches.length]!;
       await model.predict(b.x, n, { batchSize: n });
     };
-    sps = await timeLoop(step, n, req.seconds, 2);
+    r = await timeLoop(step, n, req.seconds, 2);
   }
   const tensors = req.backend === 'ort' ? 0 : tf.memory().numTensors;
   model.dispose();
-  console.log(JSON.stringify({ ok: true, samples_per_s: sps, max_rss_mb: maxRssMb(), description, tensors }));
+  console.log(
+    JSON.stringify({
+      ok: true,
+      samples_per_s: r.samplesPerS,
+      cpu_s_per_1k: r.cpuSPer1k,
+      max_rss_mb: maxRssMb(),
+      description,
+      tensors,
+    }),
+  );
 }
 
 main().catch((e: unknown) => {

@@ -2,7 +2,8 @@
 
 Trains (Adam, softmax cross-entropy) or runs batched inference of the same architectures the TypeScript
 benchmarks use, on the same random data shapes, and prints one JSON line:
-{"torch": version, "threads": n, "samples_per_s": x, "seconds": t, "steps": s, "loss": l, "max_rss_mb": m}.
+{"torch": version, "threads": n, "samples_per_s": x, "cpu_s_per_1k": process CPU seconds (all threads)
+per 1000 samples, "seconds": t, "steps": s, "loss": l or null, "max_rss_mb": m}.
 
 Usage: python3 torch_speed.py --model small_cnn|dense --mode train|infer [--batch 50] [--seconds 4]
        [--threads 2] [--channels 3 --size 32] [--depth 4 --width 512]
@@ -63,7 +64,7 @@ def main() -> None:
         raise SystemExit(f"unknown model {a.model}")
     batches = [(torch.rand(shape), torch.randint(0, a.classes, (a.batch,))) for _ in range(8)]
     loss_fn = nn.CrossEntropyLoss()
-    loss_value = float("nan")
+    loss_value = None
     if a.mode == "train":
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
@@ -87,15 +88,18 @@ def main() -> None:
     for i in range(5):  # warm-up
         step(i)
     steps = 0
+    c0 = time.process_time()
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < a.seconds:
         step(steps)
         steps += 1
     dt = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     print(json.dumps({
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "samples_per_s": steps * a.batch / dt,
+        "cpu_s_per_1k": cpu / (steps * a.batch) * 1000,
         "seconds": dt,
         "steps": steps,
         "loss": loss_value,

@@ -56,9 +56,10 @@ export const DEFAULT_TRAIN_FRACTION = 0.75;
  * members first; KNN's tie rule by training index is then unbiased). Scores of training rows are NaN,
  * never a classifier's view of its own training data.
  *
- * TF Privacy grid-searches each classifier's hyper-parameters by 3-fold CV and (since 2022) scores all
- * rows by 2-fold cross-fitting; we fit one model with fixed defaults (see each classifier) — several times
- * cheaper, and the held-out split keeps the estimate honest. Same inputs and seed → identical result.
+ * TF Privacy grid-searches each classifier's hyper-parameters by 3-fold CV and (in current versions)
+ * scores all rows by 2-fold cross-fitting; we fit one model with fixed defaults (see each classifier) —
+ * several times cheaper, and the held-out split keeps the estimate honest. Same inputs and seed →
+ * identical result.
  *
  * Throws MiaError: E_SHAPE_MISMATCH (lengths), E_NOT_FINITE (a feature), E_LABEL_RANGE (isMember not
  * 0/1), E_EMPTY (fewer than 2 members or non-members), E_CONFIG (trainFraction), E_UNKNOWN_NAME (kind).
@@ -73,11 +74,80 @@ export function runTrainedAttack(
 ): TrainedAttackResult {
   const trainFraction = options.trainFraction ?? DEFAULT_TRAIN_FRACTION;
   const balanced = options.balance ?? true;
-  checkInputs(features, n, d, isMember, trainFraction);
+  checkFeatures(features, n, d, isMember);
   const classifier = createClassifier(kind);
+  const rng = new Rng(options.seed);
+  const s = splitTrainedAttack(isMember, rng, trainFraction, balanced);
 
+  const nTrain = s.trainRows.length;
+  const xTrain = new Float64Array(nTrain * d);
+  const yTrain = new Uint8Array(nTrain);
+  for (let i = 0; i < nTrain; i++) {
+    const r = s.trainRows[i]!;
+    xTrain.set(features.subarray(r * d, r * d + d), i * d);
+    yTrain[i] = isMember[r]!;
+  }
+  classifier.fit(xTrain, nTrain, d, yTrain, rng.fork());
+
+  const nEval = s.evalRows.length;
+  const xEval = new Float64Array(nEval * d);
+  for (let e = 0; e < nEval; e++) {
+    const r = s.evalRows[e]!;
+    xEval.set(features.subarray(r * d, r * d + d), e * d);
+  }
+  const p = classifier.predictProba(xEval, nEval, d);
+  const scores = new Float64Array(n).fill(Number.NaN);
+  for (let e = 0; e < nEval; e++) scores[s.evalRows[e]!] = p[e]!;
+  return {
+    scores,
+    evaluated: s.evaluated,
+    split: { ...s.counts, seed: options.seed, trainFraction, balanced },
+  };
+}
+
+/** The rows of a trained attack's split; see {@link splitTrainedAttack}. */
+export interface TrainedAttackSplit {
+  /** Rows the attack trains on, in the (seeded, shuffled) order the classifier receives them. */
+  trainRows: Int32Array;
+  /** Every other row, ascending. */
+  evalRows: Int32Array;
+  /** Length n: 1 for rows in evalRows, 0 for rows in trainRows. */
+  evaluated: Uint8Array;
+  counts: { trainMembers: number; trainNonMembers: number; evalMembers: number; evalNonMembers: number };
+}
+
+/**
+ * The split of {@link runTrainedAttack}, drawing from `rng` (which runTrainedAttack then forks for the
+ * classifier): members and non-members are shuffled separately; balanced, t = ⌊trainFraction ·
+ * min(#members, #non-members)⌋ of each train; unbalanced, ⌊trainFraction · count⌋ of each; counts
+ * clamped to [1, count − 1]. Throws MiaError E_LABEL_RANGE (isMember not 0/1), E_EMPTY (fewer than 2
+ * of a class), E_CONFIG (trainFraction not in (0, 1)).
+ */
+export function splitTrainedAttack(
+  isMember: Uint8Array,
+  rng: Rng,
+  trainFraction: number = DEFAULT_TRAIN_FRACTION,
+  balanced = true,
+): TrainedAttackSplit {
+  if (!(trainFraction > 0 && trainFraction < 1)) {
+    throw new MiaError('E_CONFIG', 'trainFraction must be in (0, 1)', {
+      where: 'trainFraction',
+      expected: '0 < trainFraction < 1',
+      found: String(trainFraction),
+    });
+  }
+  const n = isMember.length;
   let nm = 0;
-  for (let i = 0; i < n; i++) nm += isMember[i]!;
+  for (let i = 0; i < n; i++) {
+    if (isMember[i]! > 1) {
+      throw new MiaError('E_LABEL_RANGE', `isMember[${i}] is not 0 or 1`, {
+        where: 'isMember',
+        expected: '0 or 1',
+        found: String(isMember[i]),
+      });
+    }
+    nm += isMember[i]!;
+  }
   const nn = n - nm;
   if (nm < 2 || nn < 2) {
     throw new MiaError('E_EMPTY', 'a trained attack needs at least 2 members and 2 non-members', {
@@ -92,66 +162,41 @@ export function runTrainedAttack(
     if (isMember[i] === 1) members[a++] = i;
     else nonMembers[b++] = i;
   }
-  const rng = new Rng(options.seed);
   rng.shuffle(members);
   rng.shuffle(nonMembers);
   const clamp = (t: number, count: number) => Math.min(count - 1, Math.max(1, t));
   let trainM: number;
   let trainN: number;
   if (balanced) {
-    const t = Math.floor(trainFraction * Math.min(nm, nn));
-    trainM = clamp(t, Math.min(nm, nn));
+    const smaller = Math.min(nm, nn);
+    trainM = clamp(Math.floor(trainFraction * smaller), smaller);
     trainN = trainM;
   } else {
     trainM = clamp(Math.floor(trainFraction * nm), nm);
     trainN = clamp(Math.floor(trainFraction * nn), nn);
   }
-
-  const nTrain = trainM + trainN;
-  const trainRows = new Int32Array(nTrain);
+  const trainRows = new Int32Array(trainM + trainN);
   trainRows.set(members.subarray(0, trainM), 0);
   trainRows.set(nonMembers.subarray(0, trainN), trainM);
   rng.shuffle(trainRows);
   const evaluated = new Uint8Array(n).fill(1);
-  const xTrain = new Float64Array(nTrain * d);
-  const yTrain = new Uint8Array(nTrain);
-  for (let i = 0; i < nTrain; i++) {
-    const r = trainRows[i]!;
-    evaluated[r] = 0;
-    xTrain.set(features.subarray(r * d, r * d + d), i * d);
-    yTrain[i] = isMember[r]!;
-  }
-  classifier.fit(xTrain, nTrain, d, yTrain, rng.fork());
-
-  const nEval = n - nTrain;
-  const evalRows = new Int32Array(nEval);
-  const xEval = new Float64Array(nEval * d);
-  for (let i = 0, e = 0; i < n; i++) {
-    if (evaluated[i] === 1) {
-      xEval.set(features.subarray(i * d, i * d + d), e * d);
-      evalRows[e++] = i;
-    }
-  }
-  const p = classifier.predictProba(xEval, nEval, d);
-  const scores = new Float64Array(n).fill(Number.NaN);
-  for (let e = 0; e < nEval; e++) scores[evalRows[e]!] = p[e]!;
-
+  for (const r of trainRows) evaluated[r] = 0;
+  const evalRows = new Int32Array(n - trainRows.length);
+  for (let i = 0, e = 0; i < n; i++) if (evaluated[i] === 1) evalRows[e++] = i;
   return {
-    scores,
+    trainRows,
+    evalRows,
     evaluated,
-    split: {
+    counts: {
       trainMembers: trainM,
       trainNonMembers: trainN,
       evalMembers: nm - trainM,
       evalNonMembers: nn - trainN,
-      seed: options.seed,
-      trainFraction,
-      balanced,
     },
   };
 }
 
-function checkInputs(features: Float64Array, n: number, d: number, isMember: Uint8Array, tf: number): void {
+function checkFeatures(features: Float64Array, n: number, d: number, isMember: Uint8Array): void {
   if (!Number.isInteger(n) || n < 0 || !Number.isInteger(d) || d < 1 || features.length !== n * d) {
     throw new MiaError('E_SHAPE_MISMATCH', 'features length is not n·d', {
       where: 'features',
@@ -166,15 +211,6 @@ function checkInputs(features: Float64Array, n: number, d: number, isMember: Uin
       found: `length ${isMember.length}`,
     });
   }
-  for (let i = 0; i < n; i++) {
-    if (isMember[i]! > 1) {
-      throw new MiaError('E_LABEL_RANGE', `isMember[${i}] is not 0 or 1`, {
-        where: 'isMember',
-        expected: '0 or 1',
-        found: String(isMember[i]),
-      });
-    }
-  }
   for (let i = 0; i < features.length; i++) {
     if (!Number.isFinite(features[i]!)) {
       throw new MiaError('E_NOT_FINITE', `feature ${i % d} of row ${Math.floor(i / d)} is not finite`, {
@@ -183,12 +219,5 @@ function checkInputs(features: Float64Array, n: number, d: number, isMember: Uin
         found: String(features[i]),
       });
     }
-  }
-  if (!(tf > 0 && tf < 1)) {
-    throw new MiaError('E_CONFIG', 'trainFraction must be in (0, 1)', {
-      where: 'trainFraction',
-      expected: '0 < trainFraction < 1',
-      found: String(tf),
-    });
   }
 }

@@ -12,7 +12,7 @@ import { readModelRecord } from '../models/store.js';
 import { predictOutputs } from '../signals/inference.js';
 import type { ModelOutputs } from '../signals/model-outputs.js';
 import { type CliCommand, intFlag, parseCommandArgs } from './command.js';
-import { announceDataset, backendFlag, datasetOptionsFromFlags } from './train.js';
+import { announceDataset, backendFlag, datasetOptionsFromFlags, loadOptions } from './train.js';
 
 const USAGE = `usage: mia infer --model PATH --out outputs.npz [options]
 
@@ -23,6 +23,7 @@ labels_train) and on non-members (*_test), with TF Privacy's key names, so that
   --model PATH            a model saved by \`mia train\` (folder), an .onnx file, or a tfjs layers model.json
   --dataset NAME          dataset (default: the one the model was trained on)
   --data-path PATH        where the dataset is
+  --offline               never download datasets
   --classes K             keep the first K classes (default: as the model was trained)
   --normalize MODE        unit, standard or none (default: as the model was trained)
   --members FILE.npy      rows of the training split that are members (default: the model's training rows;
@@ -98,6 +99,7 @@ export const inferCommand: CliCommand = {
       model: { type: 'string' },
       dataset: { type: 'string' },
       'data-path': { type: 'string' },
+      offline: { type: 'boolean' },
       classes: { type: 'string' },
       normalize: { type: 'string' },
       members: { type: 'string' },
@@ -138,7 +140,7 @@ export const inferCommand: CliCommand = {
     }
     const sameDataset = record?.dataset !== null && record?.dataset?.name === datasetName;
     const dsOptions = datasetOptionsFromFlags('infer', values, sameDataset ? record!.dataset!.options : {});
-    const data = await loadDataset(datasetName, dsOptions);
+    const data = await loadDataset(datasetName, loadOptions(dsOptions, values.offline));
     announceDataset(data.train, data.test, data.notices);
 
     const loaded = await loadPredictor(modelPath, {

@@ -25,6 +25,12 @@ register(
   async () => (await import('./evaluate.js')).evaluateCommand,
 );
 
+register(
+  'report',
+  'regenerate the HTML report and charts of an audit run directory',
+  async () => (await import('./report.js')).reportCommand,
+);
+
 function mainUsage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`);

@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { MiaError } from '../errors.js';
 import { writeReport } from '../report/index.js';
 import { type CliCommand, intFlag, numberFlag, parseCommandArgs } from './command.js';
@@ -63,9 +63,9 @@ export const reportCommand: CliCommand = {
     const svgs = r.charts.filter((c) => c.endsWith('.svg')).length;
     const pngs = r.charts.length - svgs;
     const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-    console.log(
-      `report: ${relative(process.cwd(), r.html) || r.html} (${svgs} charts as SVG${pngs > 0 ? ' and PNG' : ''}, ${seconds} s)`,
-    );
+    const rel = relative(process.cwd(), r.html);
+    const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? r.html : rel;
+    console.log(`report: ${shown} (${svgs} charts as SVG${pngs > 0 ? ' and PNG' : ''}, ${seconds} s)`);
     return 0;
   },
 };

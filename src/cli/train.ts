@@ -19,14 +19,16 @@ const USAGE = `usage: mia train --dataset NAME --out DIR [options]
 Trains a model and saves it in DIR (model.json, weights.npz, train-indices.npy).
 
   --dataset NAME        fashion-mnist, mnist, cifar10, synthetic, csv, npz
-  --data-path PATH      where the dataset is (folder, .csv, .npz); default: the usual places
+  --data-path PATH      where the dataset is (folder, .csv, .npz); default: the usual places, then a
+                        download from the official source into the dataset cache (checksums verified)
+  --offline             never download datasets
   --classes K           keep only the first K classes
   --normalize MODE      unit, standard or none (default: unit for images, none for tabular)
   --train-size N        train on N samples of the training split drawn with --seed (default: all)
   --val-size N          validate each epoch on the first N test samples (default: all; 0 = none)
   --arch NAME           architecture (default small_cnn):
 ${describeArchitectures()
-  .map((l) => `                          ${l}`)
+  .map((l) => `                          ${l.slice(0, l.indexOf(': '))}`)
   .join('\n')}
   --arch-param K=V      architecture hyper-parameter (repeatable), e.g. --arch-param num_conv=2
   --epochs N            default 10
@@ -78,6 +80,14 @@ export function backendFlag(command: string, value: string | undefined): Backend
   return b as BackendPreference;
 }
 
+/**
+ * The options handed to loadDataset: the recorded ones plus downloads (allowed unless `offline`). Downloads
+ * do not change the data, so they are not part of what a model records.
+ */
+export function loadOptions(recorded: DatasetOptions, offline: boolean | undefined): DatasetOptions {
+  return { ...recorded, download: offline !== true };
+}
+
 /** Prints the dataset's notices and a one-line summary. */
 export function announceDataset(train: Dataset, test: Dataset, notices: readonly string[]): void {
   for (const n of notices) console.log(`notice: ${n}`);
@@ -95,6 +105,7 @@ export const trainCommand: CliCommand = {
     const { values } = parseCommandArgs('train', argv, {
       dataset: { type: 'string' },
       'data-path': { type: 'string' },
+      offline: { type: 'boolean' },
       classes: { type: 'string' },
       normalize: { type: 'string' },
       'train-size': { type: 'string' },
@@ -133,6 +144,9 @@ export const trainCommand: CliCommand = {
     const weightDecay = numberFlag('train', 'weight-decay', values['weight-decay'], 0);
     const schedule = parseSchedule(values.schedule ?? 'constant');
     const optName = values.optimizer ?? 'adam';
+    if (optName !== 'sgd' && values.momentum !== undefined) {
+      throw new MiaError('E_USAGE', '--momentum applies to --optimizer sgd only', { where: 'mia train' });
+    }
     const optimizer: OptimizerSpec =
       optName === 'sgd'
         ? {
@@ -147,7 +161,7 @@ export const trainCommand: CliCommand = {
     const backend = backendFlag('train', values.backend);
 
     const dsOptions = datasetOptionsFromFlags('train', values);
-    const data = await loadDataset(datasetName, dsOptions);
+    const data = await loadDataset(datasetName, loadOptions(dsOptions, values.offline));
     announceDataset(data.train, data.test, data.notices);
     const trainSize = intFlag('train', 'train-size', values['train-size'], data.train.n);
     if (trainSize < 1 || trainSize > data.train.n) {

@@ -45,7 +45,7 @@ export interface StepStats {
 /** A model held by an engine. Predictions are logits (`outputKind` = 'logits'). */
 export interface EngineModel extends Predictor {
   readonly spec: ModelSpec;
-  /** The engine's name ('tfjs'). */
+  /** The name of the engine that runs this model ('tfjs', 'ort'). */
   readonly engine: string;
   /** The compute backend in use ('wasm', 'cpu', 'tensorflow', …). */
   readonly backend: string;
@@ -66,7 +66,7 @@ export interface EngineModel extends Predictor {
 }
 
 export interface Engine {
-  /** Engine name, saved with models ('tfjs'). */
+  /** Engine name ('tfjs', 'ort', 'auto'). Models record the engine that built them (EngineModel.engine). */
   readonly name: string;
   /** The backend in use and a one-line description of it, for the CLI to print at start. */
   readonly backend: { name: string; description: string };
@@ -80,24 +80,46 @@ export interface Engine {
 export type BackendPreference = 'auto' | 'node' | 'wasm' | 'cpu';
 
 export interface EngineOptions {
-  /** Compute backend; 'auto' (default) takes tfjs-node, else wasm, else cpu. */
+  /** Compute backend of the tfjs engine; 'auto' (default) takes tfjs-node, else wasm, else cpu. */
   backend?: BackendPreference;
+  /** onnxruntime intra-op threads for the 'ort' and 'auto' engines (default: all cores). */
+  threads?: number;
 }
 
-export const ENGINE_NAMES = ['tfjs'] as const;
+/**
+ * - 'tfjs': TensorFlow.js (src/models/tfjs/) on the backend chosen by `backend`;
+ * - 'ort': whole training steps in onnxruntime-node (src/models/backend/ort/), for the architectures it can
+ *   build (conv/dense nets; not resnet18);
+ * - 'auto': 'ort' where it can build the architecture and onnxruntime-node loads, else 'tfjs'.
+ * All three use the same seeded initial weights and weight names/layouts, so saved models load into any.
+ */
+export const ENGINE_NAMES = ['auto', 'tfjs', 'ort'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
 
 /**
  * The engine called `name` (default 'tfjs') with its backend initialised. Throws E_UNKNOWN_NAME listing
  * the engines, and E_BACKEND when the requested backend cannot start.
  */
-export async function createEngine(name = 'tfjs', options: EngineOptions = {}): Promise<Engine> {
-  if (name === 'tfjs') {
-    const { createTfjsEngine } = await import('./tfjs/engine.js');
-    return createTfjsEngine(options.backend ?? 'auto');
+export async function createEngine(name: string = 'tfjs', options: EngineOptions = {}): Promise<Engine> {
+  const threads = options.threads !== undefined ? { threads: options.threads } : {};
+  switch (name) {
+    case 'tfjs': {
+      const { createTfjsEngine } = await import('./tfjs/engine.js');
+      return createTfjsEngine(options.backend ?? 'auto');
+    }
+    case 'ort': {
+      const { createOrtEngine } = await import('./backend/index.js');
+      return createOrtEngine(threads);
+    }
+    case 'auto': {
+      const { createAutoEngine } = await import('./backend/index.js');
+      return createAutoEngine({ backend: options.backend ?? 'auto', ...threads });
+    }
+    default:
+      throw new MiaError('E_UNKNOWN_NAME', `unknown engine '${name}'`, {
+        where: 'engine',
+        expected: ENGINE_NAMES.join(', '),
+        found: name,
+      });
   }
-  throw new MiaError('E_UNKNOWN_NAME', `unknown engine '${name}'`, {
-    where: 'engine',
-    expected: ENGINE_NAMES.join(', '),
-    found: name,
-  });
 }

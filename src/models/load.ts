@@ -15,6 +15,8 @@ import { isTfjsLayersModelJson, loadTfjsLayersModel } from './tfjs-layers-model.
 export type ModelKind = 'mia' | 'onnx' | 'tfjs-layers';
 
 export interface LoadPredictorOptions {
+  /** Engine for mia-audit models: 'auto' (default), 'tfjs', 'ort' (engine.ts). */
+  engine?: string;
   /** Per-sample shape of the data to be fed ([h, w, c] or [d]); needed for ONNX layout detection. */
   inputShape?: readonly number[];
   backend?: BackendPreference;
@@ -84,7 +86,7 @@ export async function loadPredictor(
     return { predictor, kind };
   }
   const dir = path.endsWith('model.json') ? join(path, '..') : path;
-  const engine = await createEngine('tfjs', { backend: options.backend ?? 'auto' });
+  const engine = await createEngine(options.engine ?? 'auto', { backend: options.backend ?? 'auto' });
   const { model, record, indices } = await loadModel(dir, engine);
   return { predictor: model, kind, record, ...(indices !== undefined ? { indices } : {}) };
 }

@@ -228,21 +228,15 @@ export function readTrainIndices(dir: string): Int32Array | undefined {
 }
 
 /**
- * Loads the model saved in `dir` into `engine`. Throws E_MODEL when `dir` holds no finished model, when
- * the model was saved by another engine, or when weights are missing or mis-shaped.
+ * Loads the model saved in `dir` into `engine` (any engine: weights are named and laid out by the layer
+ * graph, the same in every engine; record.engine says which one trained it). Throws E_MODEL when `dir`
+ * holds no finished model or when weights are missing or mis-shaped.
  */
 export async function loadModel(
   dir: string,
   engine: Engine,
 ): Promise<{ model: EngineModel; record: ModelRecord; indices: Int32Array | undefined }> {
   const record = readModelRecord(dir);
-  if (record.engine !== engine.name) {
-    throw new MiaError('E_MODEL', `model was saved by engine '${record.engine}'`, {
-      where: dir,
-      expected: engine.name,
-      found: record.engine,
-    });
-  }
   const wpath = join(dir, 'weights.npz');
   if (!existsSync(wpath)) throw new MiaError('E_MODEL', 'weights.npz is missing', { where: dir });
   const arrays = readNpz(wpath);

@@ -22,23 +22,37 @@ export interface BuiltChart {
 export interface BuildChartsOptions {
   /** At most this many points per ROC curve in the plots (never for metrics; default 400). */
   maxRocPoints?: number;
+  /** Per-experiment and per-target charts for at most this many experiments (default 6; the rest are
+   * summarized by the comparison chart and the tables). */
+  maxExperiments?: number;
 }
 
-/** The scores of `t` in scores.npz: keys `<experiment>/<model>/…`, `<model>/…`, or unprefixed for a lone target. */
+/**
+ * The scores of target `t`, tried in order: keys prefixed `<experiment>/<model>/`; keys prefixed
+ * `<model>/` in scores.npz or in the experiment's own file (scores/experiment-<e>.npz); the unprefixed
+ * keys of the experiment's file (for its first target); the unprefixed keys of scores.npz (for the
+ * run's first target — the single-target layout, and the pipeline's experiment 0).
+ */
 export function scoresFor(
   t: Target,
   scores: readonly RunScores[],
   targets: readonly Target[],
 ): RunScores | undefined {
-  const names = [
-    t.experiment !== undefined && t.model !== undefined ? `${t.experiment}/${t.model}` : undefined,
-    t.model,
+  const sameFile = (s: RunScores) => s.experiment === undefined || s.experiment === t.experiment;
+  const tries: ((s: RunScores) => boolean)[] = [
+    (s) => t.experiment !== undefined && t.model !== undefined && s.model === `${t.experiment}/${t.model}`,
+    (s) => t.model !== undefined && s.model === t.model && sameFile(s),
+    (s) =>
+      s.model === '' &&
+      s.experiment !== undefined &&
+      s.experiment === t.experiment &&
+      targets.find((x) => x.experiment === t.experiment) === t,
+    (s) => s.model === '' && s.experiment === undefined && targets[0] === t,
   ];
-  for (const n of names) {
-    const s = scores.find((x) => n !== undefined && x.model === n);
+  for (const ok of tries) {
+    const s = scores.find(ok);
     if (s !== undefined) return s;
   }
-  if (targets.length === 1 && scores.length === 1 && scores[0]!.model === '') return scores[0];
   return undefined;
 }
 
@@ -103,7 +117,8 @@ function pointsFor(
 /**
  * The report's charts, in reading order: the comparison of all targets (with several), then per
  * experiment ROC (linear and log-log), training curves, privacy by epoch and privacy vs utility, then
- * vulnerability per slice of each target, then the sample images. A chart whose data is missing is
+ * vulnerability per slice of each target, then the sample images. Per-experiment and per-target charts
+ * are drawn for the first `maxExperiments` experiments only. A chart whose data is missing is
  * left out. Chart ids are unique: `roc`, `training`, … for a run with one experiment, suffixed with
  * the experiment's slug (`roc-depth`) when there are several.
  */
@@ -126,7 +141,9 @@ export function buildCharts(run: RunData, options: BuildChartsOptions = {}): Bui
   add('Overview', modelsChart('models', 'Attack results of every target model', targets));
   const seenHistory = new Set<HistoryModel>();
   const seenPoints = new Set<PrivacyPoint>();
-  for (const exp of experiments) {
+  const maxExperiments = options.maxExperiments ?? 6;
+  const shown = experiments.slice(0, maxExperiments);
+  for (const exp of shown) {
     const group = targets.filter((t) => t.experiment === exp);
     const sfx = multi && exp !== undefined ? `-${slug(exp)}` : '';
     const section = multi && exp !== undefined ? `Experiment: ${exp}` : 'Attacks';
@@ -147,7 +164,7 @@ export function buildCharts(run: RunData, options: BuildChartsOptions = {}): Bui
   const restPoints = (run.privacy?.points ?? []).filter((p) => !seenPoints.has(p));
   add('Training', privacyByEpochChart('privacy-by-epoch', 'Privacy metrics by epoch', restPoints));
   add('Training', privacyVsUtilityChart('privacy-vs-utility', 'Privacy vs utility', restPoints));
-  for (const t of targets) {
+  for (const t of targets.filter((x) => shown.includes(x.experiment))) {
     const id = targets.length > 1 ? `slices-${slug(t.label)}` : 'slices';
     const title = targets.length > 1 ? `Vulnerability per slice — ${t.label}` : 'Vulnerability per slice';
     add('Slices', slicesChart(id, title, t, run.classNames));

@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import type { BuiltChart } from './build-charts.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './page-assets.js';
-import type { ReportResult, RunData } from './run-dir.js';
+import type { AggregateRow, ReportResult, RunData, Spread } from './run-dir.js';
 import { pct, type Summary, summarizeResults } from './summary.js';
 import type { RenderedChart } from './svg.js';
 import { entireResults, sliceName, type Target, targetsOf } from './targets.js';
@@ -90,7 +90,7 @@ function detailHtml(t: Target): string {
     'AUC',
     'advantage',
     'PPV',
-    ...fprKeys.map((k) => `TPR@${pct(Number(k))} FPR (95% CI)`),
+    ...fprKeys.map((k) => `TPR at ${Number((Number(k) * 100).toPrecision(3))}% FPR (95% CI)`),
     'ε lower bound',
   ];
   const body = rows.map((r) => {
@@ -105,6 +105,41 @@ function detailHtml(t: Target): string {
     ? '<p class="note">* fewer than 10 non-member false positives at that point: the TPR is not reliable.</p>'
     : '';
   return `<div class="scroll"><table><thead><tr>${head.map((h, i) => `<th${i < 2 ? ' class="t"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table></div>${star}`;
+}
+
+const spreadText = (s: Spread, f: (v: number) => string) =>
+  s.mean === null ? '–' : `${f(s.mean)}${s.std !== null && s.std > 0 ? ` ± ${f(s.std)}` : ''}`;
+
+/** results.json's aggregate (mean ± sample std over experiments) for the entire dataset. */
+function aggregateHtml(rows: readonly AggregateRow[]): string {
+  const entire = rows.filter((r) => r.slice.feature === 'entire_dataset');
+  if (entire.length === 0) return '';
+  const fprKeys = Object.keys(entire[0]!.tprAtFpr);
+  const head = [
+    'attack',
+    'experiments',
+    'AUC',
+    'advantage',
+    ...fprKeys.map((k) => `TPR at ${Number((Number(k) * 100).toPrecision(3))}% FPR`),
+    'ε lower bound',
+  ];
+  const f3 = (v: number) => v.toFixed(3);
+  const body = [...entire]
+    .sort((a, b) => (b.auc.mean ?? 0) - (a.auc.mean ?? 0))
+    .map((r) => {
+      const cells = [
+        r.attack,
+        String(r.experiments),
+        spreadText(r.auc, f3),
+        spreadText(r.advantage, f3),
+        ...fprKeys.map((k) =>
+          spreadText(r.tprAtFpr[k] ?? { mean: null, std: null, min: null, max: null }, pct),
+        ),
+        spreadText(r.epsilonLowerBound, (v) => v.toFixed(2)),
+      ];
+      return `<tr>${cells.map((c, i) => `<td${i === 0 ? ' class="t"' : ''}>${esc(c)}</td>`).join('')}</tr>`;
+    });
+  return `<h3>Across experiments (entire dataset, mean ± standard deviation)</h3><div class="scroll"><table><thead><tr>${head.map((h, i) => `<th${i === 0 ? ' class="t"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table></div>`;
 }
 
 function chartHtml(c: HtmlChart): string {
@@ -154,7 +189,7 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
   const dataset = (run.environment?.dataset ?? undefined) as { name?: unknown; source?: unknown } | undefined;
   const datasetText =
     dataset !== undefined && typeof dataset === 'object'
-      ? `dataset ${String(dataset.name ?? '?')}${dataset.source !== undefined ? ` (${String(dataset.source)})` : ''}`
+      ? `dataset: ${String(dataset.name ?? '?')}${dataset.source !== undefined ? ` — ${String(dataset.source)}` : ''}`
       : undefined;
   const title = `Membership inference audit — ${basename(run.dir.replace(/\/+$/, '')) || run.dir}`;
   const sections = [...new Set(charts.map((c) => c.built.section))];
@@ -169,15 +204,20 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
   ];
   const hover: Record<string, unknown> = {};
   for (const c of charts) hover[c.rendered.id] = c.rendered.hover;
-  const results = targets.map((t) =>
-    [
-      targets.length > 1 ? `<h3>${esc(t.label)}</h3>` : '',
+  const results = targets.map((t, i) => {
+    const body = [
       '<p class="note">AUC per attack (columns) and slice (rows); hover a cell for the other metrics.</p>',
       matrixHtml(t),
       '<h3>Entire dataset, every metric</h3>',
       detailHtml(t),
-    ].join('\n'),
-  );
+    ].join('\n');
+    if (targets.length === 1) return body;
+    // Several targets: one collapsible block each, the first open.
+    const top = entireResults(t)[0];
+    const best = top === undefined ? '' : ` — best AUC ${top.auc.toFixed(3)} (${esc(top.attack)})`;
+    return `<details${i === 0 ? ' open' : ''}><summary>${esc(t.label)}${best}</summary>\n${body}\n</details>`;
+  });
+  const pngs = charts.some((c) => c.files.some((f) => f.endsWith('.png')));
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -197,7 +237,9 @@ ${summaryHtml(summary)}
 ${(options.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 </section>
 <section id="results"><h2>Attacks × slices</h2>
+${run.aggregate === undefined ? '' : aggregateHtml(run.aggregate)}
 ${results.join('\n')}
+${run.notes.length === 0 ? '' : `<h3>How the attacks were set up</h3><ul class="note">${run.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`}
 </section>
 ${sections
   .map(
@@ -217,7 +259,7 @@ ${timingHtml(run)}
 <section id="environment"><h2>Environment</h2>
 ${environmentHtml(run)}
 </section>
-<footer>Written by mia-audit from ${esc(run.dir)} — regenerate with <code>mia report ${esc(run.dir)}</code>. Every chart is also beside this file as SVG and PNG.</footer>
+<footer>Written by mia-audit from ${esc(run.dir)} — regenerate with <code>mia report ${esc(run.dir)}</code>. Every chart is also beside this file as ${pngs ? 'SVG and PNG' : 'SVG'}.</footer>
 </main>
 <div id="mia-tip" role="tooltip" hidden></div>
 <script type="application/json" id="mia-hover">${scriptJson(hover)}</script>

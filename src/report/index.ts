@@ -10,6 +10,7 @@ import { buildHtml, type HtmlChart } from './html.js';
 import { svgToPng } from './png.js';
 import { readRunDir } from './run-dir.js';
 import { renderChart } from './svg.js';
+import { experimentsOf, targetsOf } from './targets.js';
 
 export interface WriteReportOptions {
   /** Folder of report.html and the chart files (default `<runDir>/report`). */
@@ -20,6 +21,8 @@ export interface WriteReportOptions {
   pngScale?: number;
   /** At most this many points per plotted ROC curve (default 400; plotting only, never metrics). */
   maxRocPoints?: number;
+  /** Per-experiment charts for at most this many experiments (default 6). */
+  maxExperiments?: number;
   /** The time written into the page (default now). */
   now?: Date;
 }
@@ -48,29 +51,34 @@ export async function writeReport(
   const outDir = options.outDir ?? join(runDir, 'report');
   const chartOptions: BuildChartsOptions = {};
   if (options.maxRocPoints !== undefined) chartOptions.maxRocPoints = options.maxRocPoints;
+  const maxExperiments = options.maxExperiments ?? 6;
+  chartOptions.maxExperiments = maxExperiments;
   const built: BuiltChart[] = buildCharts(run, chartOptions);
   const warnings: string[] = [];
   const written: string[] = [];
   const html: HtmlChart[] = [];
-  let png = options.png ?? true;
-  for (const b of built) {
-    const rendered = renderChart(b.spec);
-    const files = [`${rendered.id}.svg`];
-    writeFileAtomic(join(outDir, files[0]!), rendered.svg);
+  const png = options.png ?? true;
+  const rendered = built.map((b) => renderChart(b.spec));
+  // PNGs render on libuv worker threads, all charts at once; files are written in report order.
+  const pngs = png
+    ? await Promise.allSettled(rendered.map((r) => svgToPng(r.svg, options.pngScale ?? 2)))
+    : [];
+  for (const [i, b] of built.entries()) {
+    const r = rendered[i]!;
+    const files = [`${r.id}.svg`];
+    writeFileAtomic(join(outDir, files[0]!), r.svg);
     written.push(resolve(outDir, files[0]!));
-    if (png) {
-      try {
-        const bytes = await svgToPng(rendered.svg, options.pngScale ?? 2);
-        files.push(`${rendered.id}.png`);
-        writeFileAtomic(join(outDir, files[1]!), bytes);
-        written.push(resolve(outDir, files[1]!));
-      } catch (e) {
-        if (!isMiaError(e) || e.code !== 'E_BACKEND') throw e;
-        warnings.push(`PNG files were not written: ${e.message}`);
-        png = false;
-      }
+    const p = pngs[i];
+    if (p?.status === 'fulfilled') {
+      files.push(`${r.id}.png`);
+      writeFileAtomic(join(outDir, files[1]!), p.value);
+      written.push(resolve(outDir, files[1]!));
+    } else if (p?.status === 'rejected') {
+      const e: unknown = p.reason;
+      if (!isMiaError(e) || e.code !== 'E_BACKEND') throw e;
+      if (warnings.length === 0) warnings.push(`PNG files were not written: ${e.message}`);
     }
-    html.push({ built: b, rendered, files });
+    html.push({ built: b, rendered: r, files });
   }
   const absent: string[] = [];
   if (run.scores.length === 0) absent.push('scores.npz (ROC curves)');
@@ -78,6 +86,12 @@ export async function writeReport(
   if (run.privacy === undefined) absent.push('privacy-by-epoch.json (privacy by epoch, privacy vs utility)');
   if (run.samples === undefined) absent.push('samples.npz (sample images)');
   const notes = [...warnings];
+  const experiments = experimentsOf(targetsOf(run.results)).length;
+  if (experiments > maxExperiments) {
+    notes.push(
+      `Charts per experiment are drawn for the first ${maxExperiments} of ${experiments} experiments; the comparison chart and the tables cover all.`,
+    );
+  }
   if (absent.length > 0)
     notes.push(`Not in the run directory, so their charts are left out: ${absent.join('; ')}.`);
   const page = buildHtml(run, html, { generatedAt: (options.now ?? new Date()).toISOString(), notes });

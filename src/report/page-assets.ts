@@ -25,7 +25,7 @@ nav a { margin-right: 14px; color: #0b5aa2; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 14px 0; }
 .card { flex: 1 1 180px; border: 1px solid #e2e2e2; border-radius: 6px; padding: 10px 12px; }
 .card .v { font-size: 24px; font-weight: bold; }
-.card .l { font-size: 12.5px; color: #555; text-transform: uppercase; letter-spacing: .03em; }
+.card .l { font-size: 12.5px; color: #555; font-weight: bold; }
 .card .d { font-size: 12.5px; color: #444; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: right; }
@@ -44,6 +44,8 @@ pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: 10px 12px; overfl
 .mia-hidden { display: none; }
 #mia-tip { position: fixed; z-index: 10; pointer-events: none; background: rgba(25,25,25,.92); color: #fff; font-size: 12.5px; line-height: 1.4; padding: 6px 9px; border-radius: 4px; white-space: pre; max-width: 480px; }
 footer { margin-top: 40px; font-size: 12.5px; color: #666; }
+details { margin: 6px 0 14px; }
+details > summary { cursor: pointer; font-weight: bold; font-size: 15px; padding: 4px 0; }
 @media print { body { background: #fff; } main { max-width: none; } #mia-tip { display: none; } }
 `;
 

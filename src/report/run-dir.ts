@@ -4,7 +4,7 @@
  * config.yaml / config.resolved.json. Every file is validated where it is read; a malformed one is a
  * MiaError naming the file and the field (`results.json:results[3].auc`).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { AttackResult } from '../audit/run-attacks.js';
@@ -18,10 +18,12 @@ import { parseWith } from './validate.js';
 /** One result of results.json: the `mia attack --json` schema plus the run's experiment and model. */
 export type ReportResult = AttackResult & { experiment?: string; model?: string };
 
-/** One target model's scores from scores.npz. */
+/** One target model's scores from scores.npz (or scores/experiment-<e>.npz). */
 export interface RunScores {
-  /** The model the scores belong to ('' in the single-target layout, where keys carry no prefix). */
+  /** The model the scores belong to: the keys' prefix ('' when keys carry none). */
   model: string;
+  /** The experiment of the file: "<e>" for scores/experiment-<e>.npz; undefined for scores.npz. */
+  experiment?: string;
   isMember: Uint8Array;
   labels?: Int32Array;
   /** Attack name → one score per sample (NaN = not scored by that attack, e.g. a trained attack's training rows). */
@@ -62,6 +64,10 @@ export interface TimingStage {
 export interface RunData {
   dir: string;
   results: ReportResult[];
+  /** results.json's mean ± std over experiments, when the run has several (src/audit/aggregate.ts). */
+  aggregate: AggregateRow[] | undefined;
+  /** results.json's notes (how attacks were set up), shown in the page. */
+  notes: string[];
   scores: RunScores[];
   history: HistoryModel[] | undefined;
   privacy: AttackResultsCollection | undefined;
@@ -108,7 +114,47 @@ const ResultSchema = z.looseObject({
   experiment: z.string().optional(),
   model: z.string().optional(),
 });
-const ResultsFile = z.looseObject({ results: z.array(ResultSchema) });
+const Spread = z.looseObject({
+  mean: num.nullable(),
+  std: num.nullable(),
+  min: num.nullable(),
+  max: num.nullable(),
+});
+const AggregateSchema = z.looseObject({
+  attack: z.string(),
+  signal: z.string(),
+  slice: SliceSchema,
+  experiments: z.number().int(),
+  auc: Spread,
+  advantage: Spread,
+  tprAtFpr: z.record(z.string(), Spread),
+  epsilonLowerBound: Spread,
+});
+const ResultsFile = z.looseObject({
+  results: z.array(ResultSchema),
+  aggregate: z.array(AggregateSchema).optional(),
+  notes: z.array(z.string()).optional(),
+});
+
+/** Mean, sample standard deviation, min and max of a metric over experiments (null where JSON had NaN). */
+export interface Spread {
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+/** results.json's `aggregate`: one attack × slice over the run's experiments (src/audit/aggregate.ts). */
+export interface AggregateRow {
+  attack: string;
+  signal: string;
+  slice: ReportResult['slice'];
+  experiments: number;
+  auc: Spread;
+  advantage: Spread;
+  tprAtFpr: Record<string, Spread>;
+  epsilonLowerBound: Spread;
+}
 const EpochSchema = z.looseObject({
   epoch: z.number().int(),
   trainLoss: num,
@@ -136,6 +182,15 @@ function optionalJson(path: string): unknown {
 
 /** results.json's results; E_IO naming the path when it is missing, E_JSON when malformed. */
 export function readResults(runDir: string): ReportResult[] {
+  return readResultsFile(runDir).results;
+}
+
+/** results.json: results, and the optional aggregate over experiments and notes of the pipeline. */
+export function readResultsFile(runDir: string): {
+  results: ReportResult[];
+  aggregate: AggregateRow[] | undefined;
+  notes: string[];
+} {
   const path = join(runDir, 'results.json');
   if (!existsSync(path)) {
     throw new MiaError('E_IO', 'no results.json: not a run directory, or its audit has not finished', {
@@ -143,10 +198,30 @@ export function readResults(runDir: string): ReportResult[] {
     });
   }
   const file = parseWith(ResultsFile, readJsonFile(path), path);
-  return file.results.map((r) => {
-    const out = { ...r, epsilonLowerBound: r.epsilonLowerBound ?? Number.POSITIVE_INFINITY } as ReportResult;
-    return out;
-  });
+  const results = file.results.map(
+    (r) => ({ ...r, epsilonLowerBound: r.epsilonLowerBound ?? Number.POSITIVE_INFINITY }) as ReportResult,
+  );
+  return { results, aggregate: file.aggregate as AggregateRow[] | undefined, notes: file.notes ?? [] };
+}
+
+/**
+ * Every scores file of the run: scores.npz, then scores/experiment-<e>.npz in order of e (the audit
+ * pipeline writes experiment 0 to scores.npz and experiment e ≥ 1 there); see {@link readScores}.
+ */
+export function readAllScores(runDir: string): RunScores[] {
+  const out: RunScores[] = [];
+  if (existsSync(join(runDir, 'scores.npz'))) out.push(...readScores(join(runDir, 'scores.npz')));
+  const dir = join(runDir, 'scores');
+  if (existsSync(dir)) {
+    const files = readdirSync(dir)
+      .map((f) => /^experiment-(\d+)\.npz$/.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .sort((a, b) => Number(a[1]) - Number(b[1]));
+    for (const m of files) {
+      for (const s of readScores(join(dir, m[0]))) out.push({ ...s, experiment: String(Number(m[1])) });
+    }
+  }
+  return out;
 }
 
 /**
@@ -251,9 +326,9 @@ export function readSamples(path: string): SampleImages | undefined {
 
 /** Reads everything the report uses from `runDir` (see the module comment). */
 export function readRunDir(runDir: string): RunData {
-  const results = readResults(runDir);
+  const { results, aggregate, notes } = readResultsFile(runDir);
   const p = (name: string) => join(runDir, name);
-  const scores = existsSync(p('scores.npz')) ? readScores(p('scores.npz')) : [];
+  const scores = readAllScores(runDir);
   const privacyJson = optionalJson(p('privacy-by-epoch.json'));
   const env = optionalJson(p('environment.json'));
   const timing = optionalJson(p('timing.json'));
@@ -276,6 +351,8 @@ export function readRunDir(runDir: string): RunData {
   return {
     dir: runDir,
     results,
+    aggregate,
+    notes,
     scores,
     history: readHistory(p('history.json')),
     privacy: privacyJson === undefined ? undefined : parseCollection(privacyJson, p('privacy-by-epoch.json')),

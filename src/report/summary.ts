@@ -28,6 +28,9 @@ export interface Summary {
 
 const tpr1 = (r: ReportResult) => r.tprAtFpr['0.01'];
 
+/** Slices with fewer members or non-members than this are too noisy to be named as the worst case. */
+export const MIN_SLICE = 30;
+
 /**
  * The verdict's rule of thumb, on the entire dataset: "high" when some attack reaches AUC ≥ 0.70 or
  * finds ≥ 10% of members at 1% FPR; "moderate" when AUC ≥ 0.60 or the lower 95% bound of TPR at 1% FPR
@@ -63,7 +66,11 @@ function who(r: ReportResult, targets: readonly Target[]): string {
   return `${r.attack} against ${t?.label ?? r.model ?? 'target'}`;
 }
 
-/** The summary of `results` (see {@link Summary}); the verdict follows {@link leakageLevel}. */
+/**
+ * The summary of `results` (see {@link Summary}); the verdict follows {@link leakageLevel}. The most
+ * exposed slice is named only among slices with at least {@link MIN_SLICE} members and non-members, and
+ * only when it beats the entire dataset's highest AUC.
+ */
 export function summarizeResults(results: readonly ReportResult[]): Summary {
   const targets = targetsOf(results);
   const entire = results.filter((r) => r.slice.feature === 'entire_dataset');
@@ -104,7 +111,11 @@ export function summarizeResults(results: readonly ReportResult[]): Summary {
     });
   }
   const byEps = best(entire, (r) => r.epsilonLowerBound);
-  if (byEps !== undefined && byEps.epsilonLowerBound > 0) {
+  if (byEps !== undefined && byEps.epsilonLowerBound < 0.005) {
+    sentences.push(
+      'No attack proves a positive ε lower bound at 95% confidence: too few samples sit at thresholds that separate members from non-members with certainty.',
+    );
+  } else if (byEps !== undefined) {
     sentences.push(
       `With 95% confidence the training is not (ε, δ = 10⁻⁵)-differentially private for any ε below ${byEps.epsilonLowerBound.toFixed(2)} (from ${who(byEps, targets)}).`,
     );
@@ -114,7 +125,9 @@ export function summarizeResults(results: readonly ReportResult[]): Summary {
       detail: `95% confidence, ${who(byEps, targets)}`,
     });
   }
-  const slices = results.filter((r) => r.slice.feature !== 'entire_dataset');
+  const slices = results.filter(
+    (r) => r.slice.feature !== 'entire_dataset' && r.nMembers >= MIN_SLICE && r.nNonMembers >= MIN_SLICE,
+  );
   const worstSlice = best(slices, (r) => r.auc);
   if (worstSlice !== undefined && worstEntire !== undefined && worstSlice.auc > worstEntire.auc) {
     sentences.push(

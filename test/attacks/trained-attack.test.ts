@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_TRAIN_FRACTION, runTrainedAttack } from '../../src/attacks/trained-attack.js';
+import {
+  DEFAULT_TRAIN_FRACTION,
+  runTrainedAttack,
+  splitTrainedAttack,
+} from '../../src/attacks/trained-attack.js';
 import { isMiaError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
 import { bruteAuc } from './classifiers/helpers.js';
@@ -84,6 +88,30 @@ test('runTrainedAttack: train and evaluated rows are disjoint and cover all rows
     assert.equal(trained, r.split.trainMembers + r.split.trainNonMembers);
     assert.equal(n - trained, r.split.evalMembers + r.split.evalNonMembers);
   }
+});
+
+test('splitTrainedAttack is the split of runTrainedAttack; training rows come mixed, not members first', () => {
+  const { x, isMember, n, d } = attackData(300, 300, 2, 10);
+  const s = splitTrainedAttack(isMember, new Rng(21));
+  const r = runTrainedAttack('lr', x, n, d, isMember, { seed: 21 });
+  assert.deepEqual(s.evaluated, r.evaluated);
+  assert.deepEqual(
+    s.counts,
+    (({ trainMembers, trainNonMembers, evalMembers, evalNonMembers }) => ({
+      trainMembers,
+      trainNonMembers,
+      evalMembers,
+      evalNonMembers,
+    }))(r.split),
+  );
+  const seen = new Set([...s.trainRows, ...s.evalRows]);
+  assert.equal(seen.size, n);
+  assert.equal(s.trainRows.length + s.evalRows.length, n);
+  for (let i = 1; i < s.evalRows.length; i++) assert.ok(s.evalRows[i]! > s.evalRows[i - 1]!);
+  // Members of the first half of the training order: about half, not all.
+  const half = s.trainRows.subarray(0, s.trainRows.length / 2);
+  const m = half.reduce((a, r) => a + isMember[r]!, 0);
+  assert.ok(m > 0.35 * half.length && m < 0.65 * half.length, `members in first half: ${m}/${half.length}`);
 });
 
 test('runTrainedAttack: same seed → identical result; another seed → another split', () => {

@@ -27,7 +27,9 @@ test('svgToPng: resvg rasterizes at 2× with the embedded PNG and the text visib
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="60" height="40"><rect width="60" height="40" fill="#fff"/><image x="5" y="5" width="10" height="10" href="data:image/png;base64,${Buffer.from(image).toString('base64')}"/><text x="20" y="30" font-family="DejaVu Sans" font-size="20" fill="#000">Ag</text></svg>`;
   const png = decodePng(await svgToPng(svg));
   assert.deepEqual([png.width, png.height], [120, 80]);
-  const at = (x: number, y: number) => [...png.pixels.subarray((y * 120 + x) * png.channels, (y * 120 + x) * png.channels + 3)];
+  const at = (x: number, y: number) => [
+    ...png.pixels.subarray((y * 120 + x) * png.channels, (y * 120 + x) * png.channels + 3),
+  ];
   assert.deepEqual(at(20, 20), [200, 30, 40], 'the embedded image');
   assert.deepEqual(at(2, 2), [255, 255, 255], 'the white background');
   let dark = 0;

@@ -27,7 +27,10 @@ test('niceTicks: properties over many domains (inside, evenly spaced by a 1/2/5 
     const t = niceTicks(a, b, target);
     const step = niceStep(a, b, target);
     const m = step / 10 ** Math.floor(Math.log10(step) + 1e-12);
-    assert.ok([1, 2, 5].some((x) => Math.abs(m - x) < 1e-9), `step ${step}`);
+    assert.ok(
+      [1, 2, 5].some((x) => Math.abs(m - x) < 1e-9),
+      `step ${step}`,
+    );
     assert.ok(t.length >= 2, `${a}..${b}: ${t}`);
     for (const v of t) assert.ok(v >= a - step * 1e-6 && v <= b + step * 1e-6);
     for (let j = 1; j < t.length; j++) assert.ok(Math.abs(t[j]! - t[j - 1]! - step) < step * 1e-6);

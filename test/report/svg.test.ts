@@ -20,8 +20,22 @@ function spec(): ChartSpec {
         x: { label: 'x (units)', scale: 'linear', domain: [0, 1] },
         y: { label: 'y (units)', scale: 'linear', domain: [0, 1] },
         series: [
-          { key: 'a', name: 'series <a> & co', x: [0, 0.5, 1], y: [0, 0.5, 1], style: styleOf(0), markers: 'all' },
-          { key: 'b', name: 'series b', x: [0, 0.25, 1], y: [0.1, Number.NaN, 0.9], style: styleOf(1), markers: 'some' },
+          {
+            key: 'a',
+            name: 'series <a> & co',
+            x: [0, 0.5, 1],
+            y: [0, 0.5, 1],
+            style: styleOf(0),
+            markers: 'all',
+          },
+          {
+            key: 'b',
+            name: 'series b',
+            x: [0, 0.25, 1],
+            y: [0.1, Number.NaN, 0.9],
+            style: styleOf(1),
+            markers: 'some',
+          },
         ],
         referenceLines: [{ from: [0, 0], to: [1, 1], label: 'chance' }],
       },
@@ -47,9 +61,15 @@ const count = (s: string, re: RegExp) => (s.match(re) ?? []).length;
 test('renderChart: a well-formed standalone SVG with every mark', () => {
   const r = renderChart(spec());
   const { svg } = r;
-  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="mia-chart-svg" data-chart="demo" /);
+  assert.match(
+    svg,
+    /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="mia-chart-svg" data-chart="demo" /,
+  );
   assert.ok(svg.endsWith('</svg>'));
-  assert.match(svg, new RegExp(`width="${r.width}" height="${r.height}" viewBox="0 0 ${r.width} ${r.height}"`));
+  assert.match(
+    svg,
+    new RegExp(`width="${r.width}" height="${r.height}" viewBox="0 0 ${r.width} ${r.height}"`),
+  );
   assert.equal(r.width, 2 * 420 + 2 * 14);
   assert.equal(count(svg, /<g[ >]/g), count(svg, /<\/g>/g), 'balanced groups');
   assert.doesNotMatch(svg, /NaN|undefined|Infinity/);
@@ -75,7 +95,11 @@ test('renderChart: line pixels follow the scales, hover data matches the drawn p
   const path = /class="mia-line" d="([^"]+)"/.exec(r.svg)![1]!;
   const pts = [...path.matchAll(/[ML]([\d.]+) ([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
   assert.equal(pts.length, 3);
-  const [p0, p1, p2] = pts as [readonly [number, number], readonly [number, number], readonly [number, number]];
+  const [p0, p1, p2] = pts as [
+    readonly [number, number],
+    readonly [number, number],
+    readonly [number, number],
+  ];
   assert.ok(Math.abs(p1[0] - (p0[0] + p2[0]) / 2) < 0.02, 'x = 0.5 is midway');
   assert.ok(Math.abs(p1[1] - (p0[1] + p2[1]) / 2) < 0.02, 'y = 0.5 is midway');
   assert.ok(p2[1] < p0[1], 'y grows upwards');
@@ -84,7 +108,7 @@ test('renderChart: line pixels follow the scales, hover data matches the drawn p
   if (hover.kind !== 'xy') return;
   const [a, b] = hover.series;
   assert.deepEqual(a!.x, [0, 0.5, 1]);
-  a!.px.forEach((px, i) => assert.ok(Math.abs(px - pts[i]![0]) < 0.06));
+  for (const [i, px] of a!.px.entries()) assert.ok(Math.abs(px - pts[i]![0]) < 0.06);
   // The NaN point of series b is left out of the line and of the hover data, in step.
   assert.deepEqual(b!.x, [0, 1]);
   assert.deepEqual(b!.y, [0.1, 0.9]);
@@ -95,7 +119,11 @@ test('renderChart: line pixels follow the scales, hover data matches the drawn p
 
 test('bars: values drawn from the baseline, tooltip text with the value', () => {
   const r = renderChart(spec());
-  const bars = [...r.svg.matchAll(/<rect class="mia-bar" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"[^>]*data-tip="([^"]+)"/g)];
+  const bars = [
+    ...r.svg.matchAll(
+      /<rect class="mia-bar" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"[^>]*data-tip="([^"]+)"/g,
+    ),
+  ];
   assert.equal(bars.length, 5);
   const byTip = new Map(bars.map((m) => [m[3]!, { y: Number(m[1]), h: Number(m[2]) }]));
   const up = byTip.get('series &lt;a&gt; &amp; co — c1: AUC 0.6')!;
@@ -117,11 +145,19 @@ test('legend rows wrap to the figure width', () => {
   const s = spec();
   s.columns = 1;
   s.panels = [s.panels[0]!];
-  s.legend = Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, name: `a fairly long series name ${i}`, style: styleOf(i) }));
+  s.legend = Array.from({ length: 12 }, (_, i) => ({
+    key: `k${i}`,
+    name: `a fairly long series name ${i}`,
+    style: styleOf(i),
+  }));
   const r = renderChart(s);
-  const ys = new Set([...r.svg.matchAll(/class="mia-legend-item"[^>]*><rect x="[\d.]+" y="([\d.]+)"/g)].map((m) => m[1]));
+  const ys = new Set(
+    [...r.svg.matchAll(/class="mia-legend-item"[^>]*><rect x="[\d.]+" y="([\d.]+)"/g)].map((m) => m[1]),
+  );
   assert.ok(ys.size >= 4, `rows: ${ys.size}`);
-  for (const m of r.svg.matchAll(/class="mia-legend-item"[^>]*><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)) {
+  for (const m of r.svg.matchAll(
+    /class="mia-legend-item"[^>]*><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g,
+  )) {
     assert.ok(Number(m[1]) + Number(m[2]) <= r.width, 'inside the figure');
   }
 });

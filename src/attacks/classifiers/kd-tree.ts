@@ -300,7 +300,15 @@ function boxDist(q: Float64Array, lo: Float64Array, hi: Float64Array, o: number,
 }
 
 /** Reorders perm[l..r] so that perm[kth] holds the point whose coordinate `dim` ranks kth (Hoare). */
-function select(x: Float64Array, d: number, dim: number, perm: Int32Array, l: number, r: number, kth: number): void {
+function select(
+  x: Float64Array,
+  d: number,
+  dim: number,
+  perm: Int32Array,
+  l: number,
+  r: number,
+  kth: number,
+): void {
   while (r > l) {
     const pivot = x[perm[(l + r) >>> 1]! * d + dim]!;
     let i = l;

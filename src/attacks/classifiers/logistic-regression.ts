@@ -1,5 +1,6 @@
 import type { Rng } from '../../rng.js';
 import type { BinaryClassifier } from './classifier.js';
+import { gemmNT } from './gemm.js';
 import { fitStandardizer, type Standardizer } from './standardize.js';
 import { checkFitArgs, checkPredictArgs } from './validate.js';
 
@@ -9,7 +10,7 @@ export interface LogisticRegressionOptions {
   c?: number;
   /** Stop when the largest |gradient| component is below tol·max(1, n·C) (default 1e-10). */
   tol?: number;
-  /** Newton iterations at most (default 100; a dozen is typical). */
+  /** Newton iterations at most (default 100; 4–8 is typical). */
   maxIter?: number;
 }
 
@@ -44,7 +45,8 @@ export class LogisticRegression implements BinaryClassifier {
   /** Coefficients on the standardised features (length d) and the intercept, after fit. */
   get coefficients(): { coef: Float64Array; intercept: number; mean: Float64Array; scale: Float64Array } {
     if (this.w === undefined || this.scaler === undefined) throw new Error('LogisticRegression: not fitted');
-    return { coef: this.w.slice(), intercept: this.b, mean: this.scaler.mean, scale: this.scaler.scale };
+    const { mean, scale } = this.scaler;
+    return { coef: this.w.slice(), intercept: this.b, mean: mean.slice(), scale: scale.slice() };
   }
 
   fit(x: Float64Array, n: number, d: number, y: Uint8Array, _rng: Rng): void {
@@ -53,18 +55,25 @@ export class LogisticRegression implements BinaryClassifier {
     const { mean, scale } = this.scaler;
     const c = this.c;
     const p = d + 1; // parameters: w[0..d-1], b at index d
-    // Standardised rows with a trailing 1 for the intercept: n×p.
-    const z = new Float64Array(n * p);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) z[i * p + j] = (x[i * d + j]! - mean[j]!) / scale[j]!;
-      z[i * p + d] = 1;
+    // Standardised features, transposed (p×n, feature-major) with a last row of ones for the intercept:
+    // margins, gradient and Hessian then all stream over contiguous rows.
+    const zt = new Float64Array(p * n);
+    for (let j = 0; j < d; j++) {
+      const mj = mean[j]!;
+      const sj = scale[j]!;
+      for (let i = 0; i < n; i++) zt[j * n + i] = (x[i * d + j]! - mj) / sj;
     }
+    zt.fill(1, d * n);
     const theta = new Float64Array(p);
     const grad = new Float64Array(p);
     const hess = new Float64Array(p * p);
     const step = new Float64Array(p);
     const trial = new Float64Array(p);
+    const margin = new Float64Array(n);
     const prob = new Float64Array(n); // σ(margin) at the current theta
+    const block = new Float64Array(p * Math.min(n, CHUNK));
+    const part = new Float64Array(p * p);
+    const sw = new Float64Array(n);
     const gtol = this.tol * Math.max(1, n * c);
     let ones = 0;
     for (let i = 0; i < n; i++) ones += y[i]!;
@@ -73,11 +82,15 @@ export class LogisticRegression implements BinaryClassifier {
     const objective = (t: Float64Array): number => {
       let reg = 0;
       for (let j = 0; j < d; j++) reg += t[j]! * t[j]!;
+      margin.fill(0);
+      for (let j = 0; j < p; j++) {
+        const tj = t[j]!;
+        const o = j * n;
+        for (let i = 0; i < n; i++) margin[i]! += tj * zt[o + i]!;
+      }
       let loss = 0;
       for (let i = 0; i < n; i++) {
-        const o = i * p;
-        let s = 0;
-        for (let j = 0; j < p; j++) s += t[j]! * z[o + j]!;
+        const s = margin[i]!;
         // softplus(s) = max(s, 0) + log1p(e) and sigmoid(s), sharing e = exp(−|s|).
         const e = Math.exp(-Math.abs(s));
         prob[i] = s >= 0 ? 1 / (1 + e) : e / (1 + e);
@@ -88,45 +101,30 @@ export class LogisticRegression implements BinaryClassifier {
 
     let f = objective(theta);
     let iter = 0;
-    const n4 = n - (n % 4);
     for (; iter < this.maxIter; iter++) {
-      // Gradient Σ rᵢ zᵢ and Hessian Σ wᵢ zᵢ zᵢᵀ (lower triangle) at theta, four rows at a time.
-      grad.fill(0);
+      // Gradient Σᵢ rᵢ zᵢ and Hessian Σᵢ wᵢ zᵢ zᵢᵀ = (√w·Z)ᵀ(√w·Z) at theta.
+      for (let i = 0; i < n; i++) {
+        const pi = prob[i]!;
+        margin[i] = pi - y[i]!; // residual rᵢ (margins are recomputed by the next objective call)
+        sw[i] = Math.sqrt(pi * (1 - pi));
+      }
+      for (let j = 0; j < p; j++) {
+        const o = j * n;
+        let g = 0;
+        for (let i = 0; i < n; i++) g += margin[i]! * zt[o + i]!;
+        grad[j] = g;
+      }
+      // Hessian by blocks of CHUNK rows that stay in cache: block = √w·Z (p×CHUNK), H += block·blockᵀ.
       hess.fill(0);
-      for (let i = 0; i < n; i += 4) {
-        const four = i < n4;
-        const o0 = i * p;
-        const o1 = four ? o0 + p : o0;
-        const o2 = four ? o1 + p : o0;
-        const o3 = four ? o2 + p : o0;
-        const p0 = prob[i]!;
-        const p1 = four ? prob[i + 1]! : 0;
-        const p2 = four ? prob[i + 2]! : 0;
-        const p3 = four ? prob[i + 3]! : 0;
-        const r0 = p0 - y[i]!;
-        const r1 = four ? p1 - y[i + 1]! : 0;
-        const r2 = four ? p2 - y[i + 2]! : 0;
-        const r3 = four ? p3 - y[i + 3]! : 0;
-        const w0 = p0 * (1 - p0);
-        const w1 = p1 * (1 - p1);
-        const w2 = p2 * (1 - p2);
-        const w3 = p3 * (1 - p3);
-        if (!four) i -= 3; // a single remainder row per pass
+      for (let i0 = 0; i0 < n; i0 += CHUNK) {
+        const len = Math.min(CHUNK, n - i0);
         for (let j = 0; j < p; j++) {
-          const a0 = z[o0 + j]!;
-          const a1 = z[o1 + j]!;
-          const a2 = z[o2 + j]!;
-          const a3 = z[o3 + j]!;
-          grad[j]! += r0 * a0 + r1 * a1 + r2 * a2 + r3 * a3;
-          const b0 = w0 * a0;
-          const b1 = w1 * a1;
-          const b2 = w2 * a2;
-          const b3 = w3 * a3;
-          const row = j * p;
-          for (let k = 0; k <= j; k++) {
-            hess[row + k]! += b0 * z[o0 + k]! + b1 * z[o1 + k]! + b2 * z[o2 + k]! + b3 * z[o3 + k]!;
-          }
+          const o = j * n + i0;
+          const b = j * len;
+          for (let i = 0; i < len; i++) block[b + i] = sw[i0 + i]! * zt[o + i]!;
         }
+        gemmNT(block, p, len, block, p, part);
+        for (let t = 0; t < p * p; t++) hess[t]! += part[t]!;
       }
       let gmax = 0;
       for (let j = 0; j < p; j++) {
@@ -136,11 +134,8 @@ export class LogisticRegression implements BinaryClassifier {
       }
       if (gmax < gtol) break;
       for (let j = 0; j < p; j++) {
-        for (let k = 0; k <= j; k++) {
-          const v = c * hess[j * p + k]! + (j === k && j < d ? 1 : 0) + (j === k && j === d ? 1e-12 : 0);
-          hess[j * p + k] = v;
-          hess[k * p + j] = v;
-        }
+        for (let k = 0; k < p; k++) hess[j * p + k]! *= c;
+        hess[j * p + j]! += j < d ? 1 : 1e-12; // the penalty on w; a tiny ridge keeps b's pivot positive
       }
       choleskySolve(hess, p, grad, step); // step = H⁻¹ g
       let decrease = 0;
@@ -186,6 +181,9 @@ export class LogisticRegression implements BinaryClassifier {
     return out;
   }
 }
+
+/** Rows per Hessian block: p×CHUNK doubles stay in L2 for p up to ~100. */
+const CHUNK = 256;
 
 /** 1 / (1 + e^{−t}) without overflow. */
 export function sigmoid(t: number): number {

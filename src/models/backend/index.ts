@@ -1,10 +1,15 @@
 /**
- * Compute-backend selection for the TensorFlow.js engine.
+ * Compute-backend selection for the TensorFlow.js engine, and the faster engines built beside it.
  *
  * Order for 'auto': `@tensorflow/tfjs-node` when the user has installed it (never a dependency of
  * mia-audit), else the WASM backend (SIMD; threads and our training kernels when available), else the
  * pure-JS cpu backend. The engine imports `@tensorflow/tfjs-core` itself and calls `initBackend` once
  * before building models; every later call is cheap.
+ *
+ * Also exported: `adamUpdate` (one fused kernel per variable for an Adam step on wasm / cpu),
+ * `createOrtEngine` (an Engine that runs whole training steps in onnxruntime-node) and
+ * `createAutoEngine` (onnxruntime where it can build the architecture, else tfjs). onnxruntime-node
+ * itself is imported only when one of those is called.
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,6 +17,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import { MiaError } from '../../errors.js';
 import { registerWasmKernels } from './kernels/index.js';
 import { registerThreadedWasm, threadsSupported } from './wasm-threads.js';
+
+export { type AutoEngineOptions, createAutoEngine } from './auto-engine.js';
+export { ADAM_KERNEL, type AdamAttrs, adamUpdate } from './kernels/adam.js';
+export { createOrtEngine, type OrtEngineOptions, ortUnsupported } from './ort/engine.js';
 
 /** Which backend the caller asks for. 'auto' picks the fastest one available. */
 export type BackendPreference = 'auto' | 'node' | 'wasm' | 'cpu';

@@ -5,6 +5,7 @@
  * created at the first step and freed by dispose().
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { adamUpdate } from '../backend/index.js';
 import type { NormalizedOptimizerSpec } from '../optimizers.js';
 
 export interface TfjsOptimizer {
@@ -64,24 +65,9 @@ class Adam implements TfjsOptimizer {
       this.v = vars.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
     }
     this.t++;
-    const bc1 = 1 - beta1 ** this.t;
-    const bc2 = 1 - beta2 ** this.t;
-    const m = this.m;
-    const v = this.v;
-    tf.tidy(() => {
-      vars.forEach((w, i) => {
-        let g = grads[i]!;
-        if (weightDecay > 0) g = tf.add(g, tf.mul(w, weightDecay));
-        const mi = m[i]!;
-        const vi = v[i]!;
-        const nm = tf.add(tf.mul(mi, beta1), tf.mul(g, 1 - beta1));
-        const nv = tf.add(tf.mul(vi, beta2), tf.mul(tf.square(g), 1 - beta2));
-        mi.assign(nm);
-        vi.assign(nv);
-        const denom = tf.add(tf.sqrt(tf.div(nv, bc2)), epsilon);
-        w.assign(tf.sub(w, tf.div(tf.mul(nm, lr / bc1), denom)));
-      });
-    });
+    // One fused kernel per variable where the backend has it (src/models/backend/kernels/adam.ts), the
+    // same rule in tfjs ops otherwise.
+    adamUpdate(vars, grads, this.m, this.v, { lr, beta1, beta2, epsilon, weightDecay, step: this.t });
   }
 
   dispose(): void {

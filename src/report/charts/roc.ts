@@ -18,7 +18,7 @@ export interface RocCurveInput {
  */
 export function logFprFloor(nNonMembers: number): number {
   const e = Math.floor(Math.log10(1 / Math.max(1, nNonMembers)) + 1e-9);
-  return 10 ** Math.max(-6, Math.min(-2, e));
+  return Number(`1e${Math.max(-6, Math.min(-2, e))}`);
 }
 
 /**

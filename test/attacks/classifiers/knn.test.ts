@@ -69,10 +69,14 @@ test('KdTree stays exact where rotation rounding matters: far from the origin, n
     const d = 3;
     const m = 100;
     const x = Float64Array.from({ length: n * d }, (_, i) => 1e6 * (1 + (i % d)) + rng.int(50) * 1e-3);
-    const q = Float64Array.from({ length: m * d }, (_, i) => 1e6 * (1 + (i % d)) + rng.int(60) * 1e-3 - 0.005);
+    const q = Float64Array.from(
+      { length: m * d },
+      (_, i) => 1e6 * (1 + (i % d)) + rng.int(60) * 1e-3 - 0.005,
+    );
     for (const rotate of [true, false]) {
       const tree = new KdTree(x, n, d, 4, rotate);
-      for (const k of [1, 6]) assert.deepEqual(tree.query(q, m, k), bruteKnn(x, n, d, q, m, k), `far, k ${k}`);
+      for (const k of [1, 6])
+        assert.deepEqual(tree.query(q, m, k), bruteKnn(x, n, d, q, m, k), `far, k ${k}`);
     }
   }
   // (b) Near-duplicates: clusters of points 1e-9 apart.
@@ -87,7 +91,8 @@ test('KdTree stays exact where rotation rounding matters: far from the origin, n
     }
     const q = Float64Array.from({ length: m * d }, (_, i) => x[(i * 7) % (n * d)]! + 1e-9 * rng.int(2));
     const tree = new KdTree(x, n, d, 5);
-    for (const k of [1, 5, 12]) assert.deepEqual(tree.query(q, m, k), bruteKnn(x, n, d, q, m, k), `near, k ${k}`);
+    for (const k of [1, 5, 12])
+      assert.deepEqual(tree.query(q, m, k), bruteKnn(x, n, d, q, m, k), `near, k ${k}`);
   }
   // (c) d = 30 correlated features (a 3-factor model plus noise), as sorted-probability features are.
   {

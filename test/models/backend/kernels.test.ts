@@ -47,7 +47,9 @@ async function agree(what: string, f: () => tf.Tensor | tf.Tensor[]): Promise<vo
   const ref = await on('cpu', f);
   const got = await on('wasm', f);
   assert.equal(got.length, ref.length);
-  got.forEach((g, i) => close(g, ref[i]!, `${what} output ${i}`));
+  got.forEach((g, i) => {
+    close(g, ref[i]!, `${what} output ${i}`);
+  });
 }
 
 test('the custom kernels are the ones registered for wasm', () => {

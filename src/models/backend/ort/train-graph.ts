@@ -272,8 +272,8 @@ function poolGradByMask(b: Builder, s: Saved, gP: string): string {
   let a = s.input;
   const crop = h * k !== H || w * k !== W;
   if (crop) a = b.one('Slice', [a, b.ints([0, 0]), b.ints([h * k, w * k]), b.ints([2, 3])]);
-  const mask = b.one('Equal', [a, up(s.output)]);
-  let g = b.one('Where', [mask, up(gP), b.scalar(0)]);
+  const mask = b.one('Cast', [b.one('Equal', [a, up(s.output)])], { to: 1 });
+  let g = b.one('Mul', [mask, up(gP)]);
   if (crop) g = b.one('Pad', [g, b.ints([0, 0, 0, 0, 0, 0, H - h * k, W - w * k])]);
   return g;
 }
@@ -301,6 +301,7 @@ function backward(b: Builder, saved: Saved[], dLogits: string): Map<string, stri
       const pb = k - 1 - H - pt + oh;
       const pr = k - 1 - W - pl + ow;
       grads.set(`l${i}.bias`, b.one('ReduceSum', [g, b.ints([0, 2, 3])], { keepdims: 0 }));
+      // dW as a convolution of Xᵀ [C, N, H, W] with dYᵀ [O, N, Ho, Wo] as the kernel → [C, O, k, k].
       const xT = b.one('Transpose', [s.input], { perm: [1, 0, 2, 3] });
       const gT = b.one('Transpose', [g], { perm: [1, 0, 2, 3] });
       const r = b.one('Conv', [xT, gT], { pads: [pt, pl, pb, pr] });
