@@ -10,8 +10,8 @@
 // The parent loads the data once and writes the rows to .npy files; each side then runs in its own child
 // process, one after the other (the machine has 2 cores), so peak RSS is per side.
 //
-// Run: node --import tsx bench/accuracy.ts [--epochs 10] [--train-size 10000] [--seed 1] [--backend auto]
-//      [--threads 2] [--no-python]
+// Run: node --import tsx bench/accuracy.ts [--epochs 10] [--train-size 10000] [--seed 1] [--engine auto|tfjs|ort]
+//      [--backend auto] [--threads 2] [--no-python]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '10' },
     'train-size': { type: 'string', default: '10000' },
     seed: { type: 'string', default: '1' },
+    engine: { type: 'string', default: 'auto' },
     backend: { type: 'string', default: 'auto' },
     threads: { type: 'string', default: '2' },
     batch: { type: 'string', default: '50' },
@@ -82,7 +83,7 @@ async function worker(dir: string): Promise<void> {
   const train = { x: toFloat32(xa, 'x_train'), y: toInt32(rd('y_train.npy'), 'y_train'), n: xa.shape[0]! };
   const xt = rd('x_test.npy');
   const test = { x: toFloat32(xt, 'x_test'), y: toInt32(rd('y_test.npy'), 'y_test'), n: xt.shape[0]! };
-  const engine = await createEngine('tfjs', { backend: values.backend as 'auto' });
+  const engine = await createEngine(values.engine!, { backend: values.backend as 'auto' });
   const model = await engine.build({
     arch: { name: 'small_cnn', params: { num_conv: 3 } },
     inputShape: xa.shape.slice(1),
@@ -97,7 +98,9 @@ async function worker(dir: string): Promise<void> {
     shuffleSeed: seed,
     validation: test,
     onEpochEnd: () => {
-      perEpoch.push({ tensors: tf.memory().numTensors, rssMB: process.memoryUsage().rss / 2 ** 20 });
+      // tf tensors exist only when the tfjs engine runs the model (the ort engine keeps none)
+      const tensors = model.engine === 'tfjs' ? tf.memory().numTensors : 0;
+      perEpoch.push({ tensors, rssMB: process.memoryUsage().rss / 2 ** 20 });
     },
   });
   const history = r.history.map((e) => ({
@@ -109,7 +112,7 @@ async function worker(dir: string): Promise<void> {
   }));
   const trainSeconds = history.reduce((s, e) => s + e.trainSeconds, 0);
   const out: SideResult = {
-    name: `mia-audit tfjs (${engine.backend.description})`,
+    name: `mia-audit ${model.engine} (${engine.backend.description})`,
     history,
     trainSeconds,
     samplesPerSecond: (train.n * epochs) / trainSeconds,
@@ -241,7 +244,7 @@ async function main(): Promise<void> {
 
 function passThrough(): string[] {
   const out: string[] = [];
-  for (const k of ['epochs', 'seed', 'backend', 'batch', 'lr'] as const)
+  for (const k of ['epochs', 'seed', 'engine', 'backend', 'batch', 'lr'] as const)
     out.push(`--${k}`, String(values[k]));
   return out;
 }

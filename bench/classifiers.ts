@@ -111,9 +111,9 @@ models = {
 out = {'sklearn': sklearn.__version__}
 for k in kinds:
   m = models[k]()
-  t0 = time.perf_counter(); m.fit(Xtr, ytr); t1 = time.perf_counter()
-  p = m.predict_proba(Xev)[:, 1]; t2 = time.perf_counter()
-  out[k] = {'fit': t1 - t0, 'predict': t2 - t1, 'auc': float(roc_auc_score(yev, p))}
+  c0 = time.process_time(); t0 = time.perf_counter(); m.fit(Xtr, ytr); t1 = time.perf_counter()
+  p = m.predict_proba(Xev)[:, 1]; t2 = time.perf_counter(); c2 = time.process_time()
+  out[k] = {'fit': t1 - t0, 'predict': t2 - t1, 'cpu': c2 - c0, 'auc': float(roc_auc_score(yev, p))}
 print(json.dumps(out))
 `;
 
@@ -129,21 +129,33 @@ console.log(
   `classifiers bench: ${perClass} members + ${perClass} non-members, d = ${d}; fit on ${train.length}, predict ${ev.length}`,
 );
 
-const ours: Record<string, { fit: number; predict: number; auc: number }> = {};
+interface Timing {
+  fit: number;
+  predict: number;
+  cpu: number;
+  auc: number;
+}
+const ours: Record<string, Timing> = {};
 for (const kind of kinds) {
   const clf = createClassifier(kind);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   clf.fit(tr.gx, train.length, d, tr.gy, new Rng(clfSeed));
   const t1 = performance.now();
   const p = clf.predictProba(te.gx, ev.length, d);
   const t2 = performance.now();
-  ours[kind] = { fit: (t1 - t0) / 1000, predict: (t2 - t1) / 1000, auc: auc(p, te.gy) };
-  console.log(
-    `  ours ${kind}: fit ${ours[kind].fit.toFixed(2)} s, predict ${ours[kind].predict.toFixed(2)} s`,
-  );
+  const c = process.cpuUsage(c0);
+  const o = {
+    fit: (t1 - t0) / 1000,
+    predict: (t2 - t1) / 1000,
+    cpu: (c.user + c.system) / 1e6,
+    auc: auc(p, te.gy),
+  };
+  ours[kind] = o;
+  console.log(`  ours ${kind}: fit ${o.fit.toFixed(2)} s, predict ${o.predict.toFixed(2)} s`);
 }
 
-let py: Record<string, { fit: number; predict: number; auc: number } | string> | undefined;
+let py: Record<string, Timing | string> | undefined;
 if (!values['no-python']) {
   const dir = mkdtempSync(join(tmpdir(), 'mia-bench-'));
   try {
@@ -164,33 +176,37 @@ if (!values['no-python']) {
   }
 }
 
-const pad = (s: string, w: number) => s.padStart(w);
-console.log(
-  `\n${'kind'.padEnd(5)}${pad('ours fit', 10)}${pad('predict', 9)}${pad('total', 8)}${pad('AUC', 7)}` +
-    (py
-      ? `${pad('sk fit', 9)}${pad('predict', 9)}${pad('total', 8)}${pad('AUC', 7)}${pad('sk/ours', 9)}`
-      : ''),
-);
-let sumOurs = 0;
-let sumPy = 0;
+// Wall-clock seconds (fit, predict, total), CPU seconds of the fit+predict, held-out AUC; ratios
+// sklearn/ours of wall and of CPU time (CPU is the steadier on a shared machine).
+const f2 = (v: number, w: number) => v.toFixed(2).padStart(w);
+const cols = (t: Timing) =>
+  `${f2(t.fit, 8)}${f2(t.predict, 8)}${f2(t.fit + t.predict, 8)}${f2(t.cpu, 8)}${t.auc.toFixed(4).padStart(8)}`;
+const head = `${'fit'.padStart(8)}${'predict'.padStart(8)}${'total'.padStart(8)}${'cpu'.padStart(8)}${'AUC'.padStart(8)}`;
+console.log(`\n${''.padEnd(5)}${'ours'.padEnd(40)}${py ? `${'sklearn'.padEnd(40)}sklearn/ours` : ''}`);
+console.log(`${'kind'.padEnd(5)}${head}${py ? `${head}${'wall'.padStart(8)}${'cpu'.padStart(8)}` : ''}`);
+const sum: Timing = { fit: 0, predict: 0, cpu: 0, auc: Number.NaN };
+const sumPy: Timing = { fit: 0, predict: 0, cpu: 0, auc: Number.NaN };
+const ratios = (a: Timing, b: Timing) =>
+  `${`${((b.fit + b.predict) / (a.fit + a.predict)).toFixed(2)}×`.padStart(8)}${`${(b.cpu / a.cpu).toFixed(2)}×`.padStart(8)}`;
 for (const kind of kinds) {
   const o = ours[kind]!;
-  const tot = o.fit + o.predict;
-  sumOurs += tot;
-  let line = `${kind.padEnd(5)}${pad(o.fit.toFixed(2), 10)}${pad(o.predict.toFixed(2), 9)}${pad(tot.toFixed(2), 8)}${pad(o.auc.toFixed(4), 7)}`;
+  sum.fit += o.fit;
+  sum.predict += o.predict;
+  sum.cpu += o.cpu;
+  let line = `${kind.padEnd(5)}${cols(o)}`;
   const s = py?.[kind];
   if (s !== undefined && typeof s !== 'string') {
-    const st = s.fit + s.predict;
-    sumPy += st;
-    line += `${pad(s.fit.toFixed(2), 9)}${pad(s.predict.toFixed(2), 9)}${pad(st.toFixed(2), 8)}${pad(s.auc.toFixed(4), 7)}${pad(`${(st / tot).toFixed(2)}×`, 9)}`;
+    sumPy.fit += s.fit;
+    sumPy.predict += s.predict;
+    sumPy.cpu += s.cpu;
+    line += `${cols(s)}${ratios(o, s)}`;
   }
   console.log(line);
 }
-console.log(
-  `all  ${pad(sumOurs.toFixed(2), 27)} s` +
-    (py ? `${pad(sumPy.toFixed(2), 33)} s ${pad(`${(sumPy / sumOurs).toFixed(2)}×`, 8)}` : ''),
-);
-if (py)
+const noAuc = (t: Timing) => cols(t).slice(0, -8) + ''.padStart(8);
+console.log(`${'all'.padEnd(5)}${noAuc(sum)}${py ? `${noAuc(sumPy)}${ratios(sum, sumPy)}` : ''}`);
+if (py) {
   console.log(
-    `(sklearn ${String(py.sklearn)}, ${values['py-threads']} thread(s); times in seconds; sk/ours > 1 means we are faster)`,
+    `(sklearn ${String(py.sklearn)}, ${values['py-threads']} thread(s); seconds; ratio > 1 means we are faster)`,
   );
+}

@@ -21,7 +21,7 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const variants = values.quick
-  ? VARIANTS.filter((v) => v.label.includes('default') || v.label.includes('fused'))
+  ? VARIANTS.filter((v) => v.label.includes('default') || v.label.includes('ort'))
   : VARIANTS;
 console.log(
   `train-speed: Node ${process.version}, ${availableParallelism()} cores, ${seconds} s per variant, batch 50, Adam lr 1e-3`,

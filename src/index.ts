@@ -98,20 +98,52 @@ export {
   type SliceSpec,
   sliceLabel,
 } from './metrics/slicing.js';
-export { Rng } from './rng.js';
-// signals
+// models
 export {
-  ATTACK_INPUT_KEYS,
-  type AttackInput,
-  attackInputFromArrays,
-  type PooledOutputs,
-  poolAttackInput,
-} from './signals/attack-input.js';
-export { loadAttackInput } from './signals/attack-input-files.js';
-export { type ModelOutputs, type ModelOutputsFields, makeModelOutputs } from './signals/model-outputs.js';
-export { computeSignal, membershipScore, SIGNAL_NAMES, type SignalName } from './signals/signals.js';
-export { syntheticAttackInput } from './signals/synthetic-outputs.js';
-
+  type ArchParamValue,
+  type ArchSpec,
+  architectureNames,
+  describeArchitectures,
+  parseArchParams,
+} from './models/architectures.js';
+export {
+  type TrainOrLoadOptions,
+  type TrainOrLoadResult,
+  type TrainRequest,
+  trainOrLoad,
+} from './models/cache.js';
+export {
+  type Batch,
+  createEngine,
+  ENGINE_NAMES,
+  type Engine,
+  type EngineModel,
+  type EngineOptions,
+  type ModelSpec,
+} from './models/engine.js';
+export {
+  detectModelKind,
+  type LoadedPredictor,
+  type LoadPredictorOptions,
+  loadPredictor,
+  type ModelKind,
+} from './models/load.js';
+export { type Logger, memoryLogger, silentLogger } from './models/logger.js';
+export { loadOnnxModel, type OnnxLayout, type OnnxOptions } from './models/onnx.js';
+export { OPTIMIZER_NAMES, type OptimizerSpec } from './models/optimizers.js';
+export type { OutputKind, PredictOptions, Predictor } from './models/predictor.js';
+export { isModelDir, loadModel, type ModelRecord, saveModel } from './models/store.js';
+export { loadTfjsLayersModel, type TfjsLayersOptions } from './models/tfjs-layers-model.js';
+export {
+  type EpochEndContext,
+  type EpochEndHook,
+  type EpochRecord,
+  type Samples,
+  type TrainOptions,
+  type TrainResult,
+  trainEpoch,
+  trainModel,
+} from './models/train.js';
 // report
 export {
   type AttackResultsCollection,
@@ -126,3 +158,24 @@ export {
   type WriteReportOptions,
   writeReport,
 } from './report/index.js';
+export { Rng } from './rng.js';
+export {
+  ATTACK_INPUT_KEYS,
+  type AttackInput,
+  attackInputFromArrays,
+  type PooledOutputs,
+  poolAttackInput,
+} from './signals/attack-input.js';
+export { loadAttackInput } from './signals/attack-input-files.js';
+// signals
+export { type Augmentation, augmentationSet } from './signals/augment.js';
+export {
+  type AugmentedOutputs,
+  type InferenceOptions,
+  perAugmentationMatrix,
+  predictAugmentedOutputs,
+  predictOutputs,
+} from './signals/inference.js';
+export { type ModelOutputs, type ModelOutputsFields, makeModelOutputs } from './signals/model-outputs.js';
+export { computeSignal, membershipScore, SIGNAL_NAMES, type SignalName } from './signals/signals.js';
+export { syntheticAttackInput } from './signals/synthetic-outputs.js';

@@ -26,7 +26,10 @@ export const VARIANTS: Variant[] = [
     req: { backend: 'wasm', threads: 2, kernels: true, fusedAdam: true },
   },
   { label: 'ort engine (1 thread)', req: { backend: 'ort', threads: 1, kernels: false, fusedAdam: false } },
-  { label: 'ort engine (2 threads)', req: { backend: 'ort', threads: 2, kernels: false, fusedAdam: false } },
+  {
+    label: 'ort engine (2 threads; default)',
+    req: { backend: 'ort', threads: 2, kernels: false, fusedAdam: false },
+  },
 ];
 
 interface WorkerResult {
@@ -102,6 +105,8 @@ export function compare(
   console.log(
     `  (samples/s is wall clock and suffers on a shared machine; CPU s/1k samples counts every thread's CPU time and barely depends on load)`,
   );
-  const best = rows.find((r) => r.label.includes('(default)'))?.r;
-  if (best?.ok && best.description !== undefined) console.log(`  default backend: ${best.description}`);
+  for (const { label, r } of rows) {
+    if (label.includes('default') && r.ok && r.description !== undefined)
+      console.log(`  ${label}: ${r.description}`);
+  }
 }

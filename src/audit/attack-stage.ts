@@ -30,6 +30,9 @@ import { type AttackResult, resultForSlice } from './run-attacks.js';
 /** A result of the audit: `mia attack`'s schema, plus the experiment and target model when a run has several. */
 export type AuditResult = AttackResult & { experiment?: string; model?: string };
 
+/** Below this many reference models, the per-example LiRA variants get a note recommending fixed variance. */
+export const LIRA_PER_EXAMPLE_MIN = 16;
+
 /** The offline RMIA coefficient when it can be neither given nor tuned (Privacy Meter's default). */
 export const RMIA_FALLBACK_A = 0.3;
 
@@ -169,6 +172,12 @@ export function runExperiment(
       } else {
         stats ??= liraStatistics(refs());
         v = liraScoresFromStatistics(stats, target, name);
+        if ((name === 'lira-online' || name === 'lira-offline') && refs().rows.length < LIRA_PER_EXAMPLE_MIN) {
+          notes.push(
+            `${name}: per-example variances from ${refs().rows.length} reference models are unreliable; ` +
+              `Carlini et al. use ${name}-fixed-variance below 64 models`,
+          );
+        }
       }
       s = { attack: name, signal: audit.signal, scores: v };
     } else if (name === 'rmia') {

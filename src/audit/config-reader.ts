@@ -43,7 +43,7 @@ export function parseConfigSource(text: string, file: string, overrides: readonl
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const err = doc.errors[0];
   if (err !== undefined) {
-    const pos = err.linePos?.[0];
+    const pos = err.linePos?.[0] ?? (err.pos !== undefined ? lines.linePos(err.pos[0]) : undefined);
     const where = pos !== undefined ? `${file}:${pos.line}:${pos.col}` : file;
     const msg = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     throw new MiaError('E_CONFIG', `YAML syntax error: ${msg}`, { where });

@@ -394,6 +394,19 @@ function readTraining(s: SectionReader, src: ConfigSource, base: TrainingConfig 
     try {
       architecture = normalizeArchSpec(spec);
     } catch (e) {
+      // an unknown or bad hyper-parameter: point at its key under params when it is there
+      const param = isMiaError(e) ? (/^architecture \S+\.(\S+)$/.exec(e.where ?? '')?.[1] ?? e.found) : undefined;
+      const pNode = isMap(archNode) ? archNode.get('params', true) : undefined;
+      if (param !== undefined && isMap(pNode)) {
+        const pair = pNode.items.find((it) => isScalar(it.key) && String(it.key.value) === param);
+        if (pair !== undefined && isMiaError(e)) {
+          throw new MiaError('E_CONFIG', `${s.pathOf('architecture')}.params.${param}: ${e.message}`, {
+            where: whereOfNode(src, pair.key, `${s.pathOf('architecture')}.params.${param}`),
+            ...(e.expected !== undefined ? { expected: e.expected } : {}),
+            ...(e.found !== undefined ? { found: e.found } : {}),
+          });
+        }
+      }
       throw rethrowAt(e, s, 'architecture');
     }
   }

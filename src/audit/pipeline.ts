@@ -303,7 +303,11 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
     engine: engine?.name ?? 'tfjs',
     node: process.version,
     miaAudit: packageVersion(),
-    dataset: { name: ds.name, source: ds.source },
+    dataset: {
+      name: ds.name,
+      source: ds.source,
+      ...(data.audit.classNames !== undefined ? { classNames: data.audit.classNames } : {}),
+    },
     platform: `${process.platform}-${process.arch}`,
     cpus: availableParallelism(),
   });

@@ -1,13 +1,13 @@
 /**
  * `mia audit <config.yaml>`: the whole audit pipeline driven by one YAML file (src/audit/pipeline.ts),
- * then the report (src/report/, when present), then a summary. Also exports the pieces `mia demo` reuses.
+ * then the report (src/report/), then a summary. Also exports the pieces `mia demo` reuses.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AggregateResult } from '../audit/aggregate.js';
 import { type LoadedConfig, loadAuditConfig } from '../audit/config.js';
 import { type AuditRun, runAudit } from '../audit/pipeline.js';
 import { MiaError } from '../errors.js';
+import { writeJsonAtomic } from '../io/atomic.js';
 import type { BackendPreference } from '../models/engine.js';
 import type { Logger } from '../models/logger.js';
 import { formatDuration } from '../models/train.js';
@@ -36,23 +36,15 @@ const BACKENDS: readonly BackendPreference[] = ['auto', 'node', 'wasm', 'cpu'];
 export const stdoutLogger: Logger = { info: (line) => console.log(line) };
 
 /**
- * Calls the report stage's `writeReport(runDir)` from src/report/index.ts when that module exists;
- * returns the report's HTML path when one was written, undefined when there is no report stage.
+ * The report stage (src/report/index.ts `writeReport`) on the run directory, loaded lazily so that an
+ * audit without a report does not load the chart renderer. Prints the report's warnings and resolves to
+ * the path of report.html.
  */
-export async function writeReportIfAvailable(runDir: string): Promise<string | undefined> {
-  const url = new URL('../report/index.js', import.meta.url).href;
-  let mod: { writeReport?: (dir: string) => unknown };
-  try {
-    mod = (await import(url)) as typeof mod;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('report')) return undefined;
-    throw e;
-  }
-  if (typeof mod.writeReport !== 'function') return undefined;
-  await mod.writeReport(runDir);
-  const html = join(runDir, 'report', 'report.html');
-  return existsSync(html) ? html : join(runDir, 'report');
+export async function writeRunReport(runDir: string): Promise<string> {
+  const { writeReport } = await import('../report/index.js');
+  const r = await writeReport(runDir);
+  for (const w of r.warnings) console.log(`report: ${w}`);
+  return r.html;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 2 : 1)}%`;
@@ -133,9 +125,11 @@ export async function auditAndReport(
   let reportPath: string | undefined;
   if (options.report && cfg.report.enabled) {
     const t0 = performance.now();
-    reportPath = await writeReportIfAvailable(run.runDir);
-    if (reportPath === undefined) console.log('report: the report stage (src/report) is not available in this build; skipped');
-    else console.log(`report written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    reportPath = await writeRunReport(run.runDir);
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`report written in ${seconds.toFixed(1)} s`);
+    run.timing.push({ stage: 'report', seconds: Math.round(seconds * 1000) / 1000, reused: false });
+    writeJsonAtomic(join(run.runDir, 'timing.json'), { stages: run.timing });
   }
   console.log(formatAuditSummary(run, options.top, reportPath));
   return 0;

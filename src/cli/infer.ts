@@ -33,7 +33,8 @@ labels_train) and on non-members (*_test), with TF Privacy's key names, so that
   --layout L              ONNX input layout: auto (default), nhwc, nchw
   --output KIND           what an ONNX / tfjs model outputs: auto (default), logits, probs
   --batch-size N          samples per forward pass (default 256)
-  --backend NAME          auto (default), node, wasm, cpu`;
+  --engine NAME           engine for models saved by \`mia train\`: auto (default), tfjs, ort
+  --backend NAME          TensorFlow.js backend: auto (default), node, wasm, cpu`;
 
 function readIndices(path: string, n: number, split: string): Int32Array {
   const idx = toInt32(readNpy(path), path);
@@ -108,6 +109,7 @@ export const inferCommand: CliCommand = {
       layout: { type: 'string' },
       output: { type: 'string' },
       'batch-size': { type: 'string' },
+      engine: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
     });
@@ -145,6 +147,7 @@ export const inferCommand: CliCommand = {
 
     const loaded = await loadPredictor(modelPath, {
       inputShape: data.train.shape,
+      ...(values.engine !== undefined ? { engine: values.engine } : {}),
       backend,
       layout,
       output,

@@ -20,6 +20,16 @@ register(
 );
 
 register(
+  'train',
+  'train a model on a dataset and save it',
+  async () => (await import('./train.js')).trainCommand,
+);
+register(
+  'infer',
+  "write a model's outputs on members and non-members (.npz for mia attack)",
+  async () => (await import('./infer.js')).inferCommand,
+);
+register(
   'evaluate',
   'score membership predictions (id,score CSV) against the truth (id,member CSV)',
   async () => (await import('./evaluate.js')).evaluateCommand,

@@ -39,7 +39,9 @@ ${describeArchitectures()
   --weight-decay X      L2 weight decay added to the gradient (default 0)
   --schedule S          constant (default), step:EVERY:GAMMA, cosine[:MIN_LR]
   --seed N              seeds the training subset, the initial weights and the shuffles (default 0)
-  --backend NAME        auto (default: tfjs-node if installed, else wasm, else cpu), node, wasm, cpu
+  --engine NAME         auto (default: onnxruntime for conv/dense nets, else TensorFlow.js), tfjs, ort
+  --backend NAME        TensorFlow.js backend: auto (default: tfjs-node if installed, else wasm, else
+                        cpu), node, wasm, cpu
   --out DIR             where to save the model (replaced if it holds a model)`;
 
 const NORMALIZE: readonly string[] = ['unit', 'standard', 'none'];
@@ -120,6 +122,7 @@ export const trainCommand: CliCommand = {
       'weight-decay': { type: 'string' },
       schedule: { type: 'string' },
       seed: { type: 'string' },
+      engine: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
     });
@@ -184,14 +187,14 @@ export const trainCommand: CliCommand = {
           )
         : undefined;
 
-    const engine = await createEngine('tfjs', { backend });
-    console.log(`engine: tfjs, backend ${engine.backend.description}`);
+    const engine = await createEngine(values.engine ?? 'auto', { backend });
     const model = await engine.build({
       arch,
       inputShape: [...train.shape],
       numClasses: train.numClasses,
       seed,
     });
+    console.log(`engine: ${model.engine}, backend ${model.backend} (${engine.backend.description})`);
     try {
       console.log(
         `model: ${arch.name} ${JSON.stringify(arch.params)}, ${model.paramCount().toLocaleString('en-US')} parameters; ` +

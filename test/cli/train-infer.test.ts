@@ -71,7 +71,7 @@ test('mia train, then mia infer, then mia attack on the synthetic dataset', asyn
     dir,
   );
   assert.equal(train.code, 0, train.stderr + train.stdout);
-  assert.match(train.stdout, /^engine: tfjs, backend tfjs cpu/m);
+  assert.match(train.stdout, /^engine: (ort|tfjs), backend \S+ \(/m); // --engine auto: onnxruntime for dense nets
   assert.match(
     train.stdout,
     /^epoch 2\/2 {2}loss \d+\.\d+ {2}acc [\d.]+% {2}val_loss [\d.]+ {2}val_acc [\d.]+%/m,

@@ -31,15 +31,26 @@ export interface BackendInfo {
   description: string;
 }
 
-/** How the WASM backend is set up. Defaults: all cores (at most 8) and our training kernels. */
+/** How the WASM backend is set up. Defaults: `defaultWasmThreads()` threads and our training kernels. */
 export interface WasmOptions {
-  /** XNNPACK threads; 1 loads the single-threaded SIMD build (the stock loader). */
+  /** XNNPACK threads (1–8); 1 loads the single-threaded SIMD build (the stock loader). */
   threads?: number;
   /** Register our training kernels (kernels/index.ts) over the stock ones. */
   customKernels?: boolean;
 }
 
 const PREFERENCES: readonly BackendPreference[] = ['auto', 'node', 'wasm', 'cpu'];
+
+/**
+ * WASM threads used when not asked for: 1 on machines with 2 cores or fewer, else min(4, cores).
+ * Measured on the 2-core machine (bench/train-speed.ts, three runs): a second XNNPACK thread lost wall
+ * time in 5 of 6 training runs and cost 35–65 % more CPU per sample (pool threads spin between ops and
+ * fight the main thread for the second core); with more cores, conv layers scale.
+ */
+export function defaultWasmThreads(): number {
+  const cores = availableParallelism();
+  return cores <= 2 ? 1 : Math.min(4, cores);
+}
 
 let current: { key: string; info: Promise<BackendInfo> } | undefined;
 /** The WASM set-up in force once the backend initialised (it cannot change within a process). */
@@ -118,7 +129,7 @@ async function initNode(): Promise<BackendInfo> {
 
 async function initWasm(options: WasmOptions): Promise<BackendInfo> {
   if (wasmSetup === undefined) {
-    const wanted = Math.max(1, Math.min(8, Math.floor(options.threads ?? availableParallelism())));
+    const wanted = Math.max(1, Math.min(8, Math.floor(options.threads ?? defaultWasmThreads())));
     const customKernels = options.customKernels ?? true;
     await import('@tensorflow/tfjs-backend-wasm');
     const threaded = wanted > 1 && threadsSupported();

@@ -158,7 +158,9 @@ export class OrtModel implements EngineModel {
       intraOpNumThreads: this.threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
+      // 'extended' without the NCHWc layout pass: its reorders cost more than they save on these nets
+      // (measured: 0.32 vs 0.35 CPU s per 1k training samples for small_cnn, 0.066 vs 0.079 inference).
+      graphOptimizationLevel: 'extended',
       // Threads sleep instead of spinning between ops (OMP_WAIT_POLICY=PASSIVE's equivalent).
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     };

@@ -1,0 +1,138 @@
+/**
+ * Training the shadow models of Shokri et al. (2017) on a labelled public set, as seed 004 does: the
+ * set is shuffled (seeded) and cut into S disjoint parts of ⌊n/S⌋ samples; shadow model k trains on a
+ * random half of part k (its members) and is queried on the whole part, so that its outputs come with
+ * membership labels (1 = trained on). The meta-classifier (src/attacks/shadow.ts) learns from them.
+ */
+import { join } from 'node:path';
+import type { ShadowOutputs } from '../attacks/shadow.js';
+import { MiaError } from '../errors.js';
+import { Rng } from '../rng.js';
+import { trainOrLoad } from '../models/cache.js';
+import type { Engine, EngineModel } from '../models/engine.js';
+import type { Logger } from '../models/logger.js';
+import { trainModel } from '../models/train.js';
+import { shuffleSeedOf } from '../models/cache.js';
+import { formatDuration } from '../models/train.js';
+import { makeModelOutputs } from '../signals/model-outputs.js';
+import type { TrainingConfig } from './config.js';
+import { deriveSeed } from './run-dir.js';
+
+/** Labelled samples with their per-sample shape. */
+export interface ShadowData {
+  x: Float32Array;
+  y: Int32Array;
+  n: number;
+  shape: number[];
+  numClasses: number;
+}
+
+export interface ShadowModelsOptions {
+  /** S ≥ 1 shadow models. */
+  count: number;
+  training: TrainingConfig;
+  seed: number;
+  engine: Engine;
+  logger?: Logger;
+  /** When given, each shadow model is cached here by content hash (trainOrLoad) and reused on a rerun. */
+  cacheDir?: string;
+}
+
+/** The parts: part k = rows perm[k·size, (k+1)·size) with size = ⌊n/S⌋; its first ⌊size/2⌋ are members. */
+export function shadowParts(n: number, count: number, seed: number): { rows: Int32Array; members: number }[] {
+  const size = Math.floor(n / count);
+  if (!Number.isInteger(count) || count < 1 || size < 4) {
+    throw new MiaError('E_CONFIG', `cannot cut ${n} public samples into ${count} shadow parts of at least 4`, {
+      where: 'shadow models',
+      expected: `at most ${Math.max(1, Math.floor(n / 4))} shadow models`,
+      found: String(count),
+    });
+  }
+  const perm = new Rng(seed).permutation(n);
+  const parts: { rows: Int32Array; members: number }[] = [];
+  for (let k = 0; k < count; k++) parts.push({ rows: perm.slice(k * size, (k + 1) * size), members: Math.floor(size / 2) });
+  return parts;
+}
+
+function gather(d: ShadowData, rows: Int32Array): { x: Float32Array; y: Int32Array; n: number } {
+  const size = d.x.length / d.n;
+  const x = new Float32Array(rows.length * size);
+  const y = new Int32Array(rows.length);
+  for (let j = 0; j < rows.length; j++) {
+    const r = rows[j]!;
+    x.set(d.x.subarray(r * size, (r + 1) * size), j * size);
+    y[j] = d.y[r]!;
+  }
+  return { x, y, n: rows.length };
+}
+
+/**
+ * Trains the S shadow models (see the file header) and returns each one's outputs on its whole part with
+ * membership labels. Shadow k is seeded with deriveSeed(seed, `shadow:k`).
+ */
+export async function trainShadowModels(data: ShadowData, options: ShadowModelsOptions): Promise<ShadowOutputs[]> {
+  const parts = shadowParts(data.n, options.count, deriveSeed(options.seed, 'shadow-parts'));
+  const out: ShadowOutputs[] = [];
+  const t = options.training;
+  const log = options.logger;
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k]!;
+    const memberRows = part.rows.slice(0, part.members);
+    const train = gather(data, memberRows);
+    const all = gather(data, part.rows);
+    const seed = deriveSeed(options.seed, `shadow:${k}`);
+    const label = `[shadow ${k + 1}/${parts.length}]`;
+    log?.info(
+      `${label} ${t.architecture.name} on ${train.n} members (+ ${all.n - train.n} held out), ${t.epochs} epochs, batch ${t.batchSize}`,
+    );
+    const t0 = performance.now();
+    let model: EngineModel;
+    if (options.cacheDir !== undefined) {
+      const res = await trainOrLoad(
+        {
+          arch: t.architecture,
+          inputShape: data.shape,
+          numClasses: data.numClasses,
+          optimizer: t.optimizer,
+          epochs: t.epochs,
+          batchSize: t.batchSize,
+          seed,
+          dataset: { name: 'public', options: { part: k, parts: parts.length } },
+          indices: memberRows,
+          train,
+        },
+        join(options.cacheDir, `shadow-${k + 1}`),
+        { engine: options.engine, label, ...(log !== undefined ? { logger: log } : {}) },
+      );
+      model = res.model;
+    } else {
+      model = await options.engine.build({ arch: t.architecture, inputShape: data.shape, numClasses: data.numClasses, seed });
+      try {
+        await trainModel(model, train, {
+          epochs: t.epochs,
+          batchSize: t.batchSize,
+          optimizer: t.optimizer,
+          shuffleSeed: shuffleSeedOf(seed),
+          label,
+          ...(log !== undefined ? { logger: log } : {}),
+        });
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+    }
+    try {
+      const logits = await model.predict(all.x, all.n);
+      const isMember = new Uint8Array(all.n);
+      isMember.fill(1, 0, part.members);
+      out.push({
+        outputs: makeModelOutputs({ logits, labels: all.y, numClasses: data.numClasses, n: all.n }, `shadow model ${k + 1}`),
+        isMember,
+      });
+    } finally {
+      model.dispose();
+    }
+    log?.info(`${label} done in ${formatDuration((performance.now() - t0) / 1000)}`);
+  }
+  return out;
+}
