@@ -14,11 +14,11 @@ export const VARIANTS: Variant[] = [
   { label: 'wasm stock (1 thread)', req: { backend: 'wasm', threads: 1, kernels: false, fusedAdam: false } },
   { label: 'wasm + threads', req: { backend: 'wasm', threads: 2, kernels: false, fusedAdam: false } },
   {
-    label: 'wasm + kernels (1 thread)',
+    label: 'wasm + kernels (1 thread; tfjs default on 2 cores)',
     req: { backend: 'wasm', threads: 1, kernels: true, fusedAdam: false },
   },
   {
-    label: 'wasm + threads + kernels (default)',
+    label: 'wasm + threads + kernels',
     req: { backend: 'wasm', threads: 2, kernels: true, fusedAdam: false },
   },
   {

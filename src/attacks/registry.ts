@@ -49,7 +49,10 @@ function trained(name: 'lr' | 'mlp' | 'rf' | 'knn', description: string): Output
     description,
     run(pooled, context) {
       const f = attackFeatures(pooled);
-      const r = runTrainedAttack(name, f.x, f.n, f.d, pooled.isMember, { seed: context.seed });
+      const r = runTrainedAttack(name, f.x, f.n, f.d, pooled.isMember, {
+        seed: context.seed,
+        crossFit: true,
+      });
       const s = r.split;
       return {
         attack: name,
@@ -57,8 +60,9 @@ function trained(name: 'lr' | 'mlp' | 'rf' | 'knn', description: string): Output
         scores: r.scores,
         evaluated: r.evaluated,
         note:
-          `trained on ${s.trainMembers} members + ${s.trainNonMembers} non-members, ` +
-          `evaluated on ${s.evalMembers} + ${s.evalNonMembers} (seed ${s.seed})`,
+          `2-fold cross-fitted (seed ${s.seed}): each attacker trained on ${s.trainMembers} members + ` +
+          `${s.trainNonMembers} non-members of one half and scored the other half; all ` +
+          `${s.evalMembers} + ${s.evalNonMembers} samples scored out-of-sample`,
       };
     },
   };

@@ -14,6 +14,13 @@ export interface TrainedAttackOptions {
   trainFraction?: number;
   /** Train on equally many members and non-members (default true, TF Privacy's `balance=True`). */
   balance?: boolean;
+  /**
+   * Score every row by 2-fold cross-fitting, as current TF Privacy's `_run_trained_attack` does
+   * (StratifiedKFold(2)): members and non-members are each split into two seeded halves; the attacker
+   * trained on one half (balanced) scores the other, and vice versa. Default false (one held-out split).
+   * `trainFraction` is then unused.
+   */
+  crossFit?: boolean;
 }
 
 /** What {@link runTrainedAttack} returns. */
@@ -30,6 +37,8 @@ export interface TrainedAttackResult {
     seed: number;
     trainFraction: number;
     balanced: boolean;
+    /** 2 when cross-fitted (each count is then per attacker, and every row is evaluated once), else 1. */
+    folds: number;
   };
 }
 
@@ -75,6 +84,7 @@ export function runTrainedAttack(
   const trainFraction = options.trainFraction ?? DEFAULT_TRAIN_FRACTION;
   const balanced = options.balance ?? true;
   checkFeatures(features, n, d, isMember);
+  if (options.crossFit === true) return crossFitted(kind, features, n, d, isMember, options.seed, balanced);
   const classifier = createClassifier(kind);
   const rng = new Rng(options.seed);
   const s = splitTrainedAttack(isMember, rng, trainFraction, balanced);
@@ -101,7 +111,71 @@ export function runTrainedAttack(
   return {
     scores,
     evaluated: s.evaluated,
-    split: { ...s.counts, seed: options.seed, trainFraction, balanced },
+    split: { ...s.counts, seed: options.seed, trainFraction, balanced, folds: 1 },
+  };
+}
+
+/** See TrainedAttackOptions.crossFit. */
+function crossFitted(
+  kind: ClassifierKind,
+  features: Float64Array,
+  n: number,
+  d: number,
+  isMember: Uint8Array,
+  seed: number,
+  balanced: boolean,
+): TrainedAttackResult {
+  const rng = new Rng(seed);
+  // Reuses the split's validation and seeded shuffles; a 0.5 split gives the two halves of each class.
+  const half = splitTrainedAttack(isMember, rng, 0.5, false);
+  const fold = new Uint8Array(n);
+  for (const r of half.trainRows) fold[r] = 1;
+  const scores = new Float64Array(n).fill(Number.NaN);
+  let perAttacker = { trainMembers: 0, trainNonMembers: 0 };
+  for (const f of [0, 1]) {
+    // train on fold 1 − f, score fold f
+    const members: number[] = [];
+    const nonMembers: number[] = [];
+    for (let i = 0; i < n; i++) if (fold[i] !== f) (isMember[i] ? members : nonMembers).push(i);
+    const tm = balanced ? Math.min(members.length, nonMembers.length) : members.length;
+    const tn = balanced ? tm : nonMembers.length;
+    const rows = rng.shuffle(
+      Int32Array.from([...rng.shuffle(members).slice(0, tm), ...rng.shuffle(nonMembers).slice(0, tn)]),
+    );
+    const x = new Float64Array(rows.length * d);
+    const y = new Uint8Array(rows.length);
+    rows.forEach((r, i) => {
+      x.set(features.subarray(r * d, r * d + d), i * d);
+      y[i] = isMember[r]!;
+    });
+    const classifier = createClassifier(kind);
+    classifier.fit(x, rows.length, d, y, rng.fork());
+    const evalRows: number[] = [];
+    for (let i = 0; i < n; i++) if (fold[i] === f) evalRows.push(i);
+    const xe = new Float64Array(evalRows.length * d);
+    evalRows.forEach((r, e) => {
+      xe.set(features.subarray(r * d, r * d + d), e * d);
+    });
+    const p = classifier.predictProba(xe, evalRows.length, d);
+    evalRows.forEach((r, e) => {
+      scores[r] = p[e]!;
+    });
+    if (f === 0) perAttacker = { trainMembers: tm, trainNonMembers: tn };
+  }
+  let nm = 0;
+  for (let i = 0; i < n; i++) nm += isMember[i]!;
+  return {
+    scores,
+    evaluated: new Uint8Array(n).fill(1),
+    split: {
+      ...perAttacker,
+      evalMembers: nm,
+      evalNonMembers: n - nm,
+      seed,
+      trainFraction: 0.5,
+      balanced,
+      folds: 2,
+    },
   };
 }
 

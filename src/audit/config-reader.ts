@@ -157,10 +157,15 @@ export class SectionReader {
       if (!allowed.includes(key)) {
         const hint = closest(key, allowed);
         const full = path === '' ? key : `${path}.${key}`;
-        throw this.error(pair.key, `unknown key '${full}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}`, {
-          expected: `${path === '' ? 'a section' : `a key of ${path}`}: ${allowed.join(', ')}`,
-          found: `'${key}'`,
-        });
+        throw this.error(
+          pair.key,
+          `unknown key '${full}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}`,
+          {
+            expected: `${path === '' ? 'a section' : `a key of ${path}`}: ${allowed.join(', ')}`,
+            found: `'${key}'`,
+          },
+          full,
+        );
       }
     }
   }

@@ -10,6 +10,7 @@
  *   pop_logits        [A, Z, C]  the same on the Z population samples (absent when Z = 0)
  *   scaled_logit      [N, A]     φ = z_y − logsumexp_{k≠y} z_k per sample and query (LiRA's signal)
  *   pop_scaled_logit  [Z, A]
+ *   labels, pop_labels  int32 [N], [Z]  the samples' labels
  *   key               uint8 [64] the hex SHA-256 key the file was computed for
  */
 import { createHash } from 'node:crypto';
@@ -255,10 +256,12 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
     const arrays: Record<string, ReturnType<typeof npyArray>> = {
       logits: npyArray(logits, [a, n, c], 'float32'),
       scaled_logit: npyArray(scaledLogits(logits, a, n, c, data.audit.y), [n, a], 'float32'),
+      labels: npyArray(data.audit.y, [n], 'int32'),
     };
     if (data.population !== undefined) {
       arrays.pop_logits = npyArray(popLogits, [a, z, c], 'float32');
       arrays.pop_scaled_logit = npyArray(scaledLogits(popLogits, a, z, c, data.population.y), [z, a], 'float32');
+      arrays.pop_labels = npyArray(data.population.y, [z], 'int32');
     }
     arrays.key = npyArray(new TextEncoder().encode(key), [key.length], 'uint8');
     writeNpz(sigPath, arrays);

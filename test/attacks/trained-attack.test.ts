@@ -46,6 +46,7 @@ test('runTrainedAttack: balanced split sizes follow TF Privacy (train ⌊0.75·m
     seed: 5,
     trainFraction: 0.75,
     balanced: true,
+    folds: 1,
   });
   // The evaluated mask agrees with the counts, per class.
   let em = 0;
@@ -209,4 +210,24 @@ test('runTrainedAttack rejects bad input with MiaErrors', () => {
     code(() => runTrainedAttack('lr', x, n, d, one, { seed: 1 })),
     'E_EMPTY',
   );
+});
+
+test('runTrainedAttack crossFit: every row scored out-of-sample, balanced attackers, deterministic', () => {
+  const { x, isMember, n, d } = attackData(400, 1000, 3, 2);
+  const r = runTrainedAttack('lr', x, n, d, isMember, { seed: 4, crossFit: true });
+  assert.ok(r.evaluated.every((e) => e === 1));
+  assert.ok(r.scores.every((v) => Number.isFinite(v)));
+  // each attacker trains on half of the smaller class from each class
+  assert.equal(r.split.folds, 2);
+  assert.equal(r.split.trainMembers, 200);
+  assert.equal(r.split.trainNonMembers, 200);
+  assert.equal(r.split.evalMembers, 400);
+  assert.equal(r.split.evalNonMembers, 1000);
+  assert.ok(evaluatedAuc(r, isMember) > 0.8);
+  const again = runTrainedAttack('lr', x, n, d, isMember, { seed: 4, crossFit: true });
+  assert.deepEqual(again.scores, r.scores);
+  // A 1-nearest-neighbour attacker would score its own training rows perfectly; out-of-sample it cannot
+  // reach AUC 1 on overlapping classes — evidence that no row is scored by an attacker trained on it.
+  const knn = runTrainedAttack('knn', x, n, d, isMember, { seed: 4, crossFit: true });
+  assert.ok(evaluatedAuc(knn, isMember) < 0.95);
 });
