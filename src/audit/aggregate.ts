@@ -37,7 +37,12 @@ export function spread(values: readonly number[]): Spread {
   const mean = sum / k;
   let ss = 0;
   for (const v of values) ss += (v - mean) * (v - mean);
-  return { mean, std: k > 1 ? Math.sqrt(ss / (k - 1)) : 0, min: Math.min(...values), max: Math.max(...values) };
+  return {
+    mean,
+    std: k > 1 ? Math.sqrt(ss / (k - 1)) : 0,
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
 }
 
 /**

@@ -12,20 +12,25 @@
  * samples, labelled by the keep matrix, scoring the target's outputs); loss (the loss threshold) and
  * every output attack of `mia attack` on the target's outputs (identity query).
  */
-import { isLiraVariant, type LiraStatistics, liraScoresFromStatistics, liraStatistics } from '../attacks/lira.js';
+import {
+  isLiraVariant,
+  type LiraStatistics,
+  liraScoresFromStatistics,
+  liraStatistics,
+} from '../attacks/lira.js';
 import { type FloatArray, leaveOneOut, makePopulation, type Population } from '../attacks/population.js';
 import { attackPScores, attackRScores } from '../attacks/reference-baselines.js';
 import { type AttackScores, getOutputAttack } from '../attacks/registry.js';
 import { type RmiaSignal, rmiaScores, tuneRmiaA } from '../attacks/rmia.js';
-import { shadowAttackScores, type ShadowOutputs } from '../attacks/shadow.js';
+import { type ShadowOutputs, shadowAttackScores } from '../attacks/shadow.js';
 import { buildSlices } from '../metrics/slicing.js';
 import type { PooledOutputs } from '../signals/attack-input.js';
 import { type ModelOutputs, makeModelOutputs } from '../signals/model-outputs.js';
 import { computeSignal } from '../signals/signals.js';
 import type { AuditConfig } from './config.js';
 import type { AuditData, ModelSignals } from './model-stage.js';
-import { deriveSeed } from './run-dir.js';
 import { type AttackResult, resultForSlice } from './run-attacks.js';
+import { deriveSeed } from './run-dir.js';
 
 /** A result of the audit: `mia attack`'s schema, plus the experiment and target model when a run has several. */
 export type AuditResult = AttackResult & { experiment?: string; model?: string };
@@ -153,7 +158,8 @@ export function runExperiment(
   let rmiaA = audit.rmia.a;
   const gamma = audit.rmia.gamma;
   const refs = () => {
-    if (lo === undefined) throw new Error('unreachable: reference attacks without references (config checks this)');
+    if (lo === undefined)
+      throw new Error('unreachable: reference attacks without references (config checks this)');
     return lo.references;
   };
   for (const name of audit.attacks) {
@@ -172,7 +178,10 @@ export function runExperiment(
       } else {
         stats ??= liraStatistics(refs());
         v = liraScoresFromStatistics(stats, target, name);
-        if ((name === 'lira-online' || name === 'lira-offline') && refs().rows.length < LIRA_PER_EXAMPLE_MIN) {
+        if (
+          (name === 'lira-online' || name === 'lira-offline') &&
+          refs().rows.length < LIRA_PER_EXAMPLE_MIN
+        ) {
           notes.push(
             `${name}: per-example variances from ${refs().rows.length} reference models are unreliable; ` +
               `Carlini et al. use ${name}-fixed-variance below 64 models`,
@@ -194,7 +203,12 @@ export function runExperiment(
           notes.push(`rmia: a = ${RMIA_FALLBACK_A} (tuning needs at least 2 reference models)`);
         }
       }
-      const v = rmiaScores(refs(), target, lo!.targetPop, { mode: 'offline', a: rmiaA, gamma, signal: rmiaSignal });
+      const v = rmiaScores(refs(), target, lo!.targetPop, {
+        mode: 'offline',
+        a: rmiaA,
+        gamma,
+        signal: rmiaSignal,
+      });
       s = { attack: name, signal: audit.signal, scores: v, note: `offline, a = ${rmiaA}, gamma = ${gamma}` };
     } else if (name === 'rmia-online') {
       const v = rmiaScores(refs(), target, lo!.targetPop, { mode: 'online', gamma, signal: rmiaSignal });
@@ -202,12 +216,18 @@ export function runExperiment(
     } else if (name === 'attack-r') {
       s = { attack: name, signal: audit.signal, scores: attackRScores(refs(), target) };
     } else if (name === 'attack-p') {
-      const tp = pop.popSignal?.subarray(targetRow * pop.popSamples * pop.popQueries, (targetRow + 1) * pop.popSamples * pop.popQueries);
+      const tp = pop.popSignal?.subarray(
+        targetRow * pop.popSamples * pop.popQueries,
+        (targetRow + 1) * pop.popSamples * pop.popQueries,
+      );
       s = { attack: name, signal: audit.signal, scores: attackPScores(pop, target, tp) };
     } else if (name === 'shadow') {
       const shadows: ShadowOutputs[] = [];
       for (const r of refs().rows) {
-        shadows.push({ outputs: input.outputs(r), isMember: pop.keep.subarray(r * pop.samples, (r + 1) * pop.samples) });
+        shadows.push({
+          outputs: input.outputs(r),
+          isMember: pop.keep.subarray(r * pop.samples, (r + 1) * pop.samples),
+        });
       }
       const v = shadowAttackScores(shadows, tOut, { seed, hiddenLayers: audit.shadow.hiddenLayers });
       s = {
@@ -233,5 +253,14 @@ export function runExperiment(
       else results.push(r);
     }
   }
-  return { experiment: e, targetRow, targetId: input.ids[targetRow]!, scores, results, isMember, notes, seconds };
+  return {
+    experiment: e,
+    targetRow,
+    targetId: input.ids[targetRow]!,
+    scores,
+    results,
+    isMember,
+    notes,
+    seconds,
+  };
 }

@@ -38,7 +38,11 @@ export interface ConfigSource {
  * YAML, e.g. `target.epochs=3` or `target.architecture={name: dense}`). Throws E_CONFIG at the
  * position of the first syntax error (or naming the override that is malformed).
  */
-export function parseConfigSource(text: string, file: string, overrides: readonly string[] = []): ConfigSource {
+export function parseConfigSource(
+  text: string,
+  file: string,
+  overrides: readonly string[] = [],
+): ConfigSource {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const err = doc.errors[0];
@@ -71,10 +75,19 @@ export function parseConfigSource(text: string, file: string, overrides: readonl
     // every parent on the path must be a mapping (or absent)
     for (let i = 1; i < keys.length; i++) {
       const parent = doc.getIn(keys.slice(0, i), true);
-      if (parent !== undefined && parent !== null && !isMap(parent) && !(isScalar(parent) && parent.value === null)) {
-        throw new MiaError('E_CONFIG', `cannot set '${path}': '${keys.slice(0, i).join('.')}' is not a mapping`, {
-          where: `--set ${path}`,
-        });
+      if (
+        parent !== undefined &&
+        parent !== null &&
+        !isMap(parent) &&
+        !(isScalar(parent) && parent.value === null)
+      ) {
+        throw new MiaError(
+          'E_CONFIG',
+          `cannot set '${path}': '${keys.slice(0, i).join('.')}' is not a mapping`,
+          {
+            where: `--set ${path}`,
+          },
+        );
       }
       if (isScalar(parent) && parent.value === null) doc.setIn(keys.slice(0, i), doc.createNode({}));
     }
@@ -146,10 +159,14 @@ export class SectionReader {
       return;
     }
     if (!isMap(node)) {
-      throw this.error(node, path === '' ? 'the config must be a mapping of sections' : `'${path}' must be a mapping`, {
-        expected: `a mapping with keys ${allowed.join(', ')}`,
-        found: describeNode(node),
-      });
+      throw this.error(
+        node,
+        path === '' ? 'the config must be a mapping of sections' : `'${path}' must be a mapping`,
+        {
+          expected: `a mapping with keys ${allowed.join(', ')}`,
+          found: describeNode(node),
+        },
+      );
     }
     this.map = node;
     for (const pair of node.items) {
@@ -204,7 +221,12 @@ export class SectionReader {
   }
 
   /** A MiaError E_CONFIG at `node`'s position whose message starts with its path. */
-  error(node: unknown, message: string, details: { expected?: string; found?: string } = {}, path = this.path): MiaError {
+  error(
+    node: unknown,
+    message: string,
+    details: { expected?: string; found?: string } = {},
+    path = this.path,
+  ): MiaError {
     return new MiaError('E_CONFIG', message, { where: whereOfNode(this.src, node, path), ...details });
   }
 
@@ -242,7 +264,10 @@ export class SectionReader {
   }
 
   /** A finite number in [min, max] (or (min, max] with `exclusiveMin`). */
-  number(key: string, range: { min?: number; max?: number; exclusiveMin?: boolean } = {}): number | undefined {
+  number(
+    key: string,
+    range: { min?: number; max?: number; exclusiveMin?: boolean } = {},
+  ): number | undefined {
     const expected = rangeText('a number', range);
     const s = this.scalar(key, expected);
     if (s === undefined) return undefined;
@@ -336,7 +361,8 @@ export function whereOfNode(src: ConfigSource, node: unknown, path: string): str
 }
 
 function rangeText(what: string, r: { min?: number; max?: number; exclusiveMin?: boolean }): string {
-  if (r.min !== undefined && r.max !== undefined) return `${what} in ${r.exclusiveMin ? '(' : '['}${r.min}, ${r.max}]`;
+  if (r.min !== undefined && r.max !== undefined)
+    return `${what} in ${r.exclusiveMin ? '(' : '['}${r.min}, ${r.max}]`;
   if (r.min !== undefined) return `${what} ${r.exclusiveMin ? '>' : '≥'} ${r.min}`;
   if (r.max !== undefined) return `${what} ≤ ${r.max}`;
   return what;

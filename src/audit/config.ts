@@ -16,35 +16,21 @@
  * directory, as in Privacy Meter.
  */
 import { basename, extname } from 'node:path';
+import { isScalar } from 'yaml';
 import { LIRA_VARIANTS } from '../attacks/lira.js';
 import { REFERENCE_BASELINES } from '../attacks/reference-baselines.js';
 import { outputAttackNames } from '../attacks/registry.js';
 import { RMIA_ATTACKS } from '../attacks/rmia.js';
 import { DATASET_NAMES } from '../data/registry.js';
-import { isMiaError, MiaError } from '../errors.js';
+import { MiaError } from '../errors.js';
 import { readFileOrThrow } from '../io/atomic.js';
 import { SLICE_FAMILIES, type SliceFamily } from '../metrics/slicing.js';
-import { type ArchParamValue, type ArchSpec, normalizeArchSpec } from '../models/architectures.js';
 import type { BackendPreference } from '../models/engine.js';
-import {
-  type LrSchedule,
-  normalizeOptimizerSpec,
-  OPTIMIZER_NAMES,
-  type OptimizerSpec,
-  parseSchedule,
-} from '../models/optimizers.js';
+import { readTraining, TRAIN_KEYS, type TrainingConfig } from './config-models.js';
+import { parseConfigSource, SectionReader, whereOfNode } from './config-reader.js';
 import { DEFAULT_FPR_TARGETS } from './run-attacks.js';
-import { type ConfigSource, describeNode, parseConfigSource, SectionReader, whereOfNode } from './config-reader.js';
-import { isMap, isScalar } from 'yaml';
 
-/** How one kind of model (target or reference) is trained. */
-export interface TrainingConfig {
-  /** Normalised: every hyper-parameter present. */
-  architecture: Required<ArchSpec>;
-  optimizer: OptimizerSpec;
-  epochs: number;
-  batchSize: number;
-}
+export type { TrainingConfig } from './config-models.js';
 
 export type AuditSignal = 'scaled-logit' | 'confidence';
 export const AUDIT_SIGNALS: readonly AuditSignal[] = ['scaled-logit', 'confidence'];
@@ -135,16 +121,6 @@ const DATA_KEYS = [
   'validation_size',
   'synthetic',
 ];
-const TRAIN_KEYS = [
-  'architecture',
-  'optimizer',
-  'learning_rate',
-  'momentum',
-  'weight_decay',
-  'schedule',
-  'epochs',
-  'batch_size',
-];
 const AUDIT_KEYS = [
   'reference_models',
   'attacks',
@@ -167,7 +143,11 @@ export function loadAuditConfig(path: string, overrides: readonly string[] = [])
 }
 
 /** {@link loadAuditConfig} on YAML text; `file` names it in errors and gives the default log dir. */
-export function parseAuditConfig(text: string, file: string, overrides: readonly string[] = []): LoadedConfig {
+export function parseAuditConfig(
+  text: string,
+  file: string,
+  overrides: readonly string[] = [],
+): LoadedConfig {
   const src = parseConfigSource(text, file, overrides);
   const root = new SectionReader(src, src.doc.contents, '', SECTIONS);
   const positions = new Map<string, string>();
@@ -191,7 +171,7 @@ export function parseAuditConfig(text: string, file: string, overrides: readonly
 
   // data
   if (!data.has('dataset')) {
-    throw new MiaError('E_CONFIG', "data.dataset is required", {
+    throw new MiaError('E_CONFIG', 'data.dataset is required', {
       where: data.absent ? root.whereOf() : data.whereOf(),
       expected: `one of ${DATASET_NAMES.join(', ')}`,
     });
@@ -222,7 +202,9 @@ export function parseAuditConfig(text: string, file: string, overrides: readonly
     });
     if (shape !== undefined) {
       if (shape.length !== 1 && shape.length !== 3) {
-        syn.fail('shape', 'must be [d] (tabular rows) or [h, w, c] (images)', { found: `[${shape.join(', ')}]` });
+        syn.fail('shape', 'must be [d] (tabular rows) or [h, w, c] (images)', {
+          found: `[${shape.join(', ')}]`,
+        });
       }
       s.shape = shape;
     }
@@ -257,12 +239,12 @@ export function parseAuditConfig(text: string, file: string, overrides: readonly
       found: String(referenceModels),
     });
   }
-  const attacks =
-    audit.list('attacks', 'attack names', (n, fail) => {
-      const v = isScalar(n) ? n.value : undefined;
-      if (typeof v !== 'string' || !ATTACK_NAMES.includes(v)) fail('is not a known attack', `one of ${ATTACK_NAMES.join(', ')}`);
-      return v as string;
-    }) ?? [...DEFAULT_AUDIT_ATTACKS];
+  const attacks = audit.list('attacks', 'attack names', (n, fail) => {
+    const v = isScalar(n) ? n.value : undefined;
+    if (typeof v !== 'string' || !ATTACK_NAMES.includes(v))
+      fail('is not a known attack', `one of ${ATTACK_NAMES.join(', ')}`);
+    return v as string;
+  }) ?? [...DEFAULT_AUDIT_ATTACKS];
   if (attacks.length === 0) audit.fail('attacks', 'is empty', { expected: 'at least one attack' });
   const dup = attacks.find((a, i) => attacks.indexOf(a) !== i);
   if (dup !== undefined) audit.fail('attacks', `lists '${dup}' twice`);
@@ -284,15 +266,16 @@ export function parseAuditConfig(text: string, file: string, overrides: readonly
   const aug = audit.section('augmentations', ['flip', 'shift']);
   const augmentations = { flip: aug.bool('flip') ?? false, shift: aug.int('shift', { min: 0, max: 8 }) ?? 0 };
   const rmiaSec = audit.section('rmia', ['a', 'gamma']);
-  const rmia: AuditConfig['audit']['rmia'] = { gamma: rmiaSec.number('gamma', { min: 0, exclusiveMin: true }) ?? 1 };
+  const rmia: AuditConfig['audit']['rmia'] = {
+    gamma: rmiaSec.number('gamma', { min: 0, exclusiveMin: true }) ?? 1,
+  };
   const a = rmiaSec.number('a', { min: 0, max: 1 });
   if (a !== undefined) rmia.a = a;
-  const fprTargets =
-    audit.list('fpr_targets', 'numbers in (0, 1)', (n, fail) => {
-      const v = isScalar(n) ? n.value : undefined;
-      if (typeof v !== 'number' || !(v > 0 && v < 1)) fail('must be a number in (0, 1)');
-      return v as number;
-    }) ?? [...DEFAULT_FPR_TARGETS];
+  const fprTargets = audit.list('fpr_targets', 'numbers in (0, 1)', (n, fail) => {
+    const v = isScalar(n) ? n.value : undefined;
+    if (typeof v !== 'number' || !(v > 0 && v < 1)) fail('must be a number in (0, 1)');
+    return v as number;
+  }) ?? [...DEFAULT_FPR_TARGETS];
   const slices =
     audit.list('slices', `slice names (${SLICE_FAMILIES.join(', ')})`, (n, fail) => {
       const v = isScalar(n) ? n.value : undefined;
@@ -303,23 +286,30 @@ export function parseAuditConfig(text: string, file: string, overrides: readonly
     }) ?? (['entire', 'class', 'correctness'] as SliceFamily[]);
   if (!slices.includes('entire')) slices.unshift('entire');
   const shadowSec = audit.section('shadow', ['hidden_layers']);
-  const hiddenLayers =
-    shadowSec.list('hidden_layers', 'positive integers', (n, fail) => {
-      const v = isScalar(n) ? n.value : undefined;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail('must be a positive integer');
-      return v as number;
-    }) ?? [64];
+  const hiddenLayers = shadowSec.list('hidden_layers', 'positive integers', (n, fail) => {
+    const v = isScalar(n) ? n.value : undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail('must be a positive integer');
+    return v as number;
+  }) ?? [64];
   if (hiddenLayers.length < 1 || hiddenLayers.length > 2) {
-    shadowSec.fail('hidden_layers', 'must list one or two layer widths', { found: `${hiddenLayers.length} widths` });
-  }
-  if (runCfg.numExperiments > referenceModels + 1) {
-    run.fail('num_experiments', `is larger than the ${referenceModels + 1} models (target + audit.reference_models)`, {
-      expected: `an integer in [1, ${referenceModels + 1}]`,
-      found: String(runCfg.numExperiments),
+    shadowSec.fail('hidden_layers', 'must list one or two layer widths', {
+      found: `${hiddenLayers.length} widths`,
     });
   }
+  if (runCfg.numExperiments > referenceModels + 1) {
+    run.fail(
+      'num_experiments',
+      `is larger than the ${referenceModels + 1} models (target + audit.reference_models)`,
+      {
+        expected: `an integer in [1, ${referenceModels + 1}]`,
+        found: String(runCfg.numExperiments),
+      },
+    );
+  }
   if (runCfg.numExperiments > 1 && referenceModels < 3 && attacks.some((x) => NEEDS_IN_AND_OUT.has(x))) {
-    run.fail('num_experiments', 'needs at least 3 reference models', { found: String(runCfg.numExperiments) });
+    run.fail('num_experiments', 'needs at least 3 reference models', {
+      found: String(runCfg.numExperiments),
+    });
   }
   const auditCfg: AuditConfig['audit'] = {
     referenceModels,
@@ -351,112 +341,6 @@ export function parseAuditConfig(text: string, file: string, overrides: readonly
     file,
     where: (p) => positions.get(p) ?? whereOfNode(src, undefined, p),
   };
-}
-
-function readTraining(s: SectionReader, src: ConfigSource, base: TrainingConfig | undefined): TrainingConfig {
-  let architecture: Required<ArchSpec>;
-  const archNode = s.raw('architecture');
-  if (archNode === undefined) {
-    architecture = base!.architecture;
-  } else {
-    let spec: ArchSpec;
-    if (isScalar(archNode) && typeof archNode.value === 'string') {
-      spec = { name: archNode.value };
-    } else if (isMap(archNode)) {
-      const a = s.section('architecture', ['name', 'params']);
-      const name = a.string('name');
-      if (name === undefined) {
-        throw a.error(archNode, `${a.path}.name is required`, { expected: 'an architecture name' }, a.path);
-      }
-      const params: Record<string, ArchParamValue> = {};
-      const pNode = a.raw('params');
-      if (pNode !== undefined) {
-        const pMap = isMap(pNode) ? pNode : a.fail('params', 'must be a mapping', { found: describeNode(pNode) });
-        for (const pair of pMap.items) {
-          const key = isScalar(pair.key) ? String(pair.key.value) : describeNode(pair.key);
-          const v = isScalar(pair.value) ? pair.value.value : undefined;
-          if (typeof v !== 'number' && typeof v !== 'string') {
-            throw new MiaError('E_CONFIG', `${a.path}.params.${key} must be a number or a string`, {
-              where: whereOfNode(src, pair.value, `${a.path}.params.${key}`),
-              found: describeNode(pair.value),
-            });
-          }
-          params[key] = v;
-        }
-      }
-      spec = { name, params };
-    } else {
-      s.fail('architecture', 'must be a name or {name, params}', {
-        expected: 'e.g. small_cnn or {name: conv, params: {depth: 2}}',
-        found: describeNode(archNode),
-      });
-    }
-    try {
-      architecture = normalizeArchSpec(spec);
-    } catch (e) {
-      // an unknown or bad hyper-parameter: point at its key under params when it is there
-      const param = isMiaError(e) ? (/^architecture \S+\.(\S+)$/.exec(e.where ?? '')?.[1] ?? e.found) : undefined;
-      const pNode = isMap(archNode) ? archNode.get('params', true) : undefined;
-      if (param !== undefined && isMap(pNode)) {
-        const pair = pNode.items.find((it) => isScalar(it.key) && String(it.key.value) === param);
-        if (pair !== undefined && isMiaError(e)) {
-          throw new MiaError('E_CONFIG', `${s.pathOf('architecture')}.params.${param}: ${e.message}`, {
-            where: whereOfNode(src, pair.key, `${s.pathOf('architecture')}.params.${param}`),
-            ...(e.expected !== undefined ? { expected: e.expected } : {}),
-            ...(e.found !== undefined ? { found: e.found } : {}),
-          });
-        }
-      }
-      throw rethrowAt(e, s, 'architecture');
-    }
-  }
-  const optName = s.oneOf('optimizer', OPTIMIZER_NAMES) ?? base?.optimizer.name ?? 'adam';
-  const lr = s.number('learning_rate', { min: 0, exclusiveMin: true }) ?? base?.optimizer.lr ?? 0.001;
-  const weightDecay = s.number('weight_decay', { min: 0 }) ?? base?.optimizer.weightDecay ?? 0;
-  let schedule: LrSchedule = base?.optimizer.schedule ?? { kind: 'constant' };
-  const sched = s.string('schedule');
-  if (sched !== undefined) {
-    try {
-      schedule = parseSchedule(sched);
-    } catch (e) {
-      throw rethrowAt(e, s, 'schedule');
-    }
-  }
-  let optimizer: OptimizerSpec;
-  if (optName === 'sgd') {
-    const baseMomentum = base?.optimizer.name === 'sgd' ? (base.optimizer.momentum ?? 0) : 0;
-    optimizer = {
-      name: 'sgd',
-      lr,
-      momentum: s.number('momentum', { min: 0, max: 0.999 }) ?? baseMomentum,
-      weightDecay,
-      schedule,
-    };
-  } else {
-    if (s.has('momentum')) s.fail('momentum', 'applies to optimizer sgd only', { found: `optimizer ${optName}` });
-    optimizer = { name: 'adam', lr, weightDecay, schedule };
-  }
-  try {
-    normalizeOptimizerSpec(optimizer);
-  } catch (e) {
-    throw rethrowAt(e, s, 'optimizer');
-  }
-  return {
-    architecture,
-    optimizer,
-    epochs: s.int('epochs', { min: 1 }) ?? base?.epochs ?? 10,
-    batchSize: s.int('batch_size', { min: 1 }) ?? base?.batchSize ?? 64,
-  };
-}
-
-/** A MiaError from a validator (architecture, schedule) re-pointed at the config key. */
-function rethrowAt(e: unknown, s: SectionReader, key: string): unknown {
-  if (!isMiaError(e)) return e;
-  return new MiaError('E_CONFIG', `${s.pathOf(key)}: ${e.message}`, {
-    where: s.whereOf(key),
-    ...(e.expected !== undefined ? { expected: e.expected } : {}),
-    ...(e.found !== undefined ? { found: e.found } : {}),
-  });
 }
 
 /** The config as JSON (config.resolved.json): every value the pipeline used, defaults filled in. */

@@ -48,7 +48,9 @@ function need(arrays: Map<string, NpyArray>, key: string, path: string, what: st
 }
 
 function perSample(a: NpyArray, n: number, key: string, path: string): void {
-  const ok = (a.shape.length === 1 && a.shape[0] === n) || (a.shape.length === 2 && a.shape[0] === n && a.shape[1] === 1);
+  const ok =
+    (a.shape.length === 1 && a.shape[0] === n) ||
+    (a.shape.length === 2 && a.shape[0] === n && a.shape[1] === 1);
   if (!ok) {
     throw new MiaError('E_SHAPE_MISMATCH', `'${key}' must hold one value per row of 'x'`, {
       where: `${path}:${key}`,
@@ -65,7 +67,11 @@ function perSample(a: NpyArray, n: number, key: string, path: string): void {
  * for no samples, E_CONFIG when a public set has no member or no non-member, and the .npz readers'
  * errors.
  */
-export function readMembershipSet(path: string, kind: 'public' | 'private', normalize: SetNormalization = 'auto'): MembershipSet {
+export function readMembershipSet(
+  path: string,
+  kind: 'public' | 'private',
+  normalize: SetNormalization = 'auto',
+): MembershipSet {
   const arrays = readNpz(path);
   const xa = need(arrays, 'x', path, kind);
   const ya = need(arrays, 'y', path, kind);
@@ -89,13 +95,18 @@ export function readMembershipSet(path: string, kind: 'public' | 'private', norm
   }
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i]!)) {
-      throw new MiaError('E_NOT_FINITE', `x has a non-finite value at flat index ${i}`, { where: `${path}:x` });
+      throw new MiaError('E_NOT_FINITE', `x has a non-finite value at flat index ${i}`, {
+        where: `${path}:x`,
+      });
     }
   }
   const y = toInt32(ya, `${path}:y`);
   for (let i = 0; i < n; i++) {
     if (y[i]! < 0) {
-      throw new MiaError('E_LABEL_RANGE', `label of sample ${i} is negative`, { where: `${path}:y`, found: String(y[i]) });
+      throw new MiaError('E_LABEL_RANGE', `label of sample ${i} is negative`, {
+        where: `${path}:y`,
+        found: String(y[i]),
+      });
     }
   }
   let member: Uint8Array | undefined;

@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { MiaError } from '../errors.js';
 import { npyArray } from '../io/npy.js';
-import { readNpz, writeNpz } from '../io/npz.js';
 import { toFloat32 } from '../io/npy-cast.js';
+import { readNpz, writeNpz } from '../io/npz.js';
 import { canonicalJson, requestHash, type TrainRequest, trainOrLoad } from '../models/cache.js';
 import type { Engine } from '../models/engine.js';
 import type { Logger } from '../models/logger.js';
@@ -134,9 +134,15 @@ export function trainRequestOf(plan: ModelPlan, data: AuditData): TrainRequest {
 }
 
 /** The key a model's signal file must carry to be reused. */
-export function signalsKey(modelHash: string, dataKey: string, augmentations: readonly Augmentation[]): string {
+export function signalsKey(
+  modelHash: string,
+  dataKey: string,
+  augmentations: readonly Augmentation[],
+): string {
   return createHash('sha256')
-    .update(canonicalJson({ v: 1, model: modelHash, data: dataKey, queries: augmentations.map(augmentationName) }))
+    .update(
+      canonicalJson({ v: 1, model: modelHash, data: dataKey, queries: augmentations.map(augmentationName) }),
+    )
     .digest('hex');
 }
 
@@ -166,10 +172,19 @@ function readSignals(
 }
 
 /** Scaled logits [n, A] (row-major) from logits [A, n, C]. */
-export function scaledLogits(logits: Float32Array, a: number, n: number, c: number, labels: Int32Array): Float32Array {
+export function scaledLogits(
+  logits: Float32Array,
+  a: number,
+  n: number,
+  c: number,
+  labels: Int32Array,
+): Float32Array {
   const out = new Float32Array(n * a);
   for (let q = 0; q < a; q++) {
-    const o = makeModelOutputs({ logits: logits.subarray(q * n * c, (q + 1) * n * c), labels, numClasses: c, n }, 'signals');
+    const o = makeModelOutputs(
+      { logits: logits.subarray(q * n * c, (q + 1) * n * c), labels, numClasses: c, n },
+      'signals',
+    );
     const s = computeSignal(o, 'scaled-logit');
     for (let i = 0; i < n; i++) out[i * a + q] = s[i]!;
   }
@@ -252,7 +267,9 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
     if (!res.cached) logger.info(`${prefix}: trained in ${formatDuration(trainSeconds)}, saved ${res.dir}`);
     const logits = await predictQueries(res.model, data.audit, ctx.augmentations);
     const popLogits =
-      data.population !== undefined ? await predictQueries(res.model, data.population, ctx.augmentations) : new Float32Array(0);
+      data.population !== undefined
+        ? await predictQueries(res.model, data.population, ctx.augmentations)
+        : new Float32Array(0);
     const arrays: Record<string, ReturnType<typeof npyArray>> = {
       logits: npyArray(logits, [a, n, c], 'float32'),
       scaled_logit: npyArray(scaledLogits(logits, a, n, c, data.audit.y), [n, a], 'float32'),
@@ -260,7 +277,11 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
     };
     if (data.population !== undefined) {
       arrays.pop_logits = npyArray(popLogits, [a, z, c], 'float32');
-      arrays.pop_scaled_logit = npyArray(scaledLogits(popLogits, a, z, c, data.population.y), [z, a], 'float32');
+      arrays.pop_scaled_logit = npyArray(
+        scaledLogits(popLogits, a, z, c, data.population.y),
+        [z, a],
+        'float32',
+      );
       arrays.pop_labels = npyArray(data.population.y, [z], 'int32');
     }
     arrays.key = npyArray(new TextEncoder().encode(key), [key.length], 'uint8');

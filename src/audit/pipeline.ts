@@ -12,27 +12,24 @@
  * run directory after runAudit returns.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AttackScores } from '../attacks/registry.js';
-import type { Dataset } from '../data/dataset.js';
-import { type DatasetOptions, loadDataset } from '../data/registry.js';
-import { isMiaError, MiaError } from '../errors.js';
-import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { npyArray, readNpy, toBool } from '../io/npy.js';
+import { MiaError } from '../errors.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { npyArray, writeNpy } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
-import { writeNpy } from '../io/npy.js';
 import { canonicalJson } from '../models/cache.js';
 import { type BackendPreference, createEngine, type Engine } from '../models/engine.js';
 import { type Logger, silentLogger } from '../models/logger.js';
 import { formatDuration } from '../models/train.js';
 import { augmentationSet } from '../signals/augment.js';
 import { type AggregateResult, aggregateResults } from './aggregate.js';
-import { type AuditResult, buildAttackInput, type ExperimentOutcome, runExperiment } from './attack-stage.js';
+import { type AuditResult, buildAttackInput, runExperiment } from './attack-stage.js';
+import { loadAuditData } from './audit-data.js';
 import { type AuditConfig, type LoadedConfig, resolvedConfigJson } from './config.js';
 import { pairedKeepMatrix, trainingRows } from './keep.js';
-import { type AuditData, hashSamples, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
+import { type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
 import {
   deriveSeed,
   experimentScoresPath,
@@ -42,6 +39,7 @@ import {
   type StageTiming,
   TimingLog,
 } from './run-dir.js';
+import { keepReused, packageVersion, readPreviousResults, scoresArrays, writeSamples } from './run-files.js';
 
 export interface RunAuditOptions {
   /** Progress lines (default silent). */
@@ -72,7 +70,13 @@ export interface AuditModelSummary {
 export interface AuditRun {
   runDir: string;
   config: AuditConfig;
-  dataset: { name: string; source: string; auditSamples: number; populationSamples: number; usedFallback: boolean };
+  dataset: {
+    name: string;
+    source: string;
+    auditSamples: number;
+    populationSamples: number;
+    usedFallback: boolean;
+  };
   /** Dataset notices (the synthetic fallback, downloads) and other lines for the user. */
   notices: string[];
   models: AuditModelSummary[];
@@ -89,93 +93,10 @@ export interface AuditRun {
   seconds: number;
 }
 
-/** Reads the package version for environment.json. */
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** Re-points the loader's size errors at the config keys that set them. */
-function dataError(e: unknown, loaded: LoadedConfig): unknown {
-  if (!isMiaError(e)) return e;
-  const map: Record<string, string> = {
-    'dataset.trainSize': 'data.audit_size',
-    'dataset.testSize': 'data.population_size',
-    'dataset.firstKClasses': 'data.first_k_classes',
-    'dataset.path': 'data.path',
-  };
-  const key = e.where !== undefined ? map[e.where] : undefined;
-  if (key === undefined) return e;
-  const msg = e.message.replace('trainSize', key).replace('testSize', key).replace('firstKClasses', key);
-  return new MiaError(e.code, `${key}: ${msg}`, {
-    where: loaded.where(key),
-    ...(e.expected !== undefined ? { expected: e.expected } : {}),
-    ...(e.found !== undefined ? { found: e.found } : {}),
-  });
-}
-
-/** Loads the dataset of the config into the audit's N audit samples and Z population samples. */
-async function loadAuditData(
-  loaded: LoadedConfig,
-): Promise<{ data: AuditData; notices: string[]; source: string; name: string; usedFallback: boolean }> {
-  const cfg = loaded.config;
-  const d = cfg.data;
-  const z = d.populationSize;
-  const hashed: Record<string, unknown> = {
-    seed: cfg.run.seed,
-    trainSize: d.auditSize,
-    testSize: Math.max(1, z),
-  };
-  if (d.firstKClasses !== undefined) hashed.firstKClasses = d.firstKClasses;
-  if (d.normalize !== undefined) hashed.normalize = d.normalize;
-  if (d.synthetic !== undefined) {
-    const s: Record<string, unknown> = {};
-    if (d.synthetic.shape !== undefined) s.shape = d.synthetic.shape;
-    if (d.synthetic.classes !== undefined) s.numClasses = d.synthetic.classes;
-    if (d.synthetic.noise !== undefined) s.noise = d.synthetic.noise;
-    hashed.synthetic = s;
-  }
-  const options: DatasetOptions = { ...(hashed as DatasetOptions), download: d.download };
-  if (d.allowSyntheticFallback) options.allowSyntheticFallback = true;
-  if (d.path !== undefined) options.path = resolve(d.path);
-  let pair: Awaited<ReturnType<typeof loadDataset>>;
-  try {
-    pair = await loadDataset(d.dataset, options);
-  } catch (e) {
-    throw dataError(e, loaded);
-  }
-  const audit = pair.train;
-  const population = z > 0 ? pair.test : undefined;
-  const v = Math.min(d.validationSize, population?.n ?? 0);
-  const size = audit.x.length / Math.max(1, audit.n);
-  const validation =
-    population !== undefined && v > 0
-      ? { x: population.x.subarray(0, v * size), y: population.y.subarray(0, v), n: v }
-      : undefined;
-  if (pair.usedFallback) hashed.fallback = 'synthetic';
-  return {
-    data: {
-      audit,
-      population,
-      validation,
-      dataset: { name: d.dataset, options: hashed },
-      dataKey: hashSamples(audit, population),
-    },
-    notices: pair.notices,
-    source: audit.source,
-    name: audit.name,
-    usedFallback: pair.usedFallback,
-  };
-}
-
 /** The models of the run: row 0 the target, rows 1..M the references. */
 function planModels(cfg: AuditConfig, keep: Uint8Array, n: number): ModelPlan[] {
   const m = 1 + cfg.audit.referenceModels;
-  const width = String(cfg.audit.referenceModels).length < 2 ? 2 : String(cfg.audit.referenceModels).length;
+  const width = Math.max(2, String(cfg.audit.referenceModels).length);
   const plans: ModelPlan[] = [];
   for (let r = 0; r < m; r++) {
     const training = r === 0 ? cfg.target : cfg.reference;
@@ -183,7 +104,8 @@ function planModels(cfg: AuditConfig, keep: Uint8Array, n: number): ModelPlan[] 
     plans.push({
       index: r,
       id,
-      label: r === 0 ? `target (${training.architecture.name})` : `reference ${r} (${training.architecture.name})`,
+      label:
+        r === 0 ? `target (${training.architecture.name})` : `reference ${r} (${training.architecture.name})`,
       role: r === 0 ? 'target' : 'reference',
       training,
       seed: deriveSeed(cfg.run.seed, `model:${r}`),
@@ -191,27 +113,6 @@ function planModels(cfg: AuditConfig, keep: Uint8Array, n: number): ModelPlan[] 
     });
   }
   return plans;
-}
-
-function keepReused(path: string, keep: Uint8Array, m: number, n: number): boolean {
-  if (!existsSync(path)) return false;
-  try {
-    const a = readNpy(path);
-    if (a.shape.length !== 2 || a.shape[0] !== m || a.shape[1] !== n) return false;
-    const old = toBool(a, path);
-    for (let i = 0; i < keep.length; i++) if (old[i] !== keep[i]) return false;
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function scoresArrays(outcome: ExperimentOutcome, labels: Int32Array) {
-  const arrays: Record<string, ReturnType<typeof npyArray>> = {};
-  for (const s of outcome.scores as AttackScores[]) arrays[s.attack] = npyArray(s.scores, [s.scores.length], 'float64');
-  arrays.is_member = npyArray(Uint8Array.from(outcome.isMember), [outcome.isMember.length], 'bool');
-  arrays.labels = npyArray(labels, [labels.length], 'int32');
-  return arrays;
 }
 
 /**
@@ -239,7 +140,10 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
   log.info(`run directory ${root}`);
 
   // 1. dataset
-  const ds = await timing.time('load dataset', async () => ({ value: await loadAuditData(loaded), reused: false }));
+  const ds = await timing.time('load dataset', async () => ({
+    value: await loadAuditData(loaded),
+    reused: false,
+  }));
   const { data } = ds;
   for (const n of ds.notices) log.info(`notice: ${n}`);
   const n = data.audit.n;
@@ -297,7 +201,8 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
       }
     }
   }
-  const backendName = engine?.backend.name ?? models.find((x) => x.backend !== undefined)?.backend ?? 'unknown';
+  const backendName =
+    engine?.backend.name ?? models.find((x) => x.backend !== undefined)?.backend ?? 'unknown';
   writeJsonAtomic(paths.environment, {
     backend: backendName,
     engine: engine?.name ?? 'tfjs',
@@ -399,7 +304,13 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
   return {
     runDir: root,
     config: cfg,
-    dataset: { name: ds.name, source: ds.source, auditSamples: n, populationSamples: z, usedFallback: ds.usedFallback },
+    dataset: {
+      name: ds.name,
+      source: ds.source,
+      auditSamples: n,
+      populationSamples: z,
+      usedFallback: ds.usedFallback,
+    },
     notices: ds.notices,
     models: summaries,
     results,
@@ -409,41 +320,4 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
     timing: timing.stages,
     seconds: (performance.now() - t0) / 1000,
   };
-}
-
-/** results.json of an earlier run with the same inputs key (and every scores file present), else undefined. */
-function readPreviousResults(
-  paths: RunPaths,
-  key: string,
-  experiments: number,
-): { results: AuditResult[]; aggregate: AggregateResult[] | undefined; notes: string[] } | undefined {
-  if (!existsSync(paths.results) || !existsSync(paths.scores)) return undefined;
-  for (let e = 1; e < experiments; e++) if (!existsSync(experimentScoresPath(paths, e))) return undefined;
-  try {
-    const json = readJsonFile(paths.results) as {
-      key?: string;
-      results?: AuditResult[];
-      aggregate?: AggregateResult[];
-      notes?: string[];
-    };
-    if (json.key !== key || !Array.isArray(json.results)) return undefined;
-    return { results: json.results, aggregate: json.aggregate, notes: json.notes ?? [] };
-  } catch {
-    return undefined;
-  }
-}
-
-/** samples.npz: up to 16 of the target's training images (x float32 [k, h, w, c], y int32 [k]); images only. */
-function writeSamples(path: string, audit: Dataset, rows: Int32Array): void {
-  if (audit.shape.length !== 3) return;
-  const k = Math.min(16, rows.length);
-  const size = audit.x.length / audit.n;
-  const x = new Float32Array(k * size);
-  const y = new Int32Array(k);
-  for (let j = 0; j < k; j++) {
-    const r = rows[j]!;
-    x.set(audit.x.subarray(r * size, (r + 1) * size), j * size);
-    y[j] = audit.y[r]!;
-  }
-  writeNpz(path, { x: npyArray(x, [k, ...audit.shape], 'float32'), y: npyArray(y, [k], 'int32') });
 }

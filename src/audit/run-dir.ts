@@ -82,7 +82,10 @@ export class TimingLog {
   }
 
   /** Runs `fn`, records its wall time under `stage` (reused as `fn` reports it) and returns its value. */
-  async time<T>(stage: string, fn: () => Promise<{ value: T; reused: boolean }> | { value: T; reused: boolean }): Promise<T> {
+  async time<T>(
+    stage: string,
+    fn: () => Promise<{ value: T; reused: boolean }> | { value: T; reused: boolean },
+  ): Promise<T> {
     const t0 = performance.now();
     const r = await fn();
     this.add(stage, (performance.now() - t0) / 1000, r.reused);

@@ -7,13 +7,11 @@
 import { join } from 'node:path';
 import type { ShadowOutputs } from '../attacks/shadow.js';
 import { MiaError } from '../errors.js';
-import { Rng } from '../rng.js';
-import { trainOrLoad } from '../models/cache.js';
+import { shuffleSeedOf, trainOrLoad } from '../models/cache.js';
 import type { Engine, EngineModel } from '../models/engine.js';
 import type { Logger } from '../models/logger.js';
-import { trainModel } from '../models/train.js';
-import { shuffleSeedOf } from '../models/cache.js';
-import { formatDuration } from '../models/train.js';
+import { formatDuration, trainModel } from '../models/train.js';
+import { Rng } from '../rng.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
 import type { TrainingConfig } from './config.js';
 import { deriveSeed } from './run-dir.js';
@@ -42,15 +40,20 @@ export interface ShadowModelsOptions {
 export function shadowParts(n: number, count: number, seed: number): { rows: Int32Array; members: number }[] {
   const size = Math.floor(n / count);
   if (!Number.isInteger(count) || count < 1 || size < 4) {
-    throw new MiaError('E_CONFIG', `cannot cut ${n} public samples into ${count} shadow parts of at least 4`, {
-      where: 'shadow models',
-      expected: `at most ${Math.max(1, Math.floor(n / 4))} shadow models`,
-      found: String(count),
-    });
+    throw new MiaError(
+      'E_CONFIG',
+      `cannot cut ${n} public samples into ${count} shadow parts of at least 4`,
+      {
+        where: 'shadow models',
+        expected: `at most ${Math.max(1, Math.floor(n / 4))} shadow models`,
+        found: String(count),
+      },
+    );
   }
   const perm = new Rng(seed).permutation(n);
   const parts: { rows: Int32Array; members: number }[] = [];
-  for (let k = 0; k < count; k++) parts.push({ rows: perm.slice(k * size, (k + 1) * size), members: Math.floor(size / 2) });
+  for (let k = 0; k < count; k++)
+    parts.push({ rows: perm.slice(k * size, (k + 1) * size), members: Math.floor(size / 2) });
   return parts;
 }
 
@@ -70,7 +73,10 @@ function gather(d: ShadowData, rows: Int32Array): { x: Float32Array; y: Int32Arr
  * Trains the S shadow models (see the file header) and returns each one's outputs on its whole part with
  * membership labels. Shadow k is seeded with deriveSeed(seed, `shadow:k`).
  */
-export async function trainShadowModels(data: ShadowData, options: ShadowModelsOptions): Promise<ShadowOutputs[]> {
+export async function trainShadowModels(
+  data: ShadowData,
+  options: ShadowModelsOptions,
+): Promise<ShadowOutputs[]> {
   const parts = shadowParts(data.n, options.count, deriveSeed(options.seed, 'shadow-parts'));
   const out: ShadowOutputs[] = [];
   const t = options.training;
@@ -106,7 +112,12 @@ export async function trainShadowModels(data: ShadowData, options: ShadowModelsO
       );
       model = res.model;
     } else {
-      model = await options.engine.build({ arch: t.architecture, inputShape: data.shape, numClasses: data.numClasses, seed });
+      model = await options.engine.build({
+        arch: t.architecture,
+        inputShape: data.shape,
+        numClasses: data.numClasses,
+        seed,
+      });
       try {
         await trainModel(model, train, {
           epochs: t.epochs,
@@ -126,7 +137,10 @@ export async function trainShadowModels(data: ShadowData, options: ShadowModelsO
       const isMember = new Uint8Array(all.n);
       isMember.fill(1, 0, part.members);
       out.push({
-        outputs: makeModelOutputs({ logits, labels: all.y, numClasses: data.numClasses, n: all.n }, `shadow model ${k + 1}`),
+        outputs: makeModelOutputs(
+          { logits, labels: all.y, numClasses: data.numClasses, n: all.n },
+          `shadow model ${k + 1}`,
+        ),
         isMember,
       });
     } finally {

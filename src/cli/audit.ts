@@ -62,7 +62,8 @@ export function formatAggregateTable(aggregate: readonly AggregateResult[]): str
     ...fprs.map((f) => `${pct(a.tprAtFpr[f]!.mean)} ± ${pct(a.tprAtFpr[f]!.std)}`),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
@@ -80,18 +81,26 @@ export function formatAuditSummary(run: AuditRun, top: number, reportPath: strin
     `Audit of ${run.dataset.name} (${run.dataset.auditSamples} audit samples): ${run.models.length} models, ` +
       `${trained} trained now, ${run.models.length - trained} reused${acc}.`,
   );
-  if (run.dataset.usedFallback) out.push('NOTE: the synthetic dataset stood in for the one configured (see the notice above).');
+  if (run.dataset.usedFallback)
+    out.push('NOTE: the synthetic dataset stood in for the one configured (see the notice above).');
   out.push('');
   const first = run.results.filter((r) => r.experiment === undefined || r.experiment === '0');
   out.push(formatResultsTable(first, top));
   if (run.aggregate !== undefined) {
-    out.push('', `Over ${run.config.run.numExperiments} experiments (each model in turn as target), mean ± sd:`);
+    out.push(
+      '',
+      `Over ${run.config.run.numExperiments} experiments (each model in turn as target), mean ± sd:`,
+    );
     out.push(formatAggregateTable(run.aggregate));
   }
   out.push('', worstCaseSentence(first));
   const stageTotals = new Map<string, { seconds: number; reused: number; count: number }>();
   for (const s of run.timing) {
-    const group = s.stage.startsWith('model ') ? 'models' : s.stage.startsWith('attack') ? 'attacks' : s.stage;
+    const group = s.stage.startsWith('model ')
+      ? 'models'
+      : s.stage.startsWith('attack')
+        ? 'attacks'
+        : s.stage;
     const g = stageTotals.get(group) ?? { seconds: 0, reused: 0, count: 0 };
     g.seconds += s.seconds;
     g.count++;
@@ -99,10 +108,13 @@ export function formatAuditSummary(run: AuditRun, top: number, reportPath: strin
     stageTotals.set(group, g);
   }
   const stages = [...stageTotals].map(
-    ([k, g]) => `${k} ${formatDuration(g.seconds)}${g.reused > 0 ? ` (${g.reused === g.count ? 'reused' : `${g.reused}/${g.count} reused`})` : ''}`,
+    ([k, g]) =>
+      `${k} ${formatDuration(g.seconds)}${g.reused > 0 ? ` (${g.reused === g.count ? 'reused' : `${g.reused}/${g.count} reused`})` : ''}`,
   );
   out.push(`Stages: ${stages.join(', ')}; total ${formatDuration(run.seconds)}.`);
-  out.push(`Run directory: ${run.runDir} (results.json, scores.npz, timing.json${reportPath !== undefined ? ', report/' : ''})`);
+  out.push(
+    `Run directory: ${run.runDir} (results.json, scores.npz, timing.json${reportPath !== undefined ? ', report/' : ''})`,
+  );
   if (reportPath !== undefined) out.push(`Report: ${reportPath}`);
   return out.join('\n');
 }

@@ -3,23 +3,24 @@
  * scores for a private set (seed 004's workflow; `mia evaluate` scores them against the truth). File
  * formats: src/audit/membership-sets.ts.
  */
-import { formatCsv } from '../io/csv.js';
-import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { getOutputAttack, outputAttackNames } from '../attacks/registry.js';
-import { fitShadowMetaClassifier } from '../attacks/shadow.js';
+
 import { createClassifier } from '../attacks/classifiers/registry.js';
 import { attackFeatures } from '../attacks/features.js';
+import { getOutputAttack, outputAttackNames } from '../attacks/registry.js';
+import { fitShadowMetaClassifier } from '../attacks/shadow.js';
 import { runTrainedAttack } from '../attacks/trained-attack.js';
 import type { TrainingConfig } from '../audit/config.js';
 import { type MembershipSet, readMembershipSet, type SetNormalization } from '../audit/membership-sets.js';
 import { type AttackResult, DEFAULT_FPR_TARGETS, resultForSlice } from '../audit/run-attacks.js';
 import { trainShadowModels } from '../audit/shadow-models.js';
 import { MiaError } from '../errors.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { formatCsv } from '../io/csv.js';
 import { normalizeArchSpec, parseArchParams } from '../models/architectures.js';
 import { createEngine } from '../models/engine.js';
 import { loadPredictor } from '../models/load.js';
-import type { Predictor } from '../models/predictor.js';
 import { normalizeOptimizerSpec, type OptimizerSpec } from '../models/optimizers.js';
+import type { Predictor } from '../models/predictor.js';
 import { Rng } from '../rng.js';
 import type { PooledOutputs } from '../signals/attack-input.js';
 import { predictOutputs } from '../signals/inference.js';
@@ -82,7 +83,13 @@ function pooledOf(o: ModelOutputs, member: Uint8Array): PooledOutputs {
   return { ...o, isMember: member, nMembers: m, nNonMembers: member.length - m };
 }
 
-function publicResult(attack: string, signal: string, scores: Float64Array, member: Uint8Array, evaluated?: Uint8Array): AttackResult | undefined {
+function publicResult(
+  attack: string,
+  signal: string,
+  scores: Float64Array,
+  member: Uint8Array,
+  evaluated?: Uint8Array,
+): AttackResult | undefined {
   const mask = new Uint8Array(member.length).fill(1);
   return resultForSlice(
     { attack, signal, scores, ...(evaluated !== undefined ? { evaluated } : {}) },
@@ -123,11 +130,17 @@ export const scoreCommand: CliCommand = {
     const attack = values.attack ?? 'shadow';
     const known = ['shadow', ...TRAINED, ...outputAttackNames().filter((a) => a.startsWith('threshold'))];
     if (!known.includes(attack)) {
-      throw new MiaError('E_UNKNOWN_NAME', `unknown attack '${attack}'`, { where: '--attack', expected: known.join(', ') });
+      throw new MiaError('E_UNKNOWN_NAME', `unknown attack '${attack}'`, {
+        where: '--attack',
+        expected: known.join(', '),
+      });
     }
     const normalize = (values.normalize ?? 'auto') as SetNormalization;
     if (!['auto', 'unit', 'none'].includes(normalize)) {
-      throw new MiaError('E_USAGE', '--normalize must be auto, unit or none', { where: 'mia score', found: normalize });
+      throw new MiaError('E_USAGE', '--normalize must be auto, unit or none', {
+        where: 'mia score',
+        found: normalize,
+      });
     }
     const seed = intFlag('score', 'seed', values.seed, 0);
     const backend = backendFlag('score', values.backend);
@@ -217,11 +230,16 @@ function shadowTraining(
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const archName = str('arch') ?? record?.spec.arch.name;
   if (archName === undefined) {
-    throw new MiaError('E_USAGE', '--arch is required for shadow models when the target is not a mia-audit model', {
-      where: 'mia score',
-    });
+    throw new MiaError(
+      'E_USAGE',
+      '--arch is required for shadow models when the target is not a mia-audit model',
+      {
+        where: 'mia score',
+      },
+    );
   }
-  const params = values['arch-param'] !== undefined ? parseArchParams(values['arch-param'] as string[]) : undefined;
+  const params =
+    values['arch-param'] !== undefined ? parseArchParams(values['arch-param'] as string[]) : undefined;
   const architecture = normalizeArchSpec({
     name: archName,
     params: params ?? (str('arch') === undefined ? (record?.spec.arch.params ?? {}) : {}),

@@ -108,11 +108,11 @@ export async function createEngine(name: string = 'tfjs', options: EngineOptions
       return createTfjsEngine(options.backend ?? 'auto');
     }
     case 'ort': {
-      const { createOrtEngine } = await import('./backend/index.js');
+      const { createOrtEngine } = await import('./backend/ort/engine.js');
       return createOrtEngine(threads);
     }
     case 'auto': {
-      const { createAutoEngine } = await import('./backend/index.js');
+      const { createAutoEngine } = await import('./backend/auto-engine.js');
       return createAutoEngine({ backend: options.backend ?? 'auto', ...threads });
     }
     default:

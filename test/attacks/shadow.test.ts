@@ -64,11 +64,13 @@ test('bad shadow inputs are MiaErrors naming the problem', () => {
     is('E_SHAPE_MISMATCH'),
   );
   assert.throws(
-    () => fitShadowMetaClassifier([{ outputs: a.outputs, isMember: new Uint8Array(20).fill(2) }], { seed: 0 }),
+    () =>
+      fitShadowMetaClassifier([{ outputs: a.outputs, isMember: new Uint8Array(20).fill(2) }], { seed: 0 }),
     is('E_LABEL_RANGE'),
   );
   assert.throws(
-    () => fitShadowMetaClassifier([{ outputs: a.outputs, isMember: new Uint8Array(20).fill(1) }], { seed: 0 }),
+    () =>
+      fitShadowMetaClassifier([{ outputs: a.outputs, isMember: new Uint8Array(20).fill(1) }], { seed: 0 }),
     is('E_EMPTY'),
   );
   const m = fitShadowMetaClassifier([a], { seed: 0 });

@@ -86,9 +86,7 @@ test('a wrong type points at the value with what was expected and found', () => 
   assert.equal(e.where, 'c.yaml:5:11');
   assert.match(e.message, /^target\.epochs must be an integer ≥ 1$/);
   assert.equal(e.found, '"ten"');
-  const list = errorOf(() =>
-    parseAuditConfig(`${MINIMAL}audit:\n  fpr_targets: [0.01,\n    2]\n`, 'c.yaml'),
-  );
+  const list = errorOf(() => parseAuditConfig(`${MINIMAL}audit:\n  fpr_targets: [0.01,\n    2]\n`, 'c.yaml'));
   assert.equal(list.where, 'c.yaml:7:5', 'a bad list item points at the item');
   assert.match(list.message, /audit\.fpr_targets\[1\] must be a number in \(0, 1\)/);
   const scalar = errorOf(() => parseAuditConfig(`${MINIMAL}audit:\n  attacks: rmia\n`, 'c.yaml'));

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { liraScores } from '../../src/attacks/lira.js';
 import { leaveOneOut, makePopulation } from '../../src/attacks/population.js';
 import { attackPScores, attackRScores } from '../../src/attacks/reference-baselines.js';
 import { rmiaScores } from '../../src/attacks/rmia.js';
 import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
+import { isMiaError } from '../../src/errors.js';
 import { readNpy, toBool, toFloat32, toFloat64, toInt32 } from '../../src/io/npy.js';
 import { readNpz } from '../../src/io/npz.js';
 import { memoryLogger } from '../../src/models/logger.js';
@@ -16,6 +17,7 @@ import { makeModelOutputs } from '../../src/signals/model-outputs.js';
 import { computeSignal } from '../../src/signals/signals.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mia-pipeline-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 const dir = join(tmp, 'run');
 
 const CONFIG = `# tiny audit for the tests
@@ -68,14 +70,25 @@ test('a tiny audit fills the run directory; its scores are exactly the attacks o
   const log = memoryLogger();
   const run = await runAudit(parseAuditConfig(CONFIG, 'tiny.yaml'), { logger: log });
   assert.equal(run.runDir, dir);
-  assert.ok(log.lines.some((l) => /\[2\/4\] ref-01 {2}epoch 8\/8 .*samples\/s/.test(l)), 'epoch progress lines');
+  assert.ok(
+    log.lines.some((l) => /\[2\/4\] ref-01 {2}epoch 8\/8 .*samples\/s/.test(l)),
+    'epoch progress lines',
+  );
   assert.ok(run.models.every((m) => !m.modelReused && !m.signalsReused));
   for (const f of ['config.yaml', 'config.resolved.json', 'environment.json', 'timing.json', 'keep.npy']) {
     assert.ok(existsSync(join(dir, f)), f);
   }
   assert.equal(readFileSync(join(dir, 'config.yaml'), 'utf8'), CONFIG);
   const env = JSON.parse(readFileSync(join(dir, 'environment.json'), 'utf8'));
-  assert.deepEqual(Object.keys(env), ['backend', 'engine', 'node', 'miaAudit', 'dataset', 'platform', 'cpus']);
+  assert.deepEqual(Object.keys(env), [
+    'backend',
+    'engine',
+    'node',
+    'miaAudit',
+    'dataset',
+    'platform',
+    'cpus',
+  ]);
   assert.equal(env.dataset.name, 'synthetic');
   const timing = JSON.parse(readFileSync(join(dir, 'timing.json'), 'utf8')).stages as { stage: string }[];
   assert.deepEqual(
@@ -156,17 +169,28 @@ test('a tiny audit fills the run directory; its scores are exactly the attacks o
   assert.deepEqual(toBool(scores.get('is_member')!, 'm'), keep.subarray(0, 120));
   const get = (name: string) => toFloat64(scores.get(name)!, name);
   const lo = leaveOneOut(population, 0);
-  close(get('lira-online-fixed-variance'), liraScores(lo.references, lo.target, 'lira-online-fixed-variance'), 'lira', 0);
+  close(
+    get('lira-online-fixed-variance'),
+    liraScores(lo.references, lo.target, 'lira-online-fixed-variance'),
+    'lira',
+    0,
+  );
   close(get('attack-r'), attackRScores(lo.references, lo.target), 'attack-r', 0);
   close(get('attack-p'), attackPScores(population, lo.target, lo.targetPop), 'attack-p', 0);
-  close(get('rmia-online'), rmiaScores(lo.references, lo.target, lo.targetPop, { mode: 'online' }), 'rmia', 0);
+  close(
+    get('rmia-online'),
+    rmiaScores(lo.references, lo.target, lo.targetPop, { mode: 'online' }),
+    'rmia',
+    0,
+  );
   const exp1 = readNpz(join(dir, 'scores', 'experiment-1.npz'));
   assert.deepEqual(toBool(exp1.get('is_member')!, 'm'), keep.subarray(120, 240));
 
   // results.json: `mia attack`'s schema, tagged per experiment, with the aggregate
   const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   const entire = json.results.filter(
-    (r: { slice: { feature: string }; experiment: string }) => r.slice.feature === 'entire_dataset' && r.experiment === '0',
+    (r: { slice: { feature: string }; experiment: string }) =>
+      r.slice.feature === 'entire_dataset' && r.experiment === '0',
   );
   assert.deepEqual(
     entire.map((r: { attack: string }) => r.attack),
@@ -187,33 +211,60 @@ test('a tiny audit fills the run directory; its scores are exactly the attacks o
   ]);
   assert.equal(entire[0].model, 'target');
   assert.equal(entire[0].nMembers, 60);
-  assert.ok(json.results.some((r: { experiment: string; model: string }) => r.experiment === '1' && r.model === 'ref-01'));
-  const agg = json.aggregate.find((a: { attack: string; slice: { feature: string } }) => a.attack === 'rmia' && a.slice.feature === 'entire_dataset');
+  assert.ok(
+    json.results.some(
+      (r: { experiment: string; model: string }) => r.experiment === '1' && r.model === 'ref-01',
+    ),
+  );
+  const agg = json.aggregate.find(
+    (a: { attack: string; slice: { feature: string } }) =>
+      a.attack === 'rmia' && a.slice.feature === 'entire_dataset',
+  );
   assert.equal(agg.experiments, 2);
   assert.ok(json.notes.some((n: string) => /^rmia: a = /.test(n)));
-  assert.ok(entire.find((r: { attack: string }) => r.attack === 'rmia-online').auc > 0.55, 'the tiny target leaks');
+  assert.ok(
+    entire.find((r: { attack: string }) => r.attack === 'rmia-online').auc > 0.55,
+    'the tiny target leaks',
+  );
 });
 
 test('a rerun reuses everything; changed settings redo only what they change', async () => {
   const again = await runAudit(parseAuditConfig(CONFIG, 'tiny.yaml'));
   assert.ok(again.models.every((m) => m.modelReused && m.signalsReused));
   assert.equal(again.resultsReused, true);
-  const timing = JSON.parse(readFileSync(join(dir, 'timing.json'), 'utf8')).stages as { stage: string; reused: boolean }[];
-  assert.ok(timing.filter((s) => s.stage !== 'load dataset').every((s) => s.reused), JSON.stringify(timing));
+  const timing = JSON.parse(readFileSync(join(dir, 'timing.json'), 'utf8')).stages as {
+    stage: string;
+    reused: boolean;
+  }[];
+  assert.ok(
+    timing.filter((s) => s.stage !== 'load dataset').every((s) => s.reused),
+    JSON.stringify(timing),
+  );
 
   const fewer = await runAudit(parseAuditConfig(CONFIG, 'tiny.yaml', ['audit.attacks=[rmia, loss]']));
   assert.ok(fewer.models.every((m) => m.signalsReused));
   assert.equal(fewer.resultsReused, false);
-  assert.deepEqual(
-    [...new Set(fewer.results.map((r) => r.attack))],
-    ['rmia', 'loss'],
-  );
+  assert.deepEqual([...new Set(fewer.results.map((r) => r.attack))], ['rmia', 'loss']);
 
-  const retrain = await runAudit(parseAuditConfig(CONFIG, 'tiny.yaml', ['target.epochs=4', 'reference.epochs=8']));
+  const retrain = await runAudit(
+    parseAuditConfig(CONFIG, 'tiny.yaml', ['target.epochs=4', 'reference.epochs=8']),
+  );
   assert.deepEqual(
     retrain.models.map((m) => m.modelReused),
     [false, true, true, true],
     'only the target changed',
   );
   assert.equal(readdirSync(join(dir, 'models', 'target')).length, 2, 'the earlier target stays cached');
+});
+
+test('data errors found when loading point at the config line that caused them', async () => {
+  const text = CONFIG.replace('  validation_size: 30\n', '  validation_size: 30\n  first_k_classes: 5\n');
+  await assert.rejects(
+    runAudit(parseAuditConfig(text, 'tiny.yaml', [`run.log_dir=${join(tmp, 'bad')}`])),
+    (e: unknown) =>
+      isMiaError(e) &&
+      e.code === 'E_CONFIG' &&
+      e.where === 'tiny.yaml:12:20' &&
+      /^data\.first_k_classes: /.test(e.message),
+  );
 });

@@ -104,13 +104,3 @@ test('mia attack reads CSV input with the same names', () => {
   assert.equal(res.nMembers, 40);
   assert.ok(res.auc > 0.9);
 });
-
-test('mia demo runs the attacks on the built-in example and says so', () => {
-  const dir = join(tmp, 'demo');
-  const r = runMia(['demo', '--out', dir]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /built-in example/);
-  const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { results: { auc: number }[] };
-  assert.ok(json.results.length > 10);
-  assert.ok(Math.max(...json.results.map((x) => x.auc)) > 0.6);
-});

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isTempFile } from '../../src/io/atomic.js';
 import { runMia } from './run-mia.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mia.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'mia-audit-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function config(dir: string): string {
   return `run:
@@ -23,7 +24,7 @@ data:
   synthetic: {shape: [16], classes: 4, noise: 2}
 target:
   architecture: {name: mlp, params: {hidden: "64"}}
-  epochs: 40
+  epochs: 80
   batch_size: 20
 audit:
   reference_models: 3
@@ -59,7 +60,9 @@ test('an audit killed after its first model resumes: the model is reused, the re
       child.kill('SIGKILL');
     }
   });
-  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_code, sig) => resolve(sig)),
+  );
   assert.ok(killedAfterSave, `the run should print the saved target before finishing:\n${out}`);
   assert.equal(signal, 'SIGKILL');
   assert.ok(!existsSync(join(dir, 'results.json')), 'the killed run did not finish');
@@ -69,9 +72,15 @@ test('an audit killed after its first model resumes: the model is reused, the re
 
   const again = runMia(['audit', file]);
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stdout, /\[1\/4\] target(: finished earlier, signals reused| {2}cached model [0-9a-f]+ loaded)/);
+  assert.match(
+    again.stdout,
+    /\[1\/4\] target(: finished earlier, signals reused| {2}cached model [0-9a-f]+ loaded)/,
+  );
   assert.match(again.stdout, /\[4\/4\] ref-03: trained in /, 'the unfinished models are trained now');
-  const timing = JSON.parse(readFileSync(join(dir, 'timing.json'), 'utf8')).stages as { stage: string; reused: boolean }[];
+  const timing = JSON.parse(readFileSync(join(dir, 'timing.json'), 'utf8')).stages as {
+    stage: string;
+    reused: boolean;
+  }[];
   assert.equal(timing.find((s) => s.stage === 'model target')?.reused, true);
   assert.equal(timing.find((s) => s.stage === 'model ref-03')?.reused, false);
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).results as { attack: string }[];
@@ -102,7 +111,10 @@ test('config errors exit 2 with one line at file:line:column', () => {
   );
   const set = runMia(['audit', file, '--set', 'target.epochs=2', '--set', 'audit.slices=[entire, clas]']);
   assert.equal(set.code, 2);
-  assert.match(set.stderr, /^error \[E_CONFIG\] --set audit\.slices: audit\.slices\[1\] is not a known slice/);
+  assert.match(
+    set.stderr,
+    /^error \[E_CONFIG\] --set audit\.slices: audit\.slices\[1\] is not a known slice/,
+  );
   const none = runMia(['audit']);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /give exactly one config file/);

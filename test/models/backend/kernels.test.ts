@@ -63,6 +63,9 @@ test('Conv2DBackpropFilter matches cpu (conv-as-conv path and im2col path)', asy
   const cases: { x: number[]; f: number[]; strides: number; pad: 'valid' | 'same' }[] = [
     { x: [3, 9, 9, 3], f: [3, 3, 3, 5], strides: 1, pad: 'valid' },
     { x: [2, 8, 7, 4], f: [3, 3, 4, 6], strides: 1, pad: 'same' },
+    { x: [3, 12, 12, 1], f: [3, 3, 1, 4], strides: 1, pad: 'valid' },
+    { x: [1, 7, 7, 2], f: [3, 3, 2, 3], strides: 1, pad: 'valid' },
+    { x: [1, 6, 6, 1], f: [3, 3, 1, 1], strides: 1, pad: 'same' },
     { x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: 2, pad: 'valid' },
     { x: [2, 8, 8, 3], f: [3, 3, 3, 4], strides: 2, pad: 'same' },
     { x: [2, 8, 8, 2], f: [1, 1, 2, 3], strides: 2, pad: 'valid' },
@@ -95,6 +98,7 @@ test('Conv2DBackpropInput matches cpu (rotated-filter conv path and stock fallba
     { x: [3, 9, 9, 3], f: [3, 3, 3, 5], strides: 1, pad: 'valid' },
     { x: [2, 8, 7, 4], f: [3, 3, 4, 6], strides: 1, pad: 'same' },
     { x: [2, 6, 6, 2], f: [5, 5, 2, 3], strides: 1, pad: 'same' },
+    { x: [1, 7, 7, 1], f: [3, 3, 1, 2], strides: 1, pad: 'valid' },
     { x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: 2, pad: 'same' },
   ];
   for (const c of cases) {

@@ -44,7 +44,7 @@ const SPECS: ModelSpec[] = [
   { arch: { name: 'small_cnn', params: { num_conv: 2 } }, inputShape: [15, 15, 3], numClasses: 4, seed: 3 },
   {
     arch: { name: 'conv', params: { depth: 1, filters: 5, width: 7 } },
-    inputShape: [8, 8, 2],
+    inputShape: [8, 8, 1],
     numClasses: 3,
     seed: 4,
   },

@@ -9,46 +9,11 @@
  * weight tensor id, so a weight changed in place would be multiplied with its stale packed copy).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { type AdamAttrs, adamLoop } from './adam-loop.js';
 
 export const ADAM_KERNEL = 'MiaAdamUpdate';
 
-export interface AdamAttrs {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  weightDecay: number;
-  /** 1-based step number t of this update. */
-  step: number;
-}
-
-/** The update above, written to wOut / mOut / vOut (which may alias nothing). */
-export function adamLoop(
-  w: Float32Array,
-  g: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  wOut: Float32Array,
-  mOut: Float32Array,
-  vOut: Float32Array,
-  a: AdamAttrs,
-): void {
-  const { beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd } = a;
-  const c1 = 1 - b1;
-  const c2 = 1 - b2;
-  const stepSize = a.lr / (1 - b1 ** a.step);
-  const invSqrtBc2 = 1 / Math.sqrt(1 - b2 ** a.step);
-  const n = w.length;
-  for (let i = 0; i < n; i++) {
-    const wi = w[i]!;
-    const gi = wd !== 0 ? g[i]! + wd * wi : g[i]!;
-    const mi = b1 * m[i]! + c1 * gi;
-    const vi = b2 * v[i]! + c2 * gi * gi;
-    mOut[i] = mi;
-    vOut[i] = vi;
-    wOut[i] = wi - (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
-  }
-}
+export type { AdamAttrs } from './adam-loop.js';
 
 interface WasmLike {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;

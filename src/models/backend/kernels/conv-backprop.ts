@@ -63,10 +63,6 @@ export function im2col(x: Float32Array, cols: Float32Array, info: tf.backend_uti
 
 /** out[c, p, n] = x[n, p, c] for x of shape [n, p, c]. */
 export function swapOuterInner(x: Float32Array, out: Float32Array, n: number, p: number, c: number): void {
-  if (c === 1 || n === 1) {
-    out.set(x.subarray(0, n * p * c));
-    return;
-  }
   for (let i = 0; i < n; i++) {
     for (let q = 0; q < p; q++) {
       const src = (i * p + q) * c;

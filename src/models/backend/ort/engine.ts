@@ -22,7 +22,7 @@ import {
 } from '../../layer-graph.js';
 import type { NormalizedOptimizerSpec } from '../../optimizers.js';
 import type { PredictOptions } from '../../predictor.js';
-import { adamLoop } from '../kernels/adam.js';
+import { adamLoop } from '../kernels/adam-loop.js';
 import { encodeModel } from './onnx-proto.js';
 import {
   buildGradGraph,

@@ -1,0 +1,158 @@
+/**
+ * The `target` and `reference` sections of the audit config: how a model is trained (architecture with
+ * its hyper-parameters, optimiser, learning rate, schedule, epochs, batch size). Errors point at the
+ * config key (config-reader.ts); the architecture and optimiser validators of src/models/ decide what
+ * is valid.
+ */
+import { isMap, isScalar } from 'yaml';
+import { isMiaError, MiaError } from '../errors.js';
+import { type ArchParamValue, type ArchSpec, normalizeArchSpec } from '../models/architectures.js';
+import {
+  type LrSchedule,
+  normalizeOptimizerSpec,
+  OPTIMIZER_NAMES,
+  type OptimizerSpec,
+  parseSchedule,
+} from '../models/optimizers.js';
+import { type ConfigSource, describeNode, type SectionReader, whereOfNode } from './config-reader.js';
+
+/** How one kind of model (target or reference) is trained. */
+export interface TrainingConfig {
+  /** Normalised: every hyper-parameter present. */
+  architecture: Required<ArchSpec>;
+  optimizer: OptimizerSpec;
+  epochs: number;
+  batchSize: number;
+}
+
+/** The keys of a `target` / `reference` section. */
+export const TRAIN_KEYS = [
+  'architecture',
+  'optimizer',
+  'learning_rate',
+  'momentum',
+  'weight_decay',
+  'schedule',
+  'epochs',
+  'batch_size',
+];
+
+/**
+ * Reads a `target` or `reference` section; absent keys take `base`'s values (the target's, for the
+ * references) or the defaults (adam, lr 0.001, no weight decay, constant schedule, 10 epochs, batch 64).
+ * The architecture is required when there is no base.
+ */
+export function readTraining(
+  s: SectionReader,
+  src: ConfigSource,
+  base: TrainingConfig | undefined,
+): TrainingConfig {
+  let architecture: Required<ArchSpec>;
+  const archNode = s.raw('architecture');
+  if (archNode === undefined) {
+    architecture = base!.architecture;
+  } else {
+    let spec: ArchSpec;
+    if (isScalar(archNode) && typeof archNode.value === 'string') {
+      spec = { name: archNode.value };
+    } else if (isMap(archNode)) {
+      const a = s.section('architecture', ['name', 'params']);
+      const name = a.string('name');
+      if (name === undefined) {
+        throw a.error(archNode, `${a.path}.name is required`, { expected: 'an architecture name' }, a.path);
+      }
+      const params: Record<string, ArchParamValue> = {};
+      const pNode = a.raw('params');
+      if (pNode !== undefined) {
+        const pMap = isMap(pNode)
+          ? pNode
+          : a.fail('params', 'must be a mapping', { found: describeNode(pNode) });
+        for (const pair of pMap.items) {
+          const key = isScalar(pair.key) ? String(pair.key.value) : describeNode(pair.key);
+          const v = isScalar(pair.value) ? pair.value.value : undefined;
+          if (typeof v !== 'number' && typeof v !== 'string') {
+            throw new MiaError('E_CONFIG', `${a.path}.params.${key} must be a number or a string`, {
+              where: whereOfNode(src, pair.value, `${a.path}.params.${key}`),
+              found: describeNode(pair.value),
+            });
+          }
+          params[key] = v;
+        }
+      }
+      spec = { name, params };
+    } else {
+      s.fail('architecture', 'must be a name or {name, params}', {
+        expected: 'e.g. small_cnn or {name: conv, params: {depth: 2}}',
+        found: describeNode(archNode),
+      });
+    }
+    try {
+      architecture = normalizeArchSpec(spec);
+    } catch (e) {
+      // an unknown or bad hyper-parameter: point at its key under params when it is there
+      const param = isMiaError(e)
+        ? (/^architecture \S+\.(\S+)$/.exec(e.where ?? '')?.[1] ?? e.found)
+        : undefined;
+      const pNode = isMap(archNode) ? archNode.get('params', true) : undefined;
+      if (param !== undefined && isMap(pNode)) {
+        const pair = pNode.items.find((it) => isScalar(it.key) && String(it.key.value) === param);
+        if (pair !== undefined && isMiaError(e)) {
+          throw new MiaError('E_CONFIG', `${s.pathOf('architecture')}.params.${param}: ${e.message}`, {
+            where: whereOfNode(src, pair.key, `${s.pathOf('architecture')}.params.${param}`),
+            ...(e.expected !== undefined ? { expected: e.expected } : {}),
+            ...(e.found !== undefined ? { found: e.found } : {}),
+          });
+        }
+      }
+      throw rethrowAt(e, s, 'architecture');
+    }
+  }
+  const optName = s.oneOf('optimizer', OPTIMIZER_NAMES) ?? base?.optimizer.name ?? 'adam';
+  const lr = s.number('learning_rate', { min: 0, exclusiveMin: true }) ?? base?.optimizer.lr ?? 0.001;
+  const weightDecay = s.number('weight_decay', { min: 0 }) ?? base?.optimizer.weightDecay ?? 0;
+  let schedule: LrSchedule = base?.optimizer.schedule ?? { kind: 'constant' };
+  const sched = s.string('schedule');
+  if (sched !== undefined) {
+    try {
+      schedule = parseSchedule(sched);
+    } catch (e) {
+      throw rethrowAt(e, s, 'schedule');
+    }
+  }
+  let optimizer: OptimizerSpec;
+  if (optName === 'sgd') {
+    const baseMomentum = base?.optimizer.name === 'sgd' ? (base.optimizer.momentum ?? 0) : 0;
+    optimizer = {
+      name: 'sgd',
+      lr,
+      momentum: s.number('momentum', { min: 0, max: 0.999 }) ?? baseMomentum,
+      weightDecay,
+      schedule,
+    };
+  } else {
+    if (s.has('momentum'))
+      s.fail('momentum', 'applies to optimizer sgd only', { found: `optimizer ${optName}` });
+    optimizer = { name: 'adam', lr, weightDecay, schedule };
+  }
+  try {
+    normalizeOptimizerSpec(optimizer);
+  } catch (e) {
+    throw rethrowAt(e, s, 'optimizer');
+  }
+  return {
+    architecture,
+    optimizer,
+    epochs: s.int('epochs', { min: 1 }) ?? base?.epochs ?? 10,
+    batchSize: s.int('batch_size', { min: 1 }) ?? base?.batchSize ?? 64,
+  };
+}
+
+/** A MiaError from a validator (architecture, schedule) re-pointed at the config key. */
+function rethrowAt(e: unknown, s: SectionReader, key: string): unknown {
+  if (!isMiaError(e)) return e;
+  return new MiaError('E_CONFIG', `${s.pathOf(key)}: ${e.message}`, {
+    where: s.whereOf(key),
+    ...(e.expected !== undefined ? { expected: e.expected } : {}),
+    ...(e.found !== undefined ? { found: e.found } : {}),
+  });
+}

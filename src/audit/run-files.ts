@@ -1,0 +1,86 @@
+/**
+ * Reading and writing the run directory's result files for the pipeline: scores.npz, the earlier
+ * results.json of a rerun, keep.npy reuse, samples.npz and the package version for environment.json.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { AttackScores } from '../attacks/registry.js';
+import type { Dataset } from '../data/dataset.js';
+import { readJsonFile } from '../io/atomic.js';
+import { npyArray, readNpy, toBool } from '../io/npy.js';
+import { writeNpz } from '../io/npz.js';
+import type { AggregateResult } from './aggregate.js';
+import type { AuditResult, ExperimentOutcome } from './attack-stage.js';
+import { experimentScoresPath, type RunPaths } from './run-dir.js';
+
+/** Reads the package version for environment.json. */
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** True when keep.npy at `path` holds exactly `keep` ([m, n]). */
+export function keepReused(path: string, keep: Uint8Array, m: number, n: number): boolean {
+  if (!existsSync(path)) return false;
+  try {
+    const a = readNpy(path);
+    if (a.shape.length !== 2 || a.shape[0] !== m || a.shape[1] !== n) return false;
+    const old = toBool(a, path);
+    for (let i = 0; i < keep.length; i++) if (old[i] !== keep[i]) return false;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The arrays of scores.npz for one experiment: one float64 [N] per attack, is_member bool [N], labels int32 [N]. */
+export function scoresArrays(outcome: ExperimentOutcome, labels: Int32Array) {
+  const arrays: Record<string, ReturnType<typeof npyArray>> = {};
+  for (const s of outcome.scores as AttackScores[])
+    arrays[s.attack] = npyArray(s.scores, [s.scores.length], 'float64');
+  arrays.is_member = npyArray(Uint8Array.from(outcome.isMember), [outcome.isMember.length], 'bool');
+  arrays.labels = npyArray(labels, [labels.length], 'int32');
+  return arrays;
+}
+
+/** results.json of an earlier run with the same inputs key (and every scores file present), else undefined. */
+export function readPreviousResults(
+  paths: RunPaths,
+  key: string,
+  experiments: number,
+): { results: AuditResult[]; aggregate: AggregateResult[] | undefined; notes: string[] } | undefined {
+  if (!existsSync(paths.results) || !existsSync(paths.scores)) return undefined;
+  for (let e = 1; e < experiments; e++) if (!existsSync(experimentScoresPath(paths, e))) return undefined;
+  try {
+    const json = readJsonFile(paths.results) as {
+      key?: string;
+      results?: AuditResult[];
+      aggregate?: AggregateResult[];
+      notes?: string[];
+    };
+    if (json.key !== key || !Array.isArray(json.results)) return undefined;
+    return { results: json.results, aggregate: json.aggregate, notes: json.notes ?? [] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** samples.npz: up to 16 of the target's training images (x float32 [k, h, w, c], y int32 [k]); images only. */
+export function writeSamples(path: string, audit: Dataset, rows: Int32Array): void {
+  if (audit.shape.length !== 3) return;
+  const k = Math.min(16, rows.length);
+  const size = audit.x.length / audit.n;
+  const x = new Float32Array(k * size);
+  const y = new Int32Array(k);
+  for (let j = 0; j < k; j++) {
+    const r = rows[j]!;
+    x.set(audit.x.subarray(r * size, (r + 1) * size), j * size);
+    y[j] = audit.y[r]!;
+  }
+  writeNpz(path, { x: npyArray(x, [k, ...audit.shape], 'float32'), y: npyArray(y, [k], 'int32') });
+}

@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeSynthetic } from '../../src/data/synthetic.js';
+import { npyArray } from '../../src/io/npy.js';
+import { writeNpz } from '../../src/io/npz.js';
+import { createEngine } from '../../src/models/engine.js';
+import { saveModel } from '../../src/models/store.js';
+import { trainModel } from '../../src/models/train.js';
+import { makeModelOutputs } from '../../src/signals/model-outputs.js';
+import { runMia } from './run-mia.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'mia-score-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const modelDir = join(tmp, 'target');
+const pub = join(tmp, 'public.npz');
+const priv = join(tmp, 'private.npz');
+const D = 16;
+/** Private samples: ids 1000+, the first half members of the target. */
+let privateLoss: Float64Array;
+let privateMember: Uint8Array;
+
+before(async () => {
+  // 600 samples: the target trains on rows 0..299; the public set is rows 0..149 (members) and
+  // 300..449 (non-members), the private set rows 150..299 (members) and 450..599 (non-members).
+  const { train } = makeSynthetic({ nTrain: 600, nTest: 10, numClasses: 4, shape: [D], seed: 3, noise: 2 });
+  const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+  const pick = (idx: number[]) => {
+    const x = new Float32Array(idx.length * D);
+    const y = new Int32Array(idx.length);
+    idx.forEach((r, j) => {
+      x.set(train.x.subarray(r * D, (r + 1) * D), j * D);
+      y[j] = train.y[r]!;
+    });
+    return { x, y, n: idx.length };
+  };
+  const engine = await createEngine('tfjs');
+  const model = await engine.build({
+    arch: { name: 'mlp', params: { hidden: '64' } },
+    inputShape: [D],
+    numClasses: 4,
+    seed: 1,
+  });
+  const t = pick(rows(0, 300));
+  const training = {
+    epochs: 60,
+    batchSize: 20,
+    optimizer: { name: 'adam' as const, lr: 0.005 },
+    shuffleSeed: 2,
+  };
+  await trainModel(model, t, training);
+  saveModel(modelDir, model, {
+    training: {
+      ...training,
+      optimizer: {
+        name: 'adam',
+        lr: 0.005,
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        weightDecay: 0,
+        schedule: { kind: 'constant' },
+      },
+    },
+  });
+  const p = pick([...rows(0, 150), ...rows(300, 450)]);
+  const member = new Uint8Array(300);
+  member.fill(1, 0, 150);
+  writeNpz(pub, {
+    x: npyArray(p.x, [300, D]),
+    y: npyArray(p.y, [300]),
+    member: npyArray(member, [300], 'bool'),
+  });
+  const q = pick([...rows(150, 300), ...rows(450, 600)]);
+  writeNpz(priv, {
+    x: npyArray(q.x, [300, D]),
+    y: npyArray(q.y, [300]),
+    id: npyArray(
+      Int32Array.from({ length: 300 }, (_, i) => 1000 + i),
+      [300],
+    ),
+  });
+  const o = makeModelOutputs(
+    { logits: await model.predict(q.x, 300), labels: q.y, numClasses: 4 },
+    'private',
+  );
+  privateLoss = o.loss;
+  privateMember = new Uint8Array(300).fill(1, 0, 150);
+  model.dispose();
+});
+
+function readScores(path: string): { ids: string[]; scores: number[] } {
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'id,score');
+  const rows = lines.slice(1).map((l) => l.split(','));
+  return { ids: rows.map((r) => r[0]!), scores: rows.map((r) => Number(r[1])) };
+}
+
+test('mia score: shadow models + meta-classifier score the private set; mia evaluate scores them', () => {
+  const out = join(tmp, 'scores.csv');
+  const json = join(tmp, 'public.json');
+  const r = runMia([
+    'score',
+    '--target',
+    modelDir,
+    '--public',
+    pub,
+    '--private',
+    priv,
+    '--out',
+    out,
+    '--shadow-models',
+    '2',
+    '--epochs',
+    '60',
+    '--json',
+    json,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /public .*: 300 samples \(150 members\)/);
+  assert.match(r.stdout, /\[shadow 2\/2\] mlp on 75 members \(\+ 75 held out\), 60 epochs/);
+  assert.match(
+    r.stdout,
+    /meta-classifier \(MLP\) trained on \d+ member \+ \d+ non-member outputs of 2 shadow models/,
+  );
+  assert.match(r.stdout, /On the public set \(membership known\):/);
+  const { ids, scores } = readScores(out);
+  assert.deepEqual(
+    ids,
+    Array.from({ length: 300 }, (_, i) => String(1000 + i)),
+  );
+  for (const s of scores) assert.ok(s >= 0 && s <= 1, String(s));
+  const pubResult = JSON.parse(readFileSync(json, 'utf8')).results[0];
+  assert.equal(pubResult.attack, 'shadow');
+  assert.equal(pubResult.nMembers, 150);
+
+  const truth = join(tmp, 'truth.csv');
+  writeFileSync(truth, `id,member\n${ids.map((id, i) => `${id},${privateMember[i]}`).join('\n')}\n`);
+  const ev = runMia(['evaluate', '--scores', out, '--truth', truth, '--json', join(tmp, 'eval.json')]);
+  assert.equal(ev.code, 0, ev.stderr);
+  const auc = JSON.parse(readFileSync(join(tmp, 'eval.json'), 'utf8')).auc as number;
+  assert.ok(auc > 0.6, `the overfitted target leaks: AUC ${auc}`);
+});
+
+test('mia score --attack threshold gives minus the target loss; lr trains on the public labels', () => {
+  const out = join(tmp, 'loss.csv');
+  const r = runMia([
+    'score',
+    '--target',
+    modelDir,
+    '--public',
+    pub,
+    '--private',
+    priv,
+    '--out',
+    out,
+    '--attack',
+    'threshold',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const { scores } = readScores(out);
+  for (const [i, s] of scores.entries()) {
+    assert.ok(Math.abs(s + privateLoss[i]!) <= 1e-5 * Math.max(1, privateLoss[i]!), `row ${i}`);
+  }
+
+  const lr = join(tmp, 'lr.csv');
+  const r2 = runMia([
+    'score',
+    '--target',
+    modelDir,
+    '--public',
+    pub,
+    '--private',
+    priv,
+    '--out',
+    lr,
+    '--attack',
+    'lr',
+  ]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.match(
+    r2.stdout,
+    /lr {2,}entire dataset +38 +38 /,
+    'evaluated on the held-out quarter of the public set',
+  );
+  assert.equal(readScores(lr).scores.length, 300);
+});
+
+test('mia score: bad sets are one-line errors naming the file and array', () => {
+  const bad = join(tmp, 'bad.npz');
+  writeNpz(bad, { x: npyArray(new Float32Array(4 * D), [4, D]), y: npyArray(new Int32Array(4), [4]) });
+  const r = runMia([
+    'score',
+    '--target',
+    modelDir,
+    '--public',
+    bad,
+    '--private',
+    priv,
+    '--out',
+    join(tmp, 'x.csv'),
+  ]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /E_MISSING_FIELD.*bad\.npz: the public set has no 'member' array/);
+  const flags = runMia(['score', '--target', modelDir]);
+  assert.equal(flags.code, 2);
+  assert.match(flags.stderr, /--public is required/);
+  const atk = runMia([
+    'score',
+    '--target',
+    modelDir,
+    '--public',
+    pub,
+    '--private',
+    priv,
+    '--out',
+    'x',
+    '--attack',
+    'lira',
+  ]);
+  assert.equal(atk.code, 2);
+  assert.match(atk.stderr, /unknown attack 'lira'/);
+});
