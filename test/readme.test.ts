@@ -41,7 +41,27 @@ test('README: the numpy savez line, then `mia attack` and the library example', 
 
   const ts = blocks('ts')[0]!.replace("from 'mia-audit'", `from '${join(root, 'src/index.ts')}'`);
   writeFileSync(join(dir, 'example.ts'), ts);
-  const lib = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), 'example.ts'], { cwd: dir, encoding: 'utf8' });
+  const lib = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), 'example.ts'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   assert.equal(lib.status, 0, lib.stderr);
   assert.match(lib.stdout, /^0\.\d+ \{\s+tpr: /);
+});
+
+const hasFashion =
+  spawnSync('sh', ['-c', 'ls /usr/share/datasets/fashion-mnist/*.gz'], { encoding: 'utf8' }).status === 0;
+
+test('README: mia train, mia infer, mia attack (with a smaller budget)', {
+  skip: !hasFashion && 'needs Debian dataset-fashion-mnist',
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mia-readme-train-'));
+  const block = blocks('sh').find((b) => b.includes('mia train'))!;
+  const lines = block.trim().split('\n');
+  assert.equal(lines.length, 3);
+  for (const line of lines) {
+    const small = line.replace('--epochs 10', '--epochs 1').replace('--train-size 10000', '--train-size 300');
+    const r = runMia(small.replace(/^npx mia /, '').split(/\s+/), dir, 180_000);
+    assert.equal(r.code, 0, `${small}\n${r.stderr}`);
+  }
 });

@@ -6,7 +6,8 @@
  *
  * Attacks: lira-online, lira-online-fixed-variance, lira-offline, lira-offline-fixed-variance,
  * lira-global (src/attacks/lira.ts, LiRA statistics computed once per experiment); rmia (offline, `a`
- * from the config or tuned on the target's paired reference model with tuneRmiaA) and rmia-online
+ * from the config or tuned with tuneRmiaA on the target's pair partner, the reference model trained on
+ * the complementary half, as the paired model of Privacy Meter's tune_offline_a) and rmia-online
  * (src/attacks/rmia.ts); attack-r, attack-p (src/attacks/reference-baselines.ts); shadow (the
  * meta-classifier of src/attacks/shadow.ts trained on the reference models' outputs on the audit
  * samples, labelled by the keep matrix, scoring the target's outputs); loss (the loss threshold) and
@@ -192,7 +193,11 @@ export function runExperiment(
     } else if (name === 'rmia') {
       if (rmiaA === undefined) {
         if (refs().rows.length >= 2) {
-          const tuned = tuneRmiaA(refs(), { gamma, signal: rmiaSignal });
+          // the target's pair partner (trained on the complementary half) plays the target, as in
+          // Privacy Meter's tune_offline_a; any other reference when the partner is not one
+          const partner = targetRow ^ 1;
+          const pairedRow = refs().rows.includes(partner) ? partner : refs().rows[0]!;
+          const tuned = tuneRmiaA(refs(), { gamma, signal: rmiaSignal, pairedRow });
           rmiaA = tuned.a;
           const best = tuned.auc[tuned.grid.indexOf(tuned.a)] ?? Number.NaN;
           notes.push(

@@ -21,7 +21,7 @@ function dataError(e: unknown, loaded: LoadedConfig): unknown {
   const key = e.where !== undefined ? map[e.where] : undefined;
   if (key === undefined) return e;
   const msg = e.message.replace('trainSize', key).replace('testSize', key).replace('firstKClasses', key);
-  return new MiaError(e.code, `${key}: ${msg}`, {
+  return new MiaError(e.code, msg.startsWith(key) ? msg : `${key}: ${msg}`, {
     where: loaded.where(key),
     ...(e.expected !== undefined ? { expected: e.expected } : {}),
     ...(e.found !== undefined ? { found: e.found } : {}),

@@ -264,7 +264,7 @@ test('data errors found when loading point at the config line that caused them',
     (e: unknown) =>
       isMiaError(e) &&
       e.code === 'E_CONFIG' &&
-      e.where === 'tiny.yaml:12:20' &&
-      /^data\.first_k_classes: /.test(e.message),
+      e.where === 'tiny.yaml:11:20' &&
+      /^data\.first_k_classes is larger than the 3 classes/.test(e.message),
   );
 });
