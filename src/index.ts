@@ -43,8 +43,26 @@ export {
   rmiaScores,
   tuneRmiaA,
 } from './attacks/rmia.js';
+export {
+  fitShadowMetaClassifier,
+  type ShadowMetaClassifier,
+  type ShadowOutputs,
+  shadowAttackScores,
+} from './attacks/shadow.js';
 export { runTrainedAttack, type TrainedAttackResult } from './attacks/trained-attack.js';
 // audit
+export { type AggregateResult, aggregateResults, type Spread } from './audit/aggregate.js';
+export type { AuditResult } from './audit/attack-stage.js';
+export {
+  ATTACK_NAMES,
+  type AuditConfig,
+  type LoadedConfig,
+  loadAuditConfig,
+  parseAuditConfig,
+} from './audit/config.js';
+export { pairedKeepMatrix } from './audit/keep.js';
+export { type MembershipSet, readMembershipSet } from './audit/membership-sets.js';
+export { type AuditRun, type RunAuditOptions, runAudit } from './audit/pipeline.js';
 export {
   type AttackResult,
   DEFAULT_FPR_TARGETS,
@@ -52,6 +70,7 @@ export {
   resultForSlice,
   runOutputAttacks,
 } from './audit/run-attacks.js';
+export { trainShadowModels } from './audit/shadow-models.js';
 export { evaluateScores, joinScoresAndTruth } from './cli/evaluate.js';
 export { REFERENCE_ATTACKS, runReferenceAttacks } from './cli/score-reference.js';
 // data
@@ -77,6 +96,7 @@ export {
   writeNpy,
 } from './io/npy.js';
 export { readNpz, writeNpz } from './io/npz.js';
+
 // metrics
 export {
   attackerAdvantage,

@@ -74,6 +74,8 @@ export interface LoadedConfig {
   config: AuditConfig;
   /** The YAML text as given (copied to the run directory). */
   text: string;
+  /** The `--set` overrides applied, as given (`key.path=value`). */
+  overrides: string[];
   file: string;
   /** `file:line:col` (or `--set path`, or the file) of a dotted config path, for errors found later. */
   where(path: string): string;
@@ -338,6 +340,7 @@ export function parseAuditConfig(
   return {
     config,
     text,
+    overrides: [...overrides],
     file,
     where: (p) => positions.get(p) ?? whereOfNode(src, undefined, p),
   };

@@ -48,7 +48,7 @@ export interface RunAuditOptions {
   logDir?: string;
   /** Replaces run.backend. */
   backend?: BackendPreference;
-  /** Creates the training engine (default src/models/engine.ts createEngine('tfjs', { backend })). */
+  /** Creates the training engine (default src/models/engine.ts createEngine('auto', { backend })). */
   createEngine?: (backend: BackendPreference) => Promise<Engine>;
 }
 
@@ -135,7 +135,12 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
   }
   for (const dir of [root, paths.signals, join(root, 'scores')]) removeStaleTempFiles(dir);
   const timing = new TimingLog(paths.timing);
-  writeFileAtomic(paths.configCopy, loaded.text);
+  const applied = loaded.overrides.map((o) => `#   --set ${o}\n`).join('');
+  const sep = loaded.text.endsWith('\n') || loaded.text === '' ? '' : '\n';
+  writeFileAtomic(
+    paths.configCopy,
+    applied === '' ? loaded.text : `${loaded.text}${sep}# overridden on the command line:\n${applied}`,
+  );
   writeJsonAtomic(paths.resolvedConfig, resolvedConfigJson(cfg));
   log.info(`run directory ${root}`);
 
@@ -169,7 +174,7 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
   let engine: Engine | undefined;
   const getEngine = async () => {
     if (engine === undefined) {
-      engine = await (options.createEngine ?? ((b) => createEngine('tfjs', { backend: b })))(backend);
+      engine = await (options.createEngine ?? ((b) => createEngine('auto', { backend: b })))(backend);
       log.info(`engine: ${engine.name}, backend ${engine.backend.description}`);
     }
     return engine;

@@ -1,6 +1,6 @@
 /**
  * `mia demo [--out DIR]`: the README's first command. Runs configs/quickstart.yaml — a small CNN on
- * Fashion-MNIST, 3 reference models, RMIA + LiRA + loss attacks and the report — with its log dir under
+ * Fashion-MNIST, 5 reference models, RMIA + LiRA + loss attacks and the report — with its log dir under
  * DIR (default ./mia-demo), printing progress and the summary.
  */
 import { basename, join, resolve } from 'node:path';
@@ -16,7 +16,7 @@ const USAGE = `usage: mia demo [--out DIR] [--set KEY=VALUE]...
 
 Runs the quickstart audit (configs/quickstart.yaml): a small CNN trained on Fashion-MNIST (from Debian's
 dataset-fashion-mnist, the cache, or a verified download; a built-in synthetic stand-in, with a notice,
-when none is found), 3 reference models, the RMIA, LiRA and loss attacks, and the report. About 3-4
+when none is found), 5 reference models, the RMIA, LiRA and loss attacks, and the report. 1.5 to 3
 minutes on 2 cores, training included. The run goes to DIR/quickstart (DIR defaults to ./mia-demo); a
 second run reuses the trained models.
 

@@ -10,15 +10,19 @@ function register(name: string, summary: string, load: () => Promise<CliCommand>
 
 register(
   'demo',
-  'run the attacks on a built-in example (start here)',
+  'run the quickstart audit (small CNN on Fashion-MNIST, RMIA + LiRA + report) — start here',
   async () => (await import('./demo.js')).demoCommand,
 );
 register(
+  'audit',
+  'run a privacy audit from a YAML config: train reference models, attack, report',
+  async () => (await import('./audit.js')).auditCommand,
+);
+register(
   'attack',
-  'run membership inference attacks on exported model outputs (.npz/.csv/.json)',
+  'run membership inference attacks on exported model outputs (.npz/.csv/.json) or reference signals',
   async () => (await import('./attack.js')).attackCommand,
 );
-
 register(
   'train',
   'train a model on a dataset and save it',
@@ -30,11 +34,15 @@ register(
   async () => (await import('./infer.js')).inferCommand,
 );
 register(
+  'score',
+  'membership scores (id,score CSV) for a private set: shadow models + meta-classifier, …',
+  async () => (await import('./score.js')).scoreCommand,
+);
+register(
   'evaluate',
   'score membership predictions (id,score CSV) against the truth (id,member CSV)',
   async () => (await import('./evaluate.js')).evaluateCommand,
 );
-
 register(
   'report',
   'regenerate the HTML report and charts of an audit run directory',

@@ -47,9 +47,9 @@ scores them against the truth.
                         vectors (Shokri et al. 2017) scores the target's outputs;
                       lr, mlp, rf, knn: a classifier trained on the target's own outputs on the public
                         set with its membership labels;
-                      ${outputAttackNames()
-                        .filter((a) => a.startsWith('threshold'))
-                        .join(', ')}: a signal of the target's outputs, no training
+                      threshold (loss), threshold-entropy, threshold-confidence,
+                        threshold-modified-entropy, threshold-scaled-logit, threshold-max-prob:
+                        a signal of the target's outputs, no training
   --shadow-models S   number of shadow models (default 4)
   --arch NAME         shadow architecture (default: the target's, when it is a mia-audit model)
   --arch-param K=V    architecture hyper-parameter (repeatable)
@@ -170,7 +170,7 @@ export const scoreCommand: CliCommand = {
       if (attack === 'shadow') {
         const training = shadowTraining(values, loaded.record);
         const count = intFlag('score', 'shadow-models', values['shadow-models'], 4);
-        const engine = await createEngine('tfjs', { backend });
+        const engine = await createEngine('auto', { backend });
         console.log(`engine: ${engine.name}, backend ${engine.backend.description}`);
         const shadows = await trainShadowModels(
           { x: pub.x, y: pub.y, n: pub.n, shape: pub.shape, numClasses: pubOut.numClasses },

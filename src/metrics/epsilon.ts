@@ -90,17 +90,14 @@ export function epsilonLowerBound(roc: RocCurve, options: EpsilonOptions = {}): 
   const alpha = (1 - confidence) / (2 * thresholdsTried);
 
   const plugIn = maxPlugIn(roc, oneMinusDelta);
-  const lowSearch = maxBound(
-    roc,
-    oneMinusDelta,
-    (k) => clopperPearsonUpper(k, n0, alpha),
-    (j) => clopperPearsonUpper(j, n1, alpha),
-  );
+  const zBelow = normalQuantileBelow(alpha);
+  const zAbove = normalQuantileAbove(alpha);
+  const lowSearch = maxBound(roc, oneMinusDelta, new Rate(true, n0, alpha, zBelow), new Rate(true, n1, alpha, zBelow));
   const highSearch = maxBound(
     roc,
     oneMinusDelta,
-    (k) => Math.max(clopperPearsonLower(k, n0, alpha), 0.5 / n0),
-    (j) => Math.max(clopperPearsonLower(j, n1, alpha), 0.5 / n1),
+    new Rate(false, n0, alpha, zAbove),
+    new Rate(false, n1, alpha, zAbove),
   );
   return {
     epsilon: toEpsilon(plugIn),
@@ -146,159 +143,286 @@ function maxPlugIn(roc: RocCurve, oneMinusDelta: number): number {
   return best;
 }
 
-/** A monotone (non-decreasing in the count) rate bound, evaluated on demand and memoized. */
-class CountFunction {
+/** Relative safety margin applied to the cheap rate bounds, far above their rounding error (~1e-15). */
+const MARGIN = 1 - 1e-10;
+
+const LN_SQRT_2PI = 0.9189385332046728; // ½·ln(2π)
+
+/**
+ * A number z ≤ z_α = Φ⁻¹(1 − α), from Gordon's inequality Φ(−z) ≥ φ(z)·z/(1 + z²) (z > 0): bisection for
+ * the z ≥ 1 where the right side equals α, keeping the end where it is still ≥ α. 0 when α ≥ φ(1)/2.
+ */
+function normalQuantileBelow(alpha: number): number {
+  const target = Math.log(alpha);
+  const g = (z: number) => -0.5 * z * z - LN_SQRT_2PI + Math.log(z) - Math.log1p(z * z);
+  let lo = 1;
+  if (!(g(lo) >= target)) return 0;
+  let hi = Math.sqrt(-2 * target) + 1; // g(hi) < target
+  for (let it = 0; it < 200 && hi - lo > 1e-13 * hi; it++) {
+    const mid = 0.5 * (lo + hi);
+    if (g(mid) >= target) lo = mid;
+    else hi = mid;
+  }
+  return lo * MARGIN;
+}
+
+/**
+ * A number z ≥ z_α = Φ⁻¹(1 − α), from the Mills-ratio bound Φ(−z) ≤ φ(z)/z: bisection for the z where the
+ * right side equals α, keeping the end where it is ≤ α.
+ */
+function normalQuantileAbove(alpha: number): number {
+  const target = Math.log(alpha);
+  const h = (z: number) => -0.5 * z * z - LN_SQRT_2PI - Math.log(z);
+  let lo = 0;
+  let hi = Math.sqrt(-2 * target) + 1; // h(hi) < target
+  for (let it = 0; it < 200 && hi - lo > 1e-13 * hi; it++) {
+    const mid = 0.5 * (lo + hi);
+    if (h(mid) <= target) hi = mid;
+    else lo = mid;
+  }
+  return hi / MARGIN;
+}
+
+/**
+ * Bernoulli Kullback–Leibler divergence H(q, p) = q·ln(q/p) + (1 − q)·ln((1 − q)/(1 − p)) for 0 < p < 1,
+ * 0 ≤ q ≤ 1, in the log1p form that keeps its relative precision when p is close to q.
+ */
+function kl(q: number, p: number): number {
+  const d = p - q;
+  return (q > 0 ? -q * Math.log1p(d / q) : 0) + (q < 1 ? (1 - q) * Math.log1p(d / (1 - p)) : 0);
+}
+
+/**
+ * One of the two rates of a threshold test, as a function of its error count: exact values evaluated on
+ * demand and memoized, and two rigorous lower bounds for every count — `cheap` (a square root or two) and
+ * `tight` (a few Newton steps; within about one count of the exact value).
+ *
+ * Both rest on the inequality of Zubkov & Serov (2013, "A complete proof of universal inequalities for the
+ * distribution function of the binomial law", Theory Probab. Appl. 57(3)): for S ~ Bin(n, p) and
+ * 0 ≤ c < n, Φ(sign(c − np)·√(2n·H(c/n, p))) ≤ P(S ≤ c), with H the Bernoulli Kullback–Leibler divergence,
+ * H(q, p) = ∫_q^p (t − q)/(t(1 − t)) dt.
+ *
+ * `upper` true: the Clopper–Pearson upper bound U(c) = clopperPearsonUpper(c, n, α), P(S ≤ c) = α at
+ * p = U(c) > c/n. The inequality gives H(c/n, U(c)) ≥ z_α²/(2n), z_α = Φ⁻¹(1 − α), so U(c) is at least the
+ * root p > c/n of H(c/n, p) = z²/(2n) for any z ≤ z_α (tight), and at least q + z·√(m/n), q = c/n, for m ≤
+ * min of t(1 − t) on [q, p], since H(q, p) ≤ (p − q)²/(2m) (cheap). Also U(c) ≥ U(0) (monotone in c).
+ *
+ * `upper` false: max(L(c), ½/n) with L(c) = clopperPearsonLower(c, n, α), P(S ≤ c − 1) = 1 − α at p = L(c).
+ * The inequality at c − 1 gives H(q, L(c)) ≤ z_α²/(2n), q = (c − 1)/n, when L(c) < q; so L(c) is at least
+ * the root p < q of H(q, p) = z²/(2n) for any z ≥ z_α (tight), and at least q − z·√(M/n) for M ≥ max of
+ * t(1 − t) on [p, q], since H(q, p) ≥ (q − p)²/(2M) (cheap) — trivially also when L(c) ≥ q.
+ *
+ * The z used are bounds on z_α from Gordon's and the Mills-ratio inequalities; every bound computed in
+ * floating point is then shrunk by a relative 1e-10 (or 1e-9 after Newton), far beyond its rounding error.
+ */
+class Rate {
   private readonly cache = new Map<number, number>();
-  nodes: Float64Array = new Float64Array(0);
-  values: Float64Array = new Float64Array(0);
   evaluations = 0;
+  /** U(0) for `upper` (exact, via the same evaluation), ½/n otherwise. */
+  readonly floor: number;
+  /** z²/(2n). */
+  private readonly target: number;
 
   constructor(
-    private readonly f: (count: number) => number,
-    n: number,
+    readonly upper: boolean,
+    readonly n: number,
+    private readonly alpha: number,
+    /** z ≤ z_α for `upper`, z ≥ z_α otherwise. */
+    readonly z: number,
   ) {
-    // Initial grid: 0..16, then geometric (ratio 1.25) up to n/2, mirrored toward n.
-    const counts = new Set<number>();
-    for (let c = 0; c <= Math.min(16, n); c++) {
-      counts.add(c);
-      counts.add(n - c);
-    }
-    for (let c = 16; c <= n / 2; c = Math.ceil(c * 1.25)) {
-      counts.add(c);
-      counts.add(n - c);
-    }
-    this.add(counts);
+    this.target = (z * z) / (2 * n);
+    this.floor = upper ? this.exact(0) : 0.5 / n;
   }
 
-  add(counts: Iterable<number>): void {
-    for (const c of counts) {
-      if (!this.cache.has(c)) {
-        this.cache.set(c, this.f(c));
-        this.evaluations++;
+  exact(count: number): number {
+    let v = this.cache.get(count);
+    if (v === undefined) {
+      v = this.upper
+        ? clopperPearsonUpper(count, this.n, this.alpha)
+        : Math.max(clopperPearsonLower(count, this.n, this.alpha), this.floor);
+      this.cache.set(count, v);
+      this.evaluations++;
+    }
+    return v;
+  }
+
+  /** The tight lower bound (see the class comment); never below cheap(this, count). */
+  tight(count: number): number {
+    const start = cheap(this, count);
+    const n = this.n;
+    const t = this.target;
+    if (this.upper) {
+      if (count === 0 || count === n) return start;
+      const q = count / n;
+      // H(q, ·) is convex and increasing on (q, 1): Newton from above the root stays above it. Start at
+      // q + √(t/2), above the root by Pinsker (H ≥ 2(p − q)²), or closer to 1 until H exceeds t.
+      let p = q + Math.sqrt(t / 2);
+      if (!(p < 1)) {
+        p = q;
+        for (let i = 0; i < 64 && !(kl(q, p) > t); i++) p = 0.5 * (p + 1);
+        if (!(p < 1)) return start;
       }
+      for (let i = 0; i < 60; i++) {
+        const step = ((kl(q, p) - t) * p * (1 - p)) / (p - q);
+        if (!(step >= 0)) break;
+        p -= step;
+        if (step <= 1e-13 * p) break;
+      }
+      p *= 1 - 1e-9;
+      return p > start && kl(q, p) <= t ? p : start;
     }
-    const keys = [...this.cache.keys()].sort((a, b) => a - b);
-    this.nodes = Float64Array.from(keys);
-    this.values = Float64Array.from(keys, (k) => this.cache.get(k)!);
+    if (count <= 1) return start;
+    const q = (count - 1) / n;
+    // H(q, ·) is convex and decreasing on (0, q): Newton from below the root stays below it. Start at the
+    // larger of the cheap bound and q·e^(−1 − t/q), below the root since H(q, p) ≥ q·ln(q/p) − q.
+    let p = Math.max(start, q * Math.exp(-1 - t / q));
+    if (!(p > 0 && p < q)) return start;
+    for (let i = 0; i < 60; i++) {
+      const step = ((kl(q, p) - t) * p * (1 - p)) / (q - p);
+      if (!(step >= 0)) break;
+      p += step;
+      if (step <= 1e-13 * p) break;
+    }
+    p *= 1 - 1e-9;
+    return p > start && kl(q, p) >= t ? p : start;
+  }
+}
+
+/** The cheap lower bound on rate.exact(count) (see Rate), at the cost of a square root or two. */
+function cheap(rate: Rate, count: number): number {
+  const n = rate.n;
+  let p: number;
+  if (rate.upper) {
+    const q = count / n;
+    const v = q * (1 - q);
+    let m = v;
+    const hat = q + rate.z * Math.sqrt(v / n); // ≥ the bound below, so [q, p] ⊂ [q, hat]
+    if (hat > 0.5) {
+      const w = hat * (1 - hat);
+      if (w < m) m = w > 0 ? w : 0;
+    }
+    p = (q + rate.z * Math.sqrt(m / n)) * MARGIN;
+  } else {
+    if (count === 0) return rate.floor;
+    const q = (count - 1) / n;
+    const m = q <= 0.5 ? q * (1 - q) : 0.25;
+    p = (q - rate.z * Math.sqrt(m / n)) * MARGIN;
+  }
+  return p > rate.floor ? p : rate.floor;
+}
+
+/** A binary max-heap of (key, value) pairs. */
+class MaxHeap {
+  keys: Float64Array;
+  values: Float64Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.keys = new Float64Array(Math.max(16, capacity));
+    this.values = new Float64Array(Math.max(16, capacity));
   }
 
-  /** Index of the largest node ≤ count (nodes always include 0 and n). */
-  bracket(count: number): number {
-    const nodes = this.nodes;
-    let lo = 0;
-    let hi = nodes.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (nodes[mid]! <= count) lo = mid;
-      else hi = mid - 1;
+  push(key: number, value: number): void {
+    if (this.size === this.keys.length) {
+      const k = new Float64Array(2 * this.size);
+      k.set(this.keys);
+      this.keys = k;
+      const v = new Float64Array(2 * this.size);
+      v.set(this.values);
+      this.values = v;
     }
-    return lo;
+    const keys = this.keys;
+    const values = this.values;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!(keys[parent]! < key)) break;
+      keys[i] = keys[parent]!;
+      values[i] = values[parent]!;
+      i = parent;
+    }
+    keys[i] = key;
+    values[i] = value;
+  }
+
+  /** Removes the top entry (size > 0); read it from keys[0], values[0] first. */
+  pop(): void {
+    const keys = this.keys;
+    const values = this.values;
+    const n = --this.size;
+    const key = keys[n]!;
+    const value = values[n]!;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && keys[c + 1]! > keys[c]!) c++;
+      if (!(keys[c]! > key)) break;
+      keys[i] = keys[c]!;
+      values[i] = values[c]!;
+      i = c;
+    }
+    keys[i] = key;
+    values[i] = value;
   }
 }
 
 interface SearchResult {
-  /** A value ≤ the exact maximum (equal to it unless the evaluation cap was hit). */
+  /** A value ≤ max(1, the exact maximum) (equal to it unless the evaluation cap was hit). */
   lower: number;
-  /** A value ≥ the exact maximum (equal to it unless the evaluation cap was hit). */
+  /** A value ≥ max(1, the exact maximum) (equal to it unless the evaluation cap was hit). */
   upper: number;
 }
 
+/** Points per block of the coarse level. */
+const BLOCK = 64;
+
 /**
- * Exact max over the interior ROC points of bound(A(fp), B(fn)) for monotone, expensive A and B, by
- * branch and bound on count brackets (see epsilonLowerBound).
+ * max(1, exact max over the interior ROC points of bound(A(fp), B(fn))) — values ≤ 1 all mean ε = 0 — by
+ * best-first branch and bound (see epsilonLowerBound). Three levels of upper bounds, each ≥ the value of
+ * every point it covers: a block of BLOCK consecutive points (fp rises and fn falls along the curve, and
+ * A, B are non-decreasing) is ≤ bound(cheap A at its first fp, cheap B at its last fn); a point is ≤
+ * bound(cheap A, cheap B) and ≤ bound(tight A, tight B). A max-heap holds blocks and points keyed by their
+ * best bound so far; the top entry is refined one level (block → its points, cheap → tight → exact value)
+ * until its key no longer exceeds the best exact value, which then is the maximum.
  */
-function maxBound(
-  roc: RocCurve,
-  oneMinusDelta: number,
-  fA: (count: number) => number,
-  fB: (count: number) => number,
-): SearchResult {
+function maxBound(roc: RocCurve, oneMinusDelta: number, A: Rate, B: Rate): SearchResult {
   const { tp, fp } = roc;
   const n1 = roc.nMembers;
   const first = 1;
   const last = tp.length - 2;
-  const A = new CountFunction(fA, roc.nNonMembers);
-  const B = new CountFunction(fB, n1);
-
-  // Seed the best proven value from every 64th point, then one pass over all interior points (fp rises
-  // and fn falls along the curve, so both brackets are walked, not searched) that raises it and keeps
-  // the candidates: points whose upper bound exceeds it. Dropping a point is safe as soon as its upper
-  // bound is ≤ any proven value, so a running best that is still rising only keeps a few extra points.
-  let best = 0;
-  let candidates = new Int32Array(1024);
-  let count = 0;
-  for (const stride of [64, 1]) {
-    const an = A.nodes;
-    const av = A.values;
-    const bn = B.nodes;
-    const bv = B.values;
-    let pa = 0;
-    let pb = bn.length - 1;
-    for (let i = first; i <= last; i += stride) {
-      const k = fp[i]!;
-      const j = n1 - tp[i]!;
-      while (pa + 1 < an.length && an[pa + 1]! <= k) pa++;
-      while (bn[pb]! > j) pb--;
-      const exactA = an[pa] === k;
-      const exactB = bn[pb] === j;
-      const l = bound(exactA ? av[pa]! : av[pa + 1]!, exactB ? bv[pb]! : bv[pb + 1]!, oneMinusDelta);
-      if (l > best) best = l;
-      if (stride === 1 && !(exactA && exactB) && bound(av[pa]!, bv[pb]!, oneMinusDelta) > best) {
-        if (count === candidates.length) {
-          const grown = new Int32Array(2 * count);
-          grown.set(candidates);
-          candidates = grown;
-        }
-        candidates[count++] = i;
+  const nBlocks = Math.ceil((last - first + 1) / BLOCK);
+  let best = 1;
+  // Entries: value = 3·b for block b, 3·i + 1 for point i with its cheap bound, 3·i + 2 with its tight one.
+  const heap = new MaxHeap(nBlocks + 64);
+  for (let b = 0; b < nBlocks; b++) {
+    const s = first + b * BLOCK;
+    const e = Math.min(last, s + BLOCK - 1);
+    const u = bound(cheap(A, fp[s]!), cheap(B, n1 - tp[e]!), oneMinusDelta);
+    if (u > best) heap.push(u, 3 * b);
+  }
+  while (heap.size > 0) {
+    const key = heap.keys[0]!;
+    if (!(key > best)) break;
+    const value = heap.values[0]!;
+    heap.pop();
+    const level = value % 3;
+    const index = (value - level) / 3;
+    if (level === 0) {
+      const s = first + index * BLOCK;
+      const e = Math.min(last, s + BLOCK - 1);
+      for (let i = s; i <= e; i++) {
+        const u = bound(cheap(A, fp[i]!), cheap(B, n1 - tp[i]!), oneMinusDelta);
+        if (u > best) heap.push(u, 3 * i + 1);
       }
+    } else if (level === 1) {
+      const u = bound(A.tight(fp[index]!), B.tight(n1 - tp[index]!), oneMinusDelta);
+      if (u > best) heap.push(Math.min(u, key), 3 * index + 2);
+    } else {
+      if (A.evaluations + B.evaluations >= MAX_EVALUATIONS) return { lower: best, upper: key };
+      const v = bound(A.exact(fp[index]!), B.exact(n1 - tp[index]!), oneMinusDelta);
+      if (v > best) best = v;
     }
   }
-  // Refinement rounds on the candidates only (points at exact counts were settled by their exact value).
-  for (;;) {
-    const openA = new Set<number>();
-    const openB = new Set<number>();
-    const midA = new Set<number>();
-    const midB = new Set<number>();
-    let kept = 0;
-    for (let c = 0; c < count; c++) {
-      const i = candidates[c]!;
-      const k = fp[i]!;
-      const j = n1 - tp[i]!;
-      const pa = A.bracket(k);
-      const pb = B.bracket(j);
-      const exactA = A.nodes[pa] === k;
-      const exactB = B.nodes[pb] === j;
-      const loA = A.values[pa]!;
-      const loB = B.values[pb]!;
-      const l = bound(exactA ? loA : A.values[pa + 1]!, exactB ? loB : B.values[pb + 1]!, oneMinusDelta);
-      if (l > best) best = l;
-      if (exactA && exactB) continue;
-      const u = bound(loA, loB, oneMinusDelta);
-      if (!(u > best)) continue;
-      candidates[kept++] = i;
-      if (!exactA) {
-        openA.add(k);
-        midA.add(Math.floor((A.nodes[pa]! + A.nodes[pa + 1]!) / 2));
-      }
-      if (!exactB) {
-        openB.add(j);
-        midB.add(Math.floor((B.nodes[pb]! + B.nodes[pb + 1]!) / 2));
-      }
-    }
-    count = kept;
-    if (count === 0) return { lower: best, upper: best };
-    if (A.evaluations + B.evaluations > MAX_EVALUATIONS) {
-      // Give up refining: the kept points' upper bounds still bound the maximum from above.
-      let upper = best;
-      for (let c = 0; c < count; c++) {
-        const i = candidates[c]!;
-        const u = bound(A.values[A.bracket(fp[i]!)]!, B.values[B.bracket(n1 - tp[i]!)]!, oneMinusDelta);
-        if (u > upper) upper = u;
-      }
-      return { lower: best, upper };
-    }
-    // Few distinct open counts: evaluate them exactly; many: split their brackets.
-    A.add(openA.size <= 64 ? openA : midA);
-    B.add(openB.size <= 64 ? openB : midB);
-  }
+  return { lower: best, upper: best };
 }

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { liraScores } from '../../src/attacks/lira.js';
 import { leaveOneOut, makePopulation } from '../../src/attacks/population.js';
 import { attackPScores, attackRScores } from '../../src/attacks/reference-baselines.js';
-import { rmiaScores } from '../../src/attacks/rmia.js';
+import { rmiaScores, tuneRmiaA } from '../../src/attacks/rmia.js';
 import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
 import { isMiaError } from '../../src/errors.js';
@@ -183,6 +183,13 @@ test('a tiny audit fills the run directory; its scores are exactly the attacks o
     'rmia',
     0,
   );
+  const tuned = tuneRmiaA(lo.references, { pairedRow: 1 });
+  close(
+    get('rmia'),
+    rmiaScores(lo.references, lo.target, lo.targetPop, { mode: 'offline', a: tuned.a }),
+    'rmia',
+    0,
+  );
   const exp1 = readNpz(join(dir, 'scores', 'experiment-1.npz'));
   assert.deepEqual(toBool(exp1.get('is_member')!, 'm'), keep.subarray(120, 240));
 
@@ -245,6 +252,10 @@ test('a rerun reuses everything; changed settings redo only what they change', a
   assert.ok(fewer.models.every((m) => m.signalsReused));
   assert.equal(fewer.resultsReused, false);
   assert.deepEqual([...new Set(fewer.results.map((r) => r.attack))], ['rmia', 'loss']);
+  assert.equal(
+    readFileSync(join(dir, 'config.yaml'), 'utf8'),
+    `${CONFIG}# overridden on the command line:\n#   --set audit.attacks=[rmia, loss]\n`,
+  );
 
   const retrain = await runAudit(
     parseAuditConfig(CONFIG, 'tiny.yaml', ['target.epochs=4', 'reference.epochs=8']),
