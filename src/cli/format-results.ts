@@ -2,6 +2,10 @@ import type { AttackResult } from '../audit/run-attacks.js';
 import { formatCsv } from '../io/csv.js';
 import { sliceLabel } from '../metrics/slicing.js';
 
+/** Slices with fewer members or non-members than this are too small to rank as "leakiest". */
+const MIN_RANKED = 20;
+const rankable = (r: AttackResult) => Math.min(r.nMembers, r.nNonMembers) >= MIN_RANKED;
+
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
 
 /**
@@ -13,10 +17,17 @@ export function formatResultsTable(results: readonly AttackResult[], top: number
   const leakiest = (a: AttackResult, b: AttackResult) =>
     b.auc - a.auc || (b.tprAtFpr['0.01']?.tpr ?? 0) - (a.tprAtFpr['0.01']?.tpr ?? 0);
   const entire = results.filter((r) => r.slice.feature === 'entire_dataset').sort(leakiest);
-  const slices = results.filter((r) => r.slice.feature !== 'entire_dataset').sort(leakiest);
+  const others = results.filter((r) => r.slice.feature !== 'entire_dataset');
+  const slices = others.filter(rankable).sort(leakiest);
+  const tiny = others.length - slices.length;
   const blocks: string[] = [];
   if (entire.length > 0) blocks.push(`Entire dataset\n${formatTable(entire, entire.length)}`);
   if (slices.length > 0) blocks.push(`Leakiest slices\n${formatTable(slices, top)}`);
+  if (tiny > 0) {
+    blocks.push(
+      `(${tiny} results on slices with fewer than ${MIN_RANKED} members or non-members are not ranked here; they are in --json/--csv)`,
+    );
+  }
   const text = blocks.join('\n\n');
   return text.includes('*')
     ? `${text}\n* fewer than 10 non-member false positives at that point: the TPR is not reliable`
@@ -59,7 +70,8 @@ function formatTable(sorted: readonly AttackResult[], top: number): string {
 /** One sentence on the worst case, for the end of the output. */
 export function worstCaseSentence(results: readonly AttackResult[]): string {
   if (results.length === 0) return 'No results (every slice lacked members or non-members).';
-  const byAuc = results.reduce((a, b) => (b.auc > a.auc ? b : a));
+  const ranked = results.filter(rankable);
+  const byAuc = (ranked.length > 0 ? ranked : results).reduce((a, b) => (b.auc > a.auc ? b : a));
   const byTpr = results
     .filter((r) => r.slice.feature === 'entire_dataset')
     .reduce<AttackResult | undefined>(
