@@ -24,7 +24,9 @@ const { values } = parseArgs({
 const n = Number(values.n);
 const c = 10;
 const input = syntheticAttackInput({ nMembers: n, nNonMembers: n, numClasses: c, seed: 5 });
-console.log(`attack suite: ${n} members + ${n} non-members, ${c} classes, slices ${SLICE_FAMILIES.join(',')}`);
+console.log(
+  `attack suite: ${n} members + ${n} non-members, ${c} classes, slices ${SLICE_FAMILIES.join(',')}`,
+);
 
 const rss = () => process.resourceUsage().maxRSS / 1024;
 const rss0 = rss();
@@ -74,11 +76,18 @@ if (!values['no-python']) {
   if (r.status !== 0) {
     console.log(`python baseline failed: ${r.stderr.trim().split('\n').pop()}`);
   } else {
-    const py = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; maxRssMB: number; aucs: number[] };
+    const py = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      seconds: number;
+      maxRssMB: number;
+      aucs: number[];
+    };
     console.log('\nbaseline (numpy signals + sklearn roc_curve/auc per slice, threshold attacks only):');
-    console.log(`  ${'threshold attacks, total'.padEnd(28)} ${py.seconds.toFixed(2)} s, peak RSS ${py.maxRssMB.toFixed(0)} MB`);
+    console.log(
+      `  ${'threshold attacks, total'.padEnd(28)} ${py.seconds.toFixed(2)} s, peak RSS ${py.maxRssMB.toFixed(0)} MB`,
+    );
     console.log(`  ratio (baseline / ours): ${(py.seconds / threshold).toFixed(1)}×`);
-    const ours = results.filter((x) => x.attack === 'threshold' && x.slice.feature === 'entire_dataset')[0]!.auc;
+    const ours = results.filter((x) => x.attack === 'threshold' && x.slice.feature === 'entire_dataset')[0]!
+      .auc;
     console.log(`  check: loss-threshold AUC ours ${ours.toFixed(6)}, sklearn ${py.aucs[0]!.toFixed(6)}`);
   }
 }
