@@ -2,6 +2,7 @@
  * Seeded weight initialisation, computed in JavaScript from the layer graph's parameter list so that the
  * same seed gives bit-identical initial weights on every engine and backend.
  */
+import { MiaError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { type ParamInfo, shapeSize } from './layer-graph.js';
 
@@ -44,4 +45,42 @@ export function initialWeights(params: readonly ParamInfo[], seed: number): Name
     }
     return { name: p.name, shape: [...p.shape], data };
   });
+}
+
+/**
+ * Checks that `weights` are exactly the parameters of `params` (same names, shapes and lengths, nothing
+ * missing or extra) and returns them by name. Throws MiaError E_MODEL naming the weight at fault.
+ */
+export function checkWeights(
+  params: readonly Pick<ParamInfo, 'name' | 'shape'>[],
+  weights: readonly NamedWeight[],
+  archName: string,
+): Map<string, NamedWeight> {
+  const byName = new Map(weights.map((w) => [w.name, w]));
+  for (const p of params) {
+    const w = byName.get(p.name);
+    const where = `weights ${p.name}`;
+    if (w === undefined) {
+      throw new MiaError('E_MODEL', `missing weight '${p.name}' for ${archName}`, { where });
+    }
+    if (
+      w.shape.length !== p.shape.length ||
+      w.shape.some((d, i) => d !== p.shape[i]) ||
+      w.data.length !== shapeSize(p.shape)
+    ) {
+      throw new MiaError('E_MODEL', 'weight shape does not match the architecture', {
+        where,
+        expected: `[${p.shape.join(', ')}]`,
+        found: `[${w.shape.join(', ')}]`,
+      });
+    }
+  }
+  if (byName.size !== params.length) {
+    const known = new Set(params.map((p) => p.name));
+    const extra = weights.find((w) => !known.has(w.name));
+    throw new MiaError('E_MODEL', `unexpected weight '${extra?.name}' for ${archName}`, {
+      where: `weights ${extra?.name}`,
+    });
+  }
+  return byName;
 }

@@ -8,7 +8,7 @@ import { MiaError } from '../../errors.js';
 import { buildLayerGraph } from '../architectures.js';
 import { initBackend } from '../backend/index.js';
 import type { Batch, Engine, EngineModel, ModelSpec, StepStats } from '../engine.js';
-import { initialWeights, type NamedWeight } from '../init.js';
+import { checkWeights, initialWeights, type NamedWeight } from '../init.js';
 import { analyzeGraph, countTrainable, type LayerGraph, type ParamInfo, shapeSize } from '../layer-graph.js';
 import type { NormalizedOptimizerSpec } from '../optimizers.js';
 import type { PredictOptions } from '../predictor.js';
@@ -181,32 +181,7 @@ export class TfjsModel implements EngineModel {
 
   setWeights(weights: readonly NamedWeight[]): void {
     this.checkAlive();
-    const byName = new Map(weights.map((w) => [w.name, w]));
-    for (const p of this.infos) {
-      const w = byName.get(p.name);
-      const where = `weights ${p.name}`;
-      if (w === undefined) {
-        throw new MiaError('E_MODEL', `missing weight '${p.name}' for ${this.spec.arch.name}`, { where });
-      }
-      if (
-        w.shape.length !== p.shape.length ||
-        w.shape.some((d, i) => d !== p.shape[i]) ||
-        w.data.length !== shapeSize(p.shape)
-      ) {
-        throw new MiaError('E_MODEL', 'weight shape does not match the architecture', {
-          where,
-          expected: `[${p.shape.join(', ')}]`,
-          found: `[${w.shape.join(', ')}]`,
-        });
-      }
-    }
-    if (byName.size !== this.infos.length) {
-      const known = new Set(this.infos.map((p) => p.name));
-      const extra = weights.find((w) => !known.has(w.name));
-      throw new MiaError('E_MODEL', `unexpected weight '${extra?.name}' for ${this.spec.arch.name}`, {
-        where: `weights ${extra?.name}`,
-      });
-    }
+    const byName = checkWeights(this.infos, weights, this.spec.arch.name);
     tf.tidy(() => {
       for (const p of this.infos)
         this.vars.get(p.name)!.assign(tf.tensor(byName.get(p.name)!.data, p.shape, 'float32'));

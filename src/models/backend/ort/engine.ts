@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { MiaError } from '../../../errors.js';
 import { buildLayerGraph } from '../../architectures.js';
 import type { Batch, Engine, EngineModel, ModelSpec, StepStats } from '../../engine.js';
-import { initialWeights, type NamedWeight } from '../../init.js';
+import { checkWeights, initialWeights, type NamedWeight } from '../../init.js';
 import {
   analyzeGraph,
   countTrainable,
@@ -326,31 +326,7 @@ export class OrtModel implements EngineModel {
 
   setWeights(weights: readonly NamedWeight[]): void {
     this.checkAlive();
-    const byName = new Map(weights.map((w) => [w.name, w]));
-    for (const p of this.params) {
-      const w = byName.get(p.name);
-      const where = `weights ${p.name}`;
-      if (w === undefined)
-        throw new MiaError('E_MODEL', `missing weight '${p.name}' for ${this.spec.arch.name}`, { where });
-      if (
-        w.shape.length !== p.shape.length ||
-        w.shape.some((d, i) => d !== p.shape[i]) ||
-        w.data.length !== shapeSize(p.shape)
-      ) {
-        throw new MiaError('E_MODEL', 'weight shape does not match the architecture', {
-          where,
-          expected: `[${p.shape.join(', ')}]`,
-          found: `[${w.shape.join(', ')}]`,
-        });
-      }
-    }
-    if (byName.size !== this.params.length) {
-      const known = new Set(this.params.map((p) => p.name));
-      const extra = weights.find((w) => !known.has(w.name));
-      throw new MiaError('E_MODEL', `unexpected weight '${extra?.name}' for ${this.spec.arch.name}`, {
-        where: `weights ${extra?.name}`,
-      });
-    }
+    const byName = checkWeights(this.params, weights, this.spec.arch.name);
     for (const p of this.params) {
       const w = byName.get(p.name)!;
       this.values.set(p.name, p.conv ? convertConvKernel(w.data, p.shape, false) : Float32Array.from(w.data));
