@@ -1,5 +1,15 @@
 import { MiaError } from '../errors.js';
-import { checkConfidence, clopperPearsonLower, clopperPearsonUpper } from './intervals.js';
+import {
+  checkConfidence,
+  clopperPearsonLower,
+  clopperPearsonLowerBelow,
+  clopperPearsonLowerBelowTight,
+  clopperPearsonUpper,
+  clopperPearsonUpperBelow,
+  clopperPearsonUpperBelowTight,
+  type NormalQuantileBounds,
+  normalQuantileBounds,
+} from './intervals.js';
 import type { RocCurve } from './roc.js';
 
 /** Options of {@link epsilonLowerBound}. */
@@ -44,6 +54,9 @@ export interface EpsilonBound {
 /** Above this many Clopper–Pearson evaluations per side the search stops with a conservative answer. */
 const MAX_EVALUATIONS = 20000;
 
+/** Consecutive ROC points bounded together before any point is looked at. */
+const BLOCK = 64;
+
 /**
  * Empirical ε lower bound for (ε, δ)-differential privacy from a membership attack (Kairouz et al. 2015
  * hypothesis-testing view, as used by Jagielski et al. 2020, "Auditing Differentially Private Machine
@@ -61,11 +74,13 @@ const MAX_EVALUATIONS = 20000;
  * - `low`: the same maximum with α, β replaced by one-sided Clopper–Pearson upper bounds at error
  *   (1 − confidence) / (2T) each — 2T bounds in all (Bonferroni), so all of them hold simultaneously with
  *   probability ≥ confidence, and then the true ε exceeds the bound of every threshold. The maximum is
- *   over all T thresholds, exactly: an O(T) pass bounds each threshold between Clopper–Pearson values at
- *   bracketing counts of a geometric grid; only thresholds that might beat the best proven value get
- *   their own counts evaluated, refining until the maximum is settled (a few hundred to a few thousand
- *   evaluations for 10^7 thresholds). Should that exceed 20,000 evaluations, the best value proven so
- *   far is returned — still a valid lower bound, never above the exact one.
+ *   over all T thresholds, exactly, by branch and bound: rigorous lower bounds on the Clopper–Pearson
+ *   values (from the Zubkov–Serov binomial inequality, see intervals.ts) bound every threshold's value
+ *   from above — first per block of 64 consecutive thresholds, then per threshold cheaply, then to within
+ *   about one count — and only thresholds whose bound beats the best exact value get their counts
+ *   evaluated exactly (typically a few to a few dozen evaluations, also for 10^7 thresholds). Should that
+ *   exceed 20,000 evaluations, the best value proven so far is returned — still a valid lower bound,
+ *   never above the exact one.
  * - `high`: the same with Clopper–Pearson lower bounds floored at ½ count (see EpsilonBound.high); on the
  *   evaluation cap, the smallest value proven to be an upper bound.
  *
@@ -90,14 +105,13 @@ export function epsilonLowerBound(roc: RocCurve, options: EpsilonOptions = {}): 
   const alpha = (1 - confidence) / (2 * thresholdsTried);
 
   const plugIn = maxPlugIn(roc, oneMinusDelta);
-  const zBelow = normalQuantileBelow(alpha);
-  const zAbove = normalQuantileAbove(alpha);
-  const lowSearch = maxBound(roc, oneMinusDelta, new Rate(true, n0, alpha, zBelow), new Rate(true, n1, alpha, zBelow));
+  const z = normalQuantileBounds(alpha);
+  const lowSearch = maxBound(roc, oneMinusDelta, new Rate(true, n0, alpha, z), new Rate(true, n1, alpha, z));
   const highSearch = maxBound(
     roc,
     oneMinusDelta,
-    new Rate(false, n0, alpha, zAbove),
-    new Rate(false, n1, alpha, zAbove),
+    new Rate(false, n0, alpha, z),
+    new Rate(false, n1, alpha, z),
   );
   return {
     epsilon: toEpsilon(plugIn),
@@ -125,112 +139,67 @@ function bound(a: number, b: number, oneMinusDelta: number): number {
   return Math.max(r1, r2);
 }
 
+/**
+ * Max over the interior points of the plug-in bound. Its rates are non-decreasing in the counts, so a
+ * block of BLOCK consecutive points is ≤ the bound at its first fp and last fn; blocks that cannot beat the
+ * best point of the most promising block are skipped.
+ */
 function maxPlugIn(roc: RocCurve, oneMinusDelta: number): number {
   const { tp, fp } = roc;
   const n1 = roc.nMembers;
   const n0 = roc.nNonMembers;
-  const halfA = 0.5 / n0;
-  const halfB = 0.5 / n1;
+  const first = 1;
+  const last = tp.length - 2;
+  const rateA = (count: number) => (count > 0 ? count / n0 : 0.5 / n0);
+  const rateB = (count: number) => (count > 0 ? count / n1 : 0.5 / n1);
+  const nBlocks = Math.ceil((last - first + 1) / BLOCK);
+  const blockBound = new Float64Array(nBlocks);
+  let top = 0;
+  for (let k = 0; k < nBlocks; k++) {
+    const s = first + k * BLOCK;
+    const e = Math.min(last, s + BLOCK - 1);
+    const u = bound(rateA(fp[s]!), rateB(n1 - tp[e]!), oneMinusDelta);
+    blockBound[k] = u;
+    if (u > blockBound[top]!) top = k;
+  }
   let best = 0;
-  for (let i = 1; i < tp.length - 1; i++) {
-    const fpCount = fp[i]!;
-    const fnCount = n1 - tp[i]!;
-    const a = fpCount > 0 ? fpCount / n0 : halfA;
-    const b = fnCount > 0 ? fnCount / n1 : halfB;
-    const v = bound(a, b, oneMinusDelta);
-    if (v > best) best = v;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let k = pass === 0 ? top : 0; k < (pass === 0 ? top + 1 : nBlocks); k++) {
+      if (!(blockBound[k]! > best)) continue;
+      const s = first + k * BLOCK;
+      const e = Math.min(last, s + BLOCK - 1);
+      for (let i = s; i <= e; i++) {
+        const v = bound(rateA(fp[i]!), rateB(n1 - tp[i]!), oneMinusDelta);
+        if (v > best) best = v;
+      }
+    }
   }
   return best;
 }
 
-/** Relative safety margin applied to the cheap rate bounds, far above their rounding error (~1e-15). */
-const MARGIN = 1 - 1e-10;
-
-const LN_SQRT_2PI = 0.9189385332046728; // ½·ln(2π)
-
 /**
- * A number z ≤ z_α = Φ⁻¹(1 − α), from Gordon's inequality Φ(−z) ≥ φ(z)·z/(1 + z²) (z > 0): bisection for
- * the z ≥ 1 where the right side equals α, keeping the end where it is still ≥ α. 0 when α ≥ φ(1)/2.
- */
-function normalQuantileBelow(alpha: number): number {
-  const target = Math.log(alpha);
-  const g = (z: number) => -0.5 * z * z - LN_SQRT_2PI + Math.log(z) - Math.log1p(z * z);
-  let lo = 1;
-  if (!(g(lo) >= target)) return 0;
-  let hi = Math.sqrt(-2 * target) + 1; // g(hi) < target
-  for (let it = 0; it < 200 && hi - lo > 1e-13 * hi; it++) {
-    const mid = 0.5 * (lo + hi);
-    if (g(mid) >= target) lo = mid;
-    else hi = mid;
-  }
-  return lo * MARGIN;
-}
-
-/**
- * A number z ≥ z_α = Φ⁻¹(1 − α), from the Mills-ratio bound Φ(−z) ≤ φ(z)/z: bisection for the z where the
- * right side equals α, keeping the end where it is ≤ α.
- */
-function normalQuantileAbove(alpha: number): number {
-  const target = Math.log(alpha);
-  const h = (z: number) => -0.5 * z * z - LN_SQRT_2PI - Math.log(z);
-  let lo = 0;
-  let hi = Math.sqrt(-2 * target) + 1; // h(hi) < target
-  for (let it = 0; it < 200 && hi - lo > 1e-13 * hi; it++) {
-    const mid = 0.5 * (lo + hi);
-    if (h(mid) <= target) hi = mid;
-    else lo = mid;
-  }
-  return hi / MARGIN;
-}
-
-/**
- * Bernoulli Kullback–Leibler divergence H(q, p) = q·ln(q/p) + (1 − q)·ln((1 − q)/(1 − p)) for 0 < p < 1,
- * 0 ≤ q ≤ 1, in the log1p form that keeps its relative precision when p is close to q.
- */
-function kl(q: number, p: number): number {
-  const d = p - q;
-  return (q > 0 ? -q * Math.log1p(d / q) : 0) + (q < 1 ? (1 - q) * Math.log1p(d / (1 - p)) : 0);
-}
-
-/**
- * One of the two rates of a threshold test, as a function of its error count: exact values evaluated on
- * demand and memoized, and two rigorous lower bounds for every count — `cheap` (a square root or two) and
- * `tight` (a few Newton steps; within about one count of the exact value).
+ * One of the two rates of a threshold test as a function of its error count c: the exact value, evaluated
+ * on demand and memoized, and two rigorous lower bounds (see intervals.ts) — `cheap` (a square root or
+ * two) and `tight` (a few Newton steps, within about one count of the exact value).
  *
- * Both rest on the inequality of Zubkov & Serov (2013, "A complete proof of universal inequalities for the
- * distribution function of the binomial law", Theory Probab. Appl. 57(3)): for S ~ Bin(n, p) and
- * 0 ≤ c < n, Φ(sign(c − np)·√(2n·H(c/n, p))) ≤ P(S ≤ c), with H the Bernoulli Kullback–Leibler divergence,
- * H(q, p) = ∫_q^p (t − q)/(t(1 − t)) dt.
- *
- * `upper` true: the Clopper–Pearson upper bound U(c) = clopperPearsonUpper(c, n, α), P(S ≤ c) = α at
- * p = U(c) > c/n. The inequality gives H(c/n, U(c)) ≥ z_α²/(2n), z_α = Φ⁻¹(1 − α), so U(c) is at least the
- * root p > c/n of H(c/n, p) = z²/(2n) for any z ≤ z_α (tight), and at least q + z·√(m/n), q = c/n, for m ≤
- * min of t(1 − t) on [q, p], since H(q, p) ≤ (p − q)²/(2m) (cheap). Also U(c) ≥ U(0) (monotone in c).
- *
- * `upper` false: max(L(c), ½/n) with L(c) = clopperPearsonLower(c, n, α), P(S ≤ c − 1) = 1 − α at p = L(c).
- * The inequality at c − 1 gives H(q, L(c)) ≤ z_α²/(2n), q = (c − 1)/n, when L(c) < q; so L(c) is at least
- * the root p < q of H(q, p) = z²/(2n) for any z ≥ z_α (tight), and at least q − z·√(M/n) for M ≥ max of
- * t(1 − t) on [p, q], since H(q, p) ≥ (q − p)²/(2M) (cheap) — trivially also when L(c) ≥ q.
- *
- * The z used are bounds on z_α from Gordon's and the Mills-ratio inequalities; every bound computed in
- * floating point is then shrunk by a relative 1e-10 (or 1e-9 after Newton), far beyond its rounding error.
+ * `upper` true: clopperPearsonUpper(c, n, α), non-decreasing in c, so also ≥ its exact value at c = 0.
+ * `upper` false: max(clopperPearsonLower(c, n, α), ½/n).
  */
 class Rate {
   private readonly cache = new Map<number, number>();
   evaluations = 0;
-  /** U(0) for `upper` (exact, via the same evaluation), ½/n otherwise. */
+  /** The exact value at c = 0 for `upper`, ½/n otherwise: a lower bound at every count. */
   readonly floor: number;
-  /** z²/(2n). */
-  private readonly target: number;
+  /** normalQuantileBounds(α).below for `upper`, .above otherwise. */
+  private readonly z: number;
 
   constructor(
-    readonly upper: boolean,
-    readonly n: number,
+    private readonly upper: boolean,
+    private readonly n: number,
     private readonly alpha: number,
-    /** z ≤ z_α for `upper`, z ≥ z_α otherwise. */
-    readonly z: number,
+    z: NormalQuantileBounds,
   ) {
-    this.target = (z * z) / (2 * n);
+    this.z = upper ? z.below : z.above;
     this.floor = upper ? this.exact(0) : 0.5 / n;
   }
 
@@ -246,69 +215,19 @@ class Rate {
     return v;
   }
 
-  /** The tight lower bound (see the class comment); never below cheap(this, count). */
-  tight(count: number): number {
-    const start = cheap(this, count);
-    const n = this.n;
-    const t = this.target;
-    if (this.upper) {
-      if (count === 0 || count === n) return start;
-      const q = count / n;
-      // H(q, ·) is convex and increasing on (q, 1): Newton from above the root stays above it. Start at
-      // q + √(t/2), above the root by Pinsker (H ≥ 2(p − q)²), or closer to 1 until H exceeds t.
-      let p = q + Math.sqrt(t / 2);
-      if (!(p < 1)) {
-        p = q;
-        for (let i = 0; i < 64 && !(kl(q, p) > t); i++) p = 0.5 * (p + 1);
-        if (!(p < 1)) return start;
-      }
-      for (let i = 0; i < 60; i++) {
-        const step = ((kl(q, p) - t) * p * (1 - p)) / (p - q);
-        if (!(step >= 0)) break;
-        p -= step;
-        if (step <= 1e-13 * p) break;
-      }
-      p *= 1 - 1e-9;
-      return p > start && kl(q, p) <= t ? p : start;
-    }
-    if (count <= 1) return start;
-    const q = (count - 1) / n;
-    // H(q, ·) is convex and decreasing on (0, q): Newton from below the root stays below it. Start at the
-    // larger of the cheap bound and q·e^(−1 − t/q), below the root since H(q, p) ≥ q·ln(q/p) − q.
-    let p = Math.max(start, q * Math.exp(-1 - t / q));
-    if (!(p > 0 && p < q)) return start;
-    for (let i = 0; i < 60; i++) {
-      const step = ((kl(q, p) - t) * p * (1 - p)) / (q - p);
-      if (!(step >= 0)) break;
-      p += step;
-      if (step <= 1e-13 * p) break;
-    }
-    p *= 1 - 1e-9;
-    return p > start && kl(q, p) >= t ? p : start;
+  cheap(count: number): number {
+    const p = this.upper
+      ? clopperPearsonUpperBelow(count, this.n, this.z)
+      : clopperPearsonLowerBelow(count, this.n, this.z);
+    return p > this.floor ? p : this.floor;
   }
-}
 
-/** The cheap lower bound on rate.exact(count) (see Rate), at the cost of a square root or two. */
-function cheap(rate: Rate, count: number): number {
-  const n = rate.n;
-  let p: number;
-  if (rate.upper) {
-    const q = count / n;
-    const v = q * (1 - q);
-    let m = v;
-    const hat = q + rate.z * Math.sqrt(v / n); // ≥ the bound below, so [q, p] ⊂ [q, hat]
-    if (hat > 0.5) {
-      const w = hat * (1 - hat);
-      if (w < m) m = w > 0 ? w : 0;
-    }
-    p = (q + rate.z * Math.sqrt(m / n)) * MARGIN;
-  } else {
-    if (count === 0) return rate.floor;
-    const q = (count - 1) / n;
-    const m = q <= 0.5 ? q * (1 - q) : 0.25;
-    p = (q - rate.z * Math.sqrt(m / n)) * MARGIN;
+  tight(count: number): number {
+    const p = this.upper
+      ? clopperPearsonUpperBelowTight(count, this.n, this.z)
+      : clopperPearsonLowerBelowTight(count, this.n, this.z);
+    return p > this.floor ? p : this.floor;
   }
-  return p > rate.floor ? p : rate.floor;
 }
 
 /** A binary max-heap of (key, value) pairs. */
@@ -374,9 +293,6 @@ interface SearchResult {
   upper: number;
 }
 
-/** Points per block of the coarse level. */
-const BLOCK = 64;
-
 /**
  * max(1, exact max over the interior ROC points of bound(A(fp), B(fn))) — values ≤ 1 all mean ε = 0 — by
  * best-first branch and bound (see epsilonLowerBound). Three levels of upper bounds, each ≥ the value of
@@ -398,7 +314,7 @@ function maxBound(roc: RocCurve, oneMinusDelta: number, A: Rate, B: Rate): Searc
   for (let b = 0; b < nBlocks; b++) {
     const s = first + b * BLOCK;
     const e = Math.min(last, s + BLOCK - 1);
-    const u = bound(cheap(A, fp[s]!), cheap(B, n1 - tp[e]!), oneMinusDelta);
+    const u = bound(A.cheap(fp[s]!), B.cheap(n1 - tp[e]!), oneMinusDelta);
     if (u > best) heap.push(u, 3 * b);
   }
   while (heap.size > 0) {
@@ -412,7 +328,7 @@ function maxBound(roc: RocCurve, oneMinusDelta: number, A: Rate, B: Rate): Searc
       const s = first + index * BLOCK;
       const e = Math.min(last, s + BLOCK - 1);
       for (let i = s; i <= e; i++) {
-        const u = bound(cheap(A, fp[i]!), cheap(B, n1 - tp[i]!), oneMinusDelta);
+        const u = bound(A.cheap(fp[i]!), B.cheap(n1 - tp[i]!), oneMinusDelta);
         if (u > best) heap.push(u, 3 * i + 1);
       }
     } else if (level === 1) {

@@ -93,6 +93,49 @@ test('the branch-and-bound search finds exactly the brute-force maximum', () => 
   }
 });
 
+test('the search finds exactly the brute-force maximum on small, tied and separated curves', () => {
+  const rng = new Rng(33);
+  for (let trial = 0; trial < 60; trial++) {
+    const n = 2 + rng.int(150);
+    const gap = [0, 0.5, 2, 6][trial % 4]!;
+    const levels = [0, 3, 20][trial % 3]!;
+    const s = new Float64Array(n);
+    const m = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      m[i] = i < 2 ? i : rng.next() < 0.3 + 0.4 * ((trial >> 2) % 2) ? 1 : 0;
+      const z = rng.normal() + gap * m[i]!;
+      s[i] = levels === 0 ? z : Math.round(levels * z);
+    }
+    const roc = rocCurve(s, m);
+    const delta = [0, 1e-5, 0.1][trial % 3]!;
+    const confidence = [0.5, 0.95, 0.999999][(trial >> 1) % 3]!;
+    const e = epsilonLowerBound(roc, { delta, confidence });
+    if (e.thresholdsTried === 0) continue;
+    const b = bruteForce(roc, delta, confidence);
+    const at = `trial ${trial}: n=${n} δ=${delta} c=${confidence}`;
+    assert.equal(e.low, b.low, `${at} low`);
+    assert.equal(e.high, b.high, `${at} high`);
+  }
+});
+
+test('the search finds exactly the brute-force maximum at 20,000 samples', () => {
+  const rng = new Rng(34);
+  const n = 20000;
+  const s = new Float64Array(n);
+  const m = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    m[i] = rng.next() < 0.4 ? 1 : 0;
+    // A strong tail on a few members (high ε at low FPR) over a weak bulk.
+    s[i] = rng.normal() + (m[i]! ? (rng.next() < 0.1 ? 3 : 0.3) : 0);
+  }
+  const roc = rocCurve(s, m);
+  const e = epsilonLowerBound(roc);
+  const b = bruteForce(roc, 1e-5, 0.95);
+  assert.ok(e.low > 0);
+  assert.equal(e.low, b.low);
+  assert.equal(e.high, b.high);
+});
+
 for (const fx of fixtures.epsilon) {
   test(`equals the scipy brute force over every threshold: ${fx.name}`, () => {
     const roc = rocCurve(Float64Array.from(fx.scores), Uint8Array.from(fx.isMember));

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isMiaError } from '../../src/errors.js';
 import { betaCdf, betaQuantile, logGamma } from '../../src/metrics/beta.js';
-import { clopperPearson, clopperPearsonLower, clopperPearsonUpper } from '../../src/metrics/intervals.js';
+import {
+  clopperPearson,
+  clopperPearsonLower,
+  clopperPearsonLowerBelow,
+  clopperPearsonLowerBelowTight,
+  clopperPearsonUpper,
+  clopperPearsonUpperBelow,
+  clopperPearsonUpperBelowTight,
+  normalQuantileBounds,
+} from '../../src/metrics/intervals.js';
 import { fixtures, relClose } from './fixtures.js';
 
 test('ln Γ at known values', () => {
@@ -99,4 +108,76 @@ test('invalid arguments are E_CONFIG naming the argument', () => {
     where(() => clopperPearsonUpper(1, 10, 0)),
     'E_CONFIG alpha',
   );
+});
+
+test('normalQuantileBounds brackets Φ⁻¹(1 − α) within 1e-9 relative (mpmath values)', () => {
+  // mpmath (40 digits, rounded to double): −√2·erfinv(2α − 1), and a root of ln Φ(−z) = ln α for the smallest α.
+  for (const [alpha, z] of [
+    [0.5, 0],
+    [0.25, 0.6744897501960817],
+    [0.025, 1.9599639845400543],
+    [1e-3, 3.0902323061678136],
+    [1.25e-7, 5.15770131219888],
+    [1e-20, 9.262340089798407],
+    [1e-300, 37.0470962993612],
+  ] as const) {
+    const b = normalQuantileBounds(alpha);
+    assert.ok(b.below <= z && z <= b.above, `α=${alpha}: ${b.below} ≤ ${z} ≤ ${b.above}`);
+    assert.ok(b.above - b.below <= 3e-9 * Math.max(1, z), `α=${alpha}: width ${b.above - b.below}`);
+  }
+  assert.throws(() => normalQuantileBounds(0.6), RangeError);
+  assert.throws(() => normalQuantileBounds(0), RangeError);
+});
+
+test('the cheap and tight lower bounds are ≤ the exact Clopper–Pearson bounds; tight is within 3 counts', () => {
+  for (const n of [1, 2, 3, 7, 40, 1000, 100000, 1e8]) {
+    for (const alpha of [0.5, 0.1, 1e-3, 1.25e-7, 1e-14, 1e-30]) {
+      const z = normalQuantileBounds(alpha);
+      const ks = new Set<number>();
+      for (let i = 0; i <= 40; i++) {
+        ks.add(Math.min(n, i));
+        ks.add(Math.max(0, n - i));
+        ks.add(Math.round((n * i) / 40));
+      }
+      for (const k of ks) {
+        const at = `n=${n} α=${alpha} k=${k}`;
+        const up = clopperPearsonUpper(k, n, alpha);
+        const cheapUp = clopperPearsonUpperBelow(k, n, z.below);
+        const tightUp = clopperPearsonUpperBelowTight(k, n, z.below);
+        assert.ok(
+          0 <= cheapUp && cheapUp <= tightUp && tightUp <= up,
+          `upper ${at}: ${cheapUp} ${tightUp} ${up}`,
+        );
+        const lo = clopperPearsonLower(k, n, alpha);
+        const cheapLo = clopperPearsonLowerBelow(k, n, z.above);
+        const tightLo = clopperPearsonLowerBelowTight(k, n, z.above);
+        assert.ok(
+          0 <= cheapLo && cheapLo <= tightLo && tightLo <= lo,
+          `lower ${at}: ${cheapLo} ${tightLo} ${lo}`,
+        );
+        if (n >= 40) {
+          assert.ok((up - tightUp) * n < 3.5, `upper gap ${at}: ${(up - tightUp) * n} counts`);
+          if (k >= 2) assert.ok((lo - tightLo) * n < 3.5, `lower gap ${at}: ${(lo - tightLo) * n} counts`);
+        }
+      }
+    }
+  }
+});
+
+test('tight lower bounds hold at every count for small n', () => {
+  for (const n of [1, 2, 5, 13, 60]) {
+    for (const alpha of [0.45, 0.025, 2e-6]) {
+      const z = normalQuantileBounds(alpha);
+      for (let k = 0; k <= n; k++) {
+        assert.ok(
+          clopperPearsonUpperBelowTight(k, n, z.below) <= clopperPearsonUpper(k, n, alpha),
+          `U n=${n} k=${k}`,
+        );
+        assert.ok(
+          clopperPearsonLowerBelowTight(k, n, z.above) <= clopperPearsonLower(k, n, alpha),
+          `L n=${n} k=${k}`,
+        );
+      }
+    }
+  }
 });
