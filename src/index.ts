@@ -54,15 +54,34 @@ export { runTrainedAttack, type TrainedAttackResult } from './attacks/trained-at
 export { type AggregateResult, aggregateResults, type Spread } from './audit/aggregate.js';
 export type { AuditResult } from './audit/attack-stage.js';
 export {
+  aucStandardError,
+  compareExperiments,
+  type ExperimentsComparison,
+  type ExperimentsFile,
+  type ModelStanding,
+} from './audit/compare-experiments.js';
+export {
   ATTACK_NAMES,
   type AuditConfig,
+  type ExperimentConfig,
+  type ExperimentModelConfig,
+  type ExperimentsConfig,
   type LoadedConfig,
   loadAuditConfig,
   parseAuditConfig,
 } from './audit/config.js';
+export { runExperimentsAudit } from './audit/experiments.js';
 export { pairedKeepMatrix } from './audit/keep.js';
 export { type MembershipSet, readMembershipSet } from './audit/membership-sets.js';
 export { type AuditRun, type RunAuditOptions, runAudit } from './audit/pipeline.js';
+export {
+  DEFAULT_PRIVACY_ATTACKS,
+  DEFAULT_PRIVACY_SAMPLES,
+  type PrivacyCallbackOptions,
+  type PrivacyMetricsCallback,
+  privacyMetricsCallback,
+  subsampleRows,
+} from './audit/privacy-callback.js';
 export {
   type AttackResult,
   DEFAULT_FPR_TARGETS,
@@ -71,6 +90,7 @@ export {
   runOutputAttacks,
 } from './audit/run-attacks.js';
 export { trainShadowModels } from './audit/shadow-models.js';
+export { type PrivacyTracking, trainTracked } from './audit/tracked-training.js';
 export { evaluateScores, joinScoresAndTruth } from './cli/evaluate.js';
 export { REFERENCE_ATTACKS, runReferenceAttacks } from './cli/score-reference.js';
 // data
@@ -170,6 +190,8 @@ export {
   type ChartSpec,
   loadCollection,
   mergeCollections,
+  type PrivacyPoint,
+  type PrivacyReportMetadata,
   pointsFromResults,
   readRunDir,
   renderChart,

@@ -30,10 +30,14 @@
  * Cost: {@link liraStatistics} makes ONE pass over the reference rows of the signal matrix, accumulating
  * per (sample, query) sums and sums of squares of IN and of all values (OUT = all − IN) in float64; the
  * working memory is 8·N·A + 2·N numbers (accumulators and the fits), no M×N temporaries. Reference rows
- * are read four at a time so each accumulator is updated once per four values.
+ * are added four at a time — per sample (x0 + x1) + (x2 + x3), then the remaining rows one by one. With
+ * one query per sample this runs in a WebAssembly SIMD kernel (two samples per step; assembled by
+ * compileWat of rmia.ts), with up to 64 whole reference rows copied into its memory at a time (≤ 8 MB):
+ * the same float64 operations in the same order, so the same bits as the plain loop.
  */
 import { MiaError } from '../errors.js';
 import { type FloatArray, meanOverQueries, type ReferenceView, referenceCount } from './population.js';
+import { compileWat, type WasmMemory } from './rmia.js';
 
 export const LIRA_VARIANTS = [
   'lira-online',
@@ -82,72 +86,33 @@ export function liraStatistics(refs: ReferenceView): LiraStatistics {
   const nq = n * q;
   const keep = pop.keep;
   const sig = pop.signal;
-  const sumAll = new Float64Array(nq);
-  const sqAll = new Float64Array(nq);
-  const sumIn = new Float64Array(nq);
-  const sqIn = new Float64Array(nq);
-  const cntIn = new Int32Array(n);
-  // Reference rows are taken four at a time so that each accumulator is read and written once per four
-  // values (the pass is bound by those read-modify-writes, not by reading the signal); each signal
-  // value is still read exactly once.
   const rows = refs.rows;
-  let r = 0;
-  if (q === 1) {
-    for (; r + 4 <= rows.length; r += 4) {
-      const o0 = rows[r]! * n;
-      const o1 = rows[r + 1]! * n;
-      const o2 = rows[r + 2]! * n;
-      const o3 = rows[r + 3]! * n;
-      for (let i = 0; i < n; i++) {
-        const x0 = sig[o0 + i]!;
-        const x1 = sig[o1 + i]!;
-        const x2 = sig[o2 + i]!;
-        const x3 = sig[o3 + i]!;
-        const k0 = keep[o0 + i]!;
-        const k1 = keep[o1 + i]!;
-        const k2 = keep[o2 + i]!;
-        const k3 = keep[o3 + i]!;
-        const a0 = k0 * x0;
-        const a1 = k1 * x1;
-        const a2 = k2 * x2;
-        const a3 = k3 * x3;
-        sumAll[i]! += x0 + x1 + (x2 + x3);
-        sqAll[i]! += x0 * x0 + x1 * x1 + (x2 * x2 + x3 * x3);
-        sumIn[i]! += a0 + a1 + (a2 + a3);
-        sqIn[i]! += a0 * x0 + a1 * x1 + (a2 * x2 + a3 * x3);
-        cntIn[i]! += k0 + k1 + k2 + k3;
-      }
-    }
+  const groups = q === 1 ? rows.length - (rows.length % 4) : 0;
+  let acc: Accumulators;
+  let release = () => {};
+  if (groups > 0) {
+    // four reference rows at a time in the WebAssembly kernel (see STATS_KERNELS), whole rows at once
+    const k = statsKernel(n, sig, keep);
+    acc = k.acc;
+    release = k.release;
+    for (let g0 = 0; g0 < groups; g0 += k.group) k.run(rows, g0, Math.min(k.group, groups - g0));
+  } else {
+    acc = {
+      sumAll: new Float64Array(nq),
+      sqAll: new Float64Array(nq),
+      sumIn: new Float64Array(nq),
+      sqIn: new Float64Array(nq),
+      cntIn: new Int32Array(n),
+    };
   }
-  for (; r < rows.length; r++) {
-    const m = rows[r]!;
-    const kOff = m * n;
-    const sOff = m * nq;
-    if (q === 1) {
-      for (let i = 0; i < n; i++) {
-        const x = sig[sOff + i]!;
-        const k = keep[kOff + i]!;
-        const kx = k * x;
-        sumAll[i]! += x;
-        sqAll[i]! += x * x;
-        sumIn[i]! += kx;
-        sqIn[i]! += kx * x;
-        cntIn[i]! += k;
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const k = keep[kOff + i]!;
-        cntIn[i]! += k;
-        const o = i * q;
-        for (let a = 0; a < q; a++) {
-          const x = sig[sOff + o + a]!;
-          const kx = k * x;
-          sumAll[o + a]! += x;
-          sqAll[o + a]! += x * x;
-          sumIn[o + a]! += kx;
-          sqIn[o + a]! += kx * x;
-        }
-      }
+  const { sumAll, sqAll, sumIn, sqIn, cntIn } = acc;
+  // the remaining rows one at a time, in blocks of samples so that the accumulators stay in cache
+  for (let i0 = 0; i0 < n; i0 += STATS_BLOCK) {
+    const i1 = Math.min(n, i0 + STATS_BLOCK);
+    for (let r = groups; r < rows.length; r++) {
+      const m = rows[r]!;
+      if (q === 1) accumulate1(sig, keep, m * n, i0, i1, acc);
+      else accumulateQueries(sig, keep, m * n, m * nq, q, i0, i1, acc);
     }
   }
   const references = referenceCount(refs);
@@ -188,11 +153,13 @@ export function liraStatistics(refs: ReferenceView): LiraStatistics {
   }
   const gmi = gSumIn / gCntIn;
   const gmo = gSumOut / gCntOut;
+  const countIn = groups > 0 ? cntIn.slice() : cntIn; // out of the kernels' memory
+  release();
   return {
     samples: n,
     queries: q,
     references,
-    countIn: cntIn,
+    countIn,
     countOut,
     meanIn,
     stdIn,
@@ -201,6 +168,67 @@ export function liraStatistics(refs: ReferenceView): LiraStatistics {
     globalStdIn: Math.sqrt(Math.max(0, gSqIn / gCntIn - gmi * gmi)),
     globalStdOut: Math.sqrt(Math.max(0, gSqOut / gCntOut - gmo * gmo)),
   };
+}
+
+/** Samples per block of the statistics pass: 5 accumulators × 2048 × 8 bytes = 80 KB. */
+const STATS_BLOCK = 2048;
+
+/** Per (sample, query) sums of all and of IN values and of their squares; IN counts per sample. */
+interface Accumulators {
+  sumAll: Float64Array;
+  sqAll: Float64Array;
+  sumIn: Float64Array;
+  sqIn: Float64Array;
+  cntIn: Int32Array;
+}
+
+/** Adds one reference row (offset o, one query) for samples [i0, i1). */
+function accumulate1(
+  sig: FloatArray,
+  keep: Uint8Array,
+  o: number,
+  i0: number,
+  i1: number,
+  acc: Accumulators,
+): void {
+  const { sumAll, sqAll, sumIn, sqIn, cntIn } = acc;
+  for (let i = i0; i < i1; i++) {
+    const x = sig[o + i]!;
+    const k = keep[o + i]!;
+    const kx = k * x;
+    sumAll[i]! += x;
+    sqAll[i]! += x * x;
+    sumIn[i]! += kx;
+    sqIn[i]! += kx * x;
+    cntIn[i]! += k;
+  }
+}
+
+/** Adds one reference row with q queries per sample (keep offset kOff, signal offset sOff), [i0, i1). */
+function accumulateQueries(
+  sig: FloatArray,
+  keep: Uint8Array,
+  kOff: number,
+  sOff: number,
+  q: number,
+  i0: number,
+  i1: number,
+  acc: Accumulators,
+): void {
+  const { sumAll, sqAll, sumIn, sqIn, cntIn } = acc;
+  for (let i = i0; i < i1; i++) {
+    const k = keep[kOff + i]!;
+    cntIn[i]! += k;
+    const o = i * q;
+    for (let a = 0; a < q; a++) {
+      const x = sig[sOff + o + a]!;
+      const kx = k * x;
+      sumAll[o + a]! += x;
+      sqAll[o + a]! += x * x;
+      sumIn[o + a]! += kx;
+      sqIn[o + a]! += kx * x;
+    }
+  }
 }
 
 /**
@@ -282,6 +310,165 @@ function requireReferences(stats: LiraStatistics, online: boolean, variant: stri
       });
     }
   }
+}
+
+// ---- the statistics kernel (WebAssembly, assembled by compileWat from rmia.ts) ------------------------
+
+/**
+ * stats4_<t>(n, G, stride, sig, keep, sumAll, sqAll, sumIn, sqIn, cnt): adds G reference rows (G a
+ * multiple of 4; row r at sig + r·stride elements of type t and keep + r·stride bytes) to the
+ * accumulators of samples [0, n) (n even; f64 arrays, i32 counts), two samples per SIMD step, rows four
+ * at a time exactly as the plain loop did: sumAll += (x0 + x1) + (x2 + x3), sqAll += (x0² + x1²) +
+ * (x2² + x3²), sumIn and sqIn the same with a = x for IN rows and +0 for OUT rows (the plain loop's k·x
+ * differs from +0 only in the sign of a zero, which cannot change these sums), cnt += k0 + k1 + k2 + k3.
+ */
+function statsKernelText(t: 'f32' | 'f64'): string {
+  const size = t === 'f64' ? 3 : 2;
+  const load = (p: string) =>
+    t === 'f64' ? `(v128.load ${p})` : `(f64x2.promote_low_f32x4 (v128.load64_zero ${p}))`;
+  const row = (j: number) => (j === 0 ? '(local.get $sp)' : `(i32.add (local.get $sp) (local.get $rb${j}))`);
+  const krow = (j: number) => (j === 0 ? '(local.get $kp)' : `(i32.add (local.get $kp) (local.get $kb${j}))`);
+  const mask = (kb: string) =>
+    `(i8x16.shuffle 0 0 0 0 0 0 0 0 1 1 1 1 1 1 1 1 (i8x16.eq (local.get ${kb}) (local.get $ones)) (local.get $ones))`;
+  const add = (a: string, b: string) => `(f64x2.add ${a} ${b})`;
+  const mul = (a: string, b: string) => `(f64x2.mul (local.get ${a}) (local.get ${b}))`;
+  return `
+  (func $stats4_${t} (export "stats4_${t}")
+    (param $n i32) (param $G i32) (param $stride i32) (param $sig i32) (param $keep i32)
+    (param $sumAll i32) (param $sqAll i32) (param $sumIn i32) (param $sqIn i32) (param $cnt i32)
+    (local $i i32) (local $g i32) (local $sp i32) (local $kp i32) (local $o i32) (local $rowBytes i32)
+    (local $rb1 i32) (local $rb2 i32) (local $rb3 i32) (local $kb1 i32) (local $kb2 i32) (local $kb3 i32)
+    (local $SA v128) (local $SQ v128) (local $SI v128) (local $QI v128) (local $K v128) (local $ones v128)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $ones (i8x16.splat (i32.const 1)))
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const ${size})))
+    (local.set $rb1 (local.get $rowBytes))
+    (local.set $rb2 (i32.add (local.get $rb1) (local.get $rowBytes)))
+    (local.set $rb3 (i32.add (local.get $rb2) (local.get $rowBytes)))
+    (local.set $kb1 (local.get $stride))
+    (local.set $kb2 (i32.add (local.get $kb1) (local.get $stride)))
+    (local.set $kb3 (i32.add (local.get $kb2) (local.get $stride)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $SA (v128.load (i32.add (local.get $sumAll) (local.get $o))))
+        (local.set $SQ (v128.load (i32.add (local.get $sqAll) (local.get $o))))
+        (local.set $SI (v128.load (i32.add (local.get $sumIn) (local.get $o))))
+        (local.set $QI (v128.load (i32.add (local.get $sqIn) (local.get $o))))
+        (local.set $K (v128.const i32x4 0 0 0 0))
+        (local.set $sp (i32.add (local.get $sig) (i32.shl (local.get $i) (i32.const ${size}))))
+        (local.set $kp (i32.add (local.get $keep) (local.get $i)))
+        (local.set $g (local.get $G))
+        (loop $rows
+          (local.set $x0 ${load(row(0))})
+          (local.set $x1 ${load(row(1))})
+          (local.set $x2 ${load(row(2))})
+          (local.set $x3 ${load(row(3))})
+          ;; keep bytes of samples i, i + 1 in byte lanes 0, 1; IN counts add up as bytes (G < 256)
+          (local.set $k0 (v128.load16_splat ${krow(0)}))
+          (local.set $k1 (v128.load16_splat ${krow(1)}))
+          (local.set $k2 (v128.load16_splat ${krow(2)}))
+          (local.set $k3 (v128.load16_splat ${krow(3)}))
+          (local.set $K (i8x16.add (local.get $K)
+            (i8x16.add (i8x16.add (local.get $k0) (local.get $k1)) (i8x16.add (local.get $k2) (local.get $k3)))))
+          (local.set $a0 (v128.and (local.get $x0) ${mask('$k0')}))
+          (local.set $a1 (v128.and (local.get $x1) ${mask('$k1')}))
+          (local.set $a2 (v128.and (local.get $x2) ${mask('$k2')}))
+          (local.set $a3 (v128.and (local.get $x3) ${mask('$k3')}))
+          (local.set $SA ${add('(local.get $SA)', add(add('(local.get $x0)', '(local.get $x1)'), add('(local.get $x2)', '(local.get $x3)')))})
+          (local.set $SQ ${add('(local.get $SQ)', add(add(mul('$x0', '$x0'), mul('$x1', '$x1')), add(mul('$x2', '$x2'), mul('$x3', '$x3'))))})
+          (local.set $SI ${add('(local.get $SI)', add(add('(local.get $a0)', '(local.get $a1)'), add('(local.get $a2)', '(local.get $a3)')))})
+          (local.set $QI ${add('(local.get $QI)', add(add(mul('$a0', '$x0'), mul('$a1', '$x1')), add(mul('$a2', '$x2'), mul('$a3', '$x3'))))})
+          (local.set $sp (i32.add (local.get $sp) (i32.shl (local.get $rowBytes) (i32.const 2))))
+          (local.set $kp (i32.add (local.get $kp) (i32.shl (local.get $stride) (i32.const 2))))
+          (br_if $rows (local.tee $g (i32.sub (local.get $g) (i32.const 4)))))
+        (v128.store (i32.add (local.get $sumAll) (local.get $o)) (local.get $SA))
+        (v128.store (i32.add (local.get $sqAll) (local.get $o)) (local.get $SQ))
+        (v128.store (i32.add (local.get $sumIn) (local.get $o)) (local.get $SI))
+        (v128.store (i32.add (local.get $sqIn) (local.get $o)) (local.get $QI))
+        (i64.store (i32.add (local.get $cnt) (i32.shl (local.get $i) (i32.const 2)))
+          (i64x2.extract_lane 0
+            (i32x4.add (v128.load64_zero (i32.add (local.get $cnt) (i32.shl (local.get $i) (i32.const 2))))
+                       (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (local.get $K))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $next))))`;
+}
+
+const STATS_KERNELS = `(module
+  (memory (export "memory") 1)
+  ${statsKernelText('f64')}
+  ${statsKernelText('f32')}
+)`;
+
+let instantiateStats: (() => Record<string, unknown>) | undefined;
+let statsInstance: Record<string, unknown> | undefined;
+/** A call that needed more kernel memory than this drops the instance afterwards (it cannot shrink). */
+const RETAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The accumulators of N samples in the kernel's memory and a runner that copies G reference rows
+ * (from rows[g0]) into it and adds them. `group` rows per run (a multiple of 4, the copied rows ≤ 8 MB).
+ */
+function statsKernel(
+  n: number,
+  sig: FloatArray,
+  keep: Uint8Array,
+): {
+  acc: Accumulators;
+  group: number;
+  run: (rows: Int32Array, g0: number, count: number) => void;
+  release: () => void;
+} {
+  instantiateStats ??= compileWat(STATS_KERNELS);
+  statsInstance ??= instantiateStats();
+  const ex = statsInstance;
+  const memory = ex.memory as WasmMemory;
+  const f32 = sig instanceof Float32Array;
+  const esz = sig.BYTES_PER_ELEMENT;
+  const kernel = (f32 ? ex.stats4_f32 : ex.stats4_f64) as (...args: number[]) => void;
+  const ns = n + (n % 2); // even: the kernel takes two samples per step
+  const up = (v: number) => Math.ceil(v / 64) * 64;
+  const group = 4 * Math.max(1, Math.min(16, Math.floor((8 << 20) / (ns * (esz + 1)) / 4)));
+  const offs = [0, 1, 2, 3].map((k) => up(8 * ns) * k);
+  const cnt = up(8 * ns) * 4;
+  const rowsAt = up(cnt + 4 * ns);
+  const keepAt = up(rowsAt + esz * ns * group);
+  const end = up(keepAt + ns * group);
+  const have = memory.buffer.byteLength;
+  if (end > have) memory.grow(Math.ceil((end - have) / 65536));
+  const buf = memory.buffer;
+  new Uint8Array(buf, 0, rowsAt).fill(0);
+  const acc: Accumulators = {
+    sumAll: new Float64Array(buf, offs[0], n),
+    sqAll: new Float64Array(buf, offs[1], n),
+    sumIn: new Float64Array(buf, offs[2], n),
+    sqIn: new Float64Array(buf, offs[3], n),
+    cntIn: new Int32Array(buf, cnt, n),
+  };
+  const rowView = f32 ? new Float32Array(buf, rowsAt, ns * group) : new Float64Array(buf, rowsAt, ns * group);
+  const keepView = new Uint8Array(buf, keepAt, ns * group);
+  return {
+    acc,
+    group,
+    run: (rows, g0, count) => {
+      for (let j = 0; j < count; j++) {
+        const o = rows[g0 + j]! * n;
+        rowView.set(sig.subarray(o, o + n), j * ns);
+        keepView.set(keep.subarray(o, o + n), j * ns);
+        if (ns > n) {
+          rowView[j * ns + n] = 0;
+          keepView[j * ns + n] = 0;
+        }
+      }
+      kernel(ns, count, ns, rowsAt, keepAt, offs[0]!, offs[1]!, offs[2]!, offs[3]!, cnt);
+    },
+    release: () => {
+      if (end > RETAIN_BYTES) statsInstance = undefined;
+    },
+  };
 }
 
 // ---- the standard normal distribution in float64 --------------------------------------------------

@@ -28,14 +28,31 @@ function dataError(e: unknown, loaded: LoadedConfig): unknown {
   });
 }
 
+/** What loadAuditData returns. */
+export interface LoadedAuditData {
+  data: AuditData;
+  /** Lines for the user: the loader's notices, and the fallback dataset's when it stood in. */
+  notices: string[];
+  source: string;
+  /** The dataset used (data.fallback_dataset's when the configured one was not found). */
+  name: string;
+  /** The dataset the config asked for (data.dataset). */
+  requested: string;
+  /** True when the built-in synthetic dataset stood in for a missing one. */
+  usedFallback: boolean;
+  /** Set when data.fallback_dataset stood in for data.dataset: why, in words. */
+  fallbackNotice?: string;
+}
+
 /**
  * Loads the dataset of the config (data section; seeded with run.seed) into the audit's N audit samples
- * and Z population samples; the first validation_size population samples validate each epoch. The
- * loader's size errors are re-pointed at the config keys (data.audit_size, …) and their line.
+ * and Z population samples; the first validation_size population samples validate each epoch. When the
+ * dataset is not found (E_DATASET) and data.fallback_dataset is set, that dataset is loaded instead
+ * (same sizes and options, without data.path) and a notice says so; the synthetic stand-in
+ * (allow_synthetic_fallback) is tried only after the fallback dataset. The loader's size errors are
+ * re-pointed at the config keys (data.audit_size, …) and their line.
  */
-export async function loadAuditData(
-  loaded: LoadedConfig,
-): Promise<{ data: AuditData; notices: string[]; source: string; name: string; usedFallback: boolean }> {
+export async function loadAuditData(loaded: LoadedConfig): Promise<LoadedAuditData> {
   const cfg = loaded.config;
   const d = cfg.data;
   const z = d.populationSize;
@@ -57,10 +74,27 @@ export async function loadAuditData(
   if (d.allowSyntheticFallback) options.allowSyntheticFallback = true;
   if (d.path !== undefined) options.path = resolve(d.path);
   let pair: Awaited<ReturnType<typeof loadDataset>>;
+  let name: string = d.dataset;
+  let fallbackNotice: string | undefined;
   try {
-    pair = await loadDataset(d.dataset, options);
+    // with a fallback dataset, the synthetic stand-in only comes after it
+    const first: DatasetOptions = { ...options };
+    if (d.fallbackDataset !== undefined) delete first.allowSyntheticFallback;
+    pair = await loadDataset(d.dataset, first);
   } catch (e) {
-    throw dataError(e, loaded);
+    if (!(isMiaError(e) && e.code === 'E_DATASET' && d.fallbackDataset !== undefined))
+      throw dataError(e, loaded);
+    name = d.fallbackDataset;
+    const rest: DatasetOptions = { ...options };
+    delete rest.path;
+    try {
+      pair = await loadDataset(name, rest);
+    } catch (e2) {
+      throw dataError(e2, loaded);
+    }
+    const why = e.message.replace(/^\S+ not found\.\s*/, '').replace(/^Looked/, 'looked');
+    fallbackNotice = `${d.dataset} was not found (${why}); ${name} stands in for it (data.fallback_dataset), so the results describe ${name}`;
+    pair.notices.unshift(fallbackNotice);
   }
   const audit = pair.train;
   const population = z > 0 ? pair.test : undefined;
@@ -76,12 +110,14 @@ export async function loadAuditData(
       audit,
       population,
       validation,
-      dataset: { name: d.dataset, options: hashed },
+      dataset: { name, options: hashed },
       dataKey: hashSamples(audit, population),
     },
     notices: pair.notices,
     source: audit.source,
     name: audit.name,
+    requested: d.dataset,
     usedFallback: pair.usedFallback,
+    ...(fallbackNotice !== undefined ? { fallbackNotice } : {}),
   };
 }

@@ -147,6 +147,35 @@ export function readTraining(
   };
 }
 
+/**
+ * The `target` and `reference` sections of an audit with reference models (target.architecture
+ * required; each reference key defaults to the target's). A `training` section, which belongs to the
+ * experiments mode, is an error here.
+ */
+export function readTargetAndReference(
+  root: SectionReader,
+  src: ConfigSource,
+): { target: TrainingConfig; reference: TrainingConfig } {
+  if (root.has('training')) {
+    root.fail(
+      'training',
+      'applies to the experiments mode (models and experiments); a single audit uses target',
+      {
+        expected: 'target (and reference), or models and experiments',
+      },
+    );
+  }
+  const t = root.section('target', TRAIN_KEYS);
+  if (!t.has('architecture')) {
+    throw new MiaError('E_CONFIG', 'target.architecture is required', {
+      where: t.absent ? root.whereOf() : t.whereOf(),
+      expected: 'an architecture name (small_cnn, conv, dense, mlp, logistic, resnet18) or {name, params}',
+    });
+  }
+  const target = readTraining(t, src, undefined);
+  return { target, reference: readTraining(root.section('reference', TRAIN_KEYS), src, target) };
+}
+
 /** A MiaError from a validator (architecture, schedule) re-pointed at the config key. */
 function rethrowAt(e: unknown, s: SectionReader, key: string): unknown {
   if (!isMiaError(e)) return e;

@@ -7,8 +7,13 @@
  *              model trains on, RMIA's z and Attack-P's population), validation_size, synthetic
  *   target     architecture, optimizer, learning_rate, momentum, weight_decay, schedule, epochs, batch_size
  *   reference  the same keys for the reference models (each defaults to the target's value)
- *   audit      reference_models, attacks, signal, augmentations, rmia, fpr_targets, slices, shadow
+ *   audit      reference_models, attacks, signal, augmentations, rmia, fpr_targets, slices, shadow,
+ *              privacy_every_epochs, privacy_attacks, privacy_samples (attacks during training)
  *   report     enabled
+ *
+ * or, in the experiments mode (seed 000's case study; config-experiments.ts), `training`, `models`
+ * and `experiments` instead of `target` and `reference`: named models compared in experiments, each
+ * attacked with output attacks (members = its training samples, non-members = held-out samples).
  *
  * configs/README.md documents every key. Errors (unknown keys, wrong types, values out of range,
  * unknown names) are E_CONFIG at `file:line:column` of the key or value, one line with what was
@@ -26,10 +31,14 @@ import { MiaError } from '../errors.js';
 import { readFileOrThrow } from '../io/atomic.js';
 import { SLICE_FAMILIES, type SliceFamily } from '../metrics/slicing.js';
 import type { BackendPreference } from '../models/engine.js';
-import { readTraining, TRAIN_KEYS, type TrainingConfig } from './config-models.js';
+import { type ExperimentsConfig, readExperiments } from './config-experiments.js';
+import { readTargetAndReference, TRAIN_KEYS, type TrainingConfig } from './config-models.js';
+import { type PrivacyConfig, readOutputAttacks, readPrivacy } from './config-privacy.js';
 import { parseConfigSource, SectionReader, whereOfNode } from './config-reader.js';
+import { DEFAULT_PRIVACY_ATTACKS } from './privacy-callback.js';
 import { DEFAULT_FPR_TARGETS } from './run-attacks.js';
 
+export type { ExperimentConfig, ExperimentModelConfig, ExperimentsConfig } from './config-experiments.js';
 export type { TrainingConfig } from './config-models.js';
 
 export type AuditSignal = 'scaled-logit' | 'confidence';
@@ -47,6 +56,8 @@ export interface AuditConfig {
     path?: string;
     download: boolean;
     allowSyntheticFallback: boolean;
+    /** A built-in dataset used when `dataset` is not found (e.g. fashion-mnist for cifar10), with a notice. */
+    fallbackDataset?: string;
     firstKClasses?: number;
     normalize?: 'unit' | 'standard' | 'none';
     auditSize: number;
@@ -65,8 +76,15 @@ export interface AuditConfig {
     fprTargets: number[];
     slices: SliceFamily[];
     shadow: { hiddenLayers: number[] };
+    /** Attacks during training (privacy-callback.ts); everyEpochs 0 = off. */
+    privacy: PrivacyConfig;
   };
   report: { enabled: boolean };
+  /**
+   * The experiments mode (config-experiments.ts), when the config has `models` and `experiments`. Then
+   * `target` and `reference` hold the first model's training (for summaries) and reference_models is 0.
+   */
+  experiments?: ExperimentsConfig;
 }
 
 /** A config as loaded: the typed values, the text it came from, and where each value was written. */
@@ -109,7 +127,17 @@ export const ATTACK_NAMES: readonly string[] = [
 
 export const DEFAULT_AUDIT_ATTACKS: readonly string[] = ['rmia', 'lira-online', 'lira-offline', 'loss'];
 
-const SECTIONS = ['run', 'data', 'target', 'reference', 'audit', 'report'];
+const SECTIONS = [
+  'run',
+  'data',
+  'target',
+  'reference',
+  'audit',
+  'report',
+  'training',
+  'models',
+  'experiments',
+];
 const RUN_KEYS = ['seed', 'log_dir', 'num_experiments', 'backend'];
 const DATA_KEYS = [
   'dataset',
@@ -122,7 +150,11 @@ const DATA_KEYS = [
   'population_size',
   'validation_size',
   'synthetic',
+  'fallback_dataset',
 ];
+
+/** Datasets that can stand in for a missing one (data.fallback_dataset). */
+const FALLBACK_DATASETS = ['fashion-mnist', 'mnist', 'cifar10', 'synthetic'] as const;
 const AUDIT_KEYS = [
   'reference_models',
   'attacks',
@@ -132,6 +164,9 @@ const AUDIT_KEYS = [
   'fpr_targets',
   'slices',
   'shadow',
+  'privacy_every_epochs',
+  'privacy_attacks',
+  'privacy_samples',
 ];
 
 /**
@@ -157,8 +192,9 @@ export function parseAuditConfig(
 
   const run = root.section('run', RUN_KEYS);
   const data = root.section('data', DATA_KEYS);
-  const target = root.section('target', TRAIN_KEYS);
-  const reference = root.section('reference', TRAIN_KEYS);
+  // (checks the keys of target and reference early, as before; read below)
+  root.section('target', TRAIN_KEYS);
+  root.section('reference', TRAIN_KEYS);
   const audit = root.section('audit', AUDIT_KEYS);
   const report = root.section('report', ['enabled']);
 
@@ -223,33 +259,50 @@ export function parseAuditConfig(
     });
   }
 
-  // models
-  if (!target.has('architecture')) {
-    throw new MiaError('E_CONFIG', 'target.architecture is required', {
-      where: target.absent ? root.whereOf() : target.whereOf(),
-      expected: 'an architecture name (small_cnn, conv, dense, mlp, logistic, resnet18) or {name, params}',
-    });
+  const fallback = data.oneOf('fallback_dataset', FALLBACK_DATASETS);
+  if (fallback !== undefined) {
+    if (fallback === dataset) data.fail('fallback_dataset', `is the dataset itself`, { found: fallback });
+    dataCfg.fallbackDataset = fallback;
   }
-  const targetCfg = readTraining(target, src, undefined);
-  const referenceCfg = readTraining(reference, src, targetCfg);
+  note(data, 'fallback_dataset');
+
+  // models: the experiments mode (models + experiments), or a target with reference models
+  const experimentsMode = root.has('experiments') || root.has('models');
+  let experiments: ExperimentsConfig | undefined;
+  let targetCfg: TrainingConfig;
+  let referenceCfg: TrainingConfig;
+  if (experimentsMode) {
+    experiments = readExperiments(root, { run, audit }, src, dataCfg.firstKClasses, (p, w) =>
+      positions.set(p, w),
+    );
+    targetCfg = experiments.models[0]!.training;
+    referenceCfg = targetCfg;
+  } else {
+    ({ target: targetCfg, reference: referenceCfg } = readTargetAndReference(root, src));
+  }
 
   // audit
-  const referenceModels = audit.int('reference_models', { min: 0 }) ?? 3;
+  const referenceModels = experimentsMode ? 0 : (audit.int('reference_models', { min: 0 }) ?? 3);
   if (referenceModels !== 0 && referenceModels % 2 === 0) {
     audit.fail('reference_models', 'must be 0 or odd, so that the target and the references pair up', {
       expected: '0, 1, 3, 5, … (every sample is then IN for exactly half of the 1 + M models)',
       found: String(referenceModels),
     });
   }
-  const attacks = audit.list('attacks', 'attack names', (n, fail) => {
-    const v = isScalar(n) ? n.value : undefined;
-    if (typeof v !== 'string' || !ATTACK_NAMES.includes(v))
-      fail('is not a known attack', `one of ${ATTACK_NAMES.join(', ')}`);
-    return v as string;
-  }) ?? [...DEFAULT_AUDIT_ATTACKS];
+  const attacks = experimentsMode
+    ? (readOutputAttacks(audit, 'attacks', 'experiments train no reference models', ATTACK_NAMES) ?? [
+        ...DEFAULT_PRIVACY_ATTACKS,
+      ])
+    : (audit.list('attacks', 'attack names', (n, fail) => {
+        const v = isScalar(n) ? n.value : undefined;
+        if (typeof v !== 'string' || !ATTACK_NAMES.includes(v))
+          fail('is not a known attack', `one of ${ATTACK_NAMES.join(', ')}`);
+        return v as string;
+      }) ?? [...DEFAULT_AUDIT_ATTACKS]);
   if (attacks.length === 0) audit.fail('attacks', 'is empty', { expected: 'at least one attack' });
   const dup = attacks.find((a, i) => attacks.indexOf(a) !== i);
   if (dup !== undefined) audit.fail('attacks', `lists '${dup}' twice`);
+  const privacy = readPrivacy(audit, ATTACK_NAMES);
   for (const a of attacks) {
     if (NEEDS_IN_AND_OUT.has(a) && referenceModels < 3) {
       audit.fail(
@@ -322,6 +375,7 @@ export function parseAuditConfig(
     fprTargets,
     slices,
     shadow: { hiddenLayers },
+    privacy,
   };
   if ((augmentations.flip || augmentations.shift > 0) && dataCfg.synthetic?.shape?.length === 1) {
     aug.fail(augmentations.flip ? 'flip' : 'shift', 'needs image data', { found: 'tabular synthetic data' });
@@ -334,6 +388,7 @@ export function parseAuditConfig(
     audit: auditCfg,
     report: { enabled: report.bool('enabled') ?? true },
   };
+  if (experiments !== undefined) config.experiments = experiments;
   for (const key of ['audit_size', 'population_size', 'validation_size']) note(data, key);
   note(audit, 'reference_models');
   note(run, 'log_dir');

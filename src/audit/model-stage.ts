@@ -20,7 +20,7 @@ import { MiaError } from '../errors.js';
 import { npyArray } from '../io/npy.js';
 import { toFloat32 } from '../io/npy-cast.js';
 import { readNpz, writeNpz } from '../io/npz.js';
-import { canonicalJson, requestHash, type TrainRequest, trainOrLoad } from '../models/cache.js';
+import { canonicalJson, requestHash, type TrainRequest } from '../models/cache.js';
 import type { Engine } from '../models/engine.js';
 import type { Logger } from '../models/logger.js';
 import { readModelRecord } from '../models/store.js';
@@ -30,7 +30,9 @@ import { type Augmentation, applyAugmentation, augmentationName } from '../signa
 import { makeModelOutputs } from '../signals/model-outputs.js';
 import { computeSignal } from '../signals/signals.js';
 import type { TrainingConfig } from './config.js';
+import type { PrivacyPoint } from './privacy-collection.js';
 import { type RunPaths, signalsPath } from './run-dir.js';
+import { type PrivacyTracking, privacyKey, readPrivacyFile, trainTracked } from './tracked-training.js';
 
 /** The samples of an audit: N audit samples (models train on halves), Z population samples. */
 export interface AuditData {
@@ -59,6 +61,8 @@ export interface ModelPlan {
   seed: number;
   /** Audit-sample rows the model trains on (ascending). */
   rows: Int32Array;
+  /** Attacks run during training (audit.privacy_every_epochs), for the models acting as targets. */
+  privacy?: PrivacyTracking;
 }
 
 /** What the stage produces per model. */
@@ -77,6 +81,8 @@ export interface ModelSignals {
   signalsReused: boolean;
   /** Seconds spent training (0 when reused). */
   trainSeconds: number;
+  /** Privacy metrics measured during training (empty unless plan.privacy). */
+  privacyPoints: PrivacyPoint[];
 }
 
 export interface ModelStageContext {
@@ -230,7 +236,11 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
   const z = data.population?.n ?? 0;
   const c = data.audit.numClasses;
   const prefix = `${ctx.counter} ${plan.id}`;
-  const found = readSignals(sigPath, key, { a, n, z, c });
+  const tracked =
+    plan.privacy === undefined
+      ? []
+      : readPrivacyFile(plan.privacy.path, privacyKey(hash, plan.privacy.callback));
+  const found = tracked === undefined ? undefined : readSignals(sigPath, key, { a, n, z, c });
   if (found !== undefined) {
     let history: EpochRecord[] = [];
     let backend: string | undefined;
@@ -251,6 +261,7 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
       modelReused: true,
       signalsReused: true,
       trainSeconds: 0,
+      privacyPoints: tracked ?? [],
     };
   }
   const engine = await ctx.engine();
@@ -261,7 +272,12 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
       `${opt.name} lr ${opt.lr}, seed ${plan.seed}`,
   );
   const t0 = performance.now();
-  const res = await trainOrLoad(request, cacheDir, { engine, logger, label: prefix });
+  const res = await trainTracked(request, cacheDir, {
+    engine,
+    logger,
+    label: prefix,
+    ...(plan.privacy !== undefined ? { tracking: plan.privacy } : {}),
+  });
   const trainSeconds = res.cached ? 0 : (performance.now() - t0) / 1000;
   try {
     if (!res.cached) logger.info(`${prefix}: trained in ${formatDuration(trainSeconds)}, saved ${res.dir}`);
@@ -296,6 +312,7 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
       modelReused: res.cached,
       signalsReused: false,
       trainSeconds,
+      privacyPoints: res.points,
     };
   } finally {
     res.model.dispose();

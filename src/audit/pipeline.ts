@@ -12,34 +12,42 @@
  * run directory after runAudit returns.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
-import { MiaError } from '../errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { writeJsonAtomic } from '../io/atomic.js';
 import { npyArray, writeNpy } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
 import { canonicalJson } from '../models/cache.js';
 import { type BackendPreference, createEngine, type Engine } from '../models/engine.js';
 import { type Logger, silentLogger } from '../models/logger.js';
 import { formatDuration } from '../models/train.js';
+import { Rng } from '../rng.js';
 import { augmentationSet } from '../signals/augment.js';
 import { type AggregateResult, aggregateResults } from './aggregate.js';
 import { type AuditResult, buildAttackInput, runExperiment } from './attack-stage.js';
 import { loadAuditData } from './audit-data.js';
-import { type AuditConfig, type LoadedConfig, resolvedConfigJson } from './config.js';
+import type { ExperimentsComparison } from './compare-experiments.js';
+import type { AuditConfig, LoadedConfig } from './config.js';
+import { runExperimentsAudit } from './experiments.js';
 import { pairedKeepMatrix, trainingRows } from './keep.js';
-import { type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
+import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
+import { subsampleRows } from './privacy-callback.js';
+import type { PrivacyPoint } from './privacy-collection.js';
 import {
   deriveSeed,
   experimentScoresPath,
+  privacyPath,
   type RunPaths,
-  removeStaleTempFiles,
-  runPaths,
   type StageTiming,
-  TimingLog,
+  startRun,
 } from './run-dir.js';
-import { keepReused, packageVersion, readPreviousResults, scoresArrays, writeSamples } from './run-files.js';
+import {
+  keepReused,
+  packageVersion,
+  readPreviousResults,
+  scoresArrays,
+  writePrivacyByEpoch,
+  writeSamples,
+} from './run-files.js';
 
 export interface RunAuditOptions {
   /** Progress lines (default silent). */
@@ -91,6 +99,10 @@ export interface AuditRun {
   timing: StageTiming[];
   /** Wall time of the whole call in seconds. */
   seconds: number;
+  /** The experiments mode's comparison in words (compare-experiments.ts); undefined otherwise. */
+  comparison?: ExperimentsComparison;
+  /** Points of the attacks run during training (privacy-by-epoch.json); empty when none ran. */
+  privacyPoints: PrivacyPoint[];
 }
 
 /** The models of the run: row 0 the target, rows 1..M the references. */
@@ -116,6 +128,38 @@ function planModels(cfg: AuditConfig, keep: Uint8Array, n: number): ModelPlan[] 
 }
 
 /**
+ * Attacks during training (audit.privacy_every_epochs) on the models that act as targets (rows
+ * 0 … num_experiments−1): members = the audit samples a model trains on, non-members = the other audit
+ * samples (as in the final attacks), each a seeded subset of at most audit.privacy_samples.
+ */
+function addPrivacyTracking(plans: ModelPlan[], cfg: AuditConfig, data: AuditData, paths: RunPaths): void {
+  const p = cfg.audit.privacy;
+  if (p.everyEpochs < 1) return;
+  const k = cfg.run.numExperiments;
+  const n = data.audit.n;
+  for (const plan of plans.slice(0, k)) {
+    const inRows = new Uint8Array(n);
+    for (const r of plan.rows) inRows[r] = 1;
+    const outRows = new Int32Array(n - plan.rows.length);
+    for (let i = 0, j = 0; i < n; i++) if (inRows[i] === 0) outRows[j++] = i;
+    const rng = new Rng(deriveSeed(cfg.run.seed, `privacy:${plan.index}`));
+    plan.privacy = {
+      path: privacyPath(paths, plan.id),
+      callback: {
+        model: plan.id,
+        ...(k > 1 ? { experiment: String(plan.index) } : {}),
+        members: subsampleRows(data.audit, p.samples, rng.fork(), plan.rows),
+        nonMembers: subsampleRows(data.audit, p.samples, rng.fork(), outRows),
+        attacks: p.attacks,
+        everyEpochs: p.everyEpochs,
+        maxSamples: p.samples,
+        seed: deriveSeed(cfg.run.seed, `privacy-attacks:${plan.index}`),
+      },
+    };
+  }
+}
+
+/**
  * Runs the audit of `loaded` (see the file header), writing the run directory, and returns what it found.
  * Throws MiaError for bad data or configs found late (at the config's file:line:column where it can),
  * and the training / attack errors.
@@ -124,24 +168,9 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
   const t0 = performance.now();
   const cfg = loaded.config;
   const log = options.logger ?? silentLogger;
-  const root = resolve(options.logDir ?? cfg.run.logDir);
-  const paths: RunPaths = runPaths(root);
-  try {
-    mkdirSync(root, { recursive: true });
-  } catch (e) {
-    throw new MiaError('E_IO', `cannot create the log directory: ${(e as Error).message}`, {
-      where: options.logDir !== undefined ? root : loaded.where('run.log_dir'),
-    });
-  }
-  for (const dir of [root, paths.signals, join(root, 'scores')]) removeStaleTempFiles(dir);
-  const timing = new TimingLog(paths.timing);
-  const applied = loaded.overrides.map((o) => `#   --set ${o}\n`).join('');
-  const sep = loaded.text.endsWith('\n') || loaded.text === '' ? '' : '\n';
-  writeFileAtomic(
-    paths.configCopy,
-    applied === '' ? loaded.text : `${loaded.text}${sep}# overridden on the command line:\n${applied}`,
-  );
-  writeJsonAtomic(paths.resolvedConfig, resolvedConfigJson(cfg));
+  if (cfg.experiments !== undefined) return runExperimentsAudit(loaded, options);
+  const { paths, timing } = startRun(loaded, options.logDir);
+  const root = paths.root;
   log.info(`run directory ${root}`);
 
   // 1. dataset
@@ -170,6 +199,7 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
   // 3. models and their signals
   const augmentations = augmentationSet(cfg.audit.augmentations);
   const plans = planModels(cfg, keep, n);
+  addPrivacyTracking(plans, cfg, data, paths);
   const backend = options.backend ?? cfg.run.backend;
   let engine: Engine | undefined;
   const getEngine = async () => {
@@ -237,6 +267,8 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
     })),
   });
   writeSamples(paths.samples, data.audit, plans[0]!.rows);
+  const privacyPoints = models.flatMap((x) => x.privacyPoints);
+  writePrivacyByEpoch(paths, privacyPoints);
 
   // 4. attacks and metrics (reused when results.json was computed from the same inputs)
   const key = createHash('sha256')
@@ -324,5 +356,6 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
     resultsReused: previous !== undefined,
     timing: timing.stages,
     seconds: (performance.now() - t0) / 1000,
+    privacyPoints,
   };
 }

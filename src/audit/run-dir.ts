@@ -1,11 +1,13 @@
 /**
- * The run directory of an audit (docs/run-dir.md): its file names, the stage timing log, derived seeds
- * and the clean-up of temp files left by a killed run. Every file is written atomically (src/io/atomic.ts);
- * readers never open temp names.
+ * The run directory of an audit (docs/run-dir.md): its file names, opening it (startRun), the stage
+ * timing log, derived seeds and the clean-up of temp files left by a killed run. Every file is written
+ * atomically (src/io/atomic.ts); readers never open temp names.
  */
-import { existsSync, readdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
-import { isTempFile, writeJsonAtomic } from '../io/atomic.js';
+import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MiaError } from '../errors.js';
+import { isTempFile, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { type LoadedConfig, resolvedConfigJson } from './config.js';
 
 /** Paths inside a run directory. */
 export interface RunPaths {
@@ -23,6 +25,12 @@ export interface RunPaths {
   results: string;
   samples: string;
   report: string;
+  /** privacy-by-epoch.json: the AttackResultsCollection of the attacks run during training. */
+  privacyByEpoch: string;
+  /** privacy/<model-id>.json: each model's per-epoch points with their key (tracked-training.ts). */
+  privacy: string;
+  /** experiments.json: what the experiments mode compared (experiments.ts). */
+  experiments: string;
 }
 
 /** The paths of the run directory `root`. */
@@ -41,7 +49,44 @@ export function runPaths(root: string): RunPaths {
     results: join(root, 'results.json'),
     samples: join(root, 'samples.npz'),
     report: join(root, 'report'),
+    privacyByEpoch: join(root, 'privacy-by-epoch.json'),
+    privacy: join(root, 'privacy'),
+    experiments: join(root, 'experiments.json'),
   };
+}
+
+/**
+ * Opens the run directory of `loaded` (`logDir` replaces run.log_dir): creates it (E_IO at
+ * run.log_dir's position when it cannot), removes temp files of killed runs, and writes config.yaml
+ * (the text as given, `--set` overrides appended as comments) and config.resolved.json.
+ */
+export function startRun(
+  loaded: LoadedConfig,
+  logDir: string | undefined,
+): { paths: RunPaths; timing: TimingLog } {
+  const root = resolve(logDir ?? loaded.config.run.logDir);
+  const paths = runPaths(root);
+  try {
+    mkdirSync(root, { recursive: true });
+  } catch (e) {
+    throw new MiaError('E_IO', `cannot create the log directory: ${(e as Error).message}`, {
+      where: logDir !== undefined ? root : loaded.where('run.log_dir'),
+    });
+  }
+  for (const dir of [root, paths.signals, paths.privacy, join(root, 'scores')]) removeStaleTempFiles(dir);
+  const applied = loaded.overrides.map((o) => `#   --set ${o}\n`).join('');
+  const sep = loaded.text.endsWith('\n') || loaded.text === '' ? '' : '\n';
+  writeFileAtomic(
+    paths.configCopy,
+    applied === '' ? loaded.text : `${loaded.text}${sep}# overridden on the command line:\n${applied}`,
+  );
+  writeJsonAtomic(paths.resolvedConfig, resolvedConfigJson(loaded.config));
+  return { paths, timing: new TimingLog(paths.timing) };
+}
+
+/** The per-epoch privacy side file of model `id`: privacy/<id>.json. */
+export function privacyPath(paths: RunPaths, id: string): string {
+  return join(paths.privacy, `${id}.json`);
 }
 
 /** The signal file of model `id`: signals/<id>.npz. */

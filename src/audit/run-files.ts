@@ -1,8 +1,9 @@
 /**
- * Reading and writing the run directory's result files for the pipeline: scores.npz, the earlier
- * results.json of a rerun, keep.npy reuse, samples.npz and the package version for environment.json.
+ * Reading and writing the run directory's result files for the pipelines: scores.npz, the earlier
+ * results.json of a rerun, keep.npy reuse, samples.npz, privacy-by-epoch.json and the package version
+ * for environment.json.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { AttackScores } from '../attacks/registry.js';
 import type { Dataset } from '../data/dataset.js';
 import { readJsonFile } from '../io/atomic.js';
@@ -10,6 +11,7 @@ import { npyArray, readNpy, toBool } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
 import type { AggregateResult } from './aggregate.js';
 import type { AuditResult, ExperimentOutcome } from './attack-stage.js';
+import { mergeCollections, type PrivacyPoint, saveCollection } from './privacy-collection.js';
 import { experimentScoresPath, type RunPaths } from './run-dir.js';
 
 /** Reads the package version for environment.json. */
@@ -83,4 +85,13 @@ export function writeSamples(path: string, audit: Dataset, rows: Int32Array): vo
     y[j] = audit.y[r]!;
   }
   writeNpz(path, { x: npyArray(x, [k, ...audit.shape], 'float32'), y: npyArray(y, [k], 'int32') });
+}
+
+/**
+ * privacy-by-epoch.json from the points of every model (one collection, later duplicates of
+ * (experiment, model, attack, epoch) winning), or no file when there are none (a stale one is removed).
+ */
+export function writePrivacyByEpoch(paths: RunPaths, points: readonly PrivacyPoint[]): void {
+  if (points.length === 0) rmSync(paths.privacyByEpoch, { force: true });
+  else saveCollection(paths.privacyByEpoch, mergeCollections({ points: [...points] }));
 }

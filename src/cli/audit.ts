@@ -77,23 +77,32 @@ export function formatAuditSummary(run: AuditRun, top: number, reportPath: strin
       ? `; target train accuracy ${pct(target.trainAccuracy)}` +
         (target.valAccuracy !== undefined ? `, validation accuracy ${pct(target.valAccuracy)}` : '')
       : '';
-  out.push(
-    `Audit of ${run.dataset.name} (${run.dataset.auditSamples} audit samples): ${run.models.length} models, ` +
-      `${trained} trained now, ${run.models.length - trained} reused${acc}.`,
-  );
-  if (run.dataset.usedFallback)
-    out.push('NOTE: the synthetic dataset stood in for the one configured (see the notice above).');
-  out.push('');
-  const first = run.results.filter((r) => r.experiment === undefined || r.experiment === '0');
-  out.push(formatResultsTable(first, top));
-  if (run.aggregate !== undefined) {
+  if (run.comparison !== undefined) {
     out.push(
-      '',
-      `Over ${run.config.run.numExperiments} experiments (each model in turn as target), mean ± sd:`,
+      `Experiments on ${run.dataset.name}: ${run.models.length} models, ${trained} trained now, ` +
+        `${run.models.length - trained} reused; the comparison is above and in the report.`,
     );
-    out.push(formatAggregateTable(run.aggregate));
+    if (run.dataset.usedFallback)
+      out.push('NOTE: the synthetic dataset stood in for the one configured (see the notice above).');
+  } else {
+    out.push(
+      `Audit of ${run.dataset.name} (${run.dataset.auditSamples} audit samples): ${run.models.length} models, ` +
+        `${trained} trained now, ${run.models.length - trained} reused${acc}.`,
+    );
+    if (run.dataset.usedFallback)
+      out.push('NOTE: the synthetic dataset stood in for the one configured (see the notice above).');
+    out.push('');
+    const first = run.results.filter((r) => r.experiment === undefined || r.experiment === '0');
+    out.push(formatResultsTable(first, top));
+    if (run.aggregate !== undefined) {
+      out.push(
+        '',
+        `Over ${run.config.run.numExperiments} experiments (each model in turn as target), mean ± sd:`,
+      );
+      out.push(formatAggregateTable(run.aggregate));
+    }
+    out.push('', worstCaseSentence(first));
   }
-  out.push('', worstCaseSentence(first));
   const stageTotals = new Map<string, { seconds: number; reused: number; count: number }>();
   for (const s of run.timing) {
     const group = s.stage.startsWith('model ')
@@ -126,8 +135,11 @@ export async function auditAndReport(
 ): Promise<number> {
   const cfg = loaded.config;
   console.log(
-    `mia audit ${loaded.file}: ${cfg.data.dataset}, target ${cfg.target.architecture.name} ` +
-      `(${cfg.target.epochs} epochs), ${cfg.audit.referenceModels} reference models, attacks ${cfg.audit.attacks.join(', ')}`,
+    cfg.experiments !== undefined
+      ? `mia audit ${loaded.file}: ${cfg.data.dataset}, ${cfg.experiments.experiments.length} experiments on ` +
+          `${cfg.experiments.models.length} named models, attacks ${cfg.audit.attacks.join(', ')}`
+      : `mia audit ${loaded.file}: ${cfg.data.dataset}, target ${cfg.target.architecture.name} ` +
+          `(${cfg.target.epochs} epochs), ${cfg.audit.referenceModels} reference models, attacks ${cfg.audit.attacks.join(', ')}`,
   );
   const run = await runAudit(loaded, {
     logger: stdoutLogger,

@@ -4,6 +4,7 @@
  */
 import { basename } from 'node:path';
 import type { BuiltChart } from './build-charts.js';
+import { experimentsHtml } from './experiments-html.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './page-assets.js';
 import type { AggregateRow, ReportResult, RunData, Spread } from './run-dir.js';
 import { pct, type Summary, summarizeResults } from './summary.js';
@@ -27,7 +28,8 @@ export interface HtmlOptions {
 
 const CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
-function summaryHtml(s: Summary): string {
+/** The summary; `compared` (an experiments-mode run) replaces the generic comparison of the targets. */
+function summaryHtml(s: Summary, compared = false): string {
   const level = s.level.replace(/\s+/g, '-');
   const cards = s.keyNumbers
     .map(
@@ -39,9 +41,13 @@ function summaryHtml(s: Summary): string {
     `<div class="verdict level-${level}"><strong>Leakage: ${esc(s.level)}.</strong> ${esc(s.headline)}</div>`,
     ...s.sentences.map((x) => `<p>${esc(x)}</p>`),
     cards === '' ? '' : `<div class="cards">${cards}</div>`,
-    ...(s.comparisons.length > 0
-      ? ['<h3>How the targets compare</h3>', ...s.comparisons.map((x) => `<p>${esc(x)}</p>`)]
-      : []),
+    ...(compared
+      ? [
+          '<p>How the models of each experiment compare, with the noise of the estimates: <a href="#experiments">Experiments compared</a>.</p>',
+        ]
+      : s.comparisons.length > 0
+        ? ['<h3>How the targets compare</h3>', ...s.comparisons.map((x) => `<p>${esc(x)}</p>`)]
+        : []),
     '<p class="note">Verdict rule of thumb (entire dataset): high = AUC ≥ 0.70 or TPR ≥ 10% at 1% FPR; moderate = AUC ≥ 0.60 or the 95% lower bound of TPR at 1% FPR above 2%; low = AUC ≥ 0.52 or that bound above 1%. TPR at a low FPR is the number to trust most (Carlini et al. 2022).</p>',
   ].join('\n');
 }
@@ -194,8 +200,10 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
   const title = `Membership inference audit — ${basename(run.dir.replace(/\/+$/, '')) || run.dir}`;
   const sections = [...new Set(charts.map((c) => c.built.section))];
   const sectionId = (s: string) => `charts-${s.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  const compared = experimentsHtml(run);
   const nav = [
     ['summary', 'Summary'],
+    ...(compared === '' ? [] : [['experiments', 'Experiments compared']]),
     ['results', 'Attacks × slices'],
     ...sections.map((s) => [sectionId(s), s]),
     ['config', 'Configuration'],
@@ -233,9 +241,10 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
 <p class="sub">${esc([`${run.results.length} results`, `${targets.length} target model${targets.length === 1 ? '' : 's'}`, datasetText, `generated ${options.generatedAt}`].filter((x) => x !== undefined).join(' · '))}</p></header>
 <nav>${nav.map(([id, label]) => `<a href="#${esc(id!)}">${esc(label!)}</a>`).join('')}</nav>
 <section id="summary"><h2>Summary</h2>
-${summaryHtml(summary)}
+${summaryHtml(summary, compared !== '')}
 ${(options.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 </section>
+${compared === '' ? '' : `<section id="experiments"><h2>Experiments compared</h2>\n${compared}\n</section>`}
 <section id="results"><h2>Attacks × slices</h2>
 ${run.aggregate === undefined ? '' : aggregateHtml(run.aggregate)}
 ${results.join('\n')}

@@ -1,12 +1,13 @@
 /**
  * Reads an audit's run directory (docs/run-dir.md) for the report: results.json (required), and the
  * optional scores.npz, history.json, privacy-by-epoch.json, samples.npz, environment.json, timing.json,
- * config.yaml / config.resolved.json. Every file is validated where it is read; a malformed one is a
+ * experiments.json (the experiments mode), config.yaml / config.resolved.json. Every file is validated where it is read; a malformed one is a
  * MiaError naming the file and the field (`results.json:results[3].auc`).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { ExperimentsFile } from '../audit/compare-experiments.js';
 import type { AttackResult } from '../audit/run-attacks.js';
 import { MiaError } from '../errors.js';
 import { readFileOrThrow, readJsonFile } from '../io/atomic.js';
@@ -79,6 +80,8 @@ export interface RunData {
   configName: string | undefined;
   /** Class names from environment.json's dataset.classNames, when given. */
   classNames: string[] | undefined;
+  /** experiments.json of an experiments-mode run (what was compared), when present. */
+  experiments: ExperimentsFile | undefined;
 }
 
 const num = z.number();
@@ -171,6 +174,37 @@ const HistoryFile = z.looseObject({
       epochs: z.array(EpochSchema),
     }),
   ),
+});
+const ExperimentsSchema = z.looseObject({
+  dataset: z.looseObject({
+    requested: z.string(),
+    used: z.string(),
+    source: z.string(),
+    note: z.string().optional(),
+  }),
+  experiments: z.array(
+    z.looseObject({
+      name: z.string(),
+      title: z.string().optional(),
+      models: z.array(z.string()),
+      classes: z.number().int(),
+    }),
+  ),
+  models: z.array(
+    z.looseObject({
+      id: z.string(),
+      name: z.string(),
+      architecture: z.string(),
+      params: z.number().int(),
+      classes: z.number().int(),
+      members: z.number().int(),
+      nonMembers: z.number().int(),
+      epochs: z.number().int(),
+    }),
+  ),
+  privacy: z
+    .looseObject({ everyEpochs: z.number().int(), attacks: z.array(z.string()), samples: z.number().int() })
+    .optional(),
 });
 const TimingFile = z.looseObject({
   stages: z.array(z.looseObject({ stage: z.string(), seconds: num, reused: z.boolean().optional() })),
@@ -332,6 +366,7 @@ export function readRunDir(runDir: string): RunData {
   const privacyJson = optionalJson(p('privacy-by-epoch.json'));
   const env = optionalJson(p('environment.json'));
   const timing = optionalJson(p('timing.json'));
+  const experiments = optionalJson(p('experiments.json'));
   let configText: string | undefined;
   let configName: string | undefined;
   if (existsSync(p('config.yaml'))) {
@@ -369,5 +404,9 @@ export function readRunDir(runDir: string): RunData {
     configText,
     configName,
     classNames,
+    experiments:
+      experiments === undefined
+        ? undefined
+        : (parseWith(ExperimentsSchema, experiments, p('experiments.json')) as ExperimentsFile),
   };
 }

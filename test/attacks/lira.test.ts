@@ -170,3 +170,72 @@ test('a sample without IN or OUT references is an error naming it', () => {
     (e: unknown) => e instanceof MiaError && e.code === 'E_SHAPE_MISMATCH',
   );
 });
+
+test('the statistics kernel adds rows exactly as the plain loop: groups of 4, then the rest one by one', () => {
+  // reference: the definition's order, per sample — (x0 + x1) + (x2 + x3) for each group of four rows in
+  // row order, then each remaining row; float64 sums of x, x², IN x, IN x²
+  const plain = (m: number, n: number, keep: Uint8Array, sig: ArrayLike<number>) => {
+    const sums = [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+    const [sa, sq, si, qi] = sums as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const cnt = new Int32Array(n);
+    const groups = m - (m % 4);
+    for (let i = 0; i < n; i++) {
+      for (let r = 0; r < groups; r += 4) {
+        const x = [0, 1, 2, 3].map((j) => sig[(r + j) * n + i]!);
+        const k = [0, 1, 2, 3].map((j) => keep[(r + j) * n + i]!);
+        const a = x.map((v, j) => k[j]! * v);
+        sa[i]! += x[0]! + x[1]! + (x[2]! + x[3]!);
+        sq[i]! += x[0]! * x[0]! + x[1]! * x[1]! + (x[2]! * x[2]! + x[3]! * x[3]!);
+        si[i]! += a[0]! + a[1]! + (a[2]! + a[3]!);
+        qi[i]! += a[0]! * x[0]! + a[1]! * x[1]! + (a[2]! * x[2]! + a[3]! * x[3]!);
+        cnt[i]! += k[0]! + k[1]! + k[2]! + k[3]!;
+      }
+      for (let r = groups; r < m; r++) {
+        const x = sig[r * n + i]!;
+        const k = keep[r * n + i]!;
+        sa[i]! += x;
+        sq[i]! += x * x;
+        si[i]! += k * x;
+        qi[i]! += k * x * x;
+        cnt[i]! += k;
+      }
+    }
+    return { sa, sq, si, qi, cnt };
+  };
+  let seed = 99;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  // 70 rows: more than one kernel run (≤ 64 rows each) plus 2 rows left over; odd and even N;
+  // float32 and float64; values of both signs and exact zeros
+  for (const [m, n, f32] of [
+    [70, 37, true],
+    [70, 36, false],
+    [9, 5, false],
+    [4, 1, true],
+  ] as const) {
+    const keep = Uint8Array.from({ length: m * n }, (_, k) => (k % 7 === 0 ? 1 : rnd() < 0.5 ? 1 : 0));
+    for (let i = 0; i < n; i++) keep[i] = 0; // every sample: an OUT row (row 0) …
+    for (let i = 0; i < n; i++) keep[n + i] = 1; // … and an IN row (row 1)
+    const raw = Float64Array.from({ length: m * n }, (_, k) => (k % 11 === 0 ? 0 : 6 * rnd() - 3));
+    const signal = f32 ? Float32Array.from(raw) : raw;
+    const st = liraStatistics(allReferences(makePopulation({ models: m, samples: n, keep, signal })));
+    const p = plain(m, n, keep, signal);
+    for (let i = 0; i < n; i++) {
+      const ci = p.cnt[i]!;
+      const co = m - ci;
+      const mi = p.si[i]! / ci;
+      const mo = (p.sa[i]! - p.si[i]!) / co;
+      assert.equal(st.countIn[i], ci);
+      assert.equal(st.meanIn[i], mi, `meanIn ${m} ${n} [${i}]`);
+      assert.equal(st.meanOut[i], mo, `meanOut ${m} ${n} [${i}]`);
+      assert.equal(st.stdIn[i], Math.sqrt(Math.max(0, p.qi[i]! / ci - mi * mi)), `stdIn ${m} ${n} [${i}]`);
+      assert.equal(
+        st.stdOut[i],
+        Math.sqrt(Math.max(0, (p.sq[i]! - p.qi[i]!) / co - mo * mo)),
+        `stdOut ${m} ${n} [${i}]`,
+      );
+    }
+  }
+});

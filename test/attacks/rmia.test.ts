@@ -312,3 +312,108 @@ test('RMIA input errors', () => {
   );
   assert.throws(() => tuneRmiaA(withoutRow(refs, 0)), code('E_EMPTY', /at least 2 reference models/));
 });
+
+test('probability fast path == pairwise: 1 to 9 references, odd/even N, float32/float64, online/offline', () => {
+  const rng = new Rng(11);
+  for (let rep = 0; rep < 36; rep++) {
+    const m = 1 + (rep % 9);
+    const n = 1 + rng.int(40);
+    const zn = 1 + rng.int(50);
+    const f32 = rep % 2 === 0;
+    const make = (len: number) => {
+      const v = Float64Array.from({ length: len }, () => (rep % 3 === 0 ? rng.int(5) / 4 : rng.next()));
+      return f32 ? Float32Array.from(v) : v;
+    };
+    const keep = new Uint8Array(m * n);
+    // each sample IN for ⌊m/2⌋ references (so ≥ 1 OUT)
+    for (let i = 0; i < n; i++) {
+      const perm = rng.permutation(m);
+      for (let j = 0; j < Math.floor(m / 2); j++) keep[perm[j]! * n + i] = 1;
+    }
+    const pop = makePopulation({
+      models: m,
+      samples: n,
+      keep,
+      signal: make(m * n),
+      popSamples: zn,
+      popSignal: make(m * zn),
+    });
+    const target = make(n);
+    const targetPop = make(zn);
+    const rows = Array.from({ length: m }, (_, k) => k);
+    for (const gamma of [1, 0.5, 1.7]) {
+      for (const [mode, a] of [
+        ['offline', 0.4],
+        ['online', Number.NaN],
+      ] as const) {
+        const opts = { mode, gamma, signal: 'probability' as const, ...(mode === 'offline' ? { a } : {}) };
+        const got = rmiaScores(allReferences(pop), target, targetPop, opts);
+        const want = rmiaPairwise(pop, rows, target, targetPop, mode, a, gamma, true);
+        assert.deepEqual(got, want, `rep ${rep} m ${m} n ${n} γ ${gamma} ${mode}`);
+      }
+    }
+  }
+});
+
+test('probability fast path: errors name the value or the sample', () => {
+  const code = (c: string, re: RegExp) => (e: unknown) =>
+    e instanceof MiaError && e.code === c && re.test(e.message);
+  const base = () => ({
+    models: 2,
+    samples: 5,
+    keep: Uint8Array.from([1, 0, 1, 0, 1, 0, 1, 0, 1, 0]),
+    signal: Float64Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]),
+    popSamples: 3,
+    popSignal: Float64Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
+  });
+  const opts = { mode: 'offline', a: 0.5, signal: 'probability' } as const;
+  const target = Float64Array.from([0.5, 0.5, 0.5, 0.5, 0.5]);
+  const targetPop = Float64Array.from([0.5, 0.5, 0.5]);
+  const ok = makePopulation(base());
+  assert.equal(rmiaScores(allReferences(ok), target, targetPop, opts).length, 5);
+  const badRef = base();
+  badRef.signal[7] = 1.25;
+  assert.throws(
+    () => rmiaScores(allReferences(makePopulation(badRef)), target, targetPop, opts),
+    code('E_CONFIG', /outside \[0, 1\]: 1\.25/),
+  );
+  const badPop = base();
+  badPop.popSignal[4] = -0.5;
+  assert.throws(
+    () => rmiaScores(allReferences(makePopulation(badPop)), target, targetPop, opts),
+    code('E_CONFIG', /outside \[0, 1\]: -0\.5/),
+  );
+  assert.throws(
+    () => rmiaScores(allReferences(ok), Float64Array.from([0.5, 0.5, 0.5, Number.NaN, 0.5]), targetPop, opts),
+    code('E_CONFIG', /outside \[0, 1\]: NaN/),
+  );
+  const noOut = base();
+  noOut.keep[3] = 1;
+  noOut.keep[8] = 1; // sample 3 is IN for both references
+  assert.throws(
+    () => rmiaScores(allReferences(makePopulation(noOut)), target, targetPop, opts),
+    code('E_EMPTY', /sample 3 has no OUT/),
+  );
+  // online counts every reference: no error
+  const online = rmiaScores(allReferences(makePopulation(noOut)), target, targetPop, {
+    mode: 'online',
+    signal: 'probability',
+  });
+  assert.equal(online.length, 5);
+});
+
+test('rmiaCountScores == pairwise beyond one block and with a crowded bucket; negative ratios rejected', () => {
+  const rng = new Rng(5);
+  // 120 population ratios piled on a narrow range next to a far outlier: most land in a few buckets
+  const z = Float64Array.from({ length: 301 }, (_, k) => (k === 300 ? 1e6 : 1 + rng.int(40) * 1e-3));
+  const x = Float64Array.from({ length: 9001 }, () =>
+    rng.next() < 0.5 ? 1 + rng.int(45) * 1e-3 : 2 * rng.next(),
+  );
+  for (const gamma of [1, 1.01]) assert.deepEqual(rmiaCountScores(x, z, gamma), pairwiseCounts(x, z, gamma));
+  assert.throws(() => rmiaCountScores(Float64Array.from([1, 2, -3]), z, 1), RangeError);
+  assert.throws(() => rmiaCountScores(x, Float64Array.from([1, -2]), 1), RangeError);
+  assert.throws(
+    () => rmiaCountScores(x, new Float64Array(0), 1),
+    (e: unknown) => e instanceof MiaError && e.code === 'E_EMPTY',
+  );
+});

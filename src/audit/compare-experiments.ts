@@ -1,0 +1,321 @@
+/**
+ * What the experiments mode found, in words and one table: per experiment which model leaks more and
+ * by how much (its strongest attack's AUC, attacker advantage and TPR at 1% FPR at the end of
+ * training), how that lines up with the generalization gap, where the per-epoch AUC peaked; then
+ * across experiments, how the same architecture fares with fewer classes and where the difference
+ * between the compared models is largest. Pure functions over what the run directory holds
+ * (experiments.json, results.json, history.json, privacy-by-epoch.json), so the audit prints it and
+ * the report (`mia report`) writes the same sentences from the files.
+ */
+import type { PrivacyPoint } from './privacy-collection.js';
+import type { AttackResult } from './run-attacks.js';
+
+/** experiments.json: what the experiments mode compared (written by experiments.ts). */
+export interface ExperimentsFile {
+  dataset: {
+    /** data.dataset as configured. */
+    requested: string;
+    /** The dataset used (data.fallback_dataset's when the configured one was not found). */
+    used: string;
+    source: string;
+    /** Why another dataset was used, when one was. */
+    note?: string;
+  };
+  experiments: {
+    name: string;
+    title?: string;
+    /** Model ids (as results.json's `model`), in the config's order. */
+    models: string[];
+    classes: number;
+  }[];
+  models: {
+    /** The model's id in results, history and privacy points: its name, plus " (k classes)" for a first-k experiment. */
+    id: string;
+    /** Its name under `models` in the config. */
+    name: string;
+    /** Architecture in words, e.g. "dense: depth 4, width 64, relu". */
+    architecture: string;
+    /** Trainable parameters. */
+    params: number;
+    classes: number;
+    /** Training samples (members) and held-out samples (non-members) of the final attacks. */
+    members: number;
+    nonMembers: number;
+    epochs: number;
+  }[];
+  /** The attacks during training, when they ran. */
+  privacy?: { everyEpochs: number; attacks: string[]; samples: number };
+}
+
+/** The minimal training history read here (history.json's models). */
+export interface HistoryLike {
+  id: string;
+  epochs: readonly { epoch: number; trainAccuracy: number; valAccuracy: number | null }[];
+}
+
+/** One model of one experiment at the end of training. */
+export interface ModelStanding {
+  experiment: string;
+  model: string;
+  /** The attack with the highest AUC on the entire dataset, and that AUC. */
+  attack: string;
+  auc: number;
+  /** Standard error of that AUC (Hanley & McNeil 1982) at its numbers of members and non-members. */
+  aucStandardError: number;
+  /** Attacker advantage of that attack. */
+  advantage: number;
+  /** The highest TPR at 1% FPR over the attacks. */
+  tprAt1Fpr: number;
+  /** Last epoch's training and validation accuracy (fractions), when recorded. */
+  trainAccuracy: number | undefined;
+  valAccuracy: number | undefined;
+  /** trainAccuracy − valAccuracy, when both are known. */
+  gap: number | undefined;
+  /** The highest per-epoch AUC over the attacks run during training, when they ran. */
+  peak: { auc: number; epoch: number; attack: string } | undefined;
+  /** Per attacked epoch (ascending), the highest AUC over the attacks run during training. */
+  byEpoch: { epoch: number; auc: number }[];
+}
+
+export interface ExperimentsComparison {
+  /** Sentences: the dataset used, one paragraph per experiment, then the findings across experiments. */
+  lines: string[];
+  /** Every (experiment, model), in experiment order. */
+  standings: ModelStanding[];
+}
+
+/** Differences of AUC below this count as "about equal" whatever the sample sizes. */
+export const EQUAL_AUC = 0.005;
+
+/**
+ * The standard error of an AUC `auc` measured on `m` members and `n` non-members, by Hanley & McNeil
+ * (1982, Radiology 143:29–36, eq. 2) with Q1 = A/(2−A), Q2 = 2A²/(1+A):
+ * SE = √((A(1−A) + (m−1)(Q1−A²) + (n−1)(Q2−A²)) / (m·n)). NaN when m or n is 0.
+ */
+export function aucStandardError(auc: number, m: number, n: number): number {
+  if (m < 1 || n < 1) return Number.NaN;
+  const a = auc;
+  const q1 = a / (2 - a);
+  const q2 = (2 * a * a) / (1 + a);
+  const v = (a * (1 - a) + (m - 1) * (q1 - a * a) + (n - 1) * (q2 - a * a)) / (m * n);
+  return Math.sqrt(Math.max(0, v));
+}
+
+/**
+ * True when two models' AUCs differ by less than EQUAL_AUC or by less than twice the standard error
+ * of the difference (√(SE_a² + SE_b²), treating the two estimates as independent — a rough guide, as
+ * both models are attacked on the same samples).
+ */
+function aboutEqual(a: ModelStanding, b: ModelStanding): boolean {
+  const d = Math.abs(a.auc - b.auc);
+  return d < EQUAL_AUC || d < 2 * Math.hypot(a.aucStandardError, b.aucStandardError);
+}
+
+const f3 = (x: number) => x.toFixed(3);
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${f3(Math.abs(x))}`;
+
+/** The highest AUC over attacks at each epoch of `points`, by ascending epoch. */
+function bestByEpoch(points: readonly PrivacyPoint[]): { epoch: number; auc: number }[] {
+  const m = new Map<number, number>();
+  for (const p of points) m.set(p.epoch, Math.max(m.get(p.epoch) ?? Number.NEGATIVE_INFINITY, p.auc));
+  return [...m.entries()].sort((x, y) => x[0] - y[0]).map(([epoch, auc]) => ({ epoch, auc }));
+}
+
+/** The standing of model `id` in `experiment` (undefined when it has no entire-dataset result there). */
+function standing(
+  experiment: string,
+  id: string,
+  results: readonly (AttackResult & { experiment?: string; model?: string })[],
+  history: readonly HistoryLike[],
+  points: readonly PrivacyPoint[],
+): ModelStanding | undefined {
+  const entire = results.filter(
+    (r) => r.experiment === experiment && r.model === id && r.slice.feature === 'entire_dataset',
+  );
+  if (entire.length === 0) return undefined;
+  const best = entire.reduce((a, b) => (b.auc > a.auc ? b : a));
+  const tpr = Math.max(...entire.map((r) => r.tprAtFpr['0.01']?.tpr ?? 0));
+  const h = history.find((m) => m.id === id);
+  const last = h?.epochs[h.epochs.length - 1];
+  const train = last?.trainAccuracy;
+  const val = last?.valAccuracy ?? undefined;
+  const mine = points.filter(
+    (p) => p.model === id && (p.experiment === undefined || p.experiment === experiment),
+  );
+  const top = mine.length === 0 ? undefined : mine.reduce((a, b) => (b.auc > a.auc ? b : a));
+  return {
+    experiment,
+    model: id,
+    attack: best.attack,
+    auc: best.auc,
+    aucStandardError: aucStandardError(best.auc, best.nMembers, best.nNonMembers),
+    advantage: best.advantage,
+    tprAt1Fpr: tpr,
+    trainAccuracy: train,
+    valAccuracy: val,
+    gap: train !== undefined && val !== undefined ? train - val : undefined,
+    peak: top === undefined ? undefined : { auc: top.auc, epoch: top.epoch, attack: top.attack },
+    byEpoch: bestByEpoch(mine),
+  };
+}
+
+/** "dense-7 leaks more than dense-4: …" for two models of one experiment (a first, leakier). */
+function pairSentences(a: ModelStanding, b: ModelStanding): string[] {
+  const d = a.auc - b.auc;
+  const out: string[] = [];
+  const numbers =
+    `best AUC ${f3(a.auc)} vs ${f3(b.auc)} (${signed(d)}; ${a.attack} vs ${b.attack} attack), attacker advantage ` +
+    `${f3(a.advantage)} vs ${f3(b.advantage)}, TPR at 1% FPR ${pct(a.tprAt1Fpr)} vs ${pct(b.tprAt1Fpr)}`;
+  const equal = aboutEqual(a, b);
+  const noise = `±${f3(2 * Math.hypot(a.aucStandardError, b.aucStandardError))}`;
+  if (equal) {
+    out.push(
+      `${a.model} and ${b.model} leak about equally: ${numbers}; the AUC difference is within the noise of these sample sizes (${noise}, two standard errors).`,
+    );
+  } else {
+    out.push(
+      `${a.model} leaks more than ${b.model}: ${numbers}; the AUC difference exceeds two standard errors (${noise}).`,
+    );
+  }
+  if (a.gap !== undefined && b.gap !== undefined) {
+    const acc = (s: ModelStanding) =>
+      `${pct(s.trainAccuracy!)} training vs ${pct(s.valAccuracy!)} validation accuracy (gap ${(100 * s.gap!).toFixed(1)} points)`;
+    const follows = equal
+      ? ''
+      : a.gap > b.gap
+        ? ' — the model that overfits more leaks more'
+        : ' — here leakage does not follow the generalization gap';
+    out.push(`At the last epoch ${a.model} has ${acc(a)}, ${b.model} ${acc(b)}${follows}.`);
+  }
+  if (a.peak !== undefined && b.peak !== undefined) {
+    const bAt = new Map(b.byEpoch.map((x) => [x.epoch, x.auc]));
+    const common = a.byEpoch.filter((x) => bAt.has(x.epoch));
+    const higher = common.filter((x) => x.auc > bAt.get(x.epoch)!).length;
+    const during =
+      common.length > 1
+        ? ` at ${higher} of the ${common.length} epochs both were attacked, ${a.model} had the higher AUC (best attack of each epoch).`
+        : '';
+    out.push(
+      `Measured during training, the AUC of ${a.model} peaked at ${f3(a.peak.auc)} (epoch ${a.peak.epoch}, ${a.peak.attack}) ` +
+        `and that of ${b.model} at ${f3(b.peak.auc)} (epoch ${b.peak.epoch}, ${b.peak.attack})${during === '' ? '.' : `;${during}`}`,
+    );
+  }
+  return out;
+}
+
+/**
+ * The comparison of an experiments-mode run (see the file header). `results` are results.json's
+ * results (tagged with experiment and model), `history` history.json's models, `points`
+ * privacy-by-epoch.json's points (may be empty). Models without results are left out.
+ */
+export function compareExperiments(
+  file: ExperimentsFile,
+  results: readonly (AttackResult & { experiment?: string; model?: string })[],
+  history: readonly HistoryLike[],
+  points: readonly PrivacyPoint[],
+): ExperimentsComparison {
+  const lines: string[] = [];
+  const ds = file.dataset;
+  if (ds.used !== ds.requested) {
+    lines.push(
+      `Dataset: ${ds.requested} was not found on this machine, so ${ds.used} stood in for it (${ds.source}); every number below describes ${ds.used}.`,
+    );
+  } else {
+    lines.push(`Dataset: ${ds.used} (${ds.source}).`);
+  }
+  const standings: ModelStanding[] = [];
+  const diffs: { name: string; d: number; a: ModelStanding; b: ModelStanding }[] = [];
+  file.experiments.forEach((e, i) => {
+    const group = e.models
+      .map((id) => standing(e.name, id, results, history, points))
+      .filter((s): s is ModelStanding => s !== undefined);
+    standings.push(...group);
+    if (group.length === 0) return;
+    const head = `Experiment ${i + 1}, ${e.name}${e.title !== undefined ? ` (${e.title})` : ''}, ${e.classes} classes:`;
+    const ranked = [...group].sort((x, y) => y.auc - x.auc);
+    if (ranked.length === 1) {
+      const s = ranked[0]!;
+      lines.push(
+        `${head} ${s.model} reaches best AUC ${f3(s.auc)} (${s.attack}), TPR at 1% FPR ${pct(s.tprAt1Fpr)}.`,
+      );
+    } else if (ranked.length === 2) {
+      const [a, b] = ranked as [ModelStanding, ModelStanding];
+      diffs.push({ name: e.name, d: a.auc - b.auc, a, b });
+      lines.push(`${head} ${pairSentences(a, b).join(' ')}`);
+    } else {
+      lines.push(
+        `${head} by best AUC, ${ranked.map((s) => `${s.model} ${f3(s.auc)} (TPR at 1% FPR ${pct(s.tprAt1Fpr)})`).join(' > ')}.`,
+      );
+    }
+  });
+
+  // Across experiments: the same configured model on different numbers of classes.
+  const byId = new Map<string, ModelStanding>();
+  for (const s of standings) if (!byId.has(s.model)) byId.set(s.model, s);
+  const byName = new Map<string, { classes: number; s: ModelStanding }[]>();
+  for (const m of file.models) {
+    const s = byId.get(m.id);
+    if (s === undefined) continue;
+    byName.set(m.name, [...(byName.get(m.name) ?? []), { classes: m.classes, s }]);
+  }
+  const classParts: string[] = [];
+  const directions = new Set<string>();
+  const fewer: string[] = [];
+  const more: string[] = [];
+  for (const [name, list] of byName) {
+    if (list.length < 2) continue;
+    const sorted = [...list].sort((x, y) => y.classes - x.classes);
+    const hi = sorted[0]!;
+    const lo = sorted[sorted.length - 1]!;
+    const d = lo.s.auc - hi.s.auc;
+    directions.add(`${lo.classes}/${hi.classes}`);
+    const equal = aboutEqual(lo.s, hi.s);
+    if (!equal) (d < 0 ? fewer : more).push(name);
+    classParts.push(
+      `${name} ${f3(lo.s.auc)} vs ${f3(hi.s.auc)} (${signed(d)}${equal ? ', within noise' : ''})`,
+    );
+  }
+  if (classParts.length > 0) {
+    const [lo, hi] = [...directions][0]!.split('/');
+    const n = classParts.length;
+    const list = (xs: string[]) => `${xs.join(' and ')} ${xs.length === 1 ? 'leaks' : 'leak'}`;
+    const verdict =
+      fewer.length === n
+        ? `${n === 1 ? 'it leaks' : 'every one of these models leaks'} less with fewer classes`
+        : more.length === n
+          ? `${n === 1 ? 'it leaks' : 'every one of these models leaks'} more with fewer classes`
+          : fewer.length + more.length === 0
+            ? 'no difference beyond two standard errors'
+            : `${[
+                ...(fewer.length > 0 ? [`${list(fewer)} less`] : []),
+                ...(more.length > 0 ? [`${list(more)} more`] : []),
+              ].join(', ')} with fewer classes, beyond two standard errors`;
+    lines.push(
+      `With ${lo} classes instead of ${hi} (best AUC on ${lo} vs on ${hi} classes): ${classParts.join('; ')} — ${verdict}.`,
+    );
+  }
+  if (diffs.length > 1) {
+    const sorted = [...diffs].sort((x, y) => y.d - x.d);
+    const top = sorted[0]!;
+    const low = sorted[sorted.length - 1]!;
+    const separated = diffs.filter((x) => !aboutEqual(x.a, x.b)).length;
+    const lead =
+      separated === 0
+        ? `None of the ${diffs.length} comparisons separates its models beyond two standard errors; the difference is largest`
+        : `${separated} of the ${diffs.length} comparisons ${separated === 1 ? 'separates its' : 'separate their'} models beyond two standard errors; the difference is largest`;
+    lines.push(
+      `${lead} in experiment ${top.name} (${top.a.model} over ${top.b.model} by ${f3(top.d)} AUC) ` +
+        `and smallest in ${low.name} (${low.a.model} over ${low.b.model} by ${f3(low.d)}).`,
+    );
+  }
+  const all = [...byId.values()].sort((x, y) => y.auc - x.auc);
+  if (all.length > 2) {
+    const a = all[0]!;
+    const z = all[all.length - 1]!;
+    lines.push(
+      `Of all ${all.length} models, ${a.model} leaks most (AUC ${f3(a.auc)}, TPR at 1% FPR ${pct(a.tprAt1Fpr)}) and ${z.model} least (AUC ${f3(z.auc)}, ${pct(z.tprAt1Fpr)}).`,
+    );
+  }
+  return { lines, standings };
+}

@@ -1,0 +1,104 @@
+// Opening a report in headless Chromium (Debian `chromium`, driven by playwright-core) for the browser
+// tests: what every chart drew, what the page logged, what it tried to fetch, and a screenshot.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** The `skip` option of a browser test: false, or why it is skipped. */
+export const skipWithoutChromium: false | string =
+  !existsSync(CHROMIUM) && `needs ${CHROMIUM} (Debian package chromium)`;
+
+/** test-artifacts/ at the repository root. */
+export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+/** What one inline chart drew. */
+export interface ChartMarks {
+  id: string | null;
+  width: number;
+  height: number;
+  lines: number;
+  bars: number;
+  images: number;
+  legend: number;
+}
+
+export interface OpenedReport {
+  charts: ChartMarks[];
+  /** console errors and warnings, and uncaught page errors. */
+  errors: string[];
+  /** Requests to anything but file: and data: URLs. */
+  requests: string[];
+  /** The text of the element `textOf` (when asked). */
+  text: string | undefined;
+}
+
+/**
+ * Opens `html` in headless Chromium, collects every chart's marks, the errors logged and the requests
+ * made, reads the text of `options.textOf` and, with `options.screenshot`, saves a full-page screenshot
+ * there. Chromium is closed afterwards.
+ */
+export async function openReport(
+  html: string,
+  options: { screenshot?: string; textOf?: string } = {},
+): Promise<OpenedReport> {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'mia-browser-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    page.on('request', (r) => {
+      const url = r.url();
+      if (!url.startsWith('file:') && !url.startsWith('data:')) requests.push(url);
+    });
+    await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+    const charts = await page.$$eval('figure.mia-chart svg.mia-chart-svg', (svgs) =>
+      svgs.map((svg) => {
+        const box = svg.getBoundingClientRect();
+        return {
+          id: svg.getAttribute('data-chart'),
+          width: box.width,
+          height: box.height,
+          lines: svg.querySelectorAll('.mia-line').length,
+          bars: svg.querySelectorAll('.mia-bar').length,
+          images: [...svg.querySelectorAll('image.mia-image')].filter((i) => {
+            const b = i.getBoundingClientRect();
+            return b.width > 0 && b.height > 0;
+          }).length,
+          legend: svg.querySelectorAll('.mia-legend-item').length,
+        };
+      }),
+    );
+    const text = options.textOf === undefined ? undefined : ((await page.textContent(options.textOf)) ?? '');
+    if (options.screenshot !== undefined) {
+      mkdirSync(dirname(options.screenshot), { recursive: true });
+      await page.screenshot({ path: options.screenshot, fullPage: true });
+    }
+    return { charts, errors, requests, text };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
