@@ -5,11 +5,11 @@ import { canonicalDatasetName, type DatasetOptions, loadDataset } from '../data/
 import { subsetIndices, take } from '../data/splits.js';
 import { MiaError } from '../errors.js';
 import { describeArchitectures, normalizeArchSpec, parseArchParams } from '../models/architectures.js';
-import { shuffleSeedOf } from '../models/cache.js';
+import { requestHash, shuffleSeedOf } from '../models/cache.js';
 import { type BackendPreference, createEngine } from '../models/engine.js';
 import type { Logger } from '../models/logger.js';
 import { normalizeOptimizerSpec, type OptimizerSpec, parseSchedule } from '../models/optimizers.js';
-import { saveModel } from '../models/store.js';
+import { isModelDir, readModelRecord, saveModel } from '../models/store.js';
 import { evaluateLogits, formatDuration, trainModel } from '../models/train.js';
 import { Rng } from '../rng.js';
 import { type CliCommand, intFlag, numberFlag, parseCommandArgs } from './command.js';
@@ -42,7 +42,11 @@ ${describeArchitectures()
   --engine NAME         auto (default: onnxruntime for conv/dense nets, else TensorFlow.js), tfjs, ort
   --backend NAME        TensorFlow.js backend: auto (default: tfjs-node if installed, else wasm, else
                         cpu), node, wasm, cpu
-  --out DIR             where to save the model (replaced if it holds a model)`;
+  --out DIR             where to save the model (replaced if it holds another model)
+  --force               train again even when DIR already holds the model this request trains
+
+Run again with the same options, it finds the finished model in DIR (same architecture, optimiser,
+epochs, batch size, seed, dataset and training rows) and reuses it instead of training.`;
 
 const NORMALIZE: readonly string[] = ['unit', 'standard', 'none'];
 const BACKENDS: readonly string[] = ['auto', 'node', 'wasm', 'cpu'];
@@ -125,6 +129,7 @@ export const trainCommand: CliCommand = {
       engine: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
     });
     const need = (flag: 'dataset' | 'out'): string => {
       const v = values[flag];
@@ -187,6 +192,38 @@ export const trainCommand: CliCommand = {
           )
         : undefined;
 
+    const dsRecord: Record<string, unknown> = { ...dsOptions };
+    const hash = requestHash({
+      arch,
+      inputShape: [...train.shape],
+      numClasses: train.numClasses,
+      optimizer: opt,
+      epochs,
+      batchSize,
+      seed,
+      dataset: { name: canonicalDatasetName(datasetName), options: dsRecord },
+      indices,
+      train,
+    });
+    if (values.force !== true && isModelDir(out)) {
+      const previous = readModelRecord(out);
+      if (previous.hash === hash) {
+        const last = previous.history.at(-1);
+        console.log(
+          `${out} already holds this model (trained ${previous.createdAt}` +
+            (last !== undefined
+              ? `; last epoch: train accuracy ${(100 * last.trainAccuracy).toFixed(2)}%` +
+                (last.valAccuracy !== null
+                  ? `, validation accuracy ${(100 * last.valAccuracy).toFixed(2)}%`
+                  : '')
+              : '') +
+            '); reused, nothing trained (--force trains again)',
+        );
+        return 0;
+      }
+      console.log(`${out} holds another model (a different request); it will be replaced`);
+    }
+
     const engine = await createEngine(values.engine ?? 'auto', { backend });
     const model = await engine.build({
       arch,
@@ -226,12 +263,12 @@ export const trainCommand: CliCommand = {
           `test accuracy ${(100 * testEval.accuracy).toFixed(2)}% (loss ${testEval.loss.toFixed(4)}) on ${data.test.n} test samples; ` +
           `trained in ${formatDuration(result.seconds)}`,
       );
-      const dsRecord: Record<string, unknown> = { ...dsOptions };
       saveModel(out, model, {
         training: { optimizer: opt, epochs, batchSize, shuffleSeed },
         dataset: { name: canonicalDatasetName(datasetName), options: dsRecord },
         indices,
         history: result.history,
+        hash,
         trainSeconds: result.seconds,
       });
       console.log(`saved ${out}`);

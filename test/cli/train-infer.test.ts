@@ -44,32 +44,30 @@ function mia(args: string[], cwd: string): MiaRun {
 
 test('mia train, then mia infer, then mia attack on the synthetic dataset', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mia-cli-train-'));
-  const train = mia(
-    [
-      'train',
-      '--dataset',
-      'synthetic',
-      '--arch',
-      'dense',
-      '--arch-param',
-      'depth=1',
-      '--arch-param',
-      'width=32',
-      '--epochs',
-      '2',
-      '--train-size',
-      '300',
-      '--val-size',
-      '200',
-      '--seed',
-      '1',
-      '--backend',
-      'cpu',
-      '--out',
-      'model',
-    ],
-    dir,
-  );
+  const trainArgs = [
+    'train',
+    '--dataset',
+    'synthetic',
+    '--arch',
+    'dense',
+    '--arch-param',
+    'depth=1',
+    '--arch-param',
+    'width=32',
+    '--epochs',
+    '2',
+    '--train-size',
+    '300',
+    '--val-size',
+    '200',
+    '--seed',
+    '1',
+    '--backend',
+    'cpu',
+    '--out',
+    'model',
+  ];
+  const train = mia(trainArgs, dir);
   assert.equal(train.code, 0, train.stderr + train.stdout);
   assert.match(train.stdout, /^engine: (ort|tfjs), backend \S+ \(/m); // --engine auto: onnxruntime for dense nets
   assert.match(
@@ -84,6 +82,19 @@ test('mia train, then mia infer, then mia attack on the synthetic dataset', asyn
   assert.deepEqual(record.spec.arch, { name: 'dense', params: { activation: 'relu', depth: 1, width: 32 } });
   const indices = readTrainIndices(join(dir, 'model'))!;
   assert.equal(indices.length, 300);
+  assert.match(record.hash ?? '', /^[0-9a-f]{64}$/);
+
+  // the same request again: the finished model is reused, nothing is trained or rewritten
+  const again = mia(trainArgs, dir);
+  assert.equal(again.code, 0, again.stderr + again.stdout);
+  assert.match(again.stdout, /^model already holds this model \(trained .*\); reused, nothing trained/m);
+  assert.doesNotMatch(again.stdout, /^epoch /m);
+  assert.equal(readModelRecord(join(dir, 'model')).createdAt, record.createdAt);
+  // another request (3 epochs) replaces it
+  const more = mia([...trainArgs.slice(0, -2), '--epochs', '3', '--out', 'model'], dir);
+  assert.match(more.stdout, /^model holds another model \(a different request\); it will be replaced/m);
+  assert.equal(readModelRecord(join(dir, 'model')).history.length, 3);
+  assert.notEqual(readModelRecord(join(dir, 'model')).hash, record.hash);
 
   const infer = mia(['infer', '--model', 'model', '--out', 'outputs.npz', '--backend', 'cpu'], dir);
   assert.equal(infer.code, 0, infer.stderr + infer.stdout);
