@@ -7,7 +7,7 @@
  * Offline RMIA, a = 0.3, γ = 1, 4 reference models (each audit sample IN for 2), probabilities as the
  * signal (float64, so both sides start from the same bits). What each side times:
  *  - ours: one rmiaScores call, from the population arrays to the returned scores (likelihood ratios,
- *    sort, counting, the output array). The first call (assembling and compiling the kernels, JIT) is
+ *    sort, counting, the output array). The first call (decoding and compiling the kernels, JIT) is
  *    reported apart; then 150 warm-up calls, then the median and minimum of 200 calls.
  *  - numpy, Privacy Meter's form: the likelihood ratios for all N, plus the N×Z matrix on the first `rows`
  *    audit samples (the full 50,000 × 10,000 float64 matrix alone is 4 GB), extrapolated linearly to N;
@@ -132,7 +132,7 @@ try {
   console.log('');
   console.log(
     `ours (WebAssembly kernels)       ${f(oursMs)} ms  median of 200 calls after 150 warm-up calls ` +
-      `(min ${f(times[0]!)} ms; first call ${f(firstMs)} ms with assembling + compiling the kernels)`,
+      `(min ${f(times[0]!)} ms; first call ${f(firstMs)} ms with decoding + compiling the kernels)`,
   );
   console.log(
     `numpy, Privacy Meter's form      ${f(npFullMs, 0)} ms  = ratios ${f(secRatios * 1000, 1)} ms (all N)` +

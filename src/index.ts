@@ -82,6 +82,7 @@ export {
   privacyMetricsCallback,
   subsampleRows,
 } from './audit/privacy-callback.js';
+export { REFERENCE_ATTACKS, runReferenceAttacks } from './audit/reference-attacks.js';
 export {
   type AttackResult,
   DEFAULT_FPR_TARGETS,
@@ -92,7 +93,6 @@ export {
 export { trainShadowModels } from './audit/shadow-models.js';
 export { type PrivacyTracking, trainTracked } from './audit/tracked-training.js';
 export { evaluateScores, joinScoresAndTruth } from './cli/evaluate.js';
-export { REFERENCE_ATTACKS, runReferenceAttacks } from './cli/score-reference.js';
 // data
 export type { Dataset, DatasetPair } from './data/dataset.js';
 export { DATASET_NAMES, type DatasetOptions, type LoadedDatasets, loadDataset } from './data/registry.js';

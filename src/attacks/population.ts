@@ -243,3 +243,14 @@ function checkFinite(a: FloatArray, n: number, queries: number, field: string, w
     }
   }
 }
+
+/** Throws E_SHAPE_MISMATCH naming `field` when the signal `a` does not hold `expected` values (`shape` in words). */
+export function checkSignalLength(a: FloatArray, expected: number, field: string, shape: string): void {
+  if (a.length !== expected) {
+    throw new MiaError('E_SHAPE_MISMATCH', `${field} signal does not match the reference signals`, {
+      where: field,
+      expected: `${shape} = ${expected} values`,
+      found: `${a.length} values`,
+    });
+  }
+}

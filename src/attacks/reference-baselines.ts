@@ -18,7 +18,13 @@
  * signal where higher = less member-like (a loss), negate it first. Higher score = member.
  */
 import { MiaError } from '../errors.js';
-import { type FloatArray, meanOverQueries, type Population, type ReferenceView } from './population.js';
+import {
+  checkSignalLength,
+  type FloatArray,
+  meanOverQueries,
+  type Population,
+  type ReferenceView,
+} from './population.js';
 
 export const REFERENCE_BASELINES = ['attack-r', 'attack-p'] as const;
 
@@ -31,7 +37,7 @@ export function attackRScores(refs: ReferenceView, target: FloatArray): Float64A
   const pop = refs.pop;
   const n = pop.samples;
   const q = pop.queries;
-  lengthCheck(target, n * q, 'target', `[${n}, ${q}]`);
+  checkSignalLength(target, n * q, 'target', `[${n}, ${q}]`);
   const t = meanOverQueries(target, n, q);
   const above = new Float64Array(n);
   const count = new Int32Array(n);
@@ -90,8 +96,8 @@ export function attackPScores(
       },
     );
   }
-  lengthCheck(target, n * pop.queries, 'target', `[${n}, ${pop.queries}]`);
-  lengthCheck(targetPop, zn * pop.popQueries, 'pop_target', `[${zn}, ${pop.popQueries}]`);
+  checkSignalLength(target, n * pop.queries, 'target', `[${n}, ${pop.queries}]`);
+  checkSignalLength(targetPop, zn * pop.popQueries, 'pop_target', `[${zn}, ${pop.popQueries}]`);
   const t = meanOverQueries(target, n, pop.queries);
   const z = meanOverQueries(targetPop, zn, pop.popQueries).sort();
   const out = new Float64Array(n);
@@ -126,14 +132,4 @@ function upperBound(s: Float64Array, v: number, from: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-function lengthCheck(a: FloatArray, expected: number, field: string, shape: string): void {
-  if (a.length !== expected) {
-    throw new MiaError('E_SHAPE_MISMATCH', `${field} signal does not match the reference signals`, {
-      where: field,
-      expected: `${shape} = ${expected} values`,
-      found: `${a.length} values`,
-    });
-  }
 }

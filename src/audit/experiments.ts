@@ -19,7 +19,6 @@
  * cached by content hash and their per-epoch points by key (tracked-training.ts); the final attacks
  * (seconds) are run again.
  */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { AttackScores } from '../attacks/registry.js';
 import { MiaError } from '../errors.js';
@@ -27,7 +26,6 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { npyArray } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
 import type { TrainRequest } from '../models/cache.js';
-import { type BackendPreference, createEngine, type Engine } from '../models/engine.js';
 import { silentLogger } from '../models/logger.js';
 import { type EpochRecord, formatDuration } from '../models/train.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
@@ -36,11 +34,18 @@ import { loadAuditData } from './audit-data.js';
 import { compareExperiments, type ExperimentsFile } from './compare-experiments.js';
 import type { LoadedConfig } from './config.js';
 import { describeArchitecture, type Instance, planInstances } from './experiment-plan.js';
+import { lazyEngine } from './lazy-engine.js';
 import type { AuditModelSummary, AuditRun, RunAuditOptions } from './pipeline.js';
 import type { PrivacyPoint } from './privacy-collection.js';
 import { runOutputAttacks } from './run-attacks.js';
 import { deriveSeed, privacyPath, startRun } from './run-dir.js';
-import { packageVersion, writePrivacyByEpoch, writeSamples } from './run-files.js';
+import {
+  historyEpochs,
+  lastAccuracies,
+  writeEnvironment,
+  writePrivacyByEpoch,
+  writeSamples,
+} from './run-files.js';
 import { trainTracked } from './tracked-training.js';
 
 /** What training and attacking one instance produced. */
@@ -98,15 +103,7 @@ export async function runExperimentsAudit(
         : ''),
   );
 
-  const backend: BackendPreference = options.backend ?? cfg.run.backend;
-  let engine: Engine | undefined;
-  const getEngine = async () => {
-    if (engine === undefined) {
-      engine = await (options.createEngine ?? ((b) => createEngine('auto', { backend: b })))(backend);
-      log.info(`engine: ${engine.name}, backend ${engine.backend.description}`);
-    }
-    return engine;
-  };
+  const engines = lazyEngine(options.backend ?? cfg.run.backend, log, options.createEngine);
 
   const trained: Trained[] = [];
   const notes: string[] = [];
@@ -136,7 +133,7 @@ export async function runExperimentsAudit(
     );
     const ts = performance.now();
     const res = await trainTracked(request, join(paths.models, inst.slug), {
-      engine: await getEngine(),
+      engine: await engines.get(),
       logger: log,
       label: counter,
       ...(priv.everyEpochs > 0
@@ -232,14 +229,7 @@ export async function runExperimentsAudit(
     id: x.inst.id,
     label: `${x.inst.id} (${x.params.toLocaleString('en-US')} parameters)`,
     role: 'target',
-    epochs: x.history.map((h) => ({
-      epoch: h.epoch,
-      trainLoss: h.trainLoss,
-      trainAccuracy: h.trainAccuracy,
-      valLoss: h.valLoss,
-      valAccuracy: h.valAccuracy,
-      seconds: h.seconds,
-    })),
+    epochs: historyEpochs(x.history),
   }));
   writeJsonAtomic(paths.history, { models: history });
   writeSamples(
@@ -247,11 +237,10 @@ export async function runExperimentsAudit(
     base.audit,
     Int32Array.from({ length: Math.min(16, base.audit.n) }, (_, j) => j),
   );
-  writeJsonAtomic(paths.environment, {
+  const engine = engines.current();
+  writeEnvironment(paths.environment, {
     backend: engine?.backend.name ?? 'unknown',
     engine: engine?.name ?? 'unknown',
-    node: process.version,
-    miaAudit: packageVersion(),
     dataset: {
       name: ds.name,
       source: ds.source,
@@ -259,8 +248,6 @@ export async function runExperimentsAudit(
       ...(ds.requested !== ds.name ? { requested: ds.requested } : {}),
       ...(ds.fallbackNotice !== undefined ? { notice: ds.fallbackNotice } : {}),
     },
-    platform: `${process.platform}-${process.arch}`,
-    cpus: availableParallelism(),
   });
   const file: ExperimentsFile = {
     dataset: {
@@ -302,20 +289,16 @@ export async function runExperimentsAudit(
   log.info('');
   for (const line of comparison.lines) log.info(line);
 
-  const models: AuditModelSummary[] = trained.map((x) => {
-    const last = x.history[x.history.length - 1];
-    return {
-      id: x.inst.id,
-      label: `${x.inst.id} (${x.inst.training.architecture.name})`,
-      role: 'target',
-      trainSamples: x.inst.data.audit.n,
-      modelReused: x.modelReused,
-      signalsReused: x.pointsReused,
-      trainSeconds: x.trainSeconds,
-      trainAccuracy: last?.trainAccuracy,
-      valAccuracy: last?.valAccuracy ?? undefined,
-    };
-  });
+  const models: AuditModelSummary[] = trained.map((x) => ({
+    id: x.inst.id,
+    label: `${x.inst.id} (${x.inst.training.architecture.name})`,
+    role: 'target',
+    trainSamples: x.inst.data.audit.n,
+    modelReused: x.modelReused,
+    signalsReused: x.pointsReused,
+    trainSeconds: x.trainSeconds,
+    ...lastAccuracies(x.history),
+  }));
   return {
     runDir: paths.root,
     config: cfg,

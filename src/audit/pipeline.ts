@@ -12,12 +12,11 @@
  * run directory after runAudit returns.
  */
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { npyArray, writeNpy } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
 import { canonicalJson } from '../models/cache.js';
-import { type BackendPreference, createEngine, type Engine } from '../models/engine.js';
+import type { BackendPreference, Engine } from '../models/engine.js';
 import { type Logger, silentLogger } from '../models/logger.js';
 import { formatDuration } from '../models/train.js';
 import { Rng } from '../rng.js';
@@ -29,6 +28,7 @@ import type { ExperimentsComparison } from './compare-experiments.js';
 import type { AuditConfig, LoadedConfig } from './config.js';
 import { runExperimentsAudit } from './experiments.js';
 import { pairedKeepMatrix, trainingRows } from './keep.js';
+import { lazyEngine } from './lazy-engine.js';
 import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
 import { subsampleRows } from './privacy-callback.js';
 import type { PrivacyPoint } from './privacy-collection.js';
@@ -41,10 +41,12 @@ import {
   startRun,
 } from './run-dir.js';
 import {
+  historyEpochs,
   keepReused,
-  packageVersion,
+  lastAccuracies,
   readPreviousResults,
   scoresArrays,
+  writeEnvironment,
   writePrivacyByEpoch,
   writeSamples,
 } from './run-files.js';
@@ -200,15 +202,7 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
   const augmentations = augmentationSet(cfg.audit.augmentations);
   const plans = planModels(cfg, keep, n);
   addPrivacyTracking(plans, cfg, data, paths);
-  const backend = options.backend ?? cfg.run.backend;
-  let engine: Engine | undefined;
-  const getEngine = async () => {
-    if (engine === undefined) {
-      engine = await (options.createEngine ?? ((b) => createEngine('auto', { backend: b })))(backend);
-      log.info(`engine: ${engine.name}, backend ${engine.backend.description}`);
-    }
-    return engine;
-  };
+  const engines = lazyEngine(options.backend ?? cfg.run.backend, log, options.createEngine);
   const models: ModelSignals[] = [];
   let trainedWork = 0;
   let trainedSeconds = 0;
@@ -218,7 +212,7 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
       paths,
       data,
       augmentations,
-      engine: getEngine,
+      engine: engines.get,
       logger: log,
       counter: `[${plan.index + 1}/${plans.length}]`,
     });
@@ -236,34 +230,22 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
       }
     }
   }
-  const backendName =
-    engine?.backend.name ?? models.find((x) => x.backend !== undefined)?.backend ?? 'unknown';
-  writeJsonAtomic(paths.environment, {
-    backend: backendName,
+  const engine = engines.current();
+  writeEnvironment(paths.environment, {
+    backend: engine?.backend.name ?? models.find((x) => x.backend !== undefined)?.backend ?? 'unknown',
     engine: engine?.name ?? 'tfjs',
-    node: process.version,
-    miaAudit: packageVersion(),
     dataset: {
       name: ds.name,
       source: ds.source,
       ...(data.audit.classNames !== undefined ? { classNames: data.audit.classNames } : {}),
     },
-    platform: `${process.platform}-${process.arch}`,
-    cpus: availableParallelism(),
   });
   writeJsonAtomic(paths.history, {
     models: models.map((x) => ({
       id: x.plan.id,
       label: x.plan.label,
       role: x.plan.role,
-      epochs: x.history.map((h) => ({
-        epoch: h.epoch,
-        trainLoss: h.trainLoss,
-        trainAccuracy: h.trainAccuracy,
-        valLoss: h.valLoss,
-        valAccuracy: h.valAccuracy,
-        seconds: h.seconds,
-      })),
+      epochs: historyEpochs(x.history),
     })),
   });
   writeSamples(paths.samples, data.audit, plans[0]!.rows);
@@ -324,20 +306,16 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
     json.key = key;
     writeJsonAtomic(paths.results, json);
   }
-  const summaries: AuditModelSummary[] = models.map((x) => {
-    const last = x.history[x.history.length - 1];
-    return {
-      id: x.plan.id,
-      label: x.plan.label,
-      role: x.plan.role,
-      trainSamples: x.plan.rows.length,
-      modelReused: x.modelReused,
-      signalsReused: x.signalsReused,
-      trainSeconds: x.trainSeconds,
-      trainAccuracy: last?.trainAccuracy,
-      valAccuracy: last?.valAccuracy ?? undefined,
-    };
-  });
+  const summaries: AuditModelSummary[] = models.map((x) => ({
+    id: x.plan.id,
+    label: x.plan.label,
+    role: x.plan.role,
+    trainSamples: x.plan.rows.length,
+    modelReused: x.modelReused,
+    signalsReused: x.signalsReused,
+    trainSeconds: x.trainSeconds,
+    ...lastAccuracies(x.history),
+  }));
   return {
     runDir: root,
     config: cfg,

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MiaError } from '../errors.js';
-import { isTempFile, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { isTempFile, processAlive, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { type LoadedConfig, resolvedConfigJson } from './config.js';
 
 /** Paths inside a run directory. */
@@ -176,14 +176,4 @@ export function removeStaleTempFiles(dir: string): number {
     }
   }
   return removed;
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === 'EPERM';
-  }
 }

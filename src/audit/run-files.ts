@@ -1,14 +1,16 @@
 /**
  * Reading and writing the run directory's result files for the pipelines: scores.npz, the earlier
- * results.json of a rerun, keep.npy reuse, samples.npz, privacy-by-epoch.json and the package version
- * for environment.json.
+ * results.json of a rerun, keep.npy reuse, samples.npz, privacy-by-epoch.json, environment.json and
+ * the per-epoch entries of history.json.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { AttackScores } from '../attacks/registry.js';
 import type { Dataset } from '../data/dataset.js';
-import { readJsonFile } from '../io/atomic.js';
+import { readJsonFile, writeJsonAtomic } from '../io/atomic.js';
 import { npyArray, readNpy, toBool } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
+import type { EpochRecord } from '../models/train.js';
 import type { AggregateResult } from './aggregate.js';
 import type { AuditResult, ExperimentOutcome } from './attack-stage.js';
 import { mergeCollections, type PrivacyPoint, saveCollection } from './privacy-collection.js';
@@ -24,6 +26,46 @@ export function packageVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * environment.json: the engine and backend that trained (the callers' fallbacks when none was created),
+ * Node and package versions, the dataset as the caller describes it, platform and CPU count.
+ */
+export function writeEnvironment(
+  path: string,
+  env: { backend: string; engine: string; dataset: Record<string, unknown> },
+): void {
+  writeJsonAtomic(path, {
+    backend: env.backend,
+    engine: env.engine,
+    node: process.version,
+    miaAudit: packageVersion(),
+    dataset: env.dataset,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: availableParallelism(),
+  });
+}
+
+/** A model's epochs as history.json lists them (the training record without lr and throughput). */
+export function historyEpochs(history: readonly EpochRecord[]) {
+  return history.map((h) => ({
+    epoch: h.epoch,
+    trainLoss: h.trainLoss,
+    trainAccuracy: h.trainAccuracy,
+    valLoss: h.valLoss,
+    valAccuracy: h.valAccuracy,
+    seconds: h.seconds,
+  }));
+}
+
+/** The last epoch's training and validation accuracy (undefined without epochs or validation data). */
+export function lastAccuracies(history: readonly EpochRecord[]): {
+  trainAccuracy: number | undefined;
+  valAccuracy: number | undefined;
+} {
+  const last = history[history.length - 1];
+  return { trainAccuracy: last?.trainAccuracy, valAccuracy: last?.valAccuracy ?? undefined };
 }
 
 /** True when keep.npy at `path` holds exactly `keep` ([m, n]). */

@@ -1,4 +1,5 @@
 import { DEFAULT_OUTPUT_ATTACKS, outputAttackNames } from '../attacks/registry.js';
+import { REFERENCE_ATTACKS, runReferenceAttacks } from '../audit/reference-attacks.js';
 import {
   type AttackResult,
   DEFAULT_FPR_TARGETS,
@@ -11,7 +12,6 @@ import { parseSliceFamily, SLICE_FAMILIES } from '../metrics/slicing.js';
 import { loadAttackInput } from '../signals/attack-input-files.js';
 import { type CliCommand, intFlag, listFlag, numberFlag, parseCommandArgs } from './command.js';
 import { formatResultsTable, resultsToCsv, worstCaseSentence } from './format-results.js';
-import { REFERENCE_ATTACKS, runReferenceAttacks } from './score-reference.js';
 
 const DEFAULT_REFERENCE_ATTACKS = ['lira-online', 'lira-offline', 'lira-global', 'rmia'];
 

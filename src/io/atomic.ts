@@ -42,6 +42,22 @@ export function isTempFile(name: string): boolean {
   return TEMP_RE.test(basename(name));
 }
 
+/**
+ * True when a process with id `pid` is running (signal 0 is delivered, or it exists but belongs to
+ * another user: EPERM). False for anything but a positive integer, so the pid parsed out of a temp
+ * name (see {@link isTempFile}) can be passed as is. Used to tell a killed writer's temp files from
+ * those of a writer still at work.
+ */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
+}
+
 /** The temp path an atomic write of `path` uses: `${path}.tmp-<pid>-<16 hex>` (random per call). */
 export function tempPathFor(path: string): string {
   return `${path}.tmp-${process.pid}-${randomBytes(8).toString('hex')}`;

@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MiaError } from '../errors.js';
-import { describeFsError, isTempFile, readJsonFile, tempPathFor } from '../io/atomic.js';
+import { describeFsError, isTempFile, processAlive, readJsonFile, tempPathFor } from '../io/atomic.js';
 import { npyArray, readNpy, writeNpy } from '../io/npy.js';
 import { toFloat32, toInt32 } from '../io/npy-cast.js';
 import { readNpz, writeNpz } from '../io/npz.js';
@@ -271,14 +271,4 @@ export function removeStaleTemps(parent: string): string[] {
     removed.push(name);
   }
   return removed;
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === 'EPERM';
-  }
 }

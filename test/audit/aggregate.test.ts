@@ -1,26 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aggregateResults, spread } from '../../src/audit/aggregate.js';
-import type { AuditResult } from '../../src/audit/attack-stage.js';
+import { fakeResult } from './helpers.js';
 
-function result(attack: string, auc: number, tpr: number, experiment: string, value?: number): AuditResult {
-  const entry = { tpr, low: 0, high: 1, lowSupport: false };
-  return {
-    attack,
+/** A result of experiment `experiment` (model m<experiment>) on the entire dataset, or on class `value`. */
+const result = (attack: string, auc: number, tpr: number, experiment: string, value?: number) =>
+  fakeResult(attack, auc, tpr, {
     signal: 'scaled-logit',
-    slice: value === undefined ? { feature: 'entire_dataset' } : { feature: 'class', value },
-    nMembers: 10,
-    nNonMembers: 10,
-    auc,
-    advantage: auc - 0.5,
-    ppv: 0.5,
-    tprAtFpr: { '0.01': entry },
-    epsilonLowerBound: 0,
-    epsilon: { estimate: 0, low: 0, high: 0, thresholdsTried: 1 },
     experiment,
     model: `m${experiment}`,
-  };
-}
+    ...(value !== undefined ? { slice: { feature: 'class', value } } : {}),
+  });
 
 test('spread: mean, sample standard deviation (ddof 1), min, max', () => {
   assert.deepEqual(spread([2, 4, 4, 4, 5, 5, 7, 9]), {

@@ -1,40 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { AuditResult } from '../../src/audit/attack-stage.js';
 import {
   aucStandardError,
   compareExperiments,
   type ExperimentsFile,
 } from '../../src/audit/compare-experiments.js';
-import type { PrivacyPoint } from '../../src/audit/privacy-collection.js';
-import type { AttackResult } from '../../src/audit/run-attacks.js';
+import { fakePoint, fakeResult } from './helpers.js';
 
-type Tagged = AttackResult & { experiment?: string; model?: string };
-
-function result(
+/** A result of `model` in `experiment` on 5000 members and 5000 non-members (entire dataset unless `slice`). */
+const result = (
   experiment: string,
   model: string,
   attack: string,
   auc: number,
   tpr: number,
-  slice: AttackResult['slice'] = { feature: 'entire_dataset' },
-): Tagged {
-  const e = { tpr, low: 0, high: 1, lowSupport: false };
-  return {
-    attack,
-    signal: 'loss',
-    slice,
-    nMembers: 5000,
-    nNonMembers: 5000,
-    auc,
-    advantage: auc - 0.5,
-    ppv: 0.6,
-    tprAtFpr: { '0.01': e },
-    epsilonLowerBound: 0,
-    epsilon: { estimate: 0, low: 0, high: 0, thresholdsTried: 1 },
-    experiment,
-    model,
-  };
-}
+  slice: AuditResult['slice'] = { feature: 'entire_dataset' },
+) => fakeResult(attack, auc, tpr, { slice, nMembers: 5000, nNonMembers: 5000, experiment, model });
 
 const FILE: ExperimentsFile = {
   dataset: { requested: 'cifar10', used: 'fashion-mnist', source: '/usr/share/datasets/fashion-mnist' },
@@ -97,7 +79,7 @@ const FILE: ExperimentsFile = {
   ],
 };
 
-const RESULTS: Tagged[] = [
+const RESULTS: AuditResult[] = [
   result('architecture', 'conv-3', 'threshold', 0.55, 0.02),
   result('architecture', 'conv-3', 'lr', 0.56, 0.01),
   result('architecture', 'conv-3', 'lr', 0.99, 0.9, { feature: 'class', value: 1 }), // slices are ignored
@@ -123,23 +105,8 @@ const HISTORY = [
   { id: 'dense-4 (4 classes)', epochs: epochs(0.88, 0.84) },
 ];
 
-const point = (
-  experiment: string,
-  model: string,
-  epoch: number,
-  attack: string,
-  auc: number,
-): PrivacyPoint => ({
-  experiment,
-  model,
-  epoch,
-  attack,
-  auc,
-  advantage: 0,
-  tprAt1Fpr: 0,
-  valAccuracy: null,
-  trainAccuracy: null,
-});
+const point = (experiment: string, model: string, epoch: number, attack: string, auc: number) =>
+  fakePoint(model, epoch, attack, auc, { experiment });
 
 test('compareExperiments: who leaks more, by how much, per experiment and across experiments', () => {
   const points = [

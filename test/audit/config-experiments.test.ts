@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
-import { isMiaError, type MiaError } from '../../src/errors.js';
+import { isMiaError } from '../../src/errors.js';
+import { errorOf } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mia-config-experiments-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -28,16 +29,6 @@ experiments:
     models: [b]
     first_k_classes: 2
 `;
-
-function errorOf(fn: () => unknown): MiaError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isMiaError(e), `expected a MiaError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected an error');
-}
 
 /** The error of BASE with `edit` applied (replace `from` by `to`, or append `to`), as one line. */
 function errorWith(from: string | undefined, to: string): string {

@@ -4,24 +4,13 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAuditConfig } from '../../src/audit/config.js';
 import { closest } from '../../src/audit/config-reader.js';
-import { isMiaError, type MiaError } from '../../src/errors.js';
+import { errorOf } from './helpers.js';
 
 const MINIMAL = `data:
   dataset: synthetic
 target:
   architecture: mlp
 `;
-
-/** The MiaError that `fn` throws (fails the test when it throws something else or nothing). */
-function errorOf(fn: () => unknown): MiaError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isMiaError(e), `expected a MiaError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected an error');
-}
 
 test('a minimal config gets the documented defaults', () => {
   const { config } = parseAuditConfig(MINIMAL, 'dir/my-audit.yaml');

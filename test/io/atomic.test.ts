@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { after, test } from 'node:test';
 import { isMiaError, type MiaError } from '../../src/errors.js';
 import {
   isTempFile,
+  processAlive,
   readFileOrThrow,
   readJsonFile,
   tempPathFor,
@@ -84,6 +86,15 @@ test('isTempFile recognises exactly the temp names atomic writes use', () => {
     assert.equal(isTempFile(name), false, name);
   }
   assert.notEqual(tempPathFor('a'), tempPathFor('a'));
+});
+
+test('processAlive: this process and pid 1 are alive, an exited child and non-pids are not', () => {
+  assert.equal(processAlive(process.pid), true);
+  assert.equal(processAlive(1), true, 'pid 1 exists (EPERM counts as alive)');
+  const child = spawnSync(process.execPath, ['-e', '']);
+  assert.equal(child.status, 0);
+  assert.equal(processAlive(child.pid), false, 'exited child');
+  for (const pid of [0, -1, 1.5, Number.NaN]) assert.equal(processAlive(pid), false, String(pid));
 });
 
 test('writeJsonAtomic / readJsonFile round trip; pretty with a trailing newline', () => {

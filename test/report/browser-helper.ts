@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -25,25 +26,28 @@ export interface ChartMarks {
   legend: number;
 }
 
-export interface OpenedReport {
-  charts: ChartMarks[];
+/** An open report page and what it has logged and requested so far (the arrays keep filling). */
+export interface ReportPage {
+  page: Page;
   /** console errors and warnings, and uncaught page errors. */
   errors: string[];
   /** Requests to anything but file: and data: URLs. */
   requests: string[];
+}
+
+/** What {@link openReport} found: the charts' marks, errors and requests, and the text asked for. */
+export interface OpenedReport extends Omit<ReportPage, 'page'> {
+  charts: ChartMarks[];
   /** The text of the element `textOf` (when asked). */
   text: string | undefined;
 }
 
 /**
- * Opens `html` in headless Chromium, collects every chart's marks, the errors logged and the requests
- * made, reads the text of `options.textOf` and, with `options.screenshot`, saves a full-page screenshot
- * there. Chromium is closed afterwards.
+ * Opens `html` in headless Chromium (a fresh profile, 1280×900), recording console errors and warnings,
+ * page errors and every request to anything but file: and data: URLs, and runs `use` on the loaded page.
+ * Chromium is closed and the profile removed afterwards, also when `use` throws.
  */
-export async function openReport(
-  html: string,
-  options: { screenshot?: string; textOf?: string } = {},
-): Promise<OpenedReport> {
+export async function withReportPage<T>(html: string, use: (opened: ReportPage) => Promise<T>): Promise<T> {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'mia-browser-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -74,31 +78,53 @@ export async function openReport(
       if (!url.startsWith('file:') && !url.startsWith('data:')) requests.push(url);
     });
     await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
-    const charts = await page.$$eval('figure.mia-chart svg.mia-chart-svg', (svgs) =>
-      svgs.map((svg) => {
-        const box = svg.getBoundingClientRect();
-        return {
-          id: svg.getAttribute('data-chart'),
-          width: box.width,
-          height: box.height,
-          lines: svg.querySelectorAll('.mia-line').length,
-          bars: svg.querySelectorAll('.mia-bar').length,
-          images: [...svg.querySelectorAll('image.mia-image')].filter((i) => {
-            const b = i.getBoundingClientRect();
-            return b.width > 0 && b.height > 0;
-          }).length,
-          legend: svg.querySelectorAll('.mia-legend-item').length,
-        };
-      }),
-    );
-    const text = options.textOf === undefined ? undefined : ((await page.textContent(options.textOf)) ?? '');
-    if (options.screenshot !== undefined) {
-      mkdirSync(dirname(options.screenshot), { recursive: true });
-      await page.screenshot({ path: options.screenshot, fullPage: true });
-    }
-    return { charts, errors, requests, text };
+    return await use({ page, errors, requests });
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
   }
+}
+
+/** What every inline chart of the page drew (nonzero-sized sample images only). */
+export function chartMarks(page: Page): Promise<ChartMarks[]> {
+  return page.$$eval('figure.mia-chart svg.mia-chart-svg', (svgs) =>
+    svgs.map((svg) => {
+      const box = svg.getBoundingClientRect();
+      return {
+        id: svg.getAttribute('data-chart'),
+        width: box.width,
+        height: box.height,
+        lines: svg.querySelectorAll('.mia-line').length,
+        bars: svg.querySelectorAll('.mia-bar').length,
+        images: [...svg.querySelectorAll('image.mia-image')].filter((i) => {
+          const b = i.getBoundingClientRect();
+          return b.width > 0 && b.height > 0;
+        }).length,
+        legend: svg.querySelectorAll('.mia-legend-item').length,
+      };
+    }),
+  );
+}
+
+/** Saves a full-page screenshot of `page` at `path`, creating its directory. */
+export async function saveScreenshot(page: Page, path: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  await page.screenshot({ path, fullPage: true });
+}
+
+/**
+ * Opens `html` in headless Chromium ({@link withReportPage}), collects every chart's marks, the errors
+ * logged and the requests made, reads the text of `options.textOf` and, with `options.screenshot`, saves
+ * a full-page screenshot there. Chromium is closed afterwards.
+ */
+export function openReport(
+  html: string,
+  options: { screenshot?: string; textOf?: string } = {},
+): Promise<OpenedReport> {
+  return withReportPage(html, async ({ page, errors, requests }) => {
+    const charts = await chartMarks(page);
+    const text = options.textOf === undefined ? undefined : ((await page.textContent(options.textOf)) ?? '');
+    if (options.screenshot !== undefined) await saveScreenshot(page, options.screenshot);
+    return { charts, errors, requests, text };
+  });
 }

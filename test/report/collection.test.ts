@@ -8,10 +8,10 @@ import { isMiaError } from '../../src/errors.js';
 import {
   loadCollection,
   mergeCollections,
-  type PrivacyPoint,
   pointsFromResults,
   saveCollection,
 } from '../../src/report/collection.js';
+import { fakePoint } from '../audit/helpers.js';
 
 function result(attack: string, slice: AttackResult['slice'], auc: number, tpr: number): AttackResult {
   const e = { tpr, low: 0, high: 1, lowSupport: false };
@@ -72,16 +72,8 @@ test('pointsFromResults: one point per entire-dataset result, tagged with the me
 });
 
 test('mergeCollections: later duplicates win, sorted by experiment, model, attack, epoch; inputs untouched', () => {
-  const p = (model: string, attack: string, epoch: number, auc: number): PrivacyPoint => ({
-    model,
-    epoch,
-    attack,
-    auc,
-    advantage: 0,
-    tprAt1Fpr: 0,
-    valAccuracy: null,
-    trainAccuracy: null,
-  });
+  const p = (model: string, attack: string, epoch: number, auc: number) =>
+    fakePoint(model, epoch, attack, auc);
   const a = { points: [p('b', 'lr', 2, 0.6), p('a', 'lr', 4, 0.7), p('a', 'lr', 2, 0.5)] };
   const b = { points: [p('a', 'lr', 2, 0.55), p('a', 'threshold', 1, 0.52)] };
   const m = mergeCollections(a, b);

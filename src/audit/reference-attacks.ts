@@ -1,7 +1,9 @@
 /**
  * The scoring half of `mia attack --reference <reference.npz | LiRA experiment folder>`: reads the
  * reference signals, runs the requested reference-model attacks and returns one score per audit sample
- * per attack (higher = member); `mia attack` turns them into the metrics table.
+ * per attack (higher = member); `mia attack` (src/cli/attack.ts) turns them into the metrics table.
+ * It sits in audit/ because it is orchestration over attacks/ (reading, choosing, writing the scores),
+ * not command-line handling.
  *
  * Attack names: lira-online, lira-online-fixed-variance, lira-offline, lira-offline-fixed-variance,
  * lira-global (src/attacks/lira.ts), rmia (offline) and rmia-online (src/attacks/rmia.ts), attack-r and

@@ -7,7 +7,7 @@ import { liraScores } from '../../src/attacks/lira.js';
 import { allReferences, makePopulation } from '../../src/attacks/population.js';
 import { attackPScores, attackRScores } from '../../src/attacks/reference-baselines.js';
 import { rmiaScores, tuneRmiaA } from '../../src/attacks/rmia.js';
-import { REFERENCE_ATTACKS, runReferenceAttacks } from '../../src/cli/score-reference.js';
+import { REFERENCE_ATTACKS, runReferenceAttacks } from '../../src/audit/reference-attacks.js';
 import { MiaError } from '../../src/errors.js';
 import { npyArray } from '../../src/io/npy.js';
 import { readNpz, writeNpz } from '../../src/io/npz.js';
