@@ -188,6 +188,14 @@ function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+/** "6 target models", or in the experiments mode "5 models in 3 experiments" (a model may be in several). */
+function targetsText(run: RunData, targets: number): string {
+  const ex = run.experiments;
+  if (ex === undefined) return `${targets} target model${targets === 1 ? '' : 's'}`;
+  const e = ex.experiments.length;
+  return `${ex.models.length} model${ex.models.length === 1 ? '' : 's'} in ${e} experiment${e === 1 ? '' : 's'}`;
+}
+
 /** The complete report page of `run` with its rendered charts. */
 export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: HtmlOptions): string {
   const targets = targetsOf(run.results);
@@ -238,7 +246,7 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
 <body>
 <main>
 <header><h1>${esc(title)}</h1>
-<p class="sub">${esc([`${run.results.length} results`, `${targets.length} target model${targets.length === 1 ? '' : 's'}`, datasetText, `generated ${options.generatedAt}`].filter((x) => x !== undefined).join(' · '))}</p></header>
+<p class="sub">${esc([`${run.results.length} results`, targetsText(run, targets.length), datasetText, `generated ${options.generatedAt}`].filter((x) => x !== undefined).join(' · '))}</p></header>
 <nav>${nav.map(([id, label]) => `<a href="#${esc(id!)}">${esc(label!)}</a>`).join('')}</nav>
 <section id="summary"><h2>Summary</h2>
 ${summaryHtml(summary, compared !== '')}

@@ -63,6 +63,7 @@ test('mia audit configs/case-study.yaml: three experiments, five models, the fig
   const page = readFileSync(html, 'utf8');
   assert.match(page, /<section id="experiments"><h2>Experiments compared<\/h2>/);
   assert.match(page, /Dataset: synthetic \(synthetic \(built in\)\)\./);
+  assert.match(page, /<p class="sub">\d+ results · 5 models in 3 experiments · /);
   // the reused depth-4 dense net: one model directory and one per-epoch file for both experiments
   assert.ok(existsSync(join(dir, 'privacy', 'dense-4.json')));
   assert.ok(existsSync(join(dir, 'privacy', 'dense-4-k4.json')));
