@@ -17,6 +17,7 @@ export const BENCHMARKS: Record<string, string> = {
   accuracy: 'Fashion-MNIST small_cnn test accuracy vs PyTorch (issue 4: within 1.5 points)',
   rmia: 'RMIA scoring, N = 50k × Z = 10k vs pairwise numpy (issue 5: ≥ 1000×)',
   lira: 'LiRA scoring, 256 models × 60k samples vs numpy (issue 5: ≥ 10×)',
+  evaluate: 'mia evaluate on 1M scores vs Python csv + sklearn (issue 5: a few seconds at most)',
   audit: 'the quickstart audit end to end: time per stage, peak memory, vs PyTorch for the models',
 };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -39,13 +39,43 @@ test('README: the numpy savez line, then `mia attack` and the library example', 
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).results as { auc: number }[];
   assert.ok(results.length > 0 && results[0]!.auc > 0.6);
 
-  const ts = blocks('ts')[0]!.replace("from 'mia-audit'", `from '${join(root, 'src/index.ts')}'`);
-  writeFileSync(join(dir, 'example.ts'), ts);
-  const lib = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), 'example.ts'], {
-    cwd: dir,
+  // The library example as a user runs it: the package built as npm ci builds it (scripts/build.mjs)
+  // into a package folder, installed in node_modules of a project, run by plain node (no tsx), and
+  // type-checked as TypeScript against the shipped .d.ts.
+  const pkg = join(dir, 'pkg');
+  const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), join(pkg, 'dist')], {
     encoding: 'utf8',
   });
+  assert.equal(build.status, 0, build.stderr + build.stdout);
+  cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+  symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(pkg, join(dir, 'node_modules', 'mia-audit'));
+  const js = blocks('js')[0]!;
+  writeFileSync(join(dir, 'example.mjs'), js);
+  const lib = spawnSync(process.execPath, ['example.mjs'], { cwd: dir, encoding: 'utf8' });
   assert.equal(lib.status, 0, lib.stderr);
+  writeFileSync(join(dir, 'example.ts'), js);
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [join(root, 'node_modules/@types')],
+      },
+      files: ['example.ts'],
+    }),
+  );
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir], {
+    encoding: 'utf8',
+  });
+  assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
   assert.match(lib.stdout, /^0\.\d+ \{\s+tpr: /);
 });
 

@@ -19,13 +19,23 @@
  * σ̄_in is np.std over every IN value of every sample and query around their grand mean (the
  * reference's np.std(dat_in)); σ̄_out the same over every OUT value. Higher = member for all.
  *
+ * A per-example σ needs at least 2 observations: for a sample with a single IN (OUT) reference model
+ * the per-example variants use σ̄_in (σ̄_out) in its place — for that sample they equal the
+ * fixed-variance variant. This happens with few reference models: with 1 + 3 paired models every
+ * sample has 1 IN and 2 OUT references or 2 IN and 1 OUT; without the fallback σ = 0 made the scores
+ * ±1e61 and the ROC meaningless. A per-example σ below {@link LIRA_STD_FLOOR}·σ̄ (identical
+ * observations) is raised to it, so no division blows up. {@link liraVarianceNote} says how many samples
+ * fell back or were floored.
+ *
  * Deliberate differences from the reference code, all documented here:
  *   - μ is the mean (the paper's μ and what one pass of sums allows); the code uses the median;
  *   - every IN/OUT reference is used (the code truncates all samples to the smallest IN/OUT count);
  *   - the fixed OUT variance is the OUT values' (the code reuses np.std(dat_in) for σ_out — a slip);
  *   - offline is one-sided as in the paper, Λ = Pr[Z ≤ t], Z ~ N(μ_out, σ_out²), reported as log Λ
  *     (the code ranks by the two-sided −log N(t; μ_out, σ_out));
- *   - the sign is flipped so that higher = member (the code's scores are lower = member).
+ *   - the sign is flipped so that higher = member (the code's scores are lower = member);
+ *   - the per-example σ falls back to σ̄ for a single observation and is floored at 1e-3·σ̄ (the code's
+ *     σ + 1e-30 alone gives scores of ±1e60 there).
  *
  * Cost: {@link liraStatistics} makes ONE pass over the reference rows of the signal matrix, accumulating
  * per (sample, query) sums and sums of squares of IN and of all values (OUT = all − IN) in float64; the
@@ -50,6 +60,12 @@ export const LIRA_VARIANTS = [
 ] as const;
 export type LiraVariant = (typeof LIRA_VARIANTS)[number];
 
+/**
+ * A per-example standard deviation below this fraction of the global one (of the same IN / OUT
+ * distribution) is raised to it: two identical observations give σ = 0, and (t − μ)/σ must stay finite.
+ */
+export const LIRA_STD_FLOOR = 1e-3;
+
 /** True when `name` is one of {@link LIRA_VARIANTS}. */
 export function isLiraVariant(name: string): name is LiraVariant {
   return (LIRA_VARIANTS as readonly string[]).includes(name);
@@ -65,7 +81,10 @@ export interface LiraStatistics {
   /** [N]: reference models that trained on sample i / did not. */
   countIn: Int32Array;
   countOut: Int32Array;
-  /** [N, A]: mean and population std (ddof 0) of IN / OUT values; NaN where the count is 0. */
+  /**
+   * [N, A]: mean and population std (ddof 0) of IN / OUT values; NaN where the count is 0, 0 where it
+   * is 1 (the scores then use the global std, see {@link liraScoresFromStatistics}).
+   */
   meanIn: Float64Array;
   stdIn: Float64Array;
   meanOut: Float64Array;
@@ -236,6 +255,8 @@ function accumulateQueries(
 /**
  * The scores of one LiRA variant (see the file header for the formulas) for the target's signal
  * `target` [N, A], from statistics of the same N and A. Returns Float64Array [N], higher = member.
+ * The per-example variants use the global σ̄ for a sample with fewer than 2 IN (OUT) reference models
+ * and floor every per-example σ at {@link LIRA_STD_FLOOR}·σ̄ ({@link liraVarianceNote} counts both).
  * Throws E_EMPTY naming the first sample that has no IN (online variants) or no OUT reference model,
  * and E_SHAPE_MISMATCH when `target` is not N·A long.
  */
@@ -254,22 +275,99 @@ export function liraScoresFromStatistics(
   const out = new Float64Array(n);
   const gIn = stats.globalStdIn + 1e-30;
   const gOut = stats.globalStdOut + 1e-30;
+  // per-example σ: the global one below 2 observations, at least LIRA_STD_FLOOR·σ̄ (+ 1e-30 as the
+  // reference code, which leaves every σ above the floor exactly as before)
+  const { floorIn, floorOut } = stdFloors(stats);
+  const { countIn, countOut, stdIn, stdOut, meanIn, meanOut } = stats;
   for (let i = 0; i < n; i++) {
+    const oneIn = fixed || countIn[i]! < 2;
+    const oneOut = fixed || countOut[i]! < 2;
     let s = 0;
     for (let a = 0; a < q; a++) {
       const j = i * q + a;
       const t = target[j]!;
-      const sdOut = fixed ? gOut : stats.stdOut[j]! + 1e-30;
+      const sdOut = oneOut ? gOut : Math.max(stdOut[j]!, floorOut) + 1e-30;
       if (online) {
-        const sdIn = fixed ? gIn : stats.stdIn[j]! + 1e-30;
-        s += normalLogPdf(t, stats.meanIn[j]!, sdIn) - normalLogPdf(t, stats.meanOut[j]!, sdOut);
+        const sdIn = oneIn ? gIn : Math.max(stdIn[j]!, floorIn) + 1e-30;
+        s += normalLogPdf(t, meanIn[j]!, sdIn) - normalLogPdf(t, meanOut[j]!, sdOut);
       } else {
-        s += logNormalCdf((t - stats.meanOut[j]!) / sdOut);
+        s += logNormalCdf((t - meanOut[j]!) / sdOut);
       }
     }
     out[i] = q === 1 ? s : s / q;
   }
   return out;
+}
+
+/** LIRA_STD_FLOOR × the global IN / OUT std (0 when a side has no values: its σ̄ is NaN). */
+function stdFloors(stats: LiraStatistics): { floorIn: number; floorOut: number } {
+  const f = (g: number) => (Number.isFinite(g) ? LIRA_STD_FLOOR * g : 0);
+  return { floorIn: f(stats.globalStdIn), floorOut: f(stats.globalStdOut) };
+}
+
+/** How the per-example variances of one variant were estimated (see {@link liraVarianceFallbacks}). */
+export interface LiraVarianceFallbacks {
+  samples: number;
+  /** Samples with fewer than 2 IN reference models (online only; 0 for offline): σ̄_in used. */
+  fewIn: number;
+  /** Samples with fewer than 2 OUT reference models: σ̄_out used. */
+  fewOut: number;
+  /** (sample, query) values whose per-example σ_in or σ_out was raised to LIRA_STD_FLOOR·σ̄. */
+  floored: number;
+}
+
+/**
+ * The samples of `stats` whose per-example variance the per-example variant `variant` replaced (fewer
+ * than 2 observations) or floored; undefined for the fixed-variance variants and lira-global.
+ */
+export function liraVarianceFallbacks(
+  stats: LiraStatistics,
+  variant: LiraVariant,
+): LiraVarianceFallbacks | undefined {
+  if (variant !== 'lira-online' && variant !== 'lira-offline') return undefined;
+  const online = variant === 'lira-online';
+  const q = stats.queries;
+  const { floorIn, floorOut } = stdFloors(stats);
+  let fewIn = 0;
+  let fewOut = 0;
+  let floored = 0;
+  for (let i = 0; i < stats.samples; i++) {
+    const oneIn = online && stats.countIn[i]! < 2;
+    const oneOut = stats.countOut[i]! < 2;
+    if (oneIn) fewIn++;
+    if (oneOut) fewOut++;
+    for (let a = 0; a < q; a++) {
+      const j = i * q + a;
+      if ((!oneOut && stats.stdOut[j]! < floorOut) || (online && !oneIn && stats.stdIn[j]! < floorIn))
+        floored++;
+    }
+  }
+  return { samples: stats.samples, fewIn, fewOut, floored };
+}
+
+/**
+ * A line for the audit's notes when `variant` (lira-online or lira-offline) did not use a per-example
+ * variance everywhere: how many samples had fewer than 2 IN / OUT reference models and so used the
+ * global variance, and how many standard deviations were floored. Undefined when none did.
+ */
+export function liraVarianceNote(stats: LiraStatistics, variant: LiraVariant): string | undefined {
+  const f = liraVarianceFallbacks(stats, variant);
+  if (f === undefined || f.fewIn + f.fewOut + f.floored === 0) return undefined;
+  const parts: string[] = [];
+  if (f.fewIn > 0) parts.push(`${f.fewIn} of ${f.samples} samples have fewer than 2 IN`);
+  if (f.fewOut > 0) parts.push(`${f.fewOut} of ${f.samples} samples have fewer than 2 OUT`);
+  let line = '';
+  if (parts.length > 0) {
+    const sides = f.fewIn > 0 && f.fewOut > 0 ? 'IN / OUT' : f.fewIn > 0 ? 'IN' : 'OUT';
+    line =
+      `${parts.join(', ')} reference models: a per-example variance needs 2, so they use the global ` +
+      `${sides} variance (as ${variant}-fixed-variance)`;
+  }
+  if (f.floored > 0) {
+    const what = `${f.floored} per-example standard deviation${f.floored > 1 ? 's were' : ' was'} below ${LIRA_STD_FLOOR} × the global one and raised to it`;
+    line = line === '' ? what : `${line}; ${what}`;
+  }
+  return `${variant}: ${line}`;
 }
 
 /**

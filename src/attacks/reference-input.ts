@@ -74,7 +74,9 @@ export function readReferenceNpz(path: string): ReferenceData {
  * Builds ReferenceData from reference.npz arrays (see the file header). `where` names the file in
  * errors. Throws MiaError: E_CONFIG for an unknown key, E_MISSING_FIELD for a missing required key (or
  * one of pop_scores / pop_target_scores without the other), E_SHAPE_MISMATCH for a key whose shape
- * disagrees (message names the key, `expected` the shape implied by the other keys, `found` its shape),
+ * disagrees (message names the key, `expected` the shape implied by the other keys, `found` its shape;
+ * target_scores sets N, scores M, keep is checked against both, and of three arrays two of which agree
+ * the odd one is named),
  * E_NPY_DTYPE for bool keys holding values other than 0/1, E_NOT_FINITE for NaN/Inf signals.
  */
 export function referenceDataFromArrays(arrays: ReadonlyMap<string, NpyArray>, where: string): ReferenceData {
@@ -98,29 +100,65 @@ export function referenceDataFromArrays(arrays: ReadonlyMap<string, NpyArray>, w
     return a;
   };
   const keepArr = need('keep');
-  if (keepArr.shape.length !== 2) shapeError(where, 'keep', '[M, N] (2-d)', keepArr.shape);
-  const [m, n] = keepArr.shape as [number, number];
-  if (m < 1 || n < 1) shapeError(where, 'keep', '[M, N] with M ≥ 1 and N ≥ 1', keepArr.shape);
   const scoresArr = need('scores');
-  const s = scoresArr.shape;
-  if (!((s.length === 2 || s.length === 3) && s[0] === m && s[1] === n && (s[2] ?? 1) >= 1)) {
-    shapeError(where, 'scores', `[${m}, ${n}] or [${m}, ${n}, A] (M, N from keep)`, s);
-  }
-  const a = s[2] ?? 1;
   const targetArr = need('target_scores');
-  if (!matchesRow(targetArr.shape, n, a, s.length === 3)) {
+  // target_scores [N(, A)] sets N (and A); scores [M, N(, A)] sets M; keep must then be [M, N]. When
+  // two of the three arrays agree, the third is the one blamed.
+  const ts = targetArr.shape;
+  const s = scoresArr.shape;
+  const ks = keepArr.shape;
+  if (!((ts.length === 1 || ts.length === 2) && ts[0]! >= 1 && (ts[1] ?? 1) >= 1)) {
+    shapeError(where, 'target_scores', '[N] or [N, A] (N ≥ 1 audit samples)', ts);
+  }
+  if (!((s.length === 2 || s.length === 3) && s[0]! >= 1 && s[1]! >= 1 && (s[2] ?? 1) >= 1)) {
+    shapeError(where, 'scores', `[M, ${ts[0]}] or [M, ${ts[0]}, A] (N from target_scores)`, s);
+  }
+  if (s[1] !== ts[0]) {
+    // scores [N, M] (its first dimension is target_scores' N, and more than its second: there are
+    // fewer models than samples) looks transposed, even when keep is transposed alike; otherwise scores
+    // and keep agreeing on [M, N] blame target_scores.
+    const transposed = s[0] === ts[0] && s[0]! > s[1]!;
+    const keepAgrees = ks.length === 2 && ks[0] === s[0] && ks[1] === s[1];
+    if (keepAgrees && !transposed) {
+      shapeError(
+        where,
+        'target_scores',
+        `[${s[1]}]${s.length === 3 ? ` or [${s[1]}, ${s[2]}]` : ''} (N = ${s[1]} from scores and keep)`,
+        ts,
+      );
+    }
+    // M from keep when keep agrees with target_scores on N.
+    const mm = ks.length === 2 && ks[1] === ts[0] ? String(ks[0]) : 'M';
     shapeError(
       where,
-      'target_scores',
-      s.length === 3 ? `[${n}, ${a}]` : `[${n}] (N from keep)`,
-      targetArr.shape,
+      'scores',
+      `[${mm}, ${ts[0]}] or [${mm}, ${ts[0]}, A] (N = ${ts[0]} samples from target_scores` +
+        `${mm === 'M' ? '' : `, M = ${mm} models from keep`})`,
+      s,
+      transposed ? 'it looks transposed: scores is [models, samples]' : undefined,
+    );
+  }
+  const [m, n] = s as [number, number];
+  const a = s[2] ?? 1;
+  if (!matchesRow(ts, n, a, s.length === 3)) {
+    shapeError(where, 'target_scores', s.length === 3 ? `[${n}, ${a}] (A from scores)` : `[${n}]`, ts);
+  }
+  if (!(ks.length === 2 && ks[0] === m && ks[1] === n)) {
+    shapeError(
+      where,
+      'keep',
+      `[${m}, ${n}] (M = ${m} models from scores, N = ${n} samples from target_scores)`,
+      ks,
+      ks.length === 2 && ks[0] === n && ks[1] === m
+        ? 'it looks transposed: keep is [models, samples]'
+        : undefined,
     );
   }
   let targetMember: Uint8Array | undefined;
   const tm = arrays.get('target_member');
   if (tm !== undefined) {
     if (!(tm.shape.length === 1 && tm.shape[0] === n))
-      shapeError(where, 'target_member', `[${n}] (N from keep)`, tm.shape);
+      shapeError(where, 'target_member', `[${n}] (N from target_scores)`, tm.shape);
     targetMember = toBool(tm, `${where}:target_member`);
   }
   const popArr = arrays.get('pop_scores');
@@ -140,7 +178,7 @@ export function referenceDataFromArrays(arrays: ReadonlyMap<string, NpyArray>, w
   if (popArr !== undefined && popTargetArr !== undefined) {
     const ps = popArr.shape;
     if (!((ps.length === 2 || ps.length === 3) && ps[0] === m && (ps[1] ?? 0) >= 1 && (ps[2] ?? 1) >= 1)) {
-      shapeError(where, 'pop_scores', `[${m}, Z] or [${m}, Z, A] (M from keep)`, ps);
+      shapeError(where, 'pop_scores', `[${m}, Z] or [${m}, Z, A] (M from scores)`, ps);
     }
     z = ps[1]!;
     ap = ps[2] ?? 1;
@@ -344,8 +382,15 @@ function checkFiniteArray(a: FloatArray, where: string): void {
   }
 }
 
-function shapeError(where: string, key: string, expected: string, found: readonly number[]): never {
-  throw new MiaError('E_SHAPE_MISMATCH', `array '${key}' has the wrong shape`, {
+function shapeError(
+  where: string,
+  key: string,
+  expected: string,
+  found: readonly number[],
+  hint?: string,
+): never {
+  const message = `array '${key}' has the wrong shape${hint !== undefined ? ` (${hint})` : ''}`;
+  throw new MiaError('E_SHAPE_MISMATCH', message, {
     where: where.endsWith('.npy') ? where : `${where}:${key}`,
     expected,
     found: `[${found.join(', ')}]`,

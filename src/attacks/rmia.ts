@@ -178,7 +178,8 @@ export interface RmiaTuning {
  * other references are its references; offline RMIA runs for every a in `grid` (default
  * {@link RMIA_A_GRID}) and the a with the highest AUC (Mann–Whitney, ties count ½) wins; ties keep the
  * smaller a (PM's strict `>`). Needs ≥ 2 references, population signals, and a paired model that
- * trained on some but not all audit samples (E_EMPTY / E_MISSING_FIELD / E_CONFIG otherwise).
+ * trained on some but not all audit samples (E_EMPTY / E_MISSING_FIELD / E_CONFIG otherwise; the
+ * E_EMPTY for a keep row with no IN or no OUT sample names the paired row).
  */
 export function tuneRmiaA(
   refs: ReferenceView,
@@ -208,6 +209,17 @@ export function tuneRmiaA(
   const target = pop.signal.subarray(paired * rowLen, (paired + 1) * rowLen);
   const member = pop.keep.subarray(paired * n, (paired + 1) * n);
   const targetPop = pop.popSignal.subarray(paired * popLen, (paired + 1) * popLen);
+  let nIn = 0;
+  for (let i = 0; i < n; i++) nIn += member[i]!;
+  if (nIn === 0 || nIn === n) {
+    throw new MiaError(
+      'E_EMPTY',
+      `cannot tune a on reference model ${paired} (keep row ${paired} has no ${nIn === 0 ? 'IN' : 'OUT'} ` +
+        'sample, so its AUC is undefined); give a explicitly, or pair a reference model that trained on ' +
+        'part of the samples',
+      { where: 'rmia a', found: `${nIn} IN, ${n - nIn} OUT of ${n} samples` },
+    );
+  }
   const others = withoutRow(refs, paired);
   const means = rmiaMeans(others, target, targetPop, 'offline', options.signal ?? 'scaled-logit');
   const grid = options.grid ?? RMIA_A_GRID;

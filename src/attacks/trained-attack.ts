@@ -21,6 +21,8 @@ export interface TrainedAttackOptions {
    * `trainFraction` is then unused.
    */
   crossFit?: boolean;
+  /** What the rows come from, for errors (e.g. the attack input's file). Default "the attack input". */
+  where?: string;
 }
 
 /** What {@link runTrainedAttack} returns. */
@@ -84,10 +86,13 @@ export function runTrainedAttack(
   const trainFraction = options.trainFraction ?? DEFAULT_TRAIN_FRACTION;
   const balanced = options.balance ?? true;
   checkFeatures(features, n, d, isMember);
-  if (options.crossFit === true) return crossFitted(kind, features, n, d, isMember, options.seed, balanced);
+  const where = options.where ?? 'the attack input';
+  if (options.crossFit === true) {
+    return crossFitted(kind, features, n, d, isMember, options.seed, balanced, where);
+  }
   const classifier = createClassifier(kind);
   const rng = new Rng(options.seed);
-  const s = splitTrainedAttack(isMember, rng, trainFraction, balanced);
+  const s = splitTrainedAttack(isMember, rng, trainFraction, balanced, where);
 
   const nTrain = s.trainRows.length;
   const xTrain = new Float64Array(nTrain * d);
@@ -124,10 +129,11 @@ function crossFitted(
   isMember: Uint8Array,
   seed: number,
   balanced: boolean,
+  where: string,
 ): TrainedAttackResult {
   const rng = new Rng(seed);
   // Reuses the split's validation and seeded shuffles; a 0.5 split gives the two halves of each class.
-  const half = splitTrainedAttack(isMember, rng, 0.5, false);
+  const half = splitTrainedAttack(isMember, rng, 0.5, false, where);
   const fold = new Uint8Array(n);
   for (const r of half.trainRows) fold[r] = 1;
   const scores = new Float64Array(n).fill(Number.NaN);
@@ -195,13 +201,15 @@ export interface TrainedAttackSplit {
  * classifier): members and non-members are shuffled separately; balanced, t = ⌊trainFraction ·
  * min(#members, #non-members)⌋ of each train; unbalanced, ⌊trainFraction · count⌋ of each; counts
  * clamped to [1, count − 1]. Throws MiaError E_LABEL_RANGE (isMember not 0/1), E_EMPTY (fewer than 2
- * of a class), E_CONFIG (trainFraction not in (0, 1)).
+ * of a class; `where` names the rows' source, default "the attack input"), E_CONFIG (trainFraction not
+ * in (0, 1)).
  */
 export function splitTrainedAttack(
   isMember: Uint8Array,
   rng: Rng,
   trainFraction: number = DEFAULT_TRAIN_FRACTION,
   balanced = true,
+  where = 'the attack input',
 ): TrainedAttackSplit {
   if (!(trainFraction > 0 && trainFraction < 1)) {
     throw new MiaError('E_CONFIG', 'trainFraction must be in (0, 1)', {
@@ -224,11 +232,12 @@ export function splitTrainedAttack(
   }
   const nn = n - nm;
   if (nm < 2 || nn < 2) {
-    throw new MiaError('E_EMPTY', 'a trained attack needs at least 2 members and 2 non-members', {
-      where: 'isMember',
-      expected: '≥ 2 of each class',
-      found: `${nm} members, ${nn} non-members`,
-    });
+    throw new MiaError(
+      'E_EMPTY',
+      'a trained attack (lr, mlp, rf, knn) needs at least 2 members (the *_train rows) and 2 ' +
+        'non-members (the *_test rows)',
+      { where, found: `${nm} member${nm === 1 ? '' : 's'}, ${nn} non-member${nn === 1 ? '' : 's'}` },
+    );
   }
   const members = new Int32Array(nm);
   const nonMembers = new Int32Array(nn);

@@ -7,7 +7,8 @@
  *                 y       [n]     integer labels in [0, classes)
  *                 member  [n]     bool or 0/1: 1 when the sample is in the target's training set
  *   private.npz   x, y            as above
- *                 id      [n]     optional integer ids (default 0..n−1), written to scores.csv
+ *                 id      [n]     optional integer ids, all different (default 0..n−1), written to
+ *                                 scores.csv
  *
  * e.g. `np.savez("public.npz", x=x, y=y, member=member)`.
  */
@@ -64,8 +65,8 @@ function perSample(a: NpyArray, n: number, key: string, path: string): void {
  * Reads a public (`kind` 'public': x, y, member required) or private ('private': x, y, optional id)
  * set. Throws MiaError: E_MISSING_FIELD for a missing array, E_SHAPE_MISMATCH when y / member / id do
  * not have one entry per sample or x has no sample axis, E_LABEL_RANGE for a negative label, E_EMPTY
- * for no samples, E_CONFIG when a public set has no member or no non-member, and the .npz readers'
- * errors.
+ * for no samples, E_CONFIG when a public set has no member or no non-member or when an id is repeated,
+ * and the .npz readers' errors.
  */
 export function readMembershipSet(
   path: string,
@@ -128,6 +129,18 @@ export function readMembershipSet(
   if (ia !== undefined) {
     perSample(ia, n, 'id', path);
     const v = toInt32(ia, `${path}:id`);
+    const firstAt = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const seen = firstAt.get(v[i]!);
+      if (seen !== undefined) {
+        throw new MiaError('E_CONFIG', `id ${v[i]} is repeated (samples ${seen} and ${i})`, {
+          where: `${path}:id`,
+          expected: 'one id per sample, all different',
+          found: `${v[i]} twice`,
+        });
+      }
+      firstAt.set(v[i]!, i);
+    }
     ids = Array.from(v, (k) => String(k));
   } else {
     ids = Array.from({ length: n }, (_, i) => String(i));

@@ -3,7 +3,9 @@
  * load it (src/models/cache.ts `trainOrLoad`, keyed by architecture, optimiser, epochs, batch size, seed,
  * dataset and the exact training rows) and record its logits on the audit samples and the population
  * samples in signals/<id>.npz. A signal file carries the key it was computed for (model hash, data hash,
- * augmentations); a rerun whose key matches skips the model entirely (not even loading it).
+ * augmentations); a rerun whose key matches skips the model entirely (not even loading it). A signal
+ * file that cannot be read (truncated, not a zip, arrays missing) is reported in one progress line and
+ * computed again (the model then loads from its cache, or is trained again when that is damaged too).
  *
  * signals/<id>.npz (float32 unless said):
  *   logits            [A, N, C]  the model's logits on the N audit samples, one block per query
@@ -14,7 +16,8 @@
  *   key               uint8 [64] the hex SHA-256 key the file was computed for
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { MiaError } from '../errors.js';
 import { npyArray } from '../io/npy.js';
@@ -32,6 +35,7 @@ import { computeSignal } from '../signals/signals.js';
 import type { TrainingConfig } from './config.js';
 import type { PrivacyPoint } from './privacy-collection.js';
 import { type RunPaths, signalsPath } from './run-dir.js';
+import { unreadableReason } from './run-files.js';
 import { type PrivacyTracking, privacyKey, readPrivacyFile, trainTracked } from './tracked-training.js';
 
 /** The samples of an audit: N audit samples (models train on halves), Z population samples. */
@@ -152,29 +156,46 @@ export function signalsKey(
     .digest('hex');
 }
 
-/** Reads signals/<id>.npz when it exists and carries `key`; undefined otherwise (missing, stale or unreadable). */
+/** What {@link readSignals} found. */
+type SignalsFile =
+  | { status: 'reused'; logits: Float32Array; popLogits: Float32Array }
+  /** No file, or one computed for another key (another model, data or queries): computed silently. */
+  | { status: 'missing' | 'stale' }
+  /** A file that cannot be read or holds the wrong arrays: computed again with a notice. */
+  | { status: 'unreadable'; reason: string };
+
+/** Reads signals/<id>.npz: reused when it carries `key` and the expected arrays (see {@link SignalsFile}). */
 function readSignals(
   path: string,
   key: string,
   expect: { a: number; n: number; z: number; c: number },
-): { logits: Float32Array; popLogits: Float32Array } | undefined {
+): SignalsFile {
+  if (!existsSync(path)) return { status: 'missing' };
   let arrays: Map<string, ReturnType<typeof npyArray>>;
   try {
     arrays = readNpz(path);
-  } catch {
-    return undefined;
+  } catch (e) {
+    return { status: 'unreadable', reason: unreadableReason(e) };
   }
   const k = arrays.get('key');
-  if (k === undefined || new TextDecoder().decode(k.data as Uint8Array) !== key) return undefined;
+  if (k === undefined || k.dtype !== 'uint8') return { status: 'unreadable', reason: 'no key array' };
+  if (new TextDecoder().decode(k.data as Uint8Array) !== key) return { status: 'stale' };
   const l = arrays.get('logits');
-  if (l === undefined || l.data.length !== expect.a * expect.n * expect.c) return undefined;
+  if (l === undefined || l.data.length !== expect.a * expect.n * expect.c)
+    return { status: 'unreadable', reason: 'logits missing or of the wrong size' };
   const p = arrays.get('pop_logits');
   const popLen = expect.a * expect.z * expect.c;
-  if (popLen > 0 && (p === undefined || p.data.length !== popLen)) return undefined;
-  return {
-    logits: toFloat32(l, `${path}:logits`),
-    popLogits: p !== undefined && popLen > 0 ? toFloat32(p, `${path}:pop_logits`) : new Float32Array(0),
-  };
+  if (popLen > 0 && (p === undefined || p.data.length !== popLen))
+    return { status: 'unreadable', reason: 'pop_logits missing or of the wrong size' };
+  try {
+    return {
+      status: 'reused',
+      logits: toFloat32(l, `${path}:logits`),
+      popLogits: p !== undefined && popLen > 0 ? toFloat32(p, `${path}:pop_logits`) : new Float32Array(0),
+    };
+  } catch (e) {
+    return { status: 'unreadable', reason: unreadableReason(e) };
+  }
 }
 
 /** Scaled logits [n, A] (row-major) from logits [A, n, C]. */
@@ -240,8 +261,14 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
     plan.privacy === undefined
       ? []
       : readPrivacyFile(plan.privacy.path, privacyKey(hash, plan.privacy.callback));
-  const found = tracked === undefined ? undefined : readSignals(sigPath, key, { a, n, z, c });
-  if (found !== undefined) {
+  const file = tracked === undefined ? undefined : readSignals(sigPath, key, { a, n, z, c });
+  if (file?.status === 'unreadable') {
+    logger.info(
+      `${prefix}: ${relative(paths.root, sigPath)}: unreadable (${file.reason}); computing the signals again`,
+    );
+  }
+  if (file?.status === 'reused') {
+    const found = { logits: file.logits, popLogits: file.popLogits };
     let history: EpochRecord[] = [];
     let backend: string | undefined;
     try {

@@ -12,6 +12,9 @@
  * run directory after runAudit returns.
  */
 import { createHash } from 'node:crypto';
+import { relative } from 'node:path';
+import { liraStatistics, liraVarianceNote } from '../attacks/lira.js';
+import { leaveOneOut, type Population } from '../attacks/population.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { npyArray, writeNpy } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
@@ -107,6 +110,30 @@ export interface AuditRun {
   privacyPoints: PrivacyPoint[];
 }
 
+/**
+ * The notes of lira-online / lira-offline (among `attacks`) with target row `targetRow` when some
+ * samples had too few IN / OUT reference models for a per-example variance (src/attacks/lira.ts
+ * liraVarianceNote), by attack. The statistics pass is repeated here (milliseconds for an audit's sizes)
+ * because the attack stage returns only the scores.
+ */
+function liraVarianceNotes(
+  pop: Population,
+  targetRow: number,
+  attacks: readonly string[],
+): Map<string, string> {
+  const notes = new Map<string, string>();
+  const variants = LIRA_PER_EXAMPLE.filter((v) => attacks.includes(v));
+  if (variants.length === 0 || pop.models < 2) return notes;
+  const stats = liraStatistics(leaveOneOut(pop, targetRow).references);
+  for (const v of variants) {
+    const note = liraVarianceNote(stats, v);
+    if (note !== undefined) notes.set(v, note);
+  }
+  return notes;
+}
+
+const LIRA_PER_EXAMPLE = ['lira-online', 'lira-offline'] as const;
+
 /** The models of the run: row 0 the target, rows 1..M the references. */
 function planModels(cfg: AuditConfig, keep: Uint8Array, n: number): ModelPlan[] {
   const m = 1 + cfg.audit.referenceModels;
@@ -193,7 +220,9 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
   const m = 1 + cfg.audit.referenceModels;
   const keep = pairedKeepMatrix(m, n, deriveSeed(cfg.run.seed, 'keep'));
   await timing.time('population', () => {
-    const reused = keepReused(paths.keep, keep, m, n);
+    const reused = keepReused(paths.keep, keep, m, n, (why) =>
+      log.info(`keep.npy: unreadable (${why}); writing it again`),
+    );
     if (!reused) writeNpy(paths.keep, npyArray(keep, [m, n], 'bool'));
     return { value: undefined, reused };
   });
@@ -256,7 +285,9 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
   const key = createHash('sha256')
     .update(
       canonicalJson({
-        v: 1,
+        // 2: LiRA's per-example variance falls back to the global one below 2 observations (results of
+        // version 1 may hold scores of ±1e61 for such samples and are recomputed)
+        v: 2,
         models: models.map((x) => x.hash),
         data: data.dataKey,
         keep: createHash('sha256').update(keep).digest('hex'),
@@ -267,7 +298,9 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
       }),
     )
     .digest('hex');
-  const previous = readPreviousResults(paths, key, cfg.run.numExperiments);
+  const previous = readPreviousResults(paths, key, cfg.run.numExperiments, (file, why) =>
+    log.info(`${relative(root, file)}: unreadable (${why}); computing the attacks again`),
+  );
   let results: AuditResult[];
   let aggregate: AggregateResult[] | undefined;
   let notes: string[];
@@ -291,12 +324,16 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
         `attacks${suffix}: ${out.seconds.map((s) => `${s.attack} ${s.seconds.toFixed(2)} s`).join(', ')}` +
           ` (${((performance.now() - te) / 1000).toFixed(1)} s with metrics)`,
       );
-      for (const line of out.notes) {
+      const varianceNotes = liraVarianceNotes(input.pop, out.targetRow, cfg.audit.attacks);
+      for (const line of [...out.notes, ...varianceNotes.values()]) {
         const l = tag ? `${line} [experiment ${e}]` : line;
         notes.push(l);
         log.info(`  ${l}`);
       }
-      results.push(...out.results);
+      for (const r of out.results) {
+        const note = varianceNotes.get(r.attack);
+        results.push(note === undefined ? r : { ...r, note });
+      }
       writeNpz(e === 0 ? paths.scores : experimentScoresPath(paths, e), scoresArrays(out, data.audit.y));
     }
     aggregate = k > 1 ? aggregateResults(results) : undefined;

@@ -10,6 +10,7 @@
  * attack-p (src/attacks/reference-baselines.ts).
  */
 
+import { join } from 'node:path';
 import {
   isLiraVariant,
   LIRA_VARIANTS,
@@ -20,6 +21,7 @@ import {
 import { meanOverQueries } from '../attacks/population.js';
 import { attackPScores, attackRScores, REFERENCE_BASELINES } from '../attacks/reference-baselines.js';
 import { type ReferenceData, readReference } from '../attacks/reference-input.js';
+import { outputAttackNames } from '../attacks/registry.js';
 import { RMIA_ATTACKS, rmiaScores, tuneRmiaA } from '../attacks/rmia.js';
 import { MiaError } from '../errors.js';
 import { npyArray } from '../io/npy.js';
@@ -50,6 +52,12 @@ export interface ReferenceAttackOptions {
   seed: number;
   /** LiRA experiment folders only: the target model's index in folder-name order (default 0). */
   targetIndex?: number;
+  /**
+   * Check the truth right after reading, before any attack runs: 'required' — it must be present
+   * (target_member, or a folder's target keep row) and hold both members and non-members; 'if-given' —
+   * when present it must hold both. Default: no check (scores only).
+   */
+  truth?: 'required' | 'if-given';
 }
 
 export interface ReferenceAttackOutput {
@@ -82,7 +90,10 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
   const seen = new Set<string>();
   for (const name of opts.attacks) {
     if (!REFERENCE_ATTACKS.includes(name)) {
-      throw new MiaError('E_UNKNOWN_NAME', `unknown reference attack '${name}'`, {
+      const hint = outputAttackNames().includes(name)
+        ? `; '${name}' attacks one model's outputs: use \`mia attack --input FILE\``
+        : '';
+      throw new MiaError('E_UNKNOWN_NAME', `unknown reference attack '${name}'${hint}`, {
         where: '--attacks',
         expected: `one of ${REFERENCE_ATTACKS.join(', ')}`,
         found: name,
@@ -92,10 +103,33 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
       throw new MiaError('E_CONFIG', `attack '${name}' is listed twice`, { where: '--attacks' });
     seen.add(name);
   }
+  if (opts.rmiaA !== undefined && !(opts.rmiaA >= 0 && opts.rmiaA <= 1)) {
+    throw new MiaError('E_CONFIG', 'the offline RMIA coefficient a must be in [0, 1]', {
+      where: '--rmia-a',
+      found: String(opts.rmiaA),
+    });
+  }
+  if (opts.rmiaGamma !== undefined && !(Number.isFinite(opts.rmiaGamma) && opts.rmiaGamma > 0)) {
+    throw new MiaError('E_CONFIG', 'the RMIA factor gamma must be a finite number > 0', {
+      where: '--rmia-gamma',
+      found: String(opts.rmiaGamma),
+    });
+  }
   const data =
     opts.targetIndex === undefined
       ? readReference(opts.referencePath)
       : readReference(opts.referencePath, { targetIndex: opts.targetIndex });
+  if (opts.truth !== undefined) checkTruth(data, opts.truth);
+  const needPop = opts.attacks.filter((a) => a === 'rmia' || a === 'rmia-online' || a === 'attack-p');
+  if (needPop.length > 0 && data.population.popSignal === undefined) {
+    const folder = data.modelNames !== undefined;
+    throw new MiaError(
+      'E_MISSING_FIELD',
+      `${needPop.join(', ')} need${needPop.length === 1 ? 's' : ''} population signals (pop_scores and ` +
+        `pop_target_scores: the models on samples none of them trained on)${folder ? ', which LiRA folders do not have; use a reference.npz' : ''}`,
+      { where: folder ? data.source : `${data.source}:pop_scores` },
+    );
+  }
   const { references, target, targetPop, population } = data;
   const notes: string[] = [];
   const scores = new Map<string, Float64Array>();
@@ -114,6 +148,7 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
       if (rmiaA === undefined) {
         if (opts.rmiaA !== undefined) rmiaA = opts.rmiaA;
         else if (references.rows.length >= 2 && population.popSignal !== undefined) {
+          checkTuningRow(data);
           const tuned = tuneRmiaA(references, { gamma });
           rmiaA = tuned.a;
           const best = tuned.auc[tuned.grid.indexOf(tuned.a)] ?? Number.NaN;
@@ -146,4 +181,60 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
   if (data.targetMember !== undefined) out.isMember = data.targetMember;
   if (rmiaA !== undefined) out.rmiaA = rmiaA;
   return out;
+}
+
+/** Where the truth of `data` comes from, for messages: target_member, or the target folder's keep.npy. */
+function truthSource(data: ReferenceData): string {
+  if (data.modelNames !== undefined && data.targetIndex !== undefined) {
+    return join(data.source, data.modelNames[data.targetIndex]!, 'keep.npy');
+  }
+  return `${data.source}:target_member`;
+}
+
+/** See ReferenceAttackOptions.truth. */
+function checkTruth(data: ReferenceData, mode: 'required' | 'if-given'): void {
+  const truth = data.targetMember;
+  if (truth === undefined) {
+    if (mode === 'if-given') return;
+    throw new MiaError(
+      'E_MISSING_FIELD',
+      'without target_member there are no metrics; add it, or pass --scores-out to keep the scores',
+      { where: data.source },
+    );
+  }
+  let nm = 0;
+  for (let i = 0; i < truth.length; i++) nm += truth[i]!;
+  if (nm === 0 || nm === truth.length) {
+    throw new MiaError(
+      'E_EMPTY',
+      `the truth has no ${nm === 0 ? 'member (every entry is False)' : 'non-member (every entry is True)'}; ` +
+        'metrics need both members and non-members',
+      { where: truthSource(data), found: `${nm} members, ${truth.length - nm} non-members` },
+    );
+  }
+}
+
+/**
+ * tuneRmiaA plays the first reference model as target with its keep row as the truth; a row with no IN
+ * or no OUT sample cannot be scored. Says so, naming the file, the row and the way out (--rmia-a).
+ */
+function checkTuningRow(data: ReferenceData): void {
+  const row = data.references.rows[0]!;
+  const pop = data.population;
+  const n = pop.samples;
+  let nIn = 0;
+  for (let i = 0; i < n; i++) nIn += pop.keep[row * n + i]!;
+  if (nIn > 0 && nIn < n) return;
+  const folder = data.modelNames !== undefined;
+  const model = folder ? `'${data.modelNames![row]}'` : String(row);
+  const keepRow = folder ? 'its keep.npy' : `keep row ${row}`;
+  throw new MiaError(
+    'E_EMPTY',
+    `rmia: cannot tune a on reference model ${model} (${keepRow} has no ${nIn === 0 ? 'IN' : 'OUT'} sample: ` +
+      `it trained on ${nIn === 0 ? 'none' : 'all'} of the ${n} samples); give --rmia-a A, or a first ` +
+      'reference model that trained on part of the samples',
+    {
+      where: folder ? join(data.source, data.modelNames![row]!, 'keep.npy') : `${data.source}:keep`,
+    },
+  );
 }

@@ -7,9 +7,10 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { AttackScores } from '../attacks/registry.js';
 import type { Dataset } from '../data/dataset.js';
-import { readJsonFile, writeJsonAtomic } from '../io/atomic.js';
+import { isMiaError } from '../errors.js';
+import { describeFsError, readJsonFile, writeJsonAtomic } from '../io/atomic.js';
 import { npyArray, readNpy, toBool } from '../io/npy.js';
-import { writeNpz } from '../io/npz.js';
+import { readNpz, writeNpz } from '../io/npz.js';
 import type { EpochRecord } from '../models/train.js';
 import type { AggregateResult } from './aggregate.js';
 import type { AuditResult, ExperimentOutcome } from './attack-stage.js';
@@ -68,8 +69,28 @@ export function lastAccuracies(history: readonly EpochRecord[]): {
   return { trainAccuracy: last?.trainAccuracy, valAccuracy: last?.valAccuracy ?? undefined };
 }
 
-/** True when keep.npy at `path` holds exactly `keep` ([m, n]). */
-export function keepReused(path: string, keep: Uint8Array, m: number, n: number): boolean {
+/**
+ * Why a run-directory file could not be read, in a few words: the MiaError's message (`not a valid zip
+ * archive: …`, `invalid JSON: …`) or the fs error's code; for the progress line `<file>: unreadable
+ * (<why>); …` that a rerun prints before computing the file again.
+ */
+export function unreadableReason(e: unknown): string {
+  if (isMiaError(e)) return e.message;
+  if (e !== null && typeof e === 'object' && 'code' in e) return describeFsError(e);
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * True when keep.npy at `path` holds exactly `keep` ([m, n]). A file that exists but cannot be read is
+ * reported through `onUnreadable(reason)` (then rewritten by the caller).
+ */
+export function keepReused(
+  path: string,
+  keep: Uint8Array,
+  m: number,
+  n: number,
+  onUnreadable?: (reason: string) => void,
+): boolean {
   if (!existsSync(path)) return false;
   try {
     const a = readNpy(path);
@@ -77,7 +98,8 @@ export function keepReused(path: string, keep: Uint8Array, m: number, n: number)
     const old = toBool(a, path);
     for (let i = 0; i < keep.length; i++) if (old[i] !== keep[i]) return false;
     return true;
-  } catch {
+  } catch (e) {
+    onUnreadable?.(unreadableReason(e));
     return false;
   }
 }
@@ -92,26 +114,38 @@ export function scoresArrays(outcome: ExperimentOutcome, labels: Int32Array) {
   return arrays;
 }
 
-/** results.json of an earlier run with the same inputs key (and every scores file present), else undefined. */
+/**
+ * results.json of an earlier run with the same inputs key, with every scores file present and readable,
+ * else undefined. A results.json or scores file that exists but cannot be read is reported through
+ * `onUnreadable(path, reason)` (the caller then computes the attacks again and rewrites them).
+ */
 export function readPreviousResults(
   paths: RunPaths,
   key: string,
   experiments: number,
+  onUnreadable?: (path: string, reason: string) => void,
 ): { results: AuditResult[]; aggregate: AggregateResult[] | undefined; notes: string[] } | undefined {
-  if (!existsSync(paths.results) || !existsSync(paths.scores)) return undefined;
-  for (let e = 1; e < experiments; e++) if (!existsSync(experimentScoresPath(paths, e))) return undefined;
+  const scores = [paths.scores];
+  for (let e = 1; e < experiments; e++) scores.push(experimentScoresPath(paths, e));
+  if (!existsSync(paths.results) || !scores.every((p) => existsSync(p))) return undefined;
+  let json: { key?: string; results?: AuditResult[]; aggregate?: AggregateResult[]; notes?: string[] };
   try {
-    const json = readJsonFile(paths.results) as {
-      key?: string;
-      results?: AuditResult[];
-      aggregate?: AggregateResult[];
-      notes?: string[];
-    };
-    if (json.key !== key || !Array.isArray(json.results)) return undefined;
-    return { results: json.results, aggregate: json.aggregate, notes: json.notes ?? [] };
-  } catch {
+    json = readJsonFile(paths.results) as typeof json;
+  } catch (e) {
+    onUnreadable?.(paths.results, unreadableReason(e));
     return undefined;
   }
+  if (json === null || typeof json !== 'object' || json.key !== key || !Array.isArray(json.results))
+    return undefined;
+  for (const p of scores) {
+    try {
+      readNpz(p);
+    } catch (e) {
+      onUnreadable?.(p, unreadableReason(e));
+      return undefined;
+    }
+  }
+  return { results: json.results, aggregate: json.aggregate, notes: json.notes ?? [] };
 }
 
 /** samples.npz: up to 16 of the target's training images (x float32 [k, h, w, c], y int32 [k]); images only. */

@@ -36,20 +36,39 @@ export interface ShadowModelsOptions {
   cacheDir?: string;
 }
 
-/** The parts: part k = rows perm[k·size, (k+1)·size) with size = ⌊n/S⌋; its first ⌊size/2⌋ are members. */
-export function shadowParts(n: number, count: number, seed: number): { rows: Int32Array; members: number }[] {
-  const size = Math.floor(n / count);
-  if (!Number.isInteger(count) || count < 1 || size < 4) {
+/** Smallest number of public samples in one shadow part. */
+export const MIN_SHADOW_PART = 4;
+
+/**
+ * Throws E_CONFIG unless `count` shadow models can share `n` public samples: an integer in
+ * [1, ⌊n / 4⌋] (each part needs at least 4 samples).
+ */
+export function checkShadowCount(n: number, count: number): void {
+  const most = Math.floor(n / MIN_SHADOW_PART);
+  if (most < 1) {
     throw new MiaError(
       'E_CONFIG',
-      `cannot cut ${n} public samples into ${count} shadow parts of at least 4`,
+      `cannot cut ${n} public samples into shadow parts of at least ${MIN_SHADOW_PART}`,
+      { where: 'shadow models', expected: `at least ${MIN_SHADOW_PART} public samples`, found: String(n) },
+    );
+  }
+  if (!Number.isInteger(count) || count < 1 || count > most) {
+    throw new MiaError(
+      'E_CONFIG',
+      `cannot cut ${n} public samples into ${count} shadow parts of at least ${MIN_SHADOW_PART}`,
       {
         where: 'shadow models',
-        expected: `at most ${Math.max(1, Math.floor(n / 4))} shadow models`,
+        expected: `at least 1 and at most ${most} shadow models`,
         found: String(count),
       },
     );
   }
+}
+
+/** The parts: part k = rows perm[k·size, (k+1)·size) with size = ⌊n/S⌋; its first ⌊size/2⌋ are members. */
+export function shadowParts(n: number, count: number, seed: number): { rows: Int32Array; members: number }[] {
+  checkShadowCount(n, count);
+  const size = Math.floor(n / count);
   const perm = new Rng(seed).permutation(n);
   const parts: { rows: Int32Array; members: number }[] = [];
   for (let k = 0; k < count; k++)

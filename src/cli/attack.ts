@@ -1,4 +1,4 @@
-import { DEFAULT_OUTPUT_ATTACKS, outputAttackNames } from '../attacks/registry.js';
+import { DEFAULT_OUTPUT_ATTACKS, getOutputAttack, outputAttackNames } from '../attacks/registry.js';
 import { REFERENCE_ATTACKS, runReferenceAttacks } from '../audit/reference-attacks.js';
 import {
   type AttackResult,
@@ -71,11 +71,13 @@ export const attackCommand: CliCommand = {
         throw new MiaError('E_USAGE', `--${flag} goes with --reference`, { where: 'mia attack' });
       }
     }
+    // Every flag is checked before the input is read (a typo fails at once, before a long load).
     const seed = intFlag('attack', 'seed', values.seed, 0);
-    const top = intFlag('attack', 'top', values.top, 25);
-    const attacks = listFlag(values.attacks, DEFAULT_OUTPUT_ATTACKS);
+    const top = topFlag(values.top);
+    const attacks = checkOutputAttacks(listFlag(values.attacks, DEFAULT_OUTPUT_ATTACKS));
     const slices = listFlag(values.slices, SLICE_FAMILIES).map(parseSliceFamily);
     const input = loadAttackInput(values.input);
+    checkTrainedAttackSizes(attacks, input.members.n, input.nonMembers.n, values.input);
     console.log(
       `${values.input}: ${input.members.n} members, ${input.nonMembers.n} non-members, ${input.members.numClasses} classes`,
     );
@@ -89,6 +91,61 @@ export const attackCommand: CliCommand = {
     return 0;
   },
 };
+
+/** --top: an integer ≥ 1. */
+function topFlag(value: string | undefined): number {
+  const top = intFlag('attack', 'top', value, 25);
+  if (top < 1) {
+    throw new MiaError('E_USAGE', '--top must be at least 1', { where: 'mia attack', found: String(value) });
+  }
+  return top;
+}
+
+/**
+ * The --attacks names for `--input`: each known, at most once, at least one. A reference-model attack
+ * name gets a hint to --reference (it needs reference models' signals, not one model's outputs).
+ */
+function checkOutputAttacks(names: string[]): string[] {
+  const known = outputAttackNames();
+  if (names.length === 0) {
+    throw new MiaError('E_USAGE', '--attacks lists no attack', {
+      where: 'mia attack',
+      expected: known.join(', '),
+    });
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (!known.includes(name)) {
+      const reference = REFERENCE_ATTACKS.includes(name) || /^(lira|rmia|attack-[rp]$)/.test(name);
+      const hint = reference
+        ? '; reference-model attacks (rmia, lira-*, attack-r, attack-p) need `mia attack --reference FILE` ' +
+          "(reference models' signals) or an audit config (`mia audit`)"
+        : '';
+      throw new MiaError('E_UNKNOWN_NAME', `unknown attack '${name}'${hint}`, {
+        where: '--attacks',
+        expected: known.join(', '),
+      });
+    }
+    if (seen.has(name)) {
+      throw new MiaError('E_USAGE', `attack '${name}' is listed twice`, { where: '--attacks' });
+    }
+    seen.add(name);
+  }
+  return names;
+}
+
+/** Trained attacks split members and non-members in halves: each needs at least 2 of both. */
+function checkTrainedAttackSizes(attacks: string[], members: number, nonMembers: number, file: string): void {
+  const trained = attacks.filter((a) => getOutputAttack(a).kind === 'trained');
+  if (trained.length === 0 || (members >= 2 && nonMembers >= 2)) return;
+  const plural = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  throw new MiaError(
+    'E_EMPTY',
+    `the trained attacks (${trained.join(', ')}) need at least 2 members (rows of *_train) and 2 ` +
+      'non-members (rows of *_test); choose threshold attacks with --attacks, or give more samples',
+    { where: file, found: `${plural(members, 'member')}, ${plural(nonMembers, 'non-member')}` },
+  );
+}
 
 function report(
   results: AttackResult[],
@@ -124,20 +181,25 @@ async function runWithReference(values: Values): Promise<number> {
     });
   }
   const path = str('reference')!;
+  // Every flag is parsed before the reference signals are read (runReferenceAttacks checks the names).
   const attacks = listFlag(str('attacks'), DEFAULT_REFERENCE_ATTACKS);
   const rmiaA = str('rmia-a');
   const rmiaGamma = str('rmia-gamma');
   const targetIndex = str('target-index');
   const scoresOut = str('scores-out');
+  const seed = intFlag('attack', 'seed', str('seed'), 0);
+  const top = topFlag(str('top'));
   const t0 = performance.now();
   const out = await runReferenceAttacks({
     referencePath: path,
     attacks,
-    seed: intFlag('attack', 'seed', str('seed'), 0),
+    seed,
     ...(rmiaA !== undefined ? { rmiaA: numberFlag('attack', 'rmia-a', rmiaA, 0) } : {}),
     ...(rmiaGamma !== undefined ? { rmiaGamma: numberFlag('attack', 'rmia-gamma', rmiaGamma, 1) } : {}),
     ...(targetIndex !== undefined ? { targetIndex: intFlag('attack', 'target-index', targetIndex, 0) } : {}),
     ...(scoresOut !== undefined ? { scoresOut } : {}),
+    // Metrics need both members and non-members; without --scores-out they are the only output.
+    truth: scoresOut === undefined ? 'required' : 'if-given',
   });
   console.log(
     `${path}: ${attacks.length} attacks scored in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
@@ -170,6 +232,6 @@ async function runWithReference(values: Values): Promise<number> {
     );
     if (r !== undefined) results.push(r);
   }
-  report(results, intFlag('attack', 'top', str('top'), 25), str('json'), str('csv'));
+  report(results, top, str('json'), str('csv'));
   return 0;
 }

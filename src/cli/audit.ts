@@ -189,12 +189,13 @@ export const auditCommand: CliCommand = {
         found: backend,
       });
     }
+    const top = intFlag('audit', 'top', values.top, 10, { min: 1 });
     const loaded = loadAuditConfig(positionals[0]!, values.set ?? []);
     return auditAndReport(loaded, {
       ...(values['log-dir'] !== undefined ? { logDir: values['log-dir'] } : {}),
       ...(backend !== undefined ? { backend: backend as BackendPreference } : {}),
       report: values['no-report'] !== true,
-      top: intFlag('audit', 'top', values.top, 10),
+      top,
     });
   },
 };

@@ -34,10 +34,12 @@ export const demoCommand: CliCommand = {
       set: { type: 'string', multiple: true },
       top: { type: 'string' },
     });
+    // flags first: nothing is printed before they are all valid
+    const top = intFlag('demo', 'top', values.top, 10, { min: 1 });
     const loaded = loadAuditConfig(QUICKSTART_CONFIG, values.set ?? []);
     const dir = resolve(values.out ?? 'mia-demo');
     const logDir = join(dir, basename(loaded.config.run.logDir));
     console.log(`mia demo: the quickstart audit (${QUICKSTART_CONFIG}), run directory ${logDir}`);
-    return auditAndReport(loaded, { logDir, report: true, top: intFlag('demo', 'top', values.top, 10) });
+    return auditAndReport(loaded, { logDir, report: true, top });
   },
 };

@@ -16,7 +16,7 @@ const USAGE = `usage: mia evaluate --scores scores.csv --truth truth.csv [--json
 Scores membership predictions against the truth: AUC, advantage, PPV, TPR at 0.1%, 1%, 5% and 10% FPR
 (with 95% Clopper-Pearson intervals) and the epsilon lower bound.
 
-  --scores FILE   CSV with columns id,score (higher = more likely a member)
+  --scores FILE   CSV with columns id,score (higher = more likely a member; inf and -inf allowed)
   --truth FILE    CSV with columns id,member (1/0 or true/false)
   --json FILE     also write the metrics as JSON (the fields of a \`mia attack\` result)
 
@@ -29,14 +29,26 @@ export interface EvaluationInput {
   isMember: Uint8Array;
 }
 
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?Infinity$/;
+/** A decimal number, or ±inf / ±infinity in any case (Python's csv writes float('inf') as "inf"). */
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INFINITY_RE = /^([+-]?)inf(?:inity)?$/i;
+const NAN_RE = /^[+-]?nan$/i;
+
+/** The score `text` as a number: decimal or ±inf(inity); undefined for anything else (NaN included). */
+function parseScore(text: string): number | undefined {
+  if (NUMBER_RE.test(text)) return Number(text);
+  const inf = INFINITY_RE.exec(text);
+  if (inf !== null) return inf[1] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  return undefined;
+}
 
 /**
  * Parses and joins the two CSV texts (see the module header). `scoresName` / `truthName` name the files
  * in errors. Throws MiaError E_CSV (`where` = `file:line`) for: a missing id/score/member column, an
- * empty id, a repeated id (naming both lines), a score that is not a decimal number or ±Infinity, a
- * member value other than 1/0/true/false, an id of one file absent from the other; every error of
- * parseCsv (src/io/csv.ts) for malformed CSV; and E_EMPTY for no rows.
+ * empty id, a repeated id (naming both lines), a score that is not a decimal number or ±inf /
+ * ±infinity (any case; NaN is refused by name), a member value other than 1/0/true/false, an id of one
+ * file absent from the other; every error of parseCsv (src/io/csv.ts) for malformed CSV; and E_EMPTY
+ * for no rows, or a truth without members or without non-members (naming the truth file).
  */
 export function joinScoresAndTruth(
   scoresText: string,
@@ -94,13 +106,22 @@ export function joinScoresAndTruth(
     }
     isMember[r] = member;
     const text = valueText(sc, k);
-    if (!NUMBER_RE.test(text)) {
-      throw new MiaError('E_CSV', `score of id '${idText(tr, r)}' is not a number`, {
-        where: `${scoresName}:${sc.line[k]}`,
-        found: JSON.stringify(text),
-      });
+    const score = parseScore(text);
+    if (score === undefined) {
+      const nan = NAN_RE.test(text);
+      throw new MiaError(
+        'E_CSV',
+        nan
+          ? `score of id '${idText(tr, r)}' is NaN; every score must be a number (inf and -inf are allowed)`
+          : `score of id '${idText(tr, r)}' is not a number`,
+        {
+          where: `${scoresName}:${sc.line[k]}`,
+          expected: 'a decimal number, inf or -inf',
+          found: JSON.stringify(text),
+        },
+      );
     }
-    scores[r] = Number(text);
+    scores[r] = score;
   }
   for (let k = 0; k < sc.rows; k++) {
     if (claimedBy[k] === -1) {
@@ -109,7 +130,22 @@ export function joinScoresAndTruth(
       });
     }
   }
+  checkBothClasses(isMember, truthName);
   return { scores, isMember };
+}
+
+/** The metrics need at least one member and one non-member; E_EMPTY naming the truth otherwise. */
+function checkBothClasses(isMember: Uint8Array, truthName: string): void {
+  let nm = 0;
+  for (let i = 0; i < isMember.length; i++) nm += isMember[i]!;
+  if (nm === 0 || nm === isMember.length) {
+    throw new MiaError(
+      'E_EMPTY',
+      `the member column has no ${nm === 0 ? 'member (1/true)' : 'non-member (0/false)'}; ` +
+        'the truth needs both members and non-members',
+      { where: truthName, found: `${nm} members, ${isMember.length - nm} non-members` },
+    );
+  }
 }
 
 /**
@@ -291,8 +327,12 @@ function hashId(c: Columns, r: number): number {
   return h >>> 0;
 }
 
-/** The metrics of `mia evaluate`: a `mia attack` result (attack "evaluate", signal "score", entire dataset). */
-export function evaluateScores(input: EvaluationInput): AttackResult {
+/**
+ * The metrics of `mia evaluate`: a `mia attack` result (attack "evaluate", signal "score", entire
+ * dataset). E_EMPTY naming `truthName` when the truth lacks members or non-members.
+ */
+export function evaluateScores(input: EvaluationInput, truthName = 'the truth'): AttackResult {
+  checkBothClasses(input.isMember, truthName);
   const all = new Uint8Array(input.scores.length).fill(1);
   const r = resultForSlice(
     { attack: 'evaluate', signal: 'score', scores: input.scores },
@@ -301,13 +341,7 @@ export function evaluateScores(input: EvaluationInput): AttackResult {
     input.isMember,
     DEFAULT_FPR_TARGETS,
   );
-  if (r === undefined) {
-    const nm = input.isMember.reduce((a, b) => a + b, 0);
-    throw new MiaError('E_EMPTY', 'the truth needs both members and non-members', {
-      where: 'member column',
-      found: `${nm} members, ${input.isMember.length - nm} non-members`,
-    });
-  }
+  if (r === undefined) throw new Error('unreachable: both classes were checked');
   return r;
 }
 
@@ -331,7 +365,7 @@ export const evaluateCommand: CliCommand = {
     const scoresPath = values.scores!;
     const truthPath = values.truth!;
     const input = joinScoresAndTruth(readText(scoresPath), readText(truthPath), scoresPath, truthPath);
-    const r = evaluateScores(input);
+    const r = evaluateScores(input, truthPath);
     console.log(formatEvaluation(r, `${basename(scoresPath)} vs ${basename(truthPath)}`));
     if (values.json !== undefined) {
       writeJsonAtomic(values.json, { scores: scoresPath, truth: truthPath, ...r });

@@ -12,7 +12,14 @@ import { readModelRecord } from '../models/store.js';
 import { predictOutputs } from '../signals/inference.js';
 import type { ModelOutputs } from '../signals/model-outputs.js';
 import { type CliCommand, intFlag, parseCommandArgs } from './command.js';
-import { announceDataset, backendFlag, datasetOptionsFromFlags, loadOptions } from './train.js';
+import {
+  announceDataset,
+  backendFlag,
+  datasetFlag,
+  datasetOptionsFromFlags,
+  engineFlag,
+  loadOptions,
+} from './train.js';
 
 const USAGE = `usage: mia infer --model PATH --out outputs.npz [options]
 
@@ -36,8 +43,14 @@ labels_train) and on non-members (*_test), with TF Privacy's key names, so that
   --engine NAME           engine for models saved by \`mia train\`: auto (default), tfjs, ort
   --backend NAME          TensorFlow.js backend: auto (default), node, wasm, cpu`;
 
+/**
+ * Reads an index file (.npy of integers): every index in [0, n) and none twice (a repeated row would
+ * count one sample twice). Throws E_SHAPE_MISMATCH for an index outside, E_CONFIG for a repeated one,
+ * E_EMPTY for no indices, naming `path`.
+ */
 function readIndices(path: string, n: number, split: string): Int32Array {
   const idx = toInt32(readNpy(path), path);
+  const firstAt = new Map<number, number>();
   for (let i = 0; i < idx.length; i++) {
     const v = idx[i]!;
     if (v < 0 || v >= n) {
@@ -49,9 +62,46 @@ function readIndices(path: string, n: number, split: string): Int32Array {
         },
       );
     }
+    const seen = firstAt.get(v);
+    if (seen !== undefined) {
+      throw new MiaError(
+        'E_CONFIG',
+        `${split} row ${v} is listed twice (positions ${seen} and ${i}); each row may appear once`,
+        { where: path },
+      );
+    }
+    firstAt.set(v, i);
   }
   if (idx.length === 0) throw new MiaError('E_EMPTY', 'no indices', { where: path });
   return idx;
+}
+
+/**
+ * Members and non-members drawn from the same split must be disjoint: throws E_CONFIG naming both sources
+ * and the first row (in the non-member order) that is in both.
+ */
+function checkDisjoint(
+  members: Int32Array,
+  membersFrom: string,
+  nonMembers: Int32Array,
+  nonMembersFrom: string,
+): void {
+  const memberAt = new Map<number, number>();
+  for (let i = 0; i < members.length; i++) if (!memberAt.has(members[i]!)) memberAt.set(members[i]!, i);
+  for (let j = 0; j < nonMembers.length; j++) {
+    const at = memberAt.get(nonMembers[j]!);
+    if (at !== undefined) {
+      throw new MiaError(
+        'E_CONFIG',
+        `train row ${nonMembers[j]} is both a member (${membersFrom}, position ${at}) and a non-member ` +
+          `(${nonMembersFrom}, position ${j}); a sample cannot be both`,
+        {
+          where: 'mia infer',
+          expected: 'members and non-members without a shared row when --non-members-from train',
+        },
+      );
+    }
+  }
 }
 
 function oneOf<T extends string>(
@@ -127,14 +177,16 @@ export const inferCommand: CliCommand = {
     const layout = oneOf<OnnxLayout>('layout', values.layout, ['auto', 'nhwc', 'nchw'], 'auto');
     const output = oneOf<'auto' | OutputKind>('output', values.output, ['auto', 'logits', 'probs'], 'auto');
     const from = oneOf('non-members-from', values['non-members-from'], ['test', 'train'] as const, 'test');
-    const batchSize = intFlag('infer', 'batch-size', values['batch-size'], 256);
+    const batchSize = intFlag('infer', 'batch-size', values['batch-size'], 256, { min: 1 });
+    const engineName = values.engine !== undefined ? engineFlag('infer', values.engine) : undefined;
+    const datasetFromFlag = values.dataset !== undefined ? datasetFlag('infer', values.dataset) : undefined;
 
     const kind = detectModelKind(modelPath);
     const record =
       kind === 'mia'
         ? readModelRecord(modelPath.endsWith('model.json') ? `${modelPath}/..` : modelPath)
         : undefined;
-    const datasetName = values.dataset ?? record?.dataset?.name;
+    const datasetName = datasetFromFlag ?? record?.dataset?.name;
     if (datasetName === undefined) {
       throw new MiaError('E_USAGE', '--dataset is required (the model does not record its dataset)', {
         where: 'mia infer',
@@ -144,10 +196,30 @@ export const inferCommand: CliCommand = {
     const dsOptions = datasetOptionsFromFlags('infer', values, sameDataset ? record!.dataset!.options : {});
     const data = await loadDataset(datasetName, loadOptions(dsOptions, values.offline));
     announceDataset(data.train, data.test, data.notices);
+    if (record !== undefined && record.spec.numClasses !== data.train.numClasses) {
+      // checked before the training rows: with other classes the rows are another split's
+      throw new MiaError(
+        'E_SHAPE_MISMATCH',
+        `the model has ${record.spec.numClasses} classes while ` +
+          (values.classes !== undefined
+            ? `--classes ${values.classes} keeps ${data.train.numClasses}`
+            : `dataset ${data.train.name} has ${data.train.numClasses}`),
+        { where: modelPath, expected: `${record.spec.numClasses} classes` },
+      );
+    }
+
+    // the index files are checked before the model is loaded
+    const pool: Dataset = from === 'test' ? data.test : data.train;
+    const memberFile =
+      values.members !== undefined ? readIndices(values.members, data.train.n, 'train') : undefined;
+    const nonMemberFile =
+      values['non-members'] !== undefined ? readIndices(values['non-members'], pool.n, from) : undefined;
+    if (memberFile !== undefined && nonMemberFile !== undefined && from === 'train')
+      checkDisjoint(memberFile, values.members!, nonMemberFile, values['non-members']!);
 
     const loaded = await loadPredictor(modelPath, {
       inputShape: data.train.shape,
-      ...(values.engine !== undefined ? { engine: values.engine } : {}),
+      ...(engineName !== undefined ? { engine: engineName } : {}),
       backend,
       layout,
       output,
@@ -156,7 +228,7 @@ export const inferCommand: CliCommand = {
     try {
       console.log(`model: ${predictor.description}`);
       let members: Int32Array;
-      if (values.members !== undefined) members = readIndices(values.members, data.train.n, 'train');
+      if (memberFile !== undefined) members = memberFile;
       else if (loaded.indices !== undefined && sameDataset) {
         members = loaded.indices;
         const max = members.reduce((m, v) => Math.max(m, v), 0);
@@ -180,10 +252,12 @@ export const inferCommand: CliCommand = {
           },
         );
       }
-      const pool: Dataset = from === 'test' ? data.test : data.train;
       let nonMembers: Int32Array;
-      if (values['non-members'] !== undefined) nonMembers = readIndices(values['non-members'], pool.n, from);
-      else if (from === 'test')
+      if (nonMemberFile !== undefined) {
+        nonMembers = nonMemberFile;
+        if (from === 'train' && memberFile === undefined)
+          checkDisjoint(members, `the training rows of ${modelPath}`, nonMembers, values['non-members']!);
+      } else if (from === 'test')
         nonMembers = Int32Array.from({ length: Math.min(members.length, pool.n) }, (_, i) => i);
       else {
         const isMember = new Uint8Array(pool.n);

@@ -12,7 +12,7 @@ import { runTrainedAttack } from '../attacks/trained-attack.js';
 import type { TrainingConfig } from '../audit/config.js';
 import { type MembershipSet, readMembershipSet, type SetNormalization } from '../audit/membership-sets.js';
 import { type AttackResult, DEFAULT_FPR_TARGETS, resultForSlice } from '../audit/run-attacks.js';
-import { trainShadowModels } from '../audit/shadow-models.js';
+import { checkShadowCount, MIN_SHADOW_PART, trainShadowModels } from '../audit/shadow-models.js';
 import { MiaError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { formatCsv } from '../io/csv.js';
@@ -26,7 +26,7 @@ import type { PooledOutputs } from '../signals/attack-input.js';
 import { predictOutputs } from '../signals/inference.js';
 import type { ModelOutputs } from '../signals/model-outputs.js';
 import { stdoutLogger } from './audit.js';
-import { type CliCommand, intFlag, numberFlag, parseCommandArgs } from './command.js';
+import { type CliCommand, intFlag, numberFlag, parseCommandArgs, SEED_RANGE } from './command.js';
 import { formatResultsTable } from './format-results.js';
 import { backendFlag } from './train.js';
 
@@ -40,7 +40,7 @@ scores them against the truth.
 
   --target PATH       the model: a folder saved by mia-audit, an .onnx file or a tfjs model.json
   --public FILE       .npz with x [n, …], y [n] and member [n] (1 = in the target's training set)
-  --private FILE      .npz with x, y and optionally id [n] (integer ids; default 0..n-1)
+  --private FILE      .npz with x, y and optionally id [n] (distinct integer ids; default 0..n-1)
   --out FILE          scores.csv (id,score)
   --attack NAME       shadow (default): S shadow models trained on disjoint parts of the public set
                         (half members, half not), an MLP meta-classifier on their sorted confidence
@@ -50,7 +50,7 @@ scores them against the truth.
                       threshold (loss), threshold-entropy, threshold-confidence,
                         threshold-modified-entropy, threshold-scaled-logit, threshold-max-prob:
                         a signal of the target's outputs, no training
-  --shadow-models S   number of shadow models (default 4)
+  --shadow-models S   number of shadow models, 1 to a quarter of the public samples (default 4)
   --arch NAME         shadow architecture (default: the target's, when it is a mia-audit model)
   --arch-param K=V    architecture hyper-parameter (repeatable)
   --epochs N          shadow training epochs (default: the target's, else 20)
@@ -142,34 +142,43 @@ export const scoreCommand: CliCommand = {
         found: normalize,
       });
     }
-    const seed = intFlag('score', 'seed', values.seed, 0);
+    const seed = intFlag('score', 'seed', values.seed, 0, SEED_RANGE);
     const backend = backendFlag('score', values.backend);
+    const shadowFlags: ShadowFlags = {
+      // for the shadow attack, checked against the public set's size once it is read
+      count: intFlag(
+        'score',
+        'shadow-models',
+        values['shadow-models'],
+        4,
+        attack === 'shadow' ? {} : { min: 1 },
+      ),
+      epochs: optional(values.epochs, (v) => intFlag('score', 'epochs', v, 0, { min: 1 })),
+      batchSize: optional(values['batch-size'], (v) => intFlag('score', 'batch-size', v, 0, { min: 1 })),
+      lr: optional(values.lr, (v) => numberFlag('score', 'lr', v, 0, { min: 0, exclusiveMin: true })),
+    };
     const pub = readMembershipSet(publicPath, 'public', normalize);
     const priv = readMembershipSet(privatePath, 'private', normalize);
-    if (pub.shape.join('x') !== priv.shape.join('x')) {
-      throw new MiaError('E_SHAPE_MISMATCH', 'the public and private samples have different shapes', {
-        where: privatePath,
-        expected: `[${pub.shape.join(', ')}] as the public set`,
-        found: `[${priv.shape.join(', ')}]`,
-      });
-    }
+    if (attack === 'shadow') checkShadowCountFlag(pub.n, shadowFlags.count, publicPath);
     const loaded = await loadPredictor(targetPath, { inputShape: pub.shape, backend });
     const target = loaded.predictor;
-    const member = pub.member!;
-    let nm = 0;
-    for (let i = 0; i < member.length; i++) nm += member[i]!;
-    console.log(
-      `target ${target.description}; public ${publicPath}: ${pub.n} samples (${nm} members), private ${privatePath}: ${priv.n} samples` +
-        (pub.normalized === 'unit' ? '; uint8 x divided by 255' : ''),
-    );
     let scores: Float64Array;
     let result: AttackResult | undefined;
     try {
+      // an ONNX model takes the shape it is given; the others know theirs
+      checkShapes(pub, priv, loaded.kind === 'onnx' ? undefined : target.inputShape);
+      const training = attack === 'shadow' ? shadowTraining(values, shadowFlags, loaded.record) : undefined;
+      const member = pub.member!;
+      let nm = 0;
+      for (let i = 0; i < member.length; i++) nm += member[i]!;
+      console.log(
+        `target ${target.description}; public ${publicPath}: ${pub.n} samples (${nm} members), private ${privatePath}: ${priv.n} samples` +
+          (pub.normalized === 'unit' ? '; uint8 x divided by 255' : ''),
+      );
       const pubOut = await outputsOf(target, pub, `${publicPath} through the target`);
       const privOut = await outputsOf(target, priv, `${privatePath} through the target`);
-      if (attack === 'shadow') {
-        const training = shadowTraining(values, loaded.record);
-        const count = intFlag('score', 'shadow-models', values['shadow-models'], 4);
+      if (training !== undefined) {
+        const count = shadowFlags.count;
         const engine = await createEngine('auto', { backend });
         console.log(`engine: ${engine.name}, backend ${engine.backend.description}`);
         const shadows = await trainShadowModels(
@@ -222,9 +231,80 @@ export const scoreCommand: CliCommand = {
   },
 };
 
+/** The numeric flags of the shadow models, checked before anything is read. */
+interface ShadowFlags {
+  count: number;
+  epochs: number | undefined;
+  batchSize: number | undefined;
+  lr: number | undefined;
+}
+
+function optional<T>(value: string | undefined, parse: (v: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
+}
+
+/** --shadow-models against the public set: 1 to ⌊n / 4⌋ models (trainShadowModels' checkShadowCount). */
+function checkShadowCountFlag(n: number, count: number, publicPath: string): void {
+  const most = Math.floor(n / MIN_SHADOW_PART);
+  if (most < 1) {
+    throw new MiaError(
+      'E_CONFIG',
+      `the public set has ${n} samples, too few for shadow models (at least ${MIN_SHADOW_PART} per model)`,
+      { where: publicPath },
+    );
+  }
+  if (count < 1 || count > most) {
+    throw new MiaError(
+      'E_USAGE',
+      `--shadow-models must be at least 1 (and at most ${most}: ${publicPath} has ${n} samples, ` +
+        `at least ${MIN_SHADOW_PART} per shadow model)`,
+      { where: 'mia score', found: String(count) },
+    );
+  }
+  checkShadowCount(n, count);
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i] || b[i]! < 0);
+const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/**
+ * The public and private samples must have one shape. When they do not, the error blames the file that
+ * disagrees with the model's input shape when that is known (`modelShape`, −1 = any size), else names
+ * both files.
+ */
+function checkShapes(
+  pub: MembershipSet,
+  priv: MembershipSet,
+  modelShape: readonly number[] | undefined,
+): void {
+  if (sameShape(pub.shape, priv.shape)) return;
+  const pubFits = modelShape !== undefined && sameShape(pub.shape, modelShape);
+  const privFits = modelShape !== undefined && sameShape(priv.shape, modelShape);
+  if (pubFits !== privFits) {
+    const [bad, good] = pubFits ? [priv, pub] : [pub, priv];
+    const kind = pubFits ? 'private' : 'public';
+    throw new MiaError('E_SHAPE_MISMATCH', `the ${kind} samples do not have the target model's input shape`, {
+      where: bad.path,
+      expected: `${fmt(modelShape!)} as the model and ${good.path}`,
+      found: fmt(bad.shape),
+    });
+  }
+  throw new MiaError(
+    'E_SHAPE_MISMATCH',
+    `the samples of ${pub.path} (public) and ${priv.path} (private) have different shapes`,
+    {
+      where: 'mia score',
+      expected: `one shape${modelShape !== undefined ? ` (the model takes ${fmt(modelShape)})` : ''}`,
+      found: `${fmt(pub.shape)} and ${fmt(priv.shape)}`,
+    },
+  );
+}
+
 /** The shadow models' training: flags, else the target's record, else defaults. */
 function shadowTraining(
   values: Record<string, string | boolean | string[] | undefined>,
+  flags: ShadowFlags,
   record: import('../models/store.js').ModelRecord | undefined,
 ): TrainingConfig {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
@@ -245,14 +325,14 @@ function shadowTraining(
     params: params ?? (str('arch') === undefined ? (record?.spec.arch.params ?? {}) : {}),
   });
   const tr = record?.training ?? undefined;
-  const lr = numberFlag('score', 'lr', str('lr'), tr?.optimizer.lr ?? 0.001);
+  const lr = flags.lr ?? tr?.optimizer.lr ?? 0.001;
   const optimizer: OptimizerSpec =
-    str('lr') === undefined && tr !== null && tr !== undefined ? tr.optimizer : { name: 'adam', lr };
+    flags.lr === undefined && tr !== null && tr !== undefined ? tr.optimizer : { name: 'adam', lr };
   normalizeOptimizerSpec(optimizer);
   return {
     architecture,
     optimizer,
-    epochs: intFlag('score', 'epochs', str('epochs'), tr?.epochs ?? 20),
-    batchSize: intFlag('score', 'batch-size', str('batch-size'), tr?.batchSize ?? 64),
+    epochs: flags.epochs ?? tr?.epochs ?? 20,
+    batchSize: flags.batchSize ?? tr?.batchSize ?? 64,
   };
 }

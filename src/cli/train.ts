@@ -1,18 +1,26 @@
 import { resolve } from 'node:path';
+import { closest } from '../audit/config-reader.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Normalization } from '../data/normalize.js';
-import { canonicalDatasetName, type DatasetOptions, loadDataset } from '../data/registry.js';
+import { DATASET_NAMES, type DatasetName, type DatasetOptions, loadDataset } from '../data/registry.js';
 import { subsetIndices, take } from '../data/splits.js';
 import { MiaError } from '../errors.js';
 import { describeArchitectures, normalizeArchSpec, parseArchParams } from '../models/architectures.js';
 import { requestHash, shuffleSeedOf } from '../models/cache.js';
-import { type BackendPreference, createEngine } from '../models/engine.js';
+import { type BackendPreference, createEngine, ENGINE_NAMES, type EngineName } from '../models/engine.js';
 import type { Logger } from '../models/logger.js';
 import { normalizeOptimizerSpec, type OptimizerSpec, parseSchedule } from '../models/optimizers.js';
-import { isModelDir, readModelRecord, saveModel } from '../models/store.js';
+import {
+  checkModelDestination,
+  type FinalEvaluation,
+  isModelDir,
+  type ModelRecord,
+  readModelRecord,
+  saveModel,
+} from '../models/store.js';
 import { evaluateLogits, formatDuration, trainModel } from '../models/train.js';
 import { Rng } from '../rng.js';
-import { type CliCommand, intFlag, numberFlag, parseCommandArgs } from './command.js';
+import { type CliCommand, intFlag, numberFlag, parseCommandArgs, SEED_RANGE } from './command.js';
 
 const USAGE = `usage: mia train --dataset NAME --out DIR [options]
 
@@ -38,11 +46,13 @@ ${describeArchitectures()
   --momentum X          SGD momentum (default 0)
   --weight-decay X      L2 weight decay added to the gradient (default 0)
   --schedule S          constant (default), step:EVERY:GAMMA, cosine[:MIN_LR]
-  --seed N              seeds the training subset, the initial weights and the shuffles (default 0)
+  --seed N              seeds the training subset, the initial weights and the shuffles (default 0;
+                        0 to 2147483647)
   --engine NAME         auto (default: onnxruntime for conv/dense nets, else TensorFlow.js), tfjs, ort
   --backend NAME        TensorFlow.js backend: auto (default: tfjs-node if installed, else wasm, else
                         cpu), node, wasm, cpu
-  --out DIR             where to save the model (replaced if it holds another model)
+  --out DIR             where to save the model: a new path, an empty folder or a saved model (replaced
+                        if it holds another model); checked before training
   --force               train again even when DIR already holds the model this request trains
 
 Run again with the same options, it finds the finished model in DIR (same architecture, optimiser,
@@ -62,7 +72,8 @@ export function datasetOptionsFromFlags(
 ): DatasetOptions {
   const o: DatasetOptions = { ...(fromRecord as DatasetOptions) };
   if (values['data-path'] !== undefined) o.path = resolve(values['data-path']);
-  if (values.classes !== undefined) o.firstKClasses = intFlag(command, 'classes', values.classes, 0);
+  if (values.classes !== undefined)
+    o.firstKClasses = intFlag(command, 'classes', values.classes, 0, { min: 2 });
   if (values.normalize !== undefined) {
     if (!NORMALIZE.includes(values.normalize)) {
       throw new MiaError('E_USAGE', `--normalize must be one of ${NORMALIZE.join(', ')}`, {
@@ -73,6 +84,32 @@ export function datasetOptionsFromFlags(
     o.normalize = values.normalize as Normalization;
   }
   return o;
+}
+
+/**
+ * The dataset name of --dataset, spelt exactly as `mia train --help` and the YAML config's data.dataset
+ * spell it (a close miss is suggested, as the config does); E_UNKNOWN_NAME otherwise.
+ */
+export function datasetFlag(command: string, value: string): DatasetName {
+  if ((DATASET_NAMES as readonly string[]).includes(value)) return value as DatasetName;
+  const hint = closest(value, DATASET_NAMES);
+  throw new MiaError(
+    'E_UNKNOWN_NAME',
+    `--dataset must be one of ${DATASET_NAMES.join(', ')}${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}`,
+    { where: `mia ${command}`, found: value },
+  );
+}
+
+/** --engine: auto, tfjs or ort (checked before anything is loaded). */
+export function engineFlag(command: string, value: string | undefined): EngineName {
+  const e = value ?? 'auto';
+  if (!(ENGINE_NAMES as readonly string[]).includes(e)) {
+    throw new MiaError('E_USAGE', `--engine must be one of ${ENGINE_NAMES.join(', ')}`, {
+      where: `mia ${command}`,
+      found: e,
+    });
+  }
+  return e as EngineName;
 }
 
 export function backendFlag(command: string, value: string | undefined): BackendPreference {
@@ -101,6 +138,62 @@ export function announceDataset(train: Dataset, test: Dataset, notices: readonly
     `dataset ${train.name}: ${train.n} train / ${test.n} test, shape [${train.shape.join(', ')}], ` +
       `${train.numClasses} classes (${train.source})`,
   );
+}
+
+/** "train accuracy 68.60% (loss 0.9123), test accuracy …% (loss …) on N test samples", as after training. */
+function formatFinal(f: FinalEvaluation): string {
+  return (
+    `train accuracy ${(100 * f.trainAccuracy).toFixed(2)}% (loss ${f.trainLoss.toFixed(4)}), ` +
+    `test accuracy ${(100 * f.testAccuracy).toFixed(2)}% (loss ${f.testLoss.toFixed(4)}) on ${f.testSamples} test samples`
+  );
+}
+
+/**
+ * What the reuse message says about a saved model: the "final:" evaluation printed when it was trained,
+ * when the record holds it; else (records written before it was recorded) the running training accuracy
+ * during the last epoch and the validation accuracy after it, labelled as such.
+ */
+function reusedFigures(record: ModelRecord): string {
+  const f = record.final;
+  if (
+    f !== undefined &&
+    f !== null &&
+    [f.trainAccuracy, f.trainLoss, f.testAccuracy, f.testLoss, f.testSamples].every(
+      (v) => typeof v === 'number' && Number.isFinite(v),
+    )
+  ) {
+    return `; final: ${formatFinal(f)}`;
+  }
+  const last = record.history.at(-1);
+  if (last === undefined) return '';
+  return (
+    `; training accuracy during the last epoch ${(100 * last.trainAccuracy).toFixed(2)}%` +
+    (last.valAccuracy !== null
+      ? `, validation accuracy after it ${(100 * last.valAccuracy).toFixed(2)}%`
+      : '')
+  );
+}
+
+/**
+ * normalizeOptimizerSpec with its range errors (E_CONFIG naming optimizer.*) told in terms of the flags
+ * that set them (--lr, --weight-decay, --momentum, --schedule).
+ */
+function normalizeOptimizerSpecFlags(spec: OptimizerSpec) {
+  try {
+    return normalizeOptimizerSpec(spec);
+  } catch (e) {
+    if (!(e instanceof MiaError) || e.code !== 'E_CONFIG') throw e;
+    const field = (e.where ?? '').replace(/^optimizer\./, '');
+    const flag = field.startsWith('schedule')
+      ? '--schedule'
+      : field === 'weightDecay'
+        ? '--weight-decay'
+        : `--${field}`;
+    throw new MiaError('E_USAGE', `${flag}: ${e.message}`, {
+      where: 'mia train',
+      ...(e.found !== undefined ? { found: e.found } : {}),
+    });
+  }
 }
 
 export const trainCommand: CliCommand = {
@@ -139,17 +232,19 @@ export const trainCommand: CliCommand = {
         });
       return v;
     };
-    const datasetName = need('dataset');
+    // every flag is checked before the dataset is loaded and anything is trained
+    const datasetName = datasetFlag('train', need('dataset'));
     const out = need('out');
-    const seed = intFlag('train', 'seed', values.seed, 0);
-    const epochs = intFlag('train', 'epochs', values.epochs, 10);
-    const batchSize = intFlag('train', 'batch-size', values['batch-size'], 50);
+    checkModelDestination(out);
+    const seed = intFlag('train', 'seed', values.seed, 0, SEED_RANGE);
+    const epochs = intFlag('train', 'epochs', values.epochs, 10, { min: 1 });
+    const batchSize = intFlag('train', 'batch-size', values['batch-size'], 50, { min: 1 });
     const arch = normalizeArchSpec({
       name: values.arch ?? 'small_cnn',
       params: parseArchParams(values['arch-param'] ?? []),
     });
-    const lr = numberFlag('train', 'lr', values.lr, 0.001);
-    const weightDecay = numberFlag('train', 'weight-decay', values['weight-decay'], 0);
+    const lr = numberFlag('train', 'lr', values.lr, 0.001, { min: 0, exclusiveMin: true });
+    const weightDecay = numberFlag('train', 'weight-decay', values['weight-decay'], 0, { min: 0 });
     const schedule = parseSchedule(values.schedule ?? 'constant');
     const optName = values.optimizer ?? 'adam';
     if (optName !== 'sgd' && values.momentum !== undefined) {
@@ -160,22 +255,42 @@ export const trainCommand: CliCommand = {
         ? {
             name: 'sgd',
             lr,
-            momentum: numberFlag('train', 'momentum', values.momentum, 0),
+            momentum: numberFlag('train', 'momentum', values.momentum, 0, {
+              min: 0,
+              max: 1,
+              exclusiveMax: true,
+            }),
             weightDecay,
             schedule,
           }
         : ({ name: optName, lr, weightDecay, schedule } as OptimizerSpec);
-    const opt = normalizeOptimizerSpec(optimizer);
+    const opt = normalizeOptimizerSpecFlags(optimizer);
+    const engineName = engineFlag('train', values.engine);
     const backend = backendFlag('train', values.backend);
-
+    const trainSizeFlag =
+      values['train-size'] !== undefined
+        ? intFlag('train', 'train-size', values['train-size'], 0, { min: 1 })
+        : undefined;
+    const valSizeFlag =
+      values['val-size'] !== undefined
+        ? intFlag('train', 'val-size', values['val-size'], 0, { min: 0 })
+        : undefined;
     const dsOptions = datasetOptionsFromFlags('train', values);
+
     const data = await loadDataset(datasetName, loadOptions(dsOptions, values.offline));
     announceDataset(data.train, data.test, data.notices);
-    const trainSize = intFlag('train', 'train-size', values['train-size'], data.train.n);
-    if (trainSize < 1 || trainSize > data.train.n) {
-      throw new MiaError('E_USAGE', `--train-size must be in [1, ${data.train.n}]`, {
+    const trainSize = trainSizeFlag ?? data.train.n;
+    if (trainSize > data.train.n) {
+      throw new MiaError('E_USAGE', `--train-size must be an integer in [1, ${data.train.n}]`, {
         where: 'mia train',
         found: String(trainSize),
+      });
+    }
+    const valSize = valSizeFlag ?? data.test.n;
+    if (valSize > data.test.n) {
+      throw new MiaError('E_USAGE', `--val-size must be an integer in [0, ${data.test.n}]`, {
+        where: 'mia train',
+        found: String(valSize),
       });
     }
     const indices =
@@ -183,7 +298,6 @@ export const trainCommand: CliCommand = {
         ? Int32Array.from({ length: trainSize }, (_, i) => i)
         : subsetIndices(data.train.n, trainSize, new Rng(seed));
     const train = take(data.train, indices);
-    const valSize = Math.min(intFlag('train', 'val-size', values['val-size'], data.test.n), data.test.n);
     const val =
       valSize > 0
         ? take(
@@ -201,30 +315,23 @@ export const trainCommand: CliCommand = {
       epochs,
       batchSize,
       seed,
-      dataset: { name: canonicalDatasetName(datasetName), options: dsRecord },
+      dataset: { name: datasetName, options: dsRecord },
       indices,
       train,
     });
     if (values.force !== true && isModelDir(out)) {
       const previous = readModelRecord(out);
       if (previous.hash === hash) {
-        const last = previous.history.at(-1);
         console.log(
-          `${out} already holds this model (trained ${previous.createdAt}` +
-            (last !== undefined
-              ? `; last epoch: train accuracy ${(100 * last.trainAccuracy).toFixed(2)}%` +
-                (last.valAccuracy !== null
-                  ? `, validation accuracy ${(100 * last.valAccuracy).toFixed(2)}%`
-                  : '')
-              : '') +
-            '); reused, nothing trained (--force trains again)',
+          `${out} already holds this model (trained ${previous.createdAt}${reusedFigures(previous)}); ` +
+            'reused, nothing trained (--force trains again)',
         );
         return 0;
       }
       console.log(`${out} holds another model (a different request); it will be replaced`);
     }
 
-    const engine = await createEngine(values.engine ?? 'auto', { backend });
+    const engine = await createEngine(engineName, { backend });
     const model = await engine.build({
       arch,
       inputShape: [...train.shape],
@@ -258,18 +365,22 @@ export const trainCommand: CliCommand = {
         data.test.n,
         train.numClasses,
       );
-      console.log(
-        `final: train accuracy ${(100 * trainEval.accuracy).toFixed(2)}% (loss ${trainEval.loss.toFixed(4)}), ` +
-          `test accuracy ${(100 * testEval.accuracy).toFixed(2)}% (loss ${testEval.loss.toFixed(4)}) on ${data.test.n} test samples; ` +
-          `trained in ${formatDuration(result.seconds)}`,
-      );
+      const final: FinalEvaluation = {
+        trainAccuracy: trainEval.accuracy,
+        trainLoss: trainEval.loss,
+        testAccuracy: testEval.accuracy,
+        testLoss: testEval.loss,
+        testSamples: data.test.n,
+      };
+      console.log(`final: ${formatFinal(final)}; trained in ${formatDuration(result.seconds)}`);
       saveModel(out, model, {
         training: { optimizer: opt, epochs, batchSize, shuffleSeed },
-        dataset: { name: canonicalDatasetName(datasetName), options: dsRecord },
+        dataset: { name: datasetName, options: dsRecord },
         indices,
         history: result.history,
         hash,
         trainSeconds: result.seconds,
+        final,
       });
       console.log(`saved ${out}`);
     } finally {

@@ -3,10 +3,14 @@
  * size, seed, dataset name and options, the training rows and their data) maps to a SHA-256 key; the model
  * trained for it is saved under `<cacheDir>/<key>/` (store.ts, atomically), and the same request again
  * loads it instead of training. Reference-model attacks train tens of models this way and a killed audit
- * resumes with every finished model reused.
+ * resumes with every finished model reused. A cached model that cannot be read (a truncated weights.npz,
+ * a damaged model.json) is reported in one progress line, moved aside and trained again.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { renameSync, rmSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { isMiaError, MiaError, type MiaErrorCode } from '../errors.js';
+import { describeFsError, tempPathFor } from '../io/atomic.js';
 import { type ArchSpec, normalizeArchSpec } from './architectures.js';
 import type { Engine, EngineModel, ModelSpec } from './engine.js';
 import type { Logger } from './logger.js';
@@ -108,11 +112,58 @@ export function requestHash(r: TrainRequest): string {
   );
 }
 
+/** Errors of loading a cached model that mean its files are damaged (anything else propagates). */
+const UNREADABLE: ReadonlySet<MiaErrorCode> = new Set<MiaErrorCode>([
+  'E_IO',
+  'E_NPY_HEADER',
+  'E_NPY_DTYPE',
+  'E_NPY_ORDER',
+  'E_TRUNCATED',
+  'E_ZIP',
+  'E_SHAPE_MISMATCH',
+  'E_MISSING_FIELD',
+  'E_NOT_FINITE',
+  'E_JSON',
+  'E_MODEL',
+]);
+
+/**
+ * Why the model in `dir` could not be loaded, as `weights.npz: not a valid zip archive: …` (the file
+ * relative to `dir` when the error names one), or undefined when `e` is not a damaged-file error.
+ */
+function unreadableReason(e: unknown, dir: string): string | undefined {
+  if (!isMiaError(e) || !UNREADABLE.has(e.code)) return undefined;
+  const w = e.where ?? '';
+  const file = w.startsWith(dir + sep) ? `${w.slice(dir.length + sep.length)}: ` : '';
+  return `${file}${e.message}`;
+}
+
+/**
+ * Moves the damaged model directory `dir` aside in one rename (to a hidden temp name that
+ * removeStaleTemps would also clean up after a crash), then deletes it. Another process may have moved
+ * it already (ENOENT is fine).
+ */
+function discardDamaged(dir: string, cacheDir: string, hash: string): void {
+  const aside = tempPathFor(join(cacheDir, `.${hash}-unreadable`));
+  try {
+    renameSync(dir, aside);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return;
+    throw new MiaError('E_IO', `cannot move the unreadable cached model aside: ${describeFsError(e)}`, {
+      where: dir,
+    });
+  }
+  rmSync(aside, { recursive: true, force: true });
+}
+
 /**
  * Loads the model cached for `request` under `cacheDir`, or trains it (trainModel, with the request's seed
  * for the weights and shuffleSeedOf(seed) for the shuffles) and saves it there atomically. Stale temp
- * directories of killed runs are removed first. Two processes training the same request both finish; the
- * first to publish wins and the other's copy is discarded (both return equivalent models).
+ * directories of killed runs are removed first. A cached model whose files cannot be read (E_ZIP,
+ * E_JSON, E_MODEL, … from store.ts loadModel) is reported in one progress line (`cached model <dir>:
+ * unreadable (<file>: <why>); training it again`), moved aside and trained again; other load errors
+ * (the engine's) propagate. Two processes training the same request both finish; the first to publish
+ * wins and the other's copy is discarded (both return equivalent models).
  */
 export async function trainOrLoad(
   request: TrainRequest,
@@ -124,9 +175,19 @@ export async function trainOrLoad(
   const log = options.logger;
   const prefix = options.label !== undefined ? `${options.label}  ` : '';
   if (isModelDir(dir)) {
-    const { model, record } = await loadModel(dir, options.engine);
-    log?.info(`${prefix}cached model ${hash.slice(0, 12)} loaded from ${dir}`);
-    return { model, record, dir, cached: true };
+    let loaded: Awaited<ReturnType<typeof loadModel>> | undefined;
+    try {
+      loaded = await loadModel(dir, options.engine);
+    } catch (e) {
+      const reason = unreadableReason(e, dir);
+      if (reason === undefined) throw e;
+      log?.info(`${prefix}cached model ${dir}: unreadable (${reason}); training it again`);
+      discardDamaged(dir, cacheDir, hash);
+    }
+    if (loaded !== undefined) {
+      log?.info(`${prefix}cached model ${hash.slice(0, 12)} loaded from ${dir}`);
+      return { model: loaded.model, record: loaded.record, dir, cached: true };
+    }
   }
   removeStaleTemps(cacheDir);
   const spec: ModelSpec = {

@@ -43,6 +43,19 @@ export interface DatasetRecord {
   options: Record<string, unknown>;
 }
 
+/**
+ * The evaluation of the finished model that `mia train` prints ("final: train accuracy …, test accuracy …"),
+ * unlike `history`, whose train accuracy is the running one during each epoch.
+ */
+export interface FinalEvaluation {
+  trainAccuracy: number;
+  trainLoss: number;
+  testAccuracy: number;
+  testLoss: number;
+  /** Number of test samples evaluated. */
+  testSamples: number;
+}
+
 /** Contents of model.json. */
 export interface ModelRecord {
   format: typeof MODEL_FORMAT;
@@ -62,6 +75,8 @@ export interface ModelRecord {
   trainSeconds: number | null;
   createdAt: string;
   weights: { name: string; shape: number[] }[];
+  /** The evaluation after training; absent in records written before it existed and for untrained models. */
+  final?: FinalEvaluation;
 }
 
 export interface SaveModelMeta {
@@ -72,6 +87,7 @@ export interface SaveModelMeta {
   history?: EpochRecord[];
   hash?: string;
   trainSeconds?: number;
+  final?: FinalEvaluation;
 }
 
 function fsError(e: unknown, what: string, where: string): MiaError {
@@ -81,6 +97,32 @@ function fsError(e: unknown, what: string, where: string): MiaError {
 /** True when `dir` holds a finished model (its model.json exists). */
 export function isModelDir(dir: string): boolean {
   return existsSync(join(dir, 'model.json'));
+}
+
+/**
+ * Checks that saveModel may write a model to `dir`: `dir` is a new path (whose nearest existing ancestor
+ * is a directory), an empty directory or a saved model directory (nothing but model files). Throws E_IO
+ * naming `dir` otherwise, the error saveModel would give, so a caller can check before a long training.
+ */
+export function checkModelDestination(dir: string): void {
+  const refuse = () =>
+    new MiaError('E_IO', 'exists and is not a mia-audit model directory; not replacing it', {
+      where: dir,
+      expected: 'a new path, an empty directory or a saved model',
+    });
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw refuse();
+    if (readdirSync(dir).some((f) => !(MODEL_FILES as readonly string[]).includes(f))) throw refuse();
+    return;
+  }
+  let parent = dirname(resolve(dir));
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  if (existsSync(parent) && !statSync(parent).isDirectory()) {
+    throw new MiaError('E_IO', `cannot create the model directory: ${parent} is not a directory`, {
+      where: dir,
+      expected: 'a new path, an empty directory or a saved model',
+    });
+  }
 }
 
 /**
@@ -122,6 +164,7 @@ function writeToTemp(
       trainSeconds: meta.trainSeconds ?? null,
       createdAt: new Date().toISOString(),
       weights: weights.map((w) => ({ name: w.name, shape: w.shape })),
+      ...(meta.final !== undefined ? { final: meta.final } : {}),
     };
     // model.json last: a directory without it is never a model.
     writeFileSync(join(tmp, 'model.json'), `${JSON.stringify(record, null, 2)}\n`);
@@ -141,16 +184,7 @@ export function saveModel(dir: string, model: EngineModel, meta: SaveModelMeta =
   const { tmp, record } = writeToTemp(dir, model, meta);
   try {
     if (existsSync(dir)) {
-      const entries = readdirSync(dir);
-      if (
-        !statSync(dir).isDirectory() ||
-        entries.some((f) => !(MODEL_FILES as readonly string[]).includes(f))
-      ) {
-        throw new MiaError('E_IO', 'exists and is not a mia-audit model directory; not replacing it', {
-          where: dir,
-          expected: 'a new path, an empty directory or a saved model',
-        });
-      }
+      checkModelDestination(dir);
       const old = tempPathFor(join(dirname(resolve(dir)), `.${basename(resolve(dir))}-old`));
       renameSync(dir, old);
       renameSync(tmp, dir);

@@ -1,10 +1,11 @@
 import { extname } from 'node:path';
-import { MiaError } from '../errors.js';
+import { isMiaError, MiaError } from '../errors.js';
 import { parseJsonText, readFileOrThrow } from '../io/atomic.js';
 import { parseCsv } from '../io/csv.js';
-import { toFloat64, toInt32 } from '../io/npy.js';
+import { type NpyArray, toFloat64, toInt32 } from '../io/npy.js';
 import { readNpz } from '../io/npz.js';
 import { type AttackInput, attackInputFromArrays, type RawArray } from './attack-input.js';
+import { LOSS_ROUNDING } from './model-outputs.js';
 
 /**
  * Reads an attack input (TF Privacy's AttackInputData) from a file, by extension:
@@ -36,7 +37,7 @@ function npzArrays(path: string): Map<string, RawArray> {
   for (const [key, arr] of readNpz(path)) {
     const where = `${path}:${key}`;
     let data: RawArray['data'];
-    if (key.startsWith('labels')) data = toInt32(arr, where);
+    if (key.startsWith('labels')) data = npzLabels(arr, where);
     else if (arr.data instanceof Float32Array || arr.data instanceof Float64Array) data = arr.data;
     else data = toFloat64(arr, where);
     out.set(key, { data, shape: arr.shape });
@@ -44,9 +45,37 @@ function npzArrays(path: string): Map<string, RawArray> {
   return out;
 }
 
+/**
+ * Labels are class indices: an integer dtype (TF Privacy requires one too). A bool array is refused (it
+ * is a membership mask or a binary flag saved by mistake, and would read as classes 0/1); float arrays
+ * are accepted when every value is an integer (labels saved as 3.0), as JSON and CSV labels are.
+ */
+function npzLabels(arr: NpyArray, where: string): Int32Array {
+  if (arr.dtype === 'bool') {
+    throw new MiaError('E_NPY_DTYPE', 'labels must be integer class indices, not a bool array', {
+      where,
+      expected: 'an integer dtype (int64, int32, uint8, …)',
+      found: 'dtype bool',
+    });
+  }
+  if (arr.data instanceof Float32Array || arr.data instanceof Float64Array) {
+    const d = arr.data;
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isInteger(d[i]!)) {
+        throw new MiaError('E_NPY_DTYPE', `labels must be integer class indices; entry ${i} is ${d[i]}`, {
+          where,
+          expected: 'an integer dtype (or floats with integer values)',
+          found: `dtype ${arr.dtype}`,
+        });
+      }
+    }
+  }
+  return toInt32(arr, where);
+}
+
 function jsonArrays(path: string): Map<string, RawArray> {
   const text = new TextDecoder().decode(readFileOrThrow(path));
-  const value = parseJsonText(text, path);
+  const value = parseJsonOrNonFinite(text, path);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new MiaError('E_JSON', 'expected a JSON object whose keys are TF Privacy array names', {
       where: path,
@@ -85,6 +114,38 @@ function jsonArrays(path: string): Map<string, RawArray> {
     }
   }
   return out;
+}
+
+/**
+ * parseJsonText, except that a bare NaN, Infinity or -Infinity (what Python's json.dump writes for
+ * non-finite floats) is reported as such, with the key it appears under, rather than as a syntax error.
+ */
+function parseJsonOrNonFinite(text: string, path: string): unknown {
+  try {
+    return parseJsonText(text, path);
+  } catch (e) {
+    const where = isMiaError(e) ? e.where : undefined;
+    const pos = /:(\d+):(\d+)$/.exec(where ?? '');
+    if (where === undefined || pos === null) throw e;
+    const line = Number(pos[1]);
+    const column = Number(pos[2]);
+    let offset = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    for (let l = 1; l < line; l++) offset = text.indexOf('\n', offset) + 1;
+    offset += column - 1;
+    if (text[offset - 1] === '-') offset--;
+    const token = /^-?(?:NaN|Infinity)/.exec(text.slice(offset, offset + 9))?.[0];
+    if (token === undefined) throw e;
+    let key: string | undefined;
+    const keyRe = /"((?:[^"\\]|\\.)*)"\s*:/g;
+    const before = text.slice(0, offset);
+    for (let m = keyRe.exec(before); m !== null; m = keyRe.exec(before)) key = m[1];
+    throw new MiaError(
+      'E_NOT_FINITE',
+      `${key !== undefined ? `${key} holds ` : ''}${token} (Python's json writes it for a non-finite float), ` +
+        'which is not JSON and not allowed: the values must be finite numbers',
+      { where },
+    );
+  }
 }
 
 function jsonNumber(x: unknown, where: string): number {
@@ -139,6 +200,20 @@ function csvArrays(path: string): Map<string, RawArray> {
     }
     return v;
   };
+  const csvLabel = (r: number): number => {
+    const v = num(r, label);
+    if (!(Number.isInteger(v) && v >= 0 && v < c)) {
+      throw new MiaError(
+        'E_LABEL_RANGE',
+        `column '${header[label]}' must be a class index, found '${rows[r]![label]!.trim()}'`,
+        {
+          where: `${path}:${lineOf(r)}`,
+          expected: `an integer in [0, ${c}) (${c} ${kind} columns)`,
+        },
+      );
+    }
+    return v;
+  };
   const out = new Map<string, RawArray>();
   for (const sfx of ['train', 'test'] as const) {
     const idx = parts[sfx];
@@ -147,9 +222,17 @@ function csvArrays(path: string): Map<string, RawArray> {
     const m = new Float64Array(n * c);
     const l = new Float64Array(n);
     idx.forEach((r, i) => {
-      labels[i] = num(r, label);
+      labels[i] = csvLabel(r);
       for (let k = 0; k < c; k++) m[i * c + k] = num(r, classCols[k]!);
-      if (loss >= 0) l[i] = num(r, loss);
+      if (loss >= 0) {
+        l[i] = num(r, loss);
+        if (l[i]! < -LOSS_ROUNDING) {
+          throw new MiaError('E_CONFIG', `loss ${l[i]} is negative; a cross-entropy loss is ≥ 0`, {
+            where: `${path}:${lineOf(r)}`,
+            expected: `losses ≥ 0 (down to −${LOSS_ROUNDING.toExponential()} is taken as rounding)`,
+          });
+        }
+      }
     });
     out.set(`labels_${sfx}`, { data: labels, shape: [n] });
     out.set(`${kind}_${sfx}`, { data: m, shape: [n, c] });

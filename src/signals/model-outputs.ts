@@ -35,17 +35,28 @@ export interface ModelOutputsFields {
 }
 
 export interface ModelOutputsOptions {
-  /** How far a row of probs may be from summing to 1 (absolute). Default 1e-3. */
+  /**
+   * How far a row of probs may be from summing to 1 (absolute), and, when logits are given too, how far
+   * each entry of probs may be from softmax(logits). Default 1e-3.
+   */
   probsTolerance?: number;
   /** Field-name prefix/suffix used in errors, e.g. "_train" → "logits_train". Default "". */
   suffix?: string;
 }
 
 /**
+ * A given loss below −LOSS_ROUNDING is an error (cross-entropy is ≥ 0); values in [−1e-6, 0) are float
+ * rounding of a zero loss (e.g. −log(1.0000001) in float32) and are kept as given.
+ */
+export const LOSS_ROUNDING = 1e-6;
+
+/**
  * Validates the fields and builds ModelOutputs. Throws MiaError naming `where` and the field:
  * E_SHAPE_MISMATCH (lengths disagree), E_LABEL_RANGE, E_NOT_FINITE (NaN/±Inf in logits, probs or
- * loss), E_PROBS_SUM (a row of probs off by more than the tolerance, or negative entries),
- * E_MISSING_FIELD (neither logits nor probs), E_EMPTY (n = 0).
+ * loss), E_PROBS_SUM (a row of probs off by more than the tolerance, or negative entries; or, when
+ * both logits and probs are given, probs not equal to softmax(logits) within the tolerance — TF
+ * Privacy refuses both outright), E_CONFIG (a loss below −{@link LOSS_ROUNDING}), E_MISSING_FIELD
+ * (neither logits nor probs), E_EMPTY (n = 0).
  */
 export function makeModelOutputs(
   fields: ModelOutputsFields,
@@ -114,6 +125,18 @@ export function makeModelOutputs(
       });
     }
     checkFinite(loss, at('loss'), 1);
+    for (let i = 0; i < n; i++) {
+      if (loss[i]! < -LOSS_ROUNDING) {
+        throw new MiaError(
+          'E_CONFIG',
+          `loss${sfx}[${i}] = ${loss[i]} is negative; a cross-entropy loss is ≥ 0`,
+          {
+            where: at('loss'),
+            expected: `losses ≥ 0 (down to −${LOSS_ROUNDING.toExponential()} is taken as rounding)`,
+          },
+        );
+      }
+    }
   }
   let p: Float64Array;
   let logitsOut: Float64Array | undefined;
@@ -124,7 +147,10 @@ export function makeModelOutputs(
     p = new Float64Array(n * c);
     const ce = softmaxRows(logitsOut, n, c, p, labels);
     lossOut = loss !== undefined ? Float64Array.from(loss) : ce;
-    if (probs !== undefined) checkProbs(probs, n, c, tol, at('probs'));
+    if (probs !== undefined) {
+      checkProbs(probs, n, c, tol, at('probs'));
+      checkProbsMatchLogits(probs, p, n, c, tol, where, sfx);
+    }
   } else {
     checkProbs(probs!, n, c, tol, at('probs'));
     p = Float64Array.from(probs!);
@@ -181,6 +207,39 @@ function checkFinite(a: Float32Array | Float64Array, where: string, width: numbe
     if (!Number.isFinite(a[i]!)) {
       const at = width > 1 ? `[${Math.floor(i / width)}, ${i % width}]` : `[${i}]`;
       throw new MiaError('E_NOT_FINITE', `value at ${at} is ${a[i]}; all values must be finite`, { where });
+    }
+  }
+}
+
+/**
+ * When both are given, probs must be softmax(logits) (`softmax` is that, computed from the logits): the
+ * attacks read probabilities from the logits, so probs that disagree would be silently ignored.
+ */
+function checkProbsMatchLogits(
+  probs: Float32Array | Float64Array,
+  softmax: Float64Array,
+  n: number,
+  c: number,
+  tol: number,
+  where: string,
+  sfx: string,
+): void {
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < c; k++) {
+      const given = probs[i * c + k]!;
+      const fromLogits = softmax[i * c + k]!;
+      if (Math.abs(given - fromLogits) > tol) {
+        throw new MiaError(
+          'E_PROBS_SUM',
+          `probs${sfx} is not softmax(logits${sfx}) (first at row ${i}: probs${sfx}[${i}, ${k}] = ` +
+            `${given.toPrecision(6)}, softmax(logits${sfx})[${i}, ${k}] = ${fromLogits.toPrecision(6)}); ` +
+            `give one of logits${sfx} and probs${sfx}, not both`,
+          {
+            where: `${where}:logits${sfx}+probs${sfx}`,
+            expected: `probs${sfx} = softmax(logits${sfx}) within ${tol}`,
+          },
+        );
+      }
     }
   }
 }

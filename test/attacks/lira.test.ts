@@ -2,15 +2,24 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
+  LIRA_STD_FLOOR,
   LIRA_VARIANTS,
   type LiraVariant,
   liraScores,
+  liraScoresFromStatistics,
   liraStatistics,
+  liraVarianceFallbacks,
+  liraVarianceNote,
   logNormalCdf,
   normalLogPdf,
 } from '../../src/attacks/lira.js';
 import { allReferences, leaveOneOut, makePopulation } from '../../src/attacks/population.js';
+import { pairedKeepMatrix } from '../../src/audit/keep.js';
 import { MiaError } from '../../src/errors.js';
+import { attackerAdvantage } from '../../src/metrics/advantage.js';
+import { auc } from '../../src/metrics/auc.js';
+import { rocCurve } from '../../src/metrics/roc.js';
+import { Rng } from '../../src/rng.js';
 
 // Four reference models, two samples. Sample 0: IN {1, 3}, OUT {0, 2}; sample 1: IN {5, 7}, OUT {4, 6}.
 const refs = allReferences(
@@ -238,4 +247,164 @@ test('the statistics kernel adds rows exactly as the plain loop: groups of 4, th
       );
     }
   }
+});
+
+test('a sample with a single IN or OUT reference model uses the global variance (= the fixed-variance score)', () => {
+  // 3 reference models, 5 samples (IN counts 2, 1, 2, 1, 0 → OUT counts 1, 2, 1, 2, 3); sample 4 has no
+  // IN model, so online is scored on samples 0–3 only (a second population without it)
+  const keep = Uint8Array.from(
+    [
+      [1, 0, 1, 1, 0],
+      [1, 1, 0, 0, 0],
+      [0, 0, 1, 0, 0],
+    ].flat(),
+  );
+  const signal = Float64Array.from(
+    [
+      [1.0, 2.0, -1.0, 0.5, 3.0],
+      [1.5, 0.0, -2.0, 1.0, 2.0],
+      [0.2, 1.0, -1.5, 0.1, 2.5],
+    ].flat(),
+  );
+  const target = Float64Array.from([1.2, 0.9, -1.4, 0.3, 2.6]);
+  const st = liraStatistics(allReferences(makePopulation({ models: 3, samples: 5, keep, signal })));
+  assert.deepEqual(Array.from(st.countOut), [1, 2, 1, 2, 3]);
+  const off = liraScoresFromStatistics(st, target, 'lira-offline');
+  const offFixed = liraScoresFromStatistics(st, target, 'lira-offline-fixed-variance');
+  for (let i = 0; i < 5; i++) assert.ok(Number.isFinite(off[i]!), `offline [${i}] ${off[i]}`);
+  for (const i of [0, 2]) assert.equal(off[i], offFixed[i], `single OUT sample ${i}`);
+  // samples with 2 or 3 OUT models keep their per-example σ
+  for (const i of [1, 3, 4]) {
+    assert.equal(
+      off[i],
+      logNormalCdf((target[i]! - st.meanOut[i]!) / (st.stdOut[i]! + 1e-30)),
+      `sample ${i}`,
+    );
+    assert.notEqual(off[i], offFixed[i]);
+  }
+  assert.deepEqual(liraVarianceFallbacks(st, 'lira-offline'), {
+    samples: 5,
+    fewIn: 0,
+    fewOut: 2,
+    floored: 0,
+  });
+  assert.equal(liraVarianceFallbacks(st, 'lira-offline-fixed-variance'), undefined);
+  assert.match(
+    liraVarianceNote(st, 'lira-offline') ?? '',
+    /^lira-offline: 2 of 5 samples have fewer than 2 OUT/,
+  );
+  assert.equal(liraVarianceNote(st, 'lira-offline-fixed-variance'), undefined);
+
+  const st4 = liraStatistics(
+    allReferences(
+      makePopulation({
+        models: 3,
+        samples: 4,
+        keep: Uint8Array.from([0, 1, 2].flatMap((r) => Array.from(keep.subarray(r * 5, r * 5 + 4)))),
+        signal: Float64Array.from([0, 1, 2].flatMap((r) => Array.from(signal.subarray(r * 5, r * 5 + 4)))),
+      }),
+    ),
+  );
+  const t4 = target.subarray(0, 4);
+  const on = liraScoresFromStatistics(st4, t4, 'lira-online');
+  const onFixed = liraScoresFromStatistics(st4, t4, 'lira-online-fixed-variance');
+  const gIn = st4.globalStdIn + 1e-30;
+  const gOut = st4.globalStdOut + 1e-30;
+  for (let i = 0; i < 4; i++) {
+    assert.ok(Number.isFinite(on[i]!), `online [${i}] ${on[i]}`);
+    // one side per-example (2 observations), the other global
+    const sdIn = st4.countIn[i]! < 2 ? gIn : st4.stdIn[i]! + 1e-30;
+    const sdOut = st4.countOut[i]! < 2 ? gOut : st4.stdOut[i]! + 1e-30;
+    const want = normalLogPdf(t4[i]!, st4.meanIn[i]!, sdIn) - normalLogPdf(t4[i]!, st4.meanOut[i]!, sdOut);
+    assert.equal(on[i], want, `online [${i}]`);
+    assert.notEqual(on[i], onFixed[i]);
+  }
+  assert.deepEqual(liraVarianceFallbacks(st4, 'lira-online'), {
+    samples: 4,
+    fewIn: 2,
+    fewOut: 2,
+    floored: 0,
+  });
+  assert.match(
+    liraVarianceNote(st4, 'lira-online') ?? '',
+    /^lira-online: 2 of 4 samples have fewer than 2 IN, 2 of 4 samples have fewer than 2 OUT reference models.*global IN \/ OUT variance/,
+  );
+
+  // 2 reference models, one IN and one OUT per sample: online is the fixed-variance variant exactly
+  const pop2 = makePopulation({
+    models: 2,
+    samples: 3,
+    keep: Uint8Array.from([1, 0, 1, 0, 1, 0]),
+    signal: Float64Array.from([2, -1, 0.5, 0.3, 1, 0.7]),
+  });
+  const t2 = Float64Array.from([1.1, 0.2, 0.4]);
+  for (const v of ['lira-online', 'lira-offline'] as const) {
+    const s = liraScores(allReferences(pop2), t2, v);
+    assert.deepEqual(s, liraScores(allReferences(pop2), t2, `${v}-fixed-variance`), v);
+    assert.ok(s.every(Number.isFinite), v);
+  }
+});
+
+test('identical observations: the per-example σ is floored relative to the global one, scores stay finite', () => {
+  // sample 0: OUT values {1, 1} (σ = 0); sample 1: OUT values {0, 4}; IN rows differ
+  const pop = makePopulation({
+    models: 4,
+    samples: 2,
+    keep: Uint8Array.from([0, 0, 0, 0, 1, 1, 1, 1]),
+    signal: Float64Array.from([1, 0, 1, 4, 3, 2, 5, 6]),
+  });
+  const st = liraStatistics(allReferences(pop));
+  assert.equal(st.stdOut[0], 0);
+  const target = Float64Array.from([1.001, 2]);
+  const floor = LIRA_STD_FLOOR * st.globalStdOut + 1e-30; // σ̄_out = 1.5 ({1, 1, 0, 4})
+  const off = liraScores(allReferences(pop), target, 'lira-offline');
+  assert.equal(off[0], logNormalCdf((1.001 - st.meanOut[0]!) / floor));
+  assert.ok(off[0]! < -0.2 && off[0]! > -0.4, String(off[0])); // z ≈ 0.67, not ±1e27
+  assert.ok(off.every(Number.isFinite));
+  const on = liraScores(allReferences(pop), target, 'lira-online');
+  assert.equal(
+    on[0],
+    normalLogPdf(1.001, st.meanIn[0]!, st.stdIn[0]! + 1e-30) - normalLogPdf(1.001, st.meanOut[0]!, floor),
+  );
+  assert.ok(on.every(Number.isFinite));
+  assert.deepEqual(liraVarianceFallbacks(st, 'lira-offline'), {
+    samples: 2,
+    fewIn: 0,
+    fewOut: 0,
+    floored: 1,
+  });
+  assert.match(
+    liraVarianceNote(st, 'lira-online') ?? '',
+    /^lira-online: 1 per-example standard deviation was below 0\.001/,
+  );
+});
+
+test('1 + 3 paired models: finite scores, AUC and advantage consistent, members ranked higher', () => {
+  // the audit's keep matrix with 3 reference models: every sample has 1 IN and 2 OUT, or 2 IN and 1 OUT
+  const m = 4;
+  const n = 2000;
+  const keep = pairedKeepMatrix(m, n, 11);
+  const rng = new Rng(5);
+  const base = Float64Array.from({ length: n }, () => 2 * rng.normal());
+  const signal = new Float64Array(m * n);
+  for (let r = 0; r < m; r++)
+    for (let i = 0; i < n; i++) signal[r * n + i] = base[i]! + 0.5 * rng.normal() + 1.5 * keep[r * n + i]!;
+  const loo = leaveOneOut(makePopulation({ models: m, samples: n, keep, signal }), 0);
+  const st = liraStatistics(loo.references);
+  for (const v of LIRA_VARIANTS) {
+    const s = liraScoresFromStatistics(st, loo.target, v);
+    assert.ok(s.every(Number.isFinite), v);
+    const roc = rocCurve(s, loo.targetMember);
+    const a = auc(roc);
+    const adv = attackerAdvantage(roc);
+    assert.ok(a > (v === 'lira-global' ? 0.6 : 0.9), `${v} AUC ${a}`);
+    assert.ok(adv <= a && adv > 0.2, `${v} AUC ${a} advantage ${adv}`);
+    // a balanced ROC: the advantage is at most what the AUC allows for a concave curve (2·AUC − 1) with slack
+    assert.ok(adv <= 2 * a - 1 + 0.15, `${v} AUC ${a} advantage ${adv}`);
+  }
+  const f = liraVarianceFallbacks(st, 'lira-online');
+  assert.deepEqual({ ...f, floored: 0 }, { samples: n, fewIn: n / 2, fewOut: n / 2, floored: 0 });
+  assert.ok(f!.floored < 20, `floored ${f!.floored}`); // two observations closer than 1e-3·σ̄: rare
+  // which samples fall back is the target's membership: its pair partner is OUT exactly on its members
+  for (let i = 0; i < n; i++) assert.equal(st.countIn[i]! < 2, loo.targetMember[i] === 1);
 });

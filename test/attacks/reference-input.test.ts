@@ -90,18 +90,18 @@ test('reference.npz errors name the file and key, with expected and found shapes
         npz('b.npz', { ...base(), scores: npyArray(new Float32Array(M * (N + 1)), [M, N + 1]) }),
       ),
     'E_SHAPE_MISMATCH',
-    /b\.npz:scores: array 'scores' has the wrong shape \(expected \[3, 4\] or \[3, 4, A\] \(M, N from keep\), found \[3, 5\]\)/,
+    /b\.npz:scores: array 'scores' has the wrong shape \(expected \[3, 4\] or \[3, 4, A\] \(N = 4 samples from target_scores, M = 3 models from keep\), found \[3, 5\]\)/,
   );
   fails(
     () => readReferenceNpz(npz('c.npz', { ...base(), target_scores: npyArray(new Float32Array(N), [N]) })),
     'E_SHAPE_MISMATCH',
-    /c\.npz:target_scores.*expected \[4, 2\], found \[4\]/,
+    /c\.npz:target_scores.*expected \[4, 2\] \(A from scores\), found \[4\]/,
   );
   fails(
     () =>
       readReferenceNpz(npz('d.npz', { ...base(), target_member: npyArray(new Uint8Array(3), [3], 'bool') })),
     'E_SHAPE_MISMATCH',
-    /d\.npz:target_member.*expected \[4\] \(N from keep\), found \[3\]/,
+    /d\.npz:target_member.*expected \[4\] \(N from target_scores\), found \[3\]/,
   );
   const { pop_target_scores: _q, ...noPopTarget } = base();
   fails(
@@ -112,7 +112,7 @@ test('reference.npz errors name the file and key, with expected and found shapes
   fails(
     () => readReferenceNpz(npz('f.npz', { ...base(), pop_scores: npyArray(new Float64Array(4), [2, 2]) })),
     'E_SHAPE_MISMATCH',
-    /f\.npz:pop_scores.*expected \[3, Z\] or \[3, Z, A\] \(M from keep\), found \[2, 2\]/,
+    /f\.npz:pop_scores.*expected \[3, Z\] or \[3, Z, A\] \(M from scores\), found \[2, 2\]/,
   );
   fails(
     () =>
@@ -147,6 +147,58 @@ test('reference.npz errors name the file and key, with expected and found shapes
     /j\.npz:scores: value at flat index 5 is NaN/,
   );
   fails(() => readReferenceNpz(join(dir, 'missing.npz')), 'E_IO', /missing\.npz/);
+});
+
+test('reference.npz: target_scores sets N, scores M; keep is checked against them and named when it is off', () => {
+  // keep transposed ([N, M]): keep is blamed, with the hint, not scores
+  fails(
+    () =>
+      readReferenceNpz(npz('kt.npz', { ...base(), keep: npyArray(new Uint8Array(M * N), [N, M], 'bool') })),
+    'E_SHAPE_MISMATCH',
+    /kt\.npz:keep: array 'keep' has the wrong shape \(it looks transposed.*expected \[3, 4\] \(M = 3 models from scores, N = 4 samples from target_scores\), found \[4, 3\]/,
+  );
+  // keep with too few columns, or too few rows
+  fails(
+    () =>
+      readReferenceNpz(
+        npz('ks.npz', { ...base(), keep: npyArray(new Uint8Array(M * (N - 1)), [M, N - 1], 'bool') }),
+      ),
+    'E_SHAPE_MISMATCH',
+    /ks\.npz:keep:.*expected \[3, 4\].*found \[3, 3\]/,
+  );
+  fails(
+    () =>
+      readReferenceNpz(npz('k2.npz', { ...base(), keep: npyArray(new Uint8Array(2 * N), [2, N], 'bool') })),
+    'E_SHAPE_MISMATCH',
+    /k2\.npz:keep:.*expected \[3, 4\].*found \[2, 4\]/,
+  );
+  // scores and keep agree on [M, N]: a short target_scores is the one named
+  fails(
+    () =>
+      readReferenceNpz(
+        npz('ts.npz', {
+          ...base(),
+          scores: npyArray(new Float32Array(M * N), [M, N]),
+          target_scores: npyArray(new Float32Array(N - 1), [N - 1]),
+        }),
+      ),
+    'E_SHAPE_MISMATCH',
+    /ts\.npz:target_scores:.*expected \[4\] \(N = 4 from scores and keep\), found \[3\]/,
+  );
+  // scores and keep both transposed: scores is named first, as transposed
+  fails(
+    () =>
+      readReferenceNpz(
+        npz('bt.npz', {
+          ...base(),
+          keep: npyArray(new Uint8Array(M * N), [N, M], 'bool'),
+          scores: npyArray(new Float32Array(M * N), [N, M]),
+          target_scores: npyArray(new Float32Array(N), [N]),
+        }),
+      ),
+    'E_SHAPE_MISMATCH',
+    /bt\.npz:scores: array 'scores' has the wrong shape \(it looks transposed.*found \[4, 3\]/,
+  );
 });
 
 /** A LiRA experiment folder: models experiment-{1,2,10}; keep.npy longer than the scored samples. */

@@ -231,3 +231,29 @@ test('runTrainedAttack crossFit: every row scored out-of-sample, balanced attack
   const knn = runTrainedAttack('knn', x, n, d, isMember, { seed: 4, crossFit: true });
   assert.ok(evaluatedAuc(knn, isMember) < 0.95);
 });
+
+test('too few members or non-members: E_EMPTY names the input (default "the attack input") and *_train / *_test', () => {
+  const { x, n, d } = attackData(10, 10, 2, 8);
+  const oneNonMember = new Uint8Array(n).fill(1);
+  oneNonMember[n - 1] = 0;
+  const message = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(isMiaError(e), String(e));
+      assert.equal(e.code, 'E_EMPTY');
+      return e.oneLine();
+    }
+    return 'no error';
+  };
+  for (const crossFit of [false, true]) {
+    const plain = message(() => runTrainedAttack('lr', x, n, d, oneNonMember, { seed: 1, crossFit }));
+    assert.match(plain, /^\[E_EMPTY\] the attack input: a trained attack .*2 members \(the \*_train rows\)/);
+    assert.match(plain, /2 non-members \(the \*_test rows\).*found 19 members, 1 non-member\)/);
+    assert.doesNotMatch(plain, /isMember/);
+    const named = message(() =>
+      runTrainedAttack('knn', x, n, d, oneNonMember, { seed: 1, crossFit, where: 'run.npz' }),
+    );
+    assert.match(named, /^\[E_EMPTY\] run\.npz: a trained attack/);
+  }
+});

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { liraScores } from '../../src/attacks/lira.js';
+import { liraScores, liraStatistics } from '../../src/attacks/lira.js';
 import { leaveOneOut, makePopulation } from '../../src/attacks/population.js';
 import { attackPScores, attackRScores } from '../../src/attacks/reference-baselines.js';
 import { rmiaScores, tuneRmiaA } from '../../src/attacks/rmia.js';
@@ -175,6 +175,20 @@ test('a tiny audit fills the run directory; its scores are exactly the attacks o
     'lira',
     0,
   );
+  // lira-offline with 3 references: a sample has 1 or 2 OUT models; with 1 it is scored with the global
+  // OUT variance, exactly as lira-offline-fixed-variance — every score finite
+  const offline = get('lira-offline');
+  close(offline, liraScores(lo.references, lo.target, 'lira-offline'), 'lira-offline', 0);
+  assert.ok(offline.every(Number.isFinite));
+  const offFixed = liraScores(lo.references, lo.target, 'lira-offline-fixed-variance');
+  const st = liraStatistics(lo.references);
+  let single = 0;
+  for (let i = 0; i < 120; i++) {
+    if (st.countOut[i]! >= 2) continue;
+    single++;
+    assert.equal(offline[i], offFixed[i], `sample ${i}`);
+  }
+  assert.equal(single, 60, 'the target members have 2 OUT references, the non-members 1');
   close(get('attack-r'), attackRScores(lo.references, lo.target), 'attack-r', 0);
   close(get('attack-p'), attackPScores(population, lo.target, lo.targetPop), 'attack-p', 0);
   close(
@@ -229,6 +243,15 @@ test('a tiny audit fills the run directory; its scores are exactly the attacks o
   );
   assert.equal(agg.experiments, 2);
   assert.ok(json.notes.some((n: string) => /^rmia: a = /.test(n)));
+  const liraNote =
+    'lira-offline: 60 of 120 samples have fewer than 2 OUT reference models: a per-example variance needs 2, ' +
+    'so they use the global OUT variance (as lira-offline-fixed-variance)';
+  assert.ok(json.notes.includes(`${liraNote} [experiment 0]`), json.notes.join('\n'));
+  assert.equal(entire.find((r: { attack: string }) => r.attack === 'lira-offline').note, liraNote);
+  assert.equal(
+    entire.find((r: { attack: string }) => r.attack === 'lira-online-fixed-variance').note,
+    undefined,
+  );
   assert.ok(
     entire.find((r: { attack: string }) => r.attack === 'rmia-online').auc > 0.55,
     'the tiny target leaks',

@@ -142,3 +142,123 @@ test('errors: unknown or repeated attack, rmia without population signals', asyn
   const r = await runReferenceAttacks({ referencePath: noPop, attacks: ['lira-offline'], seed: 0 });
   assert.equal(r.isMember, undefined);
 });
+
+const rejectsWith = (c: string, re: RegExp) => (e: unknown) => {
+  assert.ok(e instanceof MiaError, String(e));
+  assert.equal(e.code, c, e.oneLine());
+  assert.match(e.oneLine(), re);
+  return true;
+};
+
+test('rmia cannot tune a on a first reference model whose keep row has no OUT (or no IN) sample: says so, names file:keep', async () => {
+  for (const fill of [1, 0] as const) {
+    const odd = keep.slice();
+    odd.fill(fill, 0, N); // reference model 0 trained on all (or none) of the samples
+    const path = join(dir, `ref-row0-${fill}.npz`);
+    writeNpz(path, {
+      keep: npyArray(odd, [M, N], 'bool'),
+      scores: npyArray(scores, [M, N]),
+      target_scores: npyArray(target, [N]),
+      target_member: npyArray(member, [N], 'bool'),
+      pop_scores: npyArray(popScores, [M, Z]),
+      pop_target_scores: npyArray(popTarget, [Z]),
+    });
+    const none = fill === 1 ? 'OUT' : 'IN';
+    await assert.rejects(
+      runReferenceAttacks({ referencePath: path, attacks: ['rmia'], seed: 0 }),
+      rejectsWith(
+        'E_EMPTY',
+        new RegExp(
+          `ref-row0-${fill}\\.npz:keep: rmia: cannot tune a on reference model 0 \\(keep row 0 has no ${none} sample.*give --rmia-a A`,
+        ),
+      ),
+    );
+    // with a given a there is nothing to tune
+    const given = await runReferenceAttacks({ referencePath: path, attacks: ['rmia'], rmiaA: 0.3, seed: 0 });
+    assert.equal(given.rmiaA, 0.3);
+    // tuneRmiaA itself names the paired row
+    const oddRefs = allReferences(
+      makePopulation({
+        models: M,
+        samples: N,
+        keep: odd,
+        signal: scores,
+        popSamples: Z,
+        popSignal: popScores,
+      }),
+    );
+    assert.throws(
+      () => tuneRmiaA(oddRefs),
+      rejectsWith('E_EMPTY', new RegExp(`reference model 0 \\(keep row 0 has no ${none}`)),
+    );
+  }
+});
+
+test('truth option: a target_member without members or non-members is E_EMPTY naming file:target_member, before any attack', async () => {
+  const path = join(dir, 'ref-nomembers.npz');
+  writeNpz(path, {
+    keep: npyArray(keep, [M, N], 'bool'),
+    scores: npyArray(scores, [M, N]),
+    target_scores: npyArray(target, [N]),
+    target_member: npyArray(new Uint8Array(N), [N], 'bool'),
+  });
+  for (const truth of ['required', 'if-given'] as const) {
+    await assert.rejects(
+      runReferenceAttacks({ referencePath: path, attacks: ['lira-offline'], seed: 0, truth }),
+      rejectsWith(
+        'E_EMPTY',
+        /ref-nomembers\.npz:target_member: the truth has no member.*found 0 members, 200 non-members/,
+      ),
+    );
+  }
+  // no check asked: scores only
+  const r = await runReferenceAttacks({ referencePath: path, attacks: ['lira-offline'], seed: 0 });
+  assert.equal(r.scores.size, 1);
+  // required truth missing
+  const noTruth = join(dir, 'ref-notruth.npz');
+  writeNpz(noTruth, {
+    keep: npyArray(keep, [M, N], 'bool'),
+    scores: npyArray(scores, [M, N]),
+    target_scores: npyArray(target, [N]),
+  });
+  await assert.rejects(
+    runReferenceAttacks({ referencePath: noTruth, attacks: ['lira-offline'], seed: 0, truth: 'required' }),
+    rejectsWith('E_MISSING_FIELD', /ref-notruth\.npz: without target_member/),
+  );
+  const ok = await runReferenceAttacks({
+    referencePath: noTruth,
+    attacks: ['lira-offline'],
+    seed: 0,
+    truth: 'if-given',
+  });
+  assert.equal(ok.isMember, undefined);
+});
+
+test('flag-like errors come before reading: output-attack names get a hint, a out of [0, 1], missing population names the file', async () => {
+  const missing = join(dir, 'does-not-exist.npz');
+  await assert.rejects(
+    runReferenceAttacks({ referencePath: missing, attacks: ['lr'], seed: 0 }),
+    rejectsWith(
+      'E_UNKNOWN_NAME',
+      /unknown reference attack 'lr'; 'lr' attacks one model's outputs: use `mia attack --input FILE`/,
+    ),
+  );
+  await assert.rejects(
+    runReferenceAttacks({ referencePath: missing, attacks: ['rmia'], rmiaA: 1.5, seed: 0 }),
+    rejectsWith('E_CONFIG', /--rmia-a: .*\[0, 1\]/),
+  );
+  await assert.rejects(
+    runReferenceAttacks({ referencePath: missing, attacks: ['rmia'], rmiaGamma: 0, seed: 0 }),
+    rejectsWith('E_CONFIG', /--rmia-gamma/),
+  );
+  const noPop = join(dir, 'nopop2.npz');
+  writeNpz(noPop, {
+    keep: npyArray(keep, [M, N], 'bool'),
+    scores: npyArray(scores, [M, N]),
+    target_scores: npyArray(target, [N]),
+  });
+  await assert.rejects(
+    runReferenceAttacks({ referencePath: noPop, attacks: ['lira-offline', 'rmia', 'attack-p'], seed: 0 }),
+    rejectsWith('E_MISSING_FIELD', /nopop2\.npz:pop_scores: rmia, attack-p need population signals/),
+  );
+});

@@ -92,3 +92,29 @@ test('mia attack --reference without truth needs --scores-out; bad flags are one
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown reference attack 'lira'/);
 });
+
+test('mia attack --reference: a truth with no member exits 2 naming file:target_member; flags are checked before reading', () => {
+  const ref = join(tmp, 'nomembers.npz');
+  writeReference(ref, true);
+  const arrays = readNpz(ref);
+  const n = arrays.get('target_scores')!.shape[0]!;
+  writeNpz(ref, {
+    ...Object.fromEntries(arrays),
+    target_member: npyArray(new Uint8Array(n), [n], 'bool'),
+  });
+  const json = join(tmp, 'nomembers.json');
+  const r = runMia(['attack', '--reference', ref, '--json', json]);
+  assert.equal(r.code, 2, r.stdout);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /E_EMPTY\] .*nomembers\.npz:target_member: the truth has no member/);
+  assert.doesNotMatch(r.stdout, /No results/);
+  assert.throws(() => readFileSync(json), /ENOENT/);
+
+  const top = runMia(['attack', '--reference', join(tmp, 'not-there.npz'), '--top', 'abc']);
+  assert.equal(top.code, 2);
+  assert.match(top.stderr, /--top must be an integer/);
+  const lr = runMia(['attack', '--reference', join(tmp, 'not-there.npz'), '--attacks', 'lr']);
+  assert.equal(lr.code, 2);
+  assert.match(lr.stderr, /'lr' attacks one model's outputs: use `mia attack --input FILE`/);
+});

@@ -104,3 +104,53 @@ test('mia attack reads CSV input with the same names', () => {
   assert.equal(res.nMembers, 40);
   assert.ok(res.auc > 0.9);
 });
+
+test('mia attack checks every flag before reading the input; reference attacks point to --reference', () => {
+  const oneLine = (r: { code: number; stdout: string; stderr: string }, re: RegExp) => {
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '', 'nothing is printed before the error (no input summary)');
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, re);
+  };
+  oneLine(runMia(['attack', '--input', fixture, '--top', 'abc']), /--top must be an integer/);
+  oneLine(runMia(['attack', '--input', fixture, '--top', '0']), /--top must be at least 1/);
+  oneLine(
+    runMia(['attack', '--input', fixture, '--attacks', 'threshold,rmia']),
+    /unknown attack 'rmia'; reference-model attacks \(rmia, lira-\*, attack-r, attack-p\) need `mia attack --reference FILE`.*audit config/,
+  );
+  oneLine(runMia(['attack', '--input', fixture, '--attacks', 'lira-offline']), /--reference FILE/);
+  oneLine(runMia(['attack', '--input', fixture, '--attacks', 'lr,lr']), /'lr' is listed twice/);
+  oneLine(runMia(['attack', '--input', fixture, '--attacks', ',']), /--attacks lists no attack/);
+  oneLine(runMia(['attack', '--input', fixture, '--slices', 'klass']), /unknown slice 'klass'/);
+});
+
+test('mia attack: one non-member with trained attacks names the file and *_train / *_test', () => {
+  const one = join(tmp, 'one.json');
+  writeFileSync(
+    one,
+    JSON.stringify({
+      logits_train: [
+        [1, 2],
+        [2, 1],
+        [0, 3],
+      ],
+      logits_test: [[1, 2]],
+      labels_train: [1, 0, 1],
+      labels_test: [0],
+    }),
+  );
+  const r = runMia(['attack', '--input', one, '--attacks', 'threshold,lr,knn']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(
+    lines[0]!,
+    /E_EMPTY\] .*one\.json: the trained attacks \(lr, knn\) need at least 2 members \(rows of \*_train\) and 2 non-members \(rows of \*_test\).*found 3 members, 1 non-member\)/,
+  );
+  assert.doesNotMatch(lines[0]!, /isMember/);
+  // threshold attacks alone run on it
+  const ok = runMia(['attack', '--input', one, '--attacks', 'threshold', '--slices', 'entire']);
+  assert.equal(ok.code, 0, ok.stderr);
+});

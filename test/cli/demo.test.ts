@@ -66,4 +66,14 @@ test('mia demo rejects unknown flags and bad overrides with one line', () => {
   const s = runMia(['demo', '--out', tmp, '--set', 'target.epochs=-1']);
   assert.equal(s.code, 2);
   assert.match(s.stderr, /^error \[E_CONFIG\] --set target\.epochs: target\.epochs must be an integer ≥ 1/);
+  // flags are checked before anything is printed (was: the demo header, then the error)
+  for (const top of ['abc', '0', '-3']) {
+    const t = runMia(['demo', '--out', tmp, '--top', top]);
+    assert.equal(t.code, 2, t.stderr);
+    assert.equal(t.stdout, '', `--top ${top}: nothing printed before the error`);
+    assert.equal(t.stderr, `error [E_USAGE] mia demo: --top must be an integer ≥ 1 (found ${top})\n`);
+  }
+  const audit = runMia(['audit', 'no-such.yaml', '--top', 'x']);
+  assert.equal(audit.code, 2);
+  assert.equal(audit.stderr, 'error [E_USAGE] mia audit: --top must be an integer ≥ 1 (found x)\n');
 });

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { scoreCommand } from '../../src/cli/score.js';
 import { makeSynthetic } from '../../src/data/synthetic.js';
+import { isMiaError } from '../../src/errors.js';
 import { npyArray } from '../../src/io/npy.js';
 import { writeNpz } from '../../src/io/npz.js';
 import { createEngine } from '../../src/models/engine.js';
@@ -223,4 +225,100 @@ test('mia score: bad sets are one-line errors naming the file and array', () => 
   ]);
   assert.equal(atk.code, 2);
   assert.match(atk.stderr, /unknown attack 'lira'/);
+});
+
+/** `mia score` in this process as src/cli/main.ts runs it: the exit code and the error line. */
+async function scoreHere(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => {
+    out.push(args.join(' '));
+  };
+  try {
+    return { code: await scoreCommand.run(argv), stdout: out.join('\n'), stderr: '' };
+  } catch (e) {
+    if (!isMiaError(e)) throw e;
+    return { code: 2, stdout: out.join('\n'), stderr: `error ${e.oneLine()}` };
+  } finally {
+    console.log = log;
+  }
+}
+
+test('mia score: a repeated private id, sets of another shape, a bad --shadow-models are one-line errors', async () => {
+  const set = (name: string, d: number, n: number, ids?: number[]) => {
+    const path = join(tmp, name);
+    writeNpz(path, {
+      x: npyArray(
+        Float32Array.from({ length: n * d }, (_, i) => (i % 7) / 7),
+        [n, d],
+      ),
+      y: npyArray(
+        Int32Array.from({ length: n }, (_, i) => i % 4),
+        [n],
+      ),
+      member: npyArray(
+        Uint8Array.from({ length: n }, (_, i) => i % 2),
+        [n],
+        'bool',
+      ),
+      ...(ids !== undefined ? { id: npyArray(Int32Array.from(ids), [n]) } : {}),
+    });
+    return path;
+  };
+  const dupIds = set('dup_id.npz', D, 6, [10, 11, 12, 11, 14, 15]);
+  const wide = set('wide.npz', D + 1, 40);
+  const wider = set('wider.npz', D + 2, 40);
+  const out = join(tmp, 'bad.csv');
+  const args = (p: string, q: string, ...rest: string[]) => [
+    '--target',
+    modelDir,
+    '--public',
+    p,
+    '--private',
+    q,
+    '--out',
+    out,
+    ...rest,
+  ];
+  // as a user runs it (was: exit 0 and scores.csv with id 11 twice, which mia evaluate then rejects)
+  const dup = runMia(['score', ...args(pub, dupIds, '--attack', 'threshold')]);
+  assert.equal(dup.code, 2, dup.stderr + dup.stdout);
+  assert.equal(dup.stderr.trim().split('\n').length, 1, dup.stderr);
+  assert.match(
+    dup.stderr,
+    /^error \[E_CONFIG\] .*dup_id\.npz:id: id 11 is repeated \(samples 1 and 3\) \(expected one id per sample, all different, found 11 twice\)$/m,
+  );
+  assert.ok(!existsSync(out), 'no scores written');
+  const cases: [string[], RegExp][] = [
+    // the model takes [16]: the set that disagrees with it is blamed, whichever it is
+    [
+      args(pub, wide),
+      /^error \[E_SHAPE_MISMATCH\] .*wide\.npz: the private samples do not have the target model's input shape \(expected \[16\] as the model and .*public\.npz, found \[17\]\)$/,
+    ],
+    [
+      args(wide, priv),
+      /^error \[E_SHAPE_MISMATCH\] .*wide\.npz: the public samples do not have the target model's input shape \(expected \[16\] as the model and .*private\.npz, found \[17\]\)$/,
+    ],
+    [
+      args(wide, wider),
+      /^error \[E_SHAPE_MISMATCH\] mia score: the samples of .*wide\.npz \(public\) and .*wider\.npz \(private\) have different shapes \(expected one shape \(the model takes \[16\]\), found \[17\] and \[18\]\)$/,
+    ],
+    [
+      args(pub, priv, '--shadow-models', '0'),
+      /^error \[E_USAGE\] mia score: --shadow-models must be at least 1 \(and at most 75: .*public\.npz has 300 samples, at least 4 per shadow model\) \(found 0\)$/,
+    ],
+    [args(pub, priv, '--shadow-models', '76'), /--shadow-models must be at least 1 \(and at most 75: /],
+    [
+      args(pub, priv, '--epochs', '0'),
+      /^error \[E_USAGE\] mia score: --epochs must be an integer ≥ 1 \(found 0\)$/,
+    ],
+    [args(pub, priv, '--lr', '-1'), /--lr must be a number > 0 \(found -1\)/],
+    [args(pub, priv, '--seed', '-1'), /--seed must be an integer in \[0, 2147483647\] \(found -1\)/],
+  ];
+  for (const [argv, pattern] of cases) {
+    const r = await scoreHere(argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.match(r.stderr, pattern, argv.join(' '));
+    assert.doesNotMatch(r.stdout, /shadow 1|wrote/);
+  }
 });

@@ -117,7 +117,7 @@ test('formatCsv quotes only when needed and round-trips through parseCsv (proper
   }
 });
 
-test('a million id,score rows parse in well under the time budget', (t) => {
+test('a million id,score rows parse, with line numbers (speed: bench/evaluate.ts)', (t) => {
   const n = 1_000_000;
   const lines = ['id,score'];
   for (let i = 0; i < n; i++) lines.push(`sample_${i},${(i % 997) / 997}`);
@@ -129,5 +129,4 @@ test('a million id,score rows parse in well under the time budget', (t) => {
   assert.equal(r.rows.length, n);
   assert.deepEqual(r.rows[n - 1], [`sample_${n - 1}`, String(((n - 1) % 997) / 997)]);
   assert.equal(r.lineOf(n - 1), n + 1);
-  assert.ok(ms < 5000, `${ms} ms`);
 });

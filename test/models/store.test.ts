@@ -10,7 +10,13 @@ import { createEngine } from '../../src/models/engine.js';
 import { loadPredictor } from '../../src/models/load.js';
 import { memoryLogger } from '../../src/models/logger.js';
 import { normalizeOptimizerSpec } from '../../src/models/optimizers.js';
-import { loadModel, readModelRecord, removeStaleTemps, saveModel } from '../../src/models/store.js';
+import {
+  checkModelDestination,
+  loadModel,
+  readModelRecord,
+  removeStaleTemps,
+  saveModel,
+} from '../../src/models/store.js';
 import { Rng } from '../../src/rng.js';
 
 const engineP = createEngine('tfjs', { backend: 'cpu' });
@@ -72,6 +78,57 @@ test('loading fails with E_MODEL for a folder that holds no finished model', asy
   await assert.rejects(loadModel(dir, engine), { code: 'E_MODEL' });
   writeFileSync(join(dir, 'model.json'), '{"format": "mia-audit-model", ');
   await assert.rejects(loadModel(dir, engine), { code: 'E_JSON' });
+});
+
+test('checkModelDestination accepts what saveModel replaces and refuses the rest before any training', async () => {
+  const engine = await engineP;
+  const root = tmp();
+  const m = await engine.build({
+    arch: { name: 'mlp', params: { hidden: '4' } },
+    inputShape: [3],
+    numClasses: 2,
+    seed: 1,
+  });
+  const empty = join(root, 'empty');
+  mkdirSync(empty);
+  checkModelDestination(join(root, 'new')); // a new path
+  checkModelDestination(join(root, 'a', 'b', 'new')); // parents are created
+  checkModelDestination(empty);
+  const final = { trainAccuracy: 0.75, trainLoss: 0.5, testAccuracy: 0.6, testLoss: 0.7, testSamples: 60 };
+  saveModel(join(root, 'saved'), m, { final });
+  checkModelDestination(join(root, 'saved'));
+  // a file (the user's q.yaml), a folder with other files, a path under a file: E_IO naming the path
+  const file = join(root, 'q.yaml');
+  writeFileSync(file, 'run: {}\n');
+  const notes = join(root, 'notes');
+  mkdirSync(notes);
+  writeFileSync(join(notes, 'a.txt'), 'keep me');
+  for (const [dir, msg] of [
+    [file, /exists and is not a mia-audit model directory/],
+    [notes, /exists and is not a mia-audit model directory/],
+    [join(file, 'sub'), /cannot create the model directory: .*q\.yaml is not a directory/],
+  ] as const) {
+    assert.throws(
+      () => checkModelDestination(dir),
+      (e: { code: string; where: string; message: string }) =>
+        e.code === 'E_IO' && e.where === dir && msg.test(e.message),
+    );
+  }
+  // saveModel refuses the file with the same error (before: ENOTDIR) and leaves it alone
+  assert.throws(() => saveModel(file, m), {
+    code: 'E_IO',
+    message: /exists and is not a mia-audit model directory/,
+  });
+  assert.equal(readFileSync(file, 'utf8'), 'run: {}\n');
+  // the final evaluation is recorded; records without it (older ones) still load
+  assert.deepEqual(readModelRecord(join(root, 'saved')).final, final);
+  const old = JSON.parse(readFileSync(join(root, 'saved', 'model.json'), 'utf8'));
+  delete old.final;
+  writeFileSync(join(root, 'saved', 'model.json'), JSON.stringify(old));
+  const reloaded = await loadModel(join(root, 'saved'), engine);
+  assert.equal(reloaded.record.final, undefined);
+  reloaded.model.dispose();
+  m.dispose();
 });
 
 async function request(epochs = 2): Promise<TrainRequest> {

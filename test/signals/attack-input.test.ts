@@ -100,3 +100,36 @@ test('a given loss is used as is; probs are accepted within tolerance', () => {
   assert.deepEqual([...input.members.loss], [9, 8]);
   assert.equal(input.members.logits, undefined);
 });
+
+test('a negative loss is refused naming the array and the first bad index; −1e-6 rounding is kept', () => {
+  const m = base();
+  m.set('loss_train', arr([0.1, 0.2], [2]));
+  m.set('loss_test', arr([0.3, -0.5, -2], [3]));
+  expectError(m, 'E_CONFIG', 'run.npz:loss_test: loss_test[1] = -0.5 is negative');
+  m.set('loss_test', arr([0.3, -1e-7, 0], [3]));
+  const input = attackInputFromArrays(m, 'run.npz');
+  assert.deepEqual([...input.nonMembers.loss], [0.3, -1e-7, 0]);
+});
+
+test('logits and probs together must agree (probs = softmax(logits)), else both arrays and the row are named', () => {
+  const softmax = (z: number[]) => {
+    const e = z.map((v) => Math.exp(v));
+    const s = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / s);
+  };
+  const m = base();
+  m.set('probs_train', arr([...softmax([2, 0]), ...softmax([0, 3])], [2, 2]));
+  m.set('probs_test', arr([...softmax([0, 1]), ...softmax([1, 0]), 0.5, 0.5], [3, 2]));
+  // consistent (float32 rounding is fine): accepted, the logits give the probabilities
+  m.set('probs_test', {
+    data: Float32Array.from([...softmax([0, 1]), ...softmax([1, 0]), 0.5, 0.5]),
+    shape: [3, 2],
+  });
+  const input = attackInputFromArrays(m, 'run.npz');
+  assert.ok(Math.abs(input.nonMembers.probs[1]! - softmax([0, 1])[1]!) < 1e-12);
+  // row 1 of probs_test swapped: refused, naming both arrays and row 1
+  m.set('probs_test', arr([...softmax([0, 1]), ...softmax([0, 1]), 0.5, 0.5], [3, 2]));
+  expectError(m, 'E_PROBS_SUM', 'run.npz:logits_test+probs_test');
+  expectError(m, 'E_PROBS_SUM', 'first at row 1');
+  expectError(m, 'E_PROBS_SUM', 'give one of logits_test and probs_test');
+});
