@@ -17,6 +17,7 @@ import {
   type LiraStatistics,
   liraScoresFromStatistics,
   liraStatistics,
+  liraVarianceNote,
 } from '../attacks/lira.js';
 import { meanOverQueries } from '../attacks/population.js';
 import { attackPScores, attackRScores, REFERENCE_BASELINES } from '../attacks/reference-baselines.js';
@@ -143,6 +144,10 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
       else {
         stats ??= liraStatistics(references);
         s = liraScoresFromStatistics(stats, target, name);
+        if (name === 'lira-online' || name === 'lira-offline') {
+          const note = liraVarianceNote(stats, name);
+          if (note !== undefined) notes.push(note);
+        }
       }
     } else if (name === 'rmia') {
       if (rmiaA === undefined) {

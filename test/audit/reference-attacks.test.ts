@@ -262,3 +262,22 @@ test('flag-like errors come before reading: output-attack names get a hint, a ou
     rejectsWith('E_MISSING_FIELD', /nopop2\.npz:pop_scores: rmia, attack-p need population signals/),
   );
 });
+
+test('lira-online / lira-offline with 3 reference models: finite scores and a note on the variance fallback', async () => {
+  // keep rows 0..2 only: every sample is IN for 1 or 2 of them, so one side has a single observation
+  const m3 = 3;
+  const path = join(dir, 'reference-3.npz');
+  writeNpz(path, {
+    keep: npyArray(keep.subarray(0, m3 * N), [m3, N], 'bool'),
+    scores: npyArray(scores.subarray(0, m3 * N), [m3, N]),
+    target_scores: npyArray(target, [N]),
+    target_member: npyArray(member, [N], 'bool'),
+  });
+  const r = await runReferenceAttacks({ referencePath: path, attacks: ['lira-online', 'lira-offline'] });
+  for (const [name, s] of r.scores) assert.ok(s.every(Number.isFinite), name);
+  for (const v of ['lira-online', 'lira-offline'])
+    assert.ok(
+      r.notes.some((n) => n.startsWith(`${v}: `) && /fewer than 2 (IN|OUT) reference models/.test(n)),
+      `${v}: ${r.notes.join(' | ')}`,
+    );
+});
