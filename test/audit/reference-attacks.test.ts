@@ -273,7 +273,11 @@ test('lira-online / lira-offline with 3 reference models: finite scores and a no
     target_scores: npyArray(target, [N]),
     target_member: npyArray(member, [N], 'bool'),
   });
-  const r = await runReferenceAttacks({ referencePath: path, attacks: ['lira-online', 'lira-offline'] });
+  const r = await runReferenceAttacks({
+    referencePath: path,
+    attacks: ['lira-online', 'lira-offline'],
+    seed: 0,
+  });
   for (const [name, s] of r.scores) assert.ok(s.every(Number.isFinite), name);
   for (const v of ['lira-online', 'lira-offline'])
     assert.ok(
