@@ -11,7 +11,20 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = resolve(process.argv[2] ?? join(root, 'dist'));
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+} catch {
+  // `npm ci --omit=dev` runs `prepare` without the dev dependencies: the `mia` command still works
+  // (it runs the sources through tsx); only the library entry point dist/ is not built.
+  const why = 'typescript (a dev dependency) is not installed';
+  if (process.env.npm_lifecycle_event === 'prepare') {
+    console.log(`build: skipped, ${why}; \`mia\` works, \`import 'mia-audit'\` needs \`npm run build\``);
+    process.exit(0);
+  }
+  console.error(`build: ${why}; run npm ci (without --omit=dev) first`);
+  process.exit(1);
+}
 
 rmSync(outDir, { recursive: true, force: true });
 const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir], {

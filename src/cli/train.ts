@@ -4,7 +4,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Normalization } from '../data/normalize.js';
 import { DATASET_NAMES, type DatasetName, type DatasetOptions, loadDataset } from '../data/registry.js';
 import { subsetIndices, take } from '../data/splits.js';
-import { MiaError } from '../errors.js';
+import { isMiaError, MiaError } from '../errors.js';
 import { describeArchitectures, normalizeArchSpec, parseArchParams } from '../models/architectures.js';
 import { requestHash, shuffleSeedOf } from '../models/cache.js';
 import { type BackendPreference, createEngine, ENGINE_NAMES, type EngineName } from '../models/engine.js';
@@ -15,6 +15,7 @@ import {
   type FinalEvaluation,
   isModelDir,
   type ModelRecord,
+  NEWER_FORMAT,
   readModelRecord,
   saveModel,
 } from '../models/store.js';
@@ -320,15 +321,23 @@ export const trainCommand: CliCommand = {
       train,
     });
     if (values.force !== true && isModelDir(out)) {
-      const previous = readModelRecord(out);
-      if (previous.hash === hash) {
+      let previous: ModelRecord | undefined;
+      try {
+        previous = readModelRecord(out);
+      } catch (e) {
+        // a damaged model.json is replaced (as any other model); a newer one stops (upgrade, or --force)
+        if (!isMiaError(e) || e.message.includes(NEWER_FORMAT)) throw e;
+        console.log(`${out} holds a model that cannot be read (${e.message}); it will be replaced`);
+      }
+      if (previous !== undefined && previous.hash === hash) {
         console.log(
           `${out} already holds this model (trained ${previous.createdAt}${reusedFigures(previous)}); ` +
             'reused, nothing trained (--force trains again)',
         );
         return 0;
       }
-      console.log(`${out} holds another model (a different request); it will be replaced`);
+      if (previous !== undefined)
+        console.log(`${out} holds another model (a different request); it will be replaced`);
     }
 
     const engine = await createEngine(engineName, { backend });

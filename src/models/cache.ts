@@ -19,6 +19,7 @@ import {
   isModelDir,
   loadModel,
   type ModelRecord,
+  NEWER_FORMAT,
   publishModel,
   readModelRecord,
   removeStaleTemps,
@@ -133,6 +134,11 @@ const UNREADABLE: ReadonlySet<MiaErrorCode> = new Set<MiaErrorCode>([
  */
 function unreadableReason(e: unknown, dir: string): string | undefined {
   if (!isMiaError(e) || !UNREADABLE.has(e.code)) return undefined;
+  // A file that cannot be opened for another reason (too many open files, permissions, a network file
+  // system's hiccup) says nothing about the model: propagate rather than delete a finished model. So
+  // does a model written by a newer mia-audit.
+  if (e.code === 'E_IO' && !/no such file or directory|is a directory/.test(e.message)) return undefined;
+  if (e.code === 'E_MODEL' && e.message.includes(NEWER_FORMAT)) return undefined;
   const w = e.where ?? '';
   const file = w.startsWith(dir + sep) ? `${w.slice(dir.length + sep.length)}: ` : '';
   return `${file}${e.message}`;

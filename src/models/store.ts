@@ -26,6 +26,8 @@ import type { EpochRecord } from './train.js';
 
 export const MODEL_FORMAT = 'mia-audit-model';
 export const MODEL_FORMAT_VERSION = 1;
+/** The start of the E_MODEL message for a model.json written by a newer mia-audit (not a damaged file). */
+export const NEWER_FORMAT = 'model.json was written by a newer mia-audit';
 export const MODEL_FILES = ['model.json', 'weights.npz', 'train-indices.npy'] as const;
 
 /** How a model was trained (absent for models that were only built or imported). */
@@ -241,7 +243,14 @@ export function readModelRecord(dir: string): ModelRecord {
   if (rec === null || typeof rec !== 'object' || rec.format !== MODEL_FORMAT) {
     throw new MiaError('E_MODEL', `model.json is not a ${MODEL_FORMAT} record`, { where: path });
   }
-  if (typeof rec.version !== 'number' || rec.version > MODEL_FORMAT_VERSION) {
+  if (typeof rec.version === 'number' && rec.version > MODEL_FORMAT_VERSION) {
+    throw new MiaError('E_MODEL', `${NEWER_FORMAT}: upgrade mia-audit to read it`, {
+      where: path,
+      expected: `version ≤ ${MODEL_FORMAT_VERSION}`,
+      found: String(rec.version),
+    });
+  }
+  if (typeof rec.version !== 'number') {
     throw new MiaError('E_MODEL', 'model.json has an unsupported format version', {
       where: path,
       expected: `version ≤ ${MODEL_FORMAT_VERSION}`,

@@ -99,6 +99,12 @@ test('mia train, then mia infer, then mia attack on the synthetic dataset', asyn
   assert.match(more.stdout, /^model holds another model \(a different request\); it will be replaced/m);
   assert.equal(readModelRecord(join(dir, 'model')).history.length, 3);
   assert.notEqual(readModelRecord(join(dir, 'model')).hash, record.hash);
+  // a damaged model.json in --out is replaced too, with a line saying why
+  writeFileSync(join(dir, 'model', 'model.json'), '{"format":');
+  const damaged = mia([...trainArgs.slice(0, -2), '--epochs', '3', '--out', 'model'], dir);
+  assert.equal(damaged.code, 0, damaged.stderr + damaged.stdout);
+  assert.match(damaged.stdout, /^model holds a model that cannot be read \(.*\); it will be replaced/m);
+  assert.equal(readModelRecord(join(dir, 'model')).history.length, 3);
 
   const infer = mia(['infer', '--model', 'model', '--out', 'outputs.npz', '--backend', 'cpu'], dir);
   assert.equal(infer.code, 0, infer.stderr + infer.stdout);

@@ -127,3 +127,19 @@ test('an error of the engine (not of the files) propagates and leaves the cached
   assert.equal(again.cached, true);
   again.model.dispose();
 });
+
+test('a cached model written by a newer mia-audit is neither deleted nor retrained: the error says to upgrade', async () => {
+  const engine = await engineP;
+  const cache = tmp();
+  const first = await trainOrLoad(await request(), cache, { engine });
+  first.model.dispose();
+  const json = join(first.dir, 'model.json');
+  const rec = JSON.parse(readFileSync(json, 'utf8')) as { version: number };
+  writeFileSync(json, JSON.stringify({ ...rec, version: rec.version + 1 }));
+  await assert.rejects(
+    trainOrLoad(await request(), cache, { engine }),
+    (e) => e instanceof MiaError && e.code === 'E_MODEL' && /newer mia-audit/.test(e.message),
+  );
+  assert.ok(existsSync(json), 'the model is still there');
+  assert.equal((JSON.parse(readFileSync(json, 'utf8')) as { version: number }).version, rec.version + 1);
+});
