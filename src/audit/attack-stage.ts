@@ -18,6 +18,7 @@ import {
   type LiraStatistics,
   liraScoresFromStatistics,
   liraStatistics,
+  liraVarianceNote,
 } from '../attacks/lira.js';
 import { type FloatArray, leaveOneOut, makePopulation, type Population } from '../attacks/population.js';
 import { attackPScores, attackRScores } from '../attacks/reference-baselines.js';
@@ -168,6 +169,7 @@ export function runExperiment(
     let s: AttackScores;
     if (isLiraVariant(name)) {
       let v: Float64Array;
+      let varianceNote: string | undefined;
       if (name === 'lira-global' || lo === undefined) {
         const q = pop.queries;
         v = new Float64Array(pop.samples);
@@ -188,8 +190,17 @@ export function runExperiment(
               `Carlini et al. use ${name}-fixed-variance below 64 models`,
           );
         }
+        if (name === 'lira-online' || name === 'lira-offline') {
+          varianceNote = liraVarianceNote(stats, name);
+          if (varianceNote !== undefined) notes.push(varianceNote);
+        }
       }
-      s = { attack: name, signal: audit.signal, scores: v };
+      s = {
+        attack: name,
+        signal: audit.signal,
+        scores: v,
+        ...(varianceNote !== undefined ? { note: varianceNote } : {}),
+      };
     } else if (name === 'rmia') {
       if (rmiaA === undefined) {
         if (refs().rows.length >= 2) {

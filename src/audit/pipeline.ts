@@ -13,8 +13,6 @@
  */
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
-import { liraStatistics, liraVarianceNote } from '../attacks/lira.js';
-import { leaveOneOut, type Population } from '../attacks/population.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { npyArray, writeNpy } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
@@ -109,30 +107,6 @@ export interface AuditRun {
   /** Points of the attacks run during training (privacy-by-epoch.json); empty when none ran. */
   privacyPoints: PrivacyPoint[];
 }
-
-/**
- * The notes of lira-online / lira-offline (among `attacks`) with target row `targetRow` when some
- * samples had too few IN / OUT reference models for a per-example variance (src/attacks/lira.ts
- * liraVarianceNote), by attack. The statistics pass is repeated here (milliseconds for an audit's sizes)
- * because the attack stage returns only the scores.
- */
-function liraVarianceNotes(
-  pop: Population,
-  targetRow: number,
-  attacks: readonly string[],
-): Map<string, string> {
-  const notes = new Map<string, string>();
-  const variants = LIRA_PER_EXAMPLE.filter((v) => attacks.includes(v));
-  if (variants.length === 0 || pop.models < 2) return notes;
-  const stats = liraStatistics(leaveOneOut(pop, targetRow).references);
-  for (const v of variants) {
-    const note = liraVarianceNote(stats, v);
-    if (note !== undefined) notes.set(v, note);
-  }
-  return notes;
-}
-
-const LIRA_PER_EXAMPLE = ['lira-online', 'lira-offline'] as const;
 
 /** The models of the run: row 0 the target, rows 1..M the references. */
 function planModels(cfg: AuditConfig, keep: Uint8Array, n: number): ModelPlan[] {
@@ -324,16 +298,12 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
         `attacks${suffix}: ${out.seconds.map((s) => `${s.attack} ${s.seconds.toFixed(2)} s`).join(', ')}` +
           ` (${((performance.now() - te) / 1000).toFixed(1)} s with metrics)`,
       );
-      const varianceNotes = liraVarianceNotes(input.pop, out.targetRow, cfg.audit.attacks);
-      for (const line of [...out.notes, ...varianceNotes.values()]) {
+      for (const line of out.notes) {
         const l = tag ? `${line} [experiment ${e}]` : line;
         notes.push(l);
         log.info(`  ${l}`);
       }
-      for (const r of out.results) {
-        const note = varianceNotes.get(r.attack);
-        results.push(note === undefined ? r : { ...r, note });
-      }
+      results.push(...out.results);
       writeNpz(e === 0 ? paths.scores : experimentScoresPath(paths, e), scoresArrays(out, data.audit.y));
     }
     aggregate = k > 1 ? aggregateResults(results) : undefined;
