@@ -10,7 +10,7 @@ import { MiaError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { parseSliceFamily, SLICE_FAMILIES } from '../metrics/slicing.js';
 import { loadAttackInput } from '../signals/attack-input-files.js';
-import { type CliCommand, intFlag, listFlag, numberFlag, parseCommandArgs } from './command.js';
+import { type CliCommand, intFlag, listFlag, numberFlag, parseCommandArgs, SEED_RANGE } from './command.js';
 import { formatResultsTable, resultsToCsv, worstCaseSentence } from './format-results.js';
 
 const DEFAULT_REFERENCE_ATTACKS = ['lira-online', 'lira-offline', 'lira-global', 'rmia'];
@@ -72,7 +72,7 @@ export const attackCommand: CliCommand = {
       }
     }
     // Every flag is checked before the input is read (a typo fails at once, before a long load).
-    const seed = intFlag('attack', 'seed', values.seed, 0);
+    const seed = intFlag('attack', 'seed', values.seed, 0, SEED_RANGE);
     const top = topFlag(values.top);
     const attacks = checkOutputAttacks(listFlag(values.attacks, DEFAULT_OUTPUT_ATTACKS));
     const slices = listFlag(values.slices, SLICE_FAMILIES).map(parseSliceFamily);
@@ -187,7 +187,7 @@ async function runWithReference(values: Values): Promise<number> {
   const rmiaGamma = str('rmia-gamma');
   const targetIndex = str('target-index');
   const scoresOut = str('scores-out');
-  const seed = intFlag('attack', 'seed', str('seed'), 0);
+  const seed = intFlag('attack', 'seed', str('seed'), 0, SEED_RANGE);
   const top = topFlag(str('top'));
   const t0 = performance.now();
   const out = await runReferenceAttacks({

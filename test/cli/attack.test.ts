@@ -116,6 +116,10 @@ test('mia attack checks every flag before reading the input; reference attacks p
   oneLine(runMia(['attack', '--input', fixture, '--top', 'abc']), /--top must be an integer/);
   oneLine(runMia(['attack', '--input', fixture, '--top', '0']), /--top must be at least 1/);
   oneLine(
+    runMia(['attack', '--input', fixture, '--seed', '-2']),
+    /--seed must be an integer in \[0, 2147483647\] \(found -2\)/,
+  );
+  oneLine(
     runMia(['attack', '--input', fixture, '--attacks', 'threshold,rmia']),
     /unknown attack 'rmia'; reference-model attacks \(rmia, lira-\*, attack-r, attack-p\) need `mia attack --reference FILE`.*audit config/,
   );
