@@ -20,7 +20,14 @@ import {
   liraStatistics,
   liraVarianceNote,
 } from '../attacks/lira.js';
-import { type FloatArray, leaveOneOut, makePopulation, type Population } from '../attacks/population.js';
+import {
+  type FloatArray,
+  leaveOneOut,
+  makePopulation,
+  type Population,
+  type ReferenceView,
+  withoutRow,
+} from '../attacks/population.js';
 import { attackPScores, attackRScores } from '../attacks/reference-baselines.js';
 import { type AttackScores, getOutputAttack } from '../attacks/registry.js';
 import { type RmiaSignal, rmiaScores, tuneRmiaA } from '../attacks/rmia.js';
@@ -159,10 +166,29 @@ export function runExperiment(
   let stats: LiraStatistics | undefined;
   let rmiaA = audit.rmia.a;
   const gamma = audit.rmia.gamma;
-  const refs = () => {
+  const allRefs = () => {
     if (lo === undefined)
       throw new Error('unreachable: reference attacks without references (config checks this)');
     return lo.references;
+  };
+  // The references the attacks score with: all but the target's pair partner when its keep row is the
+  // complement of the target's. That model is OUT on exactly the target's members and IN on exactly its
+  // non-members, so with few references its own quirks (a model that is more confident overall) become
+  // a membership signal of either sign — LiRA's AUC fell to 0.33 on a model with none to find. Without
+  // it the remaining pairs leave every sample IN for exactly half of the references.
+  let balanced: ReferenceView | undefined;
+  const refs = (): ReferenceView => {
+    if (balanced !== undefined) return balanced;
+    const all = allRefs();
+    const partner = complementPartner(pop, targetRow, all);
+    balanced = partner !== undefined && all.rows.length >= 3 ? withoutRow(all, partner) : all;
+    if (balanced !== all) {
+      notes.push(
+        `references: ${input.ids[partner!]} (trained on the complement of ${input.ids[targetRow]}'s half) is left ` +
+          `out of the reference attacks, which use the other ${balanced.rows.length} reference models`,
+      );
+    }
+    return balanced;
   };
   for (const name of audit.attacks) {
     const t0 = performance.now();
@@ -203,12 +229,12 @@ export function runExperiment(
       };
     } else if (name === 'rmia') {
       if (rmiaA === undefined) {
-        if (refs().rows.length >= 2) {
+        if (allRefs().rows.length >= 2) {
           // the target's pair partner (trained on the complementary half) plays the target, as in
           // Privacy Meter's tune_offline_a; any other reference when the partner is not one
           const partner = targetRow ^ 1;
-          const pairedRow = refs().rows.includes(partner) ? partner : refs().rows[0]!;
-          const tuned = tuneRmiaA(refs(), { gamma, signal: rmiaSignal, pairedRow });
+          const pairedRow = allRefs().rows.includes(partner) ? partner : allRefs().rows[0]!;
+          const tuned = tuneRmiaA(allRefs(), { gamma, signal: rmiaSignal, pairedRow });
           rmiaA = tuned.a;
           const best = tuned.auc[tuned.grid.indexOf(tuned.a)] ?? Number.NaN;
           notes.push(
@@ -279,4 +305,18 @@ export function runExperiment(
     notes,
     seconds,
   };
+}
+
+/**
+ * The reference row whose keep row is the exact complement of the target's (the pipeline pairs models
+ * 2p and 2p+1 so: row targetRow ^ 1), or undefined when there is none among `refs`.
+ */
+function complementPartner(pop: Population, targetRow: number, refs: ReferenceView): number | undefined {
+  const partner = targetRow ^ 1;
+  if (!refs.rows.includes(partner)) return undefined;
+  const n = pop.samples;
+  const t = targetRow * n;
+  const p = partner * n;
+  for (let i = 0; i < n; i++) if (pop.keep[t + i] === pop.keep[p + i]) return undefined;
+  return partner;
 }

@@ -260,8 +260,9 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
     .update(
       canonicalJson({
         // 2: LiRA's per-example variance falls back to the global one below 2 observations (results of
-        // version 1 may hold scores of ±1e61 for such samples and are recomputed)
-        v: 2,
+        // version 1 may hold scores of ±1e61 for such samples and are recomputed); 3: the reference
+        // attacks leave out the target's pair partner (attack-stage.ts)
+        v: 3,
         models: models.map((x) => x.hash),
         data: data.dataKey,
         keep: createHash('sha256').update(keep).digest('hex'),

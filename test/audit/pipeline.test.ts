@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { liraScores, liraStatistics } from '../../src/attacks/lira.js';
-import { leaveOneOut, makePopulation } from '../../src/attacks/population.js';
+import { leaveOneOut, makePopulation, withoutRow } from '../../src/attacks/population.js';
 import { attackPScores, attackRScores } from '../../src/attacks/reference-baselines.js';
 import { rmiaScores, tuneRmiaA } from '../../src/attacks/rmia.js';
 import { parseAuditConfig } from '../../src/audit/config.js';
@@ -169,41 +169,35 @@ test('a tiny audit fills the run directory; its scores are exactly the attacks o
   assert.deepEqual(toBool(scores.get('is_member')!, 'm'), keep.subarray(0, 120));
   const get = (name: string) => toFloat64(scores.get(name)!, name);
   const lo = leaveOneOut(population, 0);
+  // the reference attacks leave out the target's pair partner (row 1, trained on the complement of the
+  // target's half): rows 2 and 3 remain, a complementary pair — every sample IN for one, OUT for one
+  const refs = withoutRow(lo.references, 1);
+  assert.deepEqual([...refs.rows], [2, 3]);
   close(
     get('lira-online-fixed-variance'),
-    liraScores(lo.references, lo.target, 'lira-online-fixed-variance'),
+    liraScores(refs, lo.target, 'lira-online-fixed-variance'),
     'lira',
     0,
   );
-  // lira-offline with 3 references: a sample has 1 or 2 OUT models; with 1 it is scored with the global
-  // OUT variance, exactly as lira-offline-fixed-variance — every score finite
+  // lira-offline with 2 references: every sample has 1 OUT model, so it is scored with the global OUT
+  // variance, exactly as lira-offline-fixed-variance — every score finite
   const offline = get('lira-offline');
-  close(offline, liraScores(lo.references, lo.target, 'lira-offline'), 'lira-offline', 0);
+  close(offline, liraScores(refs, lo.target, 'lira-offline'), 'lira-offline', 0);
   assert.ok(offline.every(Number.isFinite));
-  const offFixed = liraScores(lo.references, lo.target, 'lira-offline-fixed-variance');
-  const st = liraStatistics(lo.references);
+  const offFixed = liraScores(refs, lo.target, 'lira-offline-fixed-variance');
+  const st = liraStatistics(refs);
   let single = 0;
   for (let i = 0; i < 120; i++) {
     if (st.countOut[i]! >= 2) continue;
     single++;
     assert.equal(offline[i], offFixed[i], `sample ${i}`);
   }
-  assert.equal(single, 60, 'the target members have 2 OUT references, the non-members 1');
-  close(get('attack-r'), attackRScores(lo.references, lo.target), 'attack-r', 0);
+  assert.equal(single, 120, 'one OUT reference per sample');
+  close(get('attack-r'), attackRScores(refs, lo.target), 'attack-r', 0);
   close(get('attack-p'), attackPScores(population, lo.target, lo.targetPop), 'attack-p', 0);
-  close(
-    get('rmia-online'),
-    rmiaScores(lo.references, lo.target, lo.targetPop, { mode: 'online' }),
-    'rmia',
-    0,
-  );
+  close(get('rmia-online'), rmiaScores(refs, lo.target, lo.targetPop, { mode: 'online' }), 'rmia', 0);
   const tuned = tuneRmiaA(lo.references, { pairedRow: 1 });
-  close(
-    get('rmia'),
-    rmiaScores(lo.references, lo.target, lo.targetPop, { mode: 'offline', a: tuned.a }),
-    'rmia',
-    0,
-  );
+  close(get('rmia'), rmiaScores(refs, lo.target, lo.targetPop, { mode: 'offline', a: tuned.a }), 'rmia', 0);
   const exp1 = readNpz(join(dir, 'scores', 'experiment-1.npz'));
   assert.deepEqual(toBool(exp1.get('is_member')!, 'm'), keep.subarray(120, 240));
 
@@ -243,8 +237,14 @@ test('a tiny audit fills the run directory; its scores are exactly the attacks o
   );
   assert.equal(agg.experiments, 2);
   assert.ok(json.notes.some((n: string) => /^rmia: a = /.test(n)));
+  assert.ok(
+    json.notes.includes(
+      "references: ref-01 (trained on the complement of target's half) is left out of the reference attacks, " +
+        'which use the other 2 reference models [experiment 0]',
+    ),
+  );
   const liraNote =
-    'lira-offline: 60 of 120 samples have fewer than 2 OUT reference models: a per-example variance needs 2, ' +
+    'lira-offline: 120 of 120 samples have fewer than 2 OUT reference models: a per-example variance needs 2, ' +
     'so they use the global OUT variance (as lira-offline-fixed-variance)';
   assert.ok(json.notes.includes(`${liraNote} [experiment 0]`), json.notes.join('\n'));
   assert.equal(entire.find((r: { attack: string }) => r.attack === 'lira-offline').note, liraNote);
