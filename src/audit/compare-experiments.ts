@@ -64,7 +64,7 @@ export interface ModelStanding {
   aucStandardError: number;
   /** Attacker advantage of that attack. */
   advantage: number;
-  /** The highest TPR at 1% FPR over the attacks. */
+  /** The highest TPR at 1% FPR over the attacks; NaN when the fpr_targets left out 1%. */
   tprAt1Fpr: number;
   /** Last epoch's training and validation accuracy (fractions), when recorded. */
   trainAccuracy: number | undefined;
@@ -112,7 +112,8 @@ function aboutEqual(a: ModelStanding, b: ModelStanding): boolean {
 }
 
 const f3 = (x: number) => x.toFixed(3);
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+/** A TPR in percent; "not computed" when the run's FPR targets left out 1% (NaN). */
+const pct = (x: number) => (Number.isNaN(x) ? 'not computed' : `${(100 * x).toFixed(1)}%`);
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${f3(Math.abs(x))}`;
 
 /** The highest AUC over attacks at each epoch of `points`, by ascending epoch. */
@@ -135,7 +136,8 @@ function standing(
   );
   if (entire.length === 0) return undefined;
   const best = entire.reduce((a, b) => (b.auc > a.auc ? b : a));
-  const tpr = Math.max(...entire.map((r) => r.tprAtFpr['0.01']?.tpr ?? 0));
+  const at1 = entire.flatMap((r) => (r.tprAtFpr['0.01'] !== undefined ? [r.tprAtFpr['0.01'].tpr] : []));
+  const tpr = at1.length > 0 ? Math.max(...at1) : Number.NaN;
   const h = history.find((m) => m.id === id);
   const last = h?.epochs[h.epochs.length - 1];
   const train = last?.trainAccuracy;

@@ -183,7 +183,7 @@ export async function runExperimentsAudit(
       timing.add(`attacks ${inst.id}`, secs, false);
       const entire = out.results.filter((r) => r.slice.feature === 'entire_dataset');
       log.info(
-        `${counter}: ${entire.map((r) => `${r.attack} AUC ${r.auc.toFixed(3)}, TPR at 1% FPR ${(100 * (r.tprAtFpr['0.01']?.tpr ?? 0)).toFixed(1)}%`).join('; ')} (${secs.toFixed(1)} s)`,
+        `${counter}: ${entire.map((r) => `${r.attack} AUC ${r.auc.toFixed(3)}, TPR at 1% FPR ${r.tprAtFpr['0.01'] !== undefined ? `${(100 * r.tprAtFpr['0.01'].tpr).toFixed(1)}%` : 'not computed'}`).join('; ')} (${secs.toFixed(1)} s)`,
       );
       for (const s of out.scores) {
         if (s.note !== undefined) notes.push(`${s.attack} on ${inst.id}: ${s.note}`);

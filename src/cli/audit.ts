@@ -11,6 +11,7 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import type { BackendPreference } from '../models/engine.js';
 import type { Logger } from '../models/logger.js';
 import { formatDuration } from '../models/train.js';
+import { fprKeysOf } from '../report/fpr.js';
 import { type CliCommand, intFlag, parseCommandArgs } from './command.js';
 import { formatResultsTable, worstCaseSentence } from './format-results.js';
 
@@ -49,17 +50,23 @@ export async function writeRunReport(runDir: string): Promise<string> {
 
 const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 2 : 1)}%`;
 
+/** "1 model", "4 models". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** The spread table of several experiments: mean ± sd of AUC and TPR at each FPR, entire dataset. */
 export function formatAggregateTable(aggregate: readonly AggregateResult[]): string {
   const rows = aggregate.filter((a) => a.slice.feature === 'entire_dataset');
   if (rows.length === 0) return '';
-  const fprs = Object.keys(rows[0]!.tprAtFpr);
+  const fprs = fprKeysOf(rows);
   const head = ['attack', 'experiments', 'AUC', ...fprs.map((f) => `TPR@${pct(Number(f))}`)];
   const body = rows.map((a) => [
     a.attack,
     String(a.experiments),
     `${a.auc.mean.toFixed(3)} ± ${a.auc.std.toFixed(3)}`,
-    ...fprs.map((f) => `${pct(a.tprAtFpr[f]!.mean)} ± ${pct(a.tprAtFpr[f]!.std)}`),
+    ...fprs.map((f) => {
+      const t = a.tprAtFpr[f];
+      return t === undefined ? '–' : `${pct(t.mean)} ± ${pct(t.std)}`;
+    }),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
@@ -67,7 +74,11 @@ export function formatAggregateTable(aggregate: readonly AggregateResult[]): str
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-/** The end-of-run summary: models, the results table, the spread over experiments, stages and files. */
+/**
+ * The end-of-run summary: models, the results table, the spread over experiments, stages and files.
+ * The total is `run.seconds`: {@link auditAndReport} adds the report stage's time to it (the pipeline
+ * measures its own wall time before the report is written).
+ */
 export function formatAuditSummary(run: AuditRun, top: number, reportPath: string | undefined): string {
   const out: string[] = [''];
   const target = run.models[0]!;
@@ -79,14 +90,14 @@ export function formatAuditSummary(run: AuditRun, top: number, reportPath: strin
       : '';
   if (run.comparison !== undefined) {
     out.push(
-      `Experiments on ${run.dataset.name}: ${run.models.length} models, ${trained} trained now, ` +
+      `Experiments on ${run.dataset.name}: ${count(run.models.length, 'model')}, ${trained} trained now, ` +
         `${run.models.length - trained} reused; the comparison is above and in the report.`,
     );
     if (run.dataset.usedFallback)
       out.push('NOTE: the synthetic dataset stood in for the one configured (see the notice above).');
   } else {
     out.push(
-      `Audit of ${run.dataset.name} (${run.dataset.auditSamples} audit samples): ${run.models.length} models, ` +
+      `Audit of ${run.dataset.name} (${count(run.dataset.auditSamples, 'audit sample')}): ${count(run.models.length, 'model')}, ` +
         `${trained} trained now, ${run.models.length - trained} reused${acc}.`,
     );
     if (run.dataset.usedFallback)
@@ -97,7 +108,7 @@ export function formatAuditSummary(run: AuditRun, top: number, reportPath: strin
     if (run.aggregate !== undefined) {
       out.push(
         '',
-        `Over ${run.config.run.numExperiments} experiments (each model in turn as target), mean ± sd:`,
+        `Over ${count(run.config.run.numExperiments, 'experiment')} (each model in turn as target), mean ± sd:`,
       );
       out.push(formatAggregateTable(run.aggregate));
     }
@@ -136,10 +147,10 @@ export async function auditAndReport(
   const cfg = loaded.config;
   console.log(
     cfg.experiments !== undefined
-      ? `mia audit ${loaded.file}: ${cfg.data.dataset}, ${cfg.experiments.experiments.length} experiments on ` +
-          `${cfg.experiments.models.length} named models, attacks ${cfg.audit.attacks.join(', ')}`
+      ? `mia audit ${loaded.file}: ${cfg.data.dataset}, ${count(cfg.experiments.experiments.length, 'experiment')} on ` +
+          `${count(cfg.experiments.models.length, 'named model')}, attacks ${cfg.audit.attacks.join(', ')}`
       : `mia audit ${loaded.file}: ${cfg.data.dataset}, target ${cfg.target.architecture.name} ` +
-          `(${cfg.target.epochs} epochs), ${cfg.audit.referenceModels} reference models, attacks ${cfg.audit.attacks.join(', ')}`,
+          `(${count(cfg.target.epochs, 'epoch')}), ${count(cfg.audit.referenceModels, 'reference model')}, attacks ${cfg.audit.attacks.join(', ')}`,
   );
   const run = await runAudit(loaded, {
     logger: stdoutLogger,
@@ -153,6 +164,8 @@ export async function auditAndReport(
     const seconds = (performance.now() - t0) / 1000;
     console.log(`report written in ${seconds.toFixed(1)} s`);
     run.timing.push({ stage: 'report', seconds: Math.round(seconds * 1000) / 1000, reused: false });
+    // run.seconds is the pipeline's wall time, measured before the report: the total includes it.
+    run.seconds += seconds;
     writeJsonAtomic(join(run.runDir, 'timing.json'), { stages: run.timing });
   }
   console.log(formatAuditSummary(run, options.top, reportPath));

@@ -1,6 +1,7 @@
 import type { AttackResult } from '../audit/run-attacks.js';
 import { formatCsv } from '../io/csv.js';
 import { sliceLabel } from '../metrics/slicing.js';
+import { byAucThenTpr, fprKeysOf, fprLabel, headlineFpr } from '../report/fpr.js';
 
 /** Slices with fewer members or non-members than this are too small to rank as "leakiest". */
 const MIN_RANKED = 20;
@@ -14,8 +15,7 @@ const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
  * non-member false positives.
  */
 export function formatResultsTable(results: readonly AttackResult[], top: number): string {
-  const leakiest = (a: AttackResult, b: AttackResult) =>
-    b.auc - a.auc || (b.tprAtFpr['0.01']?.tpr ?? 0) - (a.tprAtFpr['0.01']?.tpr ?? 0);
+  const leakiest = byAucThenTpr;
   const entire = results.filter((r) => r.slice.feature === 'entire_dataset').sort(leakiest);
   const others = results.filter((r) => r.slice.feature !== 'entire_dataset');
   const slices = others.filter(rankable).sort(leakiest);
@@ -36,7 +36,7 @@ export function formatResultsTable(results: readonly AttackResult[], top: number
 
 function formatTable(sorted: readonly AttackResult[], top: number): string {
   const shown = sorted.slice(0, top);
-  const fprKeys = Object.keys(sorted[0]?.tprAtFpr ?? {});
+  const fprKeys = fprKeysOf(sorted);
   const head = ['attack', 'slice', 'members', 'non-members', 'AUC', 'advantage', 'PPV'];
   for (const k of fprKeys) head.push(`TPR@${pct(Number(k))}`);
   head.push('eps LB');
@@ -51,8 +51,8 @@ function formatTable(sorted: readonly AttackResult[], top: number): string {
       r.ppv.toFixed(3),
     ];
     for (const k of fprKeys) {
-      const e = r.tprAtFpr[k]!;
-      row.push(`${pct(e.tpr)}${e.lowSupport ? '*' : ''}`);
+      const e = r.tprAtFpr[k];
+      row.push(e === undefined ? '–' : `${pct(e.tpr)}${e.lowSupport ? '*' : ''}`);
     }
     row.push(r.epsilonLowerBound.toFixed(2));
     return row;
@@ -72,25 +72,29 @@ export function worstCaseSentence(results: readonly AttackResult[]): string {
   if (results.length === 0) return 'No results (every slice lacked members or non-members).';
   const ranked = results.filter(rankable);
   const byAuc = (ranked.length > 0 ? ranked : results).reduce((a, b) => (b.auc > a.auc ? b : a));
-  const byTpr = results
-    .filter((r) => r.slice.feature === 'entire_dataset')
-    .reduce<AttackResult | undefined>(
-      (a, b) => (a === undefined || (b.tprAtFpr['0.01']?.tpr ?? 0) > (a.tprAtFpr['0.01']?.tpr ?? 0) ? b : a),
-      undefined,
-    );
+  // TPR at 1% FPR, or at the lowest FPR target computed when 1% is not among them.
+  const entire = results.filter((r) => r.slice.feature === 'entire_dataset');
+  const fpr = headlineFpr(entire);
+  const byTpr =
+    fpr === undefined
+      ? undefined
+      : entire
+          .filter((r) => r.tprAtFpr[fpr] !== undefined)
+          .reduce<AttackResult | undefined>(
+            (a, b) => (a === undefined || b.tprAtFpr[fpr]!.tpr > a.tprAtFpr[fpr]!.tpr ? b : a),
+            undefined,
+          );
   let s = `Worst case: ${byAuc.attack} on ${sliceLabel(byAuc.slice)} reaches AUC ${byAuc.auc.toFixed(3)}.`;
-  if (byTpr !== undefined) {
-    const e = byTpr.tprAtFpr['0.01'];
-    if (e !== undefined) {
-      s += ` On the entire dataset, ${byTpr.attack} identifies ${pct(e.tpr)} of members at 1% FPR (95% CI ${pct(e.low)}–${pct(e.high)}).`;
-    }
+  if (fpr !== undefined && byTpr !== undefined) {
+    const e = byTpr.tprAtFpr[fpr]!;
+    s += ` On the entire dataset, ${byTpr.attack} identifies ${pct(e.tpr)} of members at ${fprLabel(fpr)} FPR (95% CI ${pct(e.low)}–${pct(e.high)}).`;
   }
   return s;
 }
 
 /** Results as CSV: one row per attack × slice. */
 export function resultsToCsv(results: readonly AttackResult[]): string {
-  const fprKeys = Object.keys(results[0]?.tprAtFpr ?? {});
+  const fprKeys = fprKeysOf(results);
   const header = [
     'attack',
     'signal',
@@ -123,8 +127,9 @@ export function resultsToCsv(results: readonly AttackResult[]): string {
       r.ppv,
     ];
     for (const k of fprKeys) {
-      const e = r.tprAtFpr[k]!;
-      row.push(e.tpr, e.low, e.high, e.lowSupport);
+      const e = r.tprAtFpr[k];
+      if (e === undefined) row.push('', '', '', '');
+      else row.push(e.tpr, e.low, e.high, e.lowSupport);
     }
     row.push(r.epsilonLowerBound);
     return row;

@@ -8,7 +8,8 @@ const USAGE = `usage: mia report <run dir> [options]
 Regenerates the audit report of a run directory from its results.json and saved arrays: writes
 <run dir>/report/report.html (self-contained, opens without network) and every chart beside it as
 SVG and PNG. Optional files (scores.npz, history.json, privacy-by-epoch.json, samples.npz) add their
-charts when present.
+charts when present; one that cannot be read is left out with a warning. Chart files of an earlier
+report that this one does not draw are removed.
 
   --out DIR          write the report here instead of <run dir>/report
   --no-png           write SVG charts only

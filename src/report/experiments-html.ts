@@ -4,6 +4,7 @@
  * of every model of every experiment at the end of training.
  */
 import { compareExperiments, type ExperimentsComparison } from '../audit/compare-experiments.js';
+import { fprLabel, headlineFpr } from './fpr.js';
 import type { RunData } from './run-dir.js';
 import { pct } from './summary.js';
 import { escapeXml as esc } from './text.js';
@@ -20,6 +21,19 @@ export function experimentsHtml(run: RunData): string {
   const cmp = runComparison(run);
   if (file === undefined || cmp === undefined) return '';
   const models = new Map(file.models.map((m) => [m.id, m]));
+  // TPR at 1% FPR, or at the lowest FPR the results have when 1% was not computed (never a 0 for a
+  // missing key): read here from results.json rather than the comparison's tprAt1Fpr.
+  const entire = run.results.filter((r) => r.slice.feature === 'entire_dataset');
+  const fpr = headlineFpr(entire);
+  const tprText = (experiment: string, model: string): string => {
+    const v = entire.flatMap((r) =>
+      r.experiment === experiment && r.model === model && fpr !== undefined && r.tprAtFpr[fpr] !== undefined
+        ? [r.tprAtFpr[fpr]!.tpr]
+        : [],
+    );
+    return v.length === 0 ? 'not computed' : pct(Math.max(...v));
+  };
+  const tprHead = `TPR at ${fpr === undefined ? '1%' : fprLabel(fpr)} FPR`;
   const head = [
     'experiment',
     'model',
@@ -32,7 +46,7 @@ export function experimentsHtml(run: RunData): string {
     'strongest attack',
     'AUC',
     'advantage',
-    'TPR at 1% FPR',
+    tprHead,
     'peak AUC during training',
   ];
   const rows = cmp.standings.map((s) => {
@@ -49,7 +63,7 @@ export function experimentsHtml(run: RunData): string {
       s.attack,
       s.auc.toFixed(3),
       s.advantage.toFixed(3),
-      pct(s.tprAt1Fpr),
+      tprText(s.experiment, s.model),
       s.peak === undefined ? '–' : `${s.peak.auc.toFixed(3)} (epoch ${s.peak.epoch}, ${s.peak.attack})`,
     ];
     return `<tr>${cells.map((c, i) => `<td${i < 3 || i === 8 ? ' class="t"' : ''}>${esc(c)}</td>`).join('')}</tr>`;
@@ -62,7 +76,7 @@ export function experimentsHtml(run: RunData): string {
     ...cmp.lines.map((l, i) => `<p${i === 0 ? ' class="dataset"' : ''}>${esc(l)}</p>`),
     '<h3>Every model at the end of training (entire dataset)</h3>',
     `<div class="scroll"><table class="experiments"><thead><tr>${head.map((h, i) => `<th${i < 3 || i === 8 ? ' class="t"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`,
-    '<p class="note">gap = training − validation accuracy at the last epoch, in percentage points. Strongest attack = the highest AUC; TPR at 1% FPR is the highest over the attacks.</p>',
+    `<p class="note">gap = training − validation accuracy at the last epoch, in percentage points. Strongest attack = the highest AUC; ${esc(tprHead)} is the highest over the attacks.</p>`,
     setup,
   ].join('\n');
 }

@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import type { BuiltChart } from './build-charts.js';
 import { experimentsHtml } from './experiments-html.js';
+import { fprKeysOf, fprLabel } from './fpr.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './page-assets.js';
 import type { AggregateRow, ReportResult, RunData, Spread } from './run-dir.js';
 import { pct, type Summary, summarizeResults } from './summary.js';
@@ -48,7 +49,7 @@ function summaryHtml(s: Summary, compared = false): string {
       : s.comparisons.length > 0
         ? ['<h3>How the targets compare</h3>', ...s.comparisons.map((x) => `<p>${esc(x)}</p>`)]
         : []),
-    '<p class="note">Verdict rule of thumb (entire dataset): high = AUC ≥ 0.70 or TPR ≥ 10% at 1% FPR; moderate = AUC ≥ 0.60 or the 95% lower bound of TPR at 1% FPR above 2%; low = AUC ≥ 0.52 or that bound above 1%. TPR at a low FPR is the number to trust most (Carlini et al. 2022).</p>',
+    `<p class="note">${esc(s.rule)}</p>`,
   ].join('\n');
 }
 
@@ -58,8 +59,8 @@ function aucShade(auc: number): string {
   return a > 0 ? ` style="background: rgba(213, 94, 0, ${a.toFixed(3)})"` : '';
 }
 
-/** Attacks × slices matrix of one target: AUC per cell, TPR at 1% FPR in the cell's title. */
-function matrixHtml(t: Target): string {
+/** Attacks × slices matrix of one target: AUC per cell, TPR at FPR `fpr` (1%) in the cell's title. */
+function matrixHtml(t: Target, fpr: string | undefined): string {
   const attacks = [...new Set([...entireResults(t), ...t.results].map((r) => r.attack))];
   const slices: ReportResult['slice'][] = [];
   const seen = new Set<string>();
@@ -75,8 +76,12 @@ function matrixHtml(t: Target): string {
     const cells = attacks.map((a) => {
       const r = t.results.find((x) => x.attack === a && JSON.stringify(x.slice) === k);
       if (r === undefined) return '<td>–</td>';
-      const e = r.tprAtFpr['0.01'];
-      const title = `${a}, ${sliceName(r)}: AUC ${r.auc.toFixed(4)}, advantage ${r.advantage.toFixed(4)}${e ? `, TPR at 1% FPR ${pct(e.tpr)}` : ''}; ${r.nMembers} members, ${r.nNonMembers} non-members`;
+      const e = fpr === undefined ? undefined : r.tprAtFpr[fpr];
+      const tpr =
+        fpr === undefined
+          ? ''
+          : `, TPR at ${fprLabel(fpr)} FPR ${e === undefined ? 'not computed' : pct(e.tpr)}`;
+      const title = `${a}, ${sliceName(r)}: AUC ${r.auc.toFixed(4)}, advantage ${r.advantage.toFixed(4)}${tpr}; ${r.nMembers} members, ${r.nNonMembers} non-members`;
       return `<td${aucShade(r.auc)} title="${esc(title)}">${r.auc.toFixed(3)}</td>`;
     });
     const first = t.results.find((x) => JSON.stringify(x.slice) === k)!;
@@ -89,19 +94,20 @@ function matrixHtml(t: Target): string {
 function detailHtml(t: Target): string {
   const rows = entireResults(t);
   if (rows.length === 0) return '';
-  const fprKeys = Object.keys(rows[0]!.tprAtFpr);
+  const fprKeys = fprKeysOf(rows);
   const head = [
     'attack',
     'signal',
     'AUC',
     'advantage',
     'PPV',
-    ...fprKeys.map((k) => `TPR at ${Number((Number(k) * 100).toPrecision(3))}% FPR (95% CI)`),
+    ...fprKeys.map((k) => `TPR at ${fprLabel(k)} FPR (95% CI)`),
     'ε lower bound',
   ];
   const body = rows.map((r) => {
     const tprs = fprKeys.map((k) => {
-      const e = r.tprAtFpr[k]!;
+      const e = r.tprAtFpr[k];
+      if (e === undefined) return '<td>not computed</td>';
       return `<td>${pct(e.tpr)}${e.lowSupport ? '*' : ''} <span class="note">(${pct(e.low)}–${pct(e.high)})</span></td>`;
     });
     const eps = Number.isFinite(r.epsilonLowerBound) ? r.epsilonLowerBound.toFixed(2) : '∞';
@@ -120,13 +126,13 @@ const spreadText = (s: Spread, f: (v: number) => string) =>
 function aggregateHtml(rows: readonly AggregateRow[]): string {
   const entire = rows.filter((r) => r.slice.feature === 'entire_dataset');
   if (entire.length === 0) return '';
-  const fprKeys = Object.keys(entire[0]!.tprAtFpr);
+  const fprKeys = fprKeysOf(entire);
   const head = [
     'attack',
     'experiments',
     'AUC',
     'advantage',
-    ...fprKeys.map((k) => `TPR at ${Number((Number(k) * 100).toPrecision(3))}% FPR`),
+    ...fprKeys.map((k) => `TPR at ${fprLabel(k)} FPR`),
     'ε lower bound',
   ];
   const f3 = (v: number) => v.toFixed(3);
@@ -223,7 +229,7 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
   const results = targets.map((t, i) => {
     const body = [
       '<p class="note">AUC per attack (columns) and slice (rows); hover a cell for the other metrics.</p>',
-      matrixHtml(t),
+      matrixHtml(t, summary.fpr),
       '<h3>Entire dataset, every metric</h3>',
       detailHtml(t),
     ].join('\n');

@@ -1,15 +1,18 @@
 /**
  * Reads an audit's run directory (docs/run-dir.md) for the report: results.json (required), and the
- * optional scores.npz, history.json, privacy-by-epoch.json, samples.npz, environment.json, timing.json,
- * experiments.json (the experiments mode), config.yaml / config.resolved.json. Every file is validated where it is read; a malformed one is a
- * MiaError naming the file and the field (`results.json:results[3].auc`).
+ * optional scores.npz (and scores/experiment-<e>.npz), history.json, privacy-by-epoch.json, samples.npz,
+ * environment.json, timing.json, experiments.json (the experiments mode), config.yaml /
+ * config.resolved.json. Every file is validated where it is read. A malformed results.json is a
+ * MiaError naming the file and the field (`results.json:results[3].auc`); an optional file that cannot
+ * be read (truncated, not a zip, invalid JSON, wrong schema) is left out and listed in
+ * `RunData.unreadable` with the reason, so the report is still written without its charts.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { z } from 'zod';
 import type { ExperimentsFile } from '../audit/compare-experiments.js';
 import type { AttackResult } from '../audit/run-attacks.js';
-import { MiaError } from '../errors.js';
+import { isMiaError, MiaError } from '../errors.js';
 import { readFileOrThrow, readJsonFile } from '../io/atomic.js';
 import { toBool, toFloat32, toFloat64, toInt32 } from '../io/npy.js';
 import { readNpz } from '../io/npz.js';
@@ -82,6 +85,28 @@ export interface RunData {
   classNames: string[] | undefined;
   /** experiments.json of an experiments-mode run (what was compared), when present. */
   experiments: ExperimentsFile | undefined;
+  /** Optional files present but unreadable, left out of the report (in the order read). */
+  unreadable: UnreadableFile[];
+}
+
+/** An optional file of the run directory that exists but could not be read. */
+export interface UnreadableFile {
+  /** Path relative to the run directory ("scores.npz", "scores/experiment-1.npz"). */
+  file: string;
+  /** Why, in one line ("[E_ZIP] not a valid zip archive", "[E_JSON] at 2:1: …"). */
+  reason: string;
+}
+
+/** One line saying why reading `path` failed, without repeating the path. */
+export function unreadableReason(e: unknown, path: string): string {
+  if (!isMiaError(e)) return e instanceof Error ? e.message : String(e);
+  const where = e.where ?? '';
+  const rest = where.startsWith(path) ? where.slice(path.length).replace(/^:/, '') : where;
+  const ef: string[] = [];
+  if (e.expected !== undefined) ef.push(`expected ${e.expected}`);
+  if (e.found !== undefined) ef.push(`found ${e.found}`);
+  const line = `[${e.code}]${rest === '' ? '' : ` at ${rest}`}: ${e.message}${ef.length > 0 ? ` (${ef.join(', ')})` : ''}`;
+  return line.replace(/\s*\n\s*/g, ' ');
 }
 
 const num = z.number();
@@ -242,9 +267,13 @@ export function readResultsFile(runDir: string): {
  * Every scores file of the run: scores.npz, then scores/experiment-<e>.npz in order of e (the audit
  * pipeline writes experiment 0 to scores.npz and experiment e ≥ 1 there); see {@link readScores}.
  */
-export function readAllScores(runDir: string): RunScores[] {
+export function readAllScores(runDir: string, unreadable?: UnreadableFile[]): RunScores[] {
   const out: RunScores[] = [];
-  if (existsSync(join(runDir, 'scores.npz'))) out.push(...readScores(join(runDir, 'scores.npz')));
+  const read = (path: string): RunScores[] => {
+    if (unreadable === undefined) return readScores(path);
+    return tryOptional(runDir, path, unreadable, () => readScores(path)) ?? [];
+  };
+  if (existsSync(join(runDir, 'scores.npz'))) out.push(...read(join(runDir, 'scores.npz')));
   const dir = join(runDir, 'scores');
   if (existsSync(dir)) {
     const files = readdirSync(dir)
@@ -252,7 +281,7 @@ export function readAllScores(runDir: string): RunScores[] {
       .filter((m): m is RegExpExecArray => m !== null)
       .sort((a, b) => Number(a[1]) - Number(b[1]));
     for (const m of files) {
-      for (const s of readScores(join(dir, m[0]))) out.push({ ...s, experiment: String(Number(m[1])) });
+      for (const s of read(join(dir, m[0]))) out.push({ ...s, experiment: String(Number(m[1])) });
     }
   }
   return out;
@@ -358,26 +387,67 @@ export function readSamples(path: string): SampleImages | undefined {
   return { x: toFloat32(x, `${path}:x`), k: k!, h: h!, w: w!, c, y: toInt32(y, `${path}:y`) };
 }
 
-/** Reads everything the report uses from `runDir` (see the module comment). */
+/** `read()` of optional file `path`; when it throws, the file is recorded in `unreadable` and undefined returned. */
+function tryOptional<T>(
+  runDir: string,
+  path: string,
+  unreadable: UnreadableFile[],
+  read: () => T,
+): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    unreadable.push({ file: relative(runDir, path) || path, reason: unreadableReason(e, path) });
+    return undefined;
+  }
+}
+
+/**
+ * Reads everything the report uses from `runDir` (see the module comment). Only results.json can make
+ * it throw; an unreadable optional file is left undefined (or its scores out) and listed in `unreadable`.
+ */
 export function readRunDir(runDir: string): RunData {
   const { results, aggregate, notes } = readResultsFile(runDir);
   const p = (name: string) => join(runDir, name);
-  const scores = readAllScores(runDir);
-  const privacyJson = optionalJson(p('privacy-by-epoch.json'));
-  const env = optionalJson(p('environment.json'));
-  const timing = optionalJson(p('timing.json'));
-  const experiments = optionalJson(p('experiments.json'));
+  const unreadable: UnreadableFile[] = [];
+  const optional = <T>(name: string, read: (path: string) => T): T | undefined =>
+    tryOptional(runDir, p(name), unreadable, () => read(p(name)));
+  const scores = readAllScores(runDir, unreadable);
+  const history = optional('history.json', readHistory);
+  const privacy = optional('privacy-by-epoch.json', (path) => {
+    const v = optionalJson(path);
+    return v === undefined ? undefined : parseCollection(v, path);
+  });
+  const samples = optional('samples.npz', readSamples);
+  const environment = optional('environment.json', (path) => {
+    const v = optionalJson(path);
+    return v === undefined ? undefined : parseWith(z.record(z.string(), z.unknown()), v, path);
+  });
+  const timing = optional('timing.json', (path) => {
+    const v = optionalJson(path);
+    return v === undefined
+      ? undefined
+      : parseWith(TimingFile, v, path).stages.map((s) => ({
+          stage: s.stage,
+          seconds: s.seconds,
+          reused: s.reused ?? false,
+        }));
+  });
+  const experiments = optional('experiments.json', (path) => {
+    const v = optionalJson(path);
+    return v === undefined ? undefined : (parseWith(ExperimentsSchema, v, path) as ExperimentsFile);
+  });
   let configText: string | undefined;
   let configName: string | undefined;
+  // config.yaml as written, else config.resolved.json; an unreadable one falls through to the other.
   if (existsSync(p('config.yaml'))) {
-    configText = new TextDecoder().decode(readFileOrThrow(p('config.yaml')));
-    configName = 'config.yaml';
-  } else if (existsSync(p('config.resolved.json'))) {
-    configText = JSON.stringify(readJsonFile(p('config.resolved.json')), null, 2);
-    configName = 'config.resolved.json';
+    configText = optional('config.yaml', (path) => new TextDecoder().decode(readFileOrThrow(path)));
+    if (configText !== undefined) configName = 'config.yaml';
   }
-  const environment =
-    env === undefined ? undefined : parseWith(z.record(z.string(), z.unknown()), env, p('environment.json'));
+  if (configText === undefined && existsSync(p('config.resolved.json'))) {
+    configText = optional('config.resolved.json', (path) => JSON.stringify(readJsonFile(path), null, 2));
+    if (configText !== undefined) configName = 'config.resolved.json';
+  }
   const dataset = environment?.dataset as { classNames?: unknown } | undefined;
   const classNames =
     Array.isArray(dataset?.classNames) && dataset.classNames.every((s) => typeof s === 'string')
@@ -389,24 +459,15 @@ export function readRunDir(runDir: string): RunData {
     aggregate,
     notes,
     scores,
-    history: readHistory(p('history.json')),
-    privacy: privacyJson === undefined ? undefined : parseCollection(privacyJson, p('privacy-by-epoch.json')),
-    samples: readSamples(p('samples.npz')),
+    history,
+    privacy,
+    samples,
     environment,
-    timing:
-      timing === undefined
-        ? undefined
-        : parseWith(TimingFile, timing, p('timing.json')).stages.map((s) => ({
-            stage: s.stage,
-            seconds: s.seconds,
-            reused: s.reused ?? false,
-          })),
+    timing,
     configText,
     configName,
     classNames,
-    experiments:
-      experiments === undefined
-        ? undefined
-        : (parseWith(ExperimentsSchema, experiments, p('experiments.json')) as ExperimentsFile),
+    experiments,
+    unreadable,
   };
 }

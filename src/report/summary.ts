@@ -1,4 +1,5 @@
 /** The report's summary: the worst-case leakage in words and numbers, and how the targets compare. */
+import { fprKeysOf, fprLabel, headlineFpr } from './fpr.js';
 import type { ReportResult } from './run-dir.js';
 import { entireResults, experimentsOf, sliceName, type Target, targetsOf } from './targets.js';
 
@@ -24,27 +25,64 @@ export interface Summary {
   keyNumbers: KeyNumber[];
   /** Per experiment (or across all targets), which target leaks more and by how much. */
   comparisons: string[];
+  /** The FPR key the TPR numbers and the verdict read ("0.01", else the lowest computed; see fpr.ts). */
+  fpr: string | undefined;
+  /** The verdict's rule of thumb in words, for that FPR ({@link verdictRule}). */
+  rule: string;
 }
-
-const tpr1 = (r: ReportResult) => r.tprAtFpr['0.01'];
 
 /** Slices with fewer members or non-members than this are too noisy to be named as the worst case. */
 export const MIN_SLICE = 30;
 
 /**
- * The verdict's rule of thumb, on the entire dataset: "high" when some attack reaches AUC ≥ 0.70 or
- * finds ≥ 10% of members at 1% FPR; "moderate" when AUC ≥ 0.60 or the lower 95% bound of TPR at 1% FPR
- * exceeds 2%; "low" when AUC ≥ 0.52 or that lower bound exceeds 1% (better than guessing); else
- * "none measured".
+ * The verdict's rule of thumb, on the entire dataset, reading TPR at the FPR `fpr` (default: 1% when
+ * the results have it, else the lowest FPR target they have — {@link headlineFpr}): "high" when some
+ * attack reaches AUC ≥ 0.70 or a TPR ≥ 10 × fpr (10% at 1% FPR); "moderate" when AUC ≥ 0.60 or the
+ * lower 95% bound of that TPR exceeds 2 × fpr (2%); "low" when AUC ≥ 0.52 or that lower bound exceeds
+ * fpr (1%: better than guessing); else "none measured". Results without a TPR at `fpr` are judged by
+ * AUC alone — a TPR that was not computed never counts as 0.
  */
-export function leakageLevel(entire: readonly ReportResult[]): LeakageLevel {
+export function leakageLevel(
+  entire: readonly ReportResult[],
+  fpr: string | undefined = headlineFpr(entire),
+): LeakageLevel {
+  const f = fpr === undefined ? Number.NaN : Number(fpr);
+  const at = entire.flatMap((r) =>
+    fpr === undefined || r.tprAtFpr[fpr] === undefined ? [] : [r.tprAtFpr[fpr]!],
+  );
   const auc = Math.max(0, ...entire.map((r) => r.auc));
-  const tpr = Math.max(0, ...entire.map((r) => tpr1(r)?.tpr ?? 0));
-  const low = Math.max(0, ...entire.map((r) => tpr1(r)?.low ?? 0));
-  if (auc >= 0.7 || tpr >= 0.1) return 'high';
-  if (auc >= 0.6 || low > 0.02) return 'moderate';
-  if (auc >= 0.52 || low > 0.01) return 'low';
+  const tpr = Math.max(0, ...at.map((e) => e.tpr));
+  const low = Math.max(0, ...at.map((e) => e.low));
+  const some = at.length > 0;
+  if (auc >= 0.7 || (some && tpr >= 10 * f)) return 'high';
+  if (auc >= 0.6 || (some && low > 2 * f)) return 'moderate';
+  if (auc >= 0.52 || (some && low > f)) return 'low';
   return 'none measured';
+}
+
+const pctOf = (f: number) => `${Number((f * 100).toPrecision(3))}%`;
+
+/** The verdict rule of {@link leakageLevel} in words, with the thresholds of FPR key `fpr`. */
+export function verdictRule(fpr: string | undefined): string {
+  const tail = 'TPR at a low FPR is the number to trust most (Carlini et al. 2022).';
+  if (fpr === undefined) {
+    return `Verdict rule of thumb (entire dataset): high = AUC ≥ 0.70; moderate = AUC ≥ 0.60; low = AUC ≥ 0.52 (no TPR at a fixed FPR was computed). ${tail}`;
+  }
+  const f = Number(fpr);
+  const at = fprLabel(fpr);
+  const note =
+    fpr === '0.01'
+      ? ''
+      : ` 1% FPR was not among the run's FPR targets, so the rule reads TPR at ${at} FPR, with thresholds scaled to it (10×, 2× and 1× the FPR, as 10%, 2% and 1% are at 1% FPR).`;
+  return `Verdict rule of thumb (entire dataset): high = AUC ≥ 0.70 or TPR ≥ ${pctOf(10 * f)} at ${at} FPR; moderate = AUC ≥ 0.60 or the 95% lower bound of TPR at ${at} FPR above ${pctOf(2 * f)}; low = AUC ≥ 0.52 or that bound above ${pctOf(f)}.${note} ${tail}`;
+}
+
+/** "wrongly accusing 1 non-member in 100" for FPR 0.01; "wrongly accusing 3% of non-members" otherwise. */
+function accusing(f: number): string {
+  const inv = 1 / f;
+  return Math.abs(inv - Math.round(inv)) < 1e-9
+    ? `wrongly accusing 1 non-member in ${Math.round(inv)}`
+    : `wrongly accusing ${pctOf(f)} of non-members`;
 }
 
 const HEADLINES: Record<LeakageLevel, string> = {
@@ -74,7 +112,9 @@ function who(r: ReportResult, targets: readonly Target[]): string {
 export function summarizeResults(results: readonly ReportResult[]): Summary {
   const targets = targetsOf(results);
   const entire = results.filter((r) => r.slice.feature === 'entire_dataset');
-  const level = leakageLevel(entire);
+  const fpr = headlineFpr(entire);
+  const level = leakageLevel(entire, fpr);
+  const tprAt = (r: ReportResult) => (fpr === undefined ? undefined : r.tprAtFpr[fpr]);
   const sentences: string[] = [];
   const keyNumbers: KeyNumber[] = [];
   const worstEntire = best(entire, (r) => r.auc);
@@ -88,24 +128,35 @@ export function summarizeResults(results: readonly ReportResult[]): Summary {
       detail: who(worstEntire, targets),
     });
   }
-  const byTpr = best(entire, (r) => tpr1(r)?.tpr ?? -1);
-  const t = byTpr === undefined ? undefined : tpr1(byTpr);
-  if (byTpr !== undefined && t !== undefined) {
-    const times = t.tpr / 0.01;
+  const byTpr = best(entire, (r) => tprAt(r)?.tpr ?? -1);
+  const t = byTpr === undefined ? undefined : tprAt(byTpr);
+  if (fpr !== undefined && byTpr !== undefined && t !== undefined) {
+    const f = Number(fpr);
+    const times = t.tpr / f;
+    const missing1 = fpr === '0.01' ? '' : " (1% FPR was not among the run's FPR targets)";
     sentences.push(
-      `At a 1% false-positive rate — wrongly accusing 1 non-member in 100 — ${who(byTpr, targets)} identifies ${pct(t.tpr)} of the training members (95% CI ${pct(t.low)}–${pct(t.high)}), ${times >= 1.05 ? `${times.toFixed(1)} times` : 'no more than'} what guessing would find${t.lowSupport ? '; this rests on fewer than 10 false positives, so it is a rough estimate' : ''}.`,
+      `At a ${fprLabel(fpr)} false-positive rate — ${accusing(f)}${missing1} — ${who(byTpr, targets)} identifies ${pct(t.tpr)} of the training members (95% CI ${pct(t.low)}–${pct(t.high)}), ${times >= 1.05 ? `${times.toFixed(1)} times` : 'no more than'} what guessing would find${t.lowSupport ? '; this rests on fewer than 10 false positives, so it is a rough estimate' : ''}.`,
     );
     keyNumbers.push({
-      label: 'TPR at 1% FPR',
+      label: `TPR at ${fprLabel(fpr)} FPR`,
       value: pct(t.tpr),
       detail: `${who(byTpr, targets)} (CI ${pct(t.low)}–${pct(t.high)})`,
     });
-  }
-  const byLow = best(entire, (r) => r.tprAtFpr['0.001']?.tpr ?? -1);
-  const t0 = byLow?.tprAtFpr['0.001'];
-  if (byLow !== undefined && t0 !== undefined) {
+  } else if (entire.length > 0) {
+    sentences.push('TPR at a fixed false-positive rate was not computed for this run.');
     keyNumbers.push({
-      label: 'TPR at 0.1% FPR',
+      label: 'TPR at 1% FPR',
+      value: 'not computed',
+      detail: 'no FPR targets in results.json',
+    });
+  }
+  // The lowest FPR computed below the headline one (0.1% with the default targets).
+  const lower = fpr === undefined ? undefined : fprKeysOf(entire).find((k) => Number(k) < Number(fpr));
+  const byLow = lower === undefined ? undefined : best(entire, (r) => r.tprAtFpr[lower]?.tpr ?? -1);
+  const t0 = lower === undefined ? undefined : byLow?.tprAtFpr[lower];
+  if (lower !== undefined && byLow !== undefined && t0 !== undefined) {
+    keyNumbers.push({
+      label: `TPR at ${fprLabel(lower)} FPR`,
       value: pct(t0.tpr),
       detail: who(byLow, targets) + (t0.lowSupport ? ' (low support)' : ''),
     });
@@ -141,14 +192,28 @@ export function summarizeResults(results: readonly ReportResult[]): Summary {
   }
   if (results.length === 0)
     sentences.push('The run has no results (every slice lacked members or non-members).');
-  return { level, headline: HEADLINES[level], sentences, keyNumbers, comparisons: compareTargets(targets) };
+  return {
+    level,
+    headline: HEADLINES[level],
+    sentences,
+    keyNumbers,
+    comparisons: compareTargets(targets, fpr),
+    fpr,
+    rule: verdictRule(fpr),
+  };
 }
 
 /** "In experiment X, A leaks more than B: …" for each experiment with two or more targets, and across experiments. */
-function compareTargets(targets: readonly Target[]): string[] {
+function compareTargets(targets: readonly Target[], fpr: string | undefined): string[] {
   const out: string[] = [];
   const top = (t: Target) => entireResults(t)[0];
-  const tprOf = (t: Target) => Math.max(0, ...entireResults(t).map((r) => tpr1(r)?.tpr ?? 0));
+  const tprOf = (t: Target) => {
+    const v = entireResults(t).flatMap((r) =>
+      fpr === undefined || r.tprAtFpr[fpr] === undefined ? [] : [r.tprAtFpr[fpr]!.tpr],
+    );
+    return v.length === 0 ? 'not computed' : pct(Math.max(...v));
+  };
+  const at = `TPR at ${fpr === undefined ? '1%' : fprLabel(fpr)} FPR`;
   const experiments = experimentsOf(targets);
   for (const exp of experiments) {
     const group = targets.filter((t) => t.experiment === exp && top(t) !== undefined);
@@ -160,7 +225,7 @@ function compareTargets(targets: readonly Target[]): string[] {
       const [a, b] = ranked as [Target, Target];
       const da = top(a)!.auc - top(b)!.auc;
       out.push(
-        `${where}, ${name(a)} leaks more than ${name(b)}: best AUC ${top(a)!.auc.toFixed(3)} vs ${top(b)!.auc.toFixed(3)} (${da >= 0 ? '+' : ''}${da.toFixed(3)}), TPR at 1% FPR ${pct(tprOf(a))} vs ${pct(tprOf(b))}.`,
+        `${where}, ${name(a)} leaks more than ${name(b)}: best AUC ${top(a)!.auc.toFixed(3)} vs ${top(b)!.auc.toFixed(3)} (${da >= 0 ? '+' : ''}${da.toFixed(3)}), ${at} ${tprOf(a)} vs ${tprOf(b)}.`,
       );
     } else {
       out.push(
@@ -174,7 +239,7 @@ function compareTargets(targets: readonly Target[]): string[] {
     const last = all[all.length - 1];
     if (first !== undefined && last !== undefined && first !== last) {
       out.push(
-        `Across all experiments the leakiest target is ${first.label} (AUC ${top(first)!.auc.toFixed(3)}, TPR at 1% FPR ${pct(tprOf(first))}) and the least leaky is ${last.label} (AUC ${top(last)!.auc.toFixed(3)}, ${pct(tprOf(last))}).`,
+        `Across all experiments the leakiest target is ${first.label} (AUC ${top(first)!.auc.toFixed(3)}, ${at} ${tprOf(first)}) and the least leaky is ${last.label} (AUC ${top(last)!.auc.toFixed(3)}, ${tprOf(last)}).`,
       );
     }
   }

@@ -1,5 +1,6 @@
 /** The audited target models of a run, as results.json names them (experiment × model). */
 import { sliceLabel } from '../metrics/slicing.js';
+import { byAucThenTpr } from './fpr.js';
 import type { ReportResult } from './run-dir.js';
 
 export interface Target {
@@ -43,14 +44,14 @@ export function experimentsOf(targets: readonly Target[]): (string | undefined)[
   return seen;
 }
 
-/** The entire-dataset results of a target, leakiest first (AUC, then TPR at 1% FPR). */
+/** The entire-dataset results of a target, leakiest first (AUC, then TPR at 1% FPR or the FPR computed). */
 export function entireResults(t: Target): ReportResult[] {
   return t.results.filter((r) => r.slice.feature === 'entire_dataset').sort(leakiest);
 }
 
-/** Order: higher AUC first, then higher TPR at 1% FPR. */
+/** Order: higher AUC first, then higher TPR at 1% FPR (or at the lowest FPR computed, see fpr.ts). */
 export function leakiest(a: ReportResult, b: ReportResult): number {
-  return b.auc - a.auc || (b.tprAtFpr['0.01']?.tpr ?? 0) - (a.tprAtFpr['0.01']?.tpr ?? 0);
+  return byAucThenTpr(a, b);
 }
 
 /** The slice's label ("class 3", "misclassified", …), for tables and bars. */

@@ -172,3 +172,13 @@ test('compareExperiments: the dataset as configured, models without results left
   );
   assert.doesNotMatch(c.lines[1]!, /At the last epoch|peaked/, 'no history, no points');
 });
+
+test('without 1% among the FPR targets the comparison says "not computed", never 0.0%', () => {
+  const results = FILE.experiments[0]!.models.map((model, k) => ({
+    ...result('architecture', model, 'lr', 0.6 + 0.1 * k, 0.1),
+    tprAtFpr: { '0.02': { tpr: 0.1, low: 0.05, high: 0.2, lowSupport: false } },
+  }));
+  const text = compareExperiments(FILE, results, [], []).lines.join('\n');
+  assert.match(text, /TPR at 1% FPR not computed/);
+  assert.doesNotMatch(text, /TPR at 1% FPR 0\.0%/);
+});

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { AuditRun } from '../../src/audit/pipeline.js';
+import { formatAuditSummary } from '../../src/cli/audit.js';
 import { isTempFile } from '../../src/io/atomic.js';
 import { runMia } from './run-mia.js';
 
@@ -92,10 +94,40 @@ test('an audit killed after its first model resumes: the model is reused, the re
   assert.match(again.stdout, /Entire dataset/);
   assert.match(again.stdout, /Stages: load dataset .*models .*\(1\/4 reused\)/);
 
-  const third = runMia(['audit', file]);
+  // A rerun that reuses everything, now with the report: the printed total includes the report stage.
+  const third = runMia(['audit', file, '--set', 'report.enabled=true']);
   assert.equal(third.code, 0, third.stderr);
   assert.match(third.stdout, /results\.json is up to date/);
   assert.match(third.stdout, /4 models, 0 trained now, 4 reused/);
+  const stages = /Stages: (.*) report ([\d.]+) s; total ([\d.]+) s\./.exec(third.stdout);
+  assert.ok(stages, third.stdout);
+  assert.ok(Number(stages[3]) >= Number(stages[2]), `total ≥ report: ${stages[0]}`);
+  assert.match(stages[1]!, /attacks 0\.0 s \(reused\)/);
+  const sum = (
+    JSON.parse(readFileSync(join(dir, 'timing.json'), 'utf8')).stages as { seconds: number }[]
+  ).reduce((t, x) => t + x.seconds, 0);
+  assert.ok(Number(stages[3]) + 0.05 >= Number(sum.toFixed(1)), `total ${stages[3]} ≥ timing.json's ${sum}`);
+});
+
+test('formatAuditSummary: one model is "1 model"; the total is the run\'s seconds', () => {
+  const run = {
+    runDir: '/r',
+    models: [{ id: 'target', modelReused: false, trainAccuracy: 0.9, valAccuracy: 0.8 }],
+    dataset: { name: 'synthetic', auditSamples: 1, usedFallback: false },
+    results: [],
+    aggregate: undefined,
+    comparison: undefined,
+    config: { run: { numExperiments: 1 } },
+    timing: [
+      { stage: 'load dataset', seconds: 0.2, reused: false },
+      { stage: 'report', seconds: 2.9, reused: false },
+    ],
+    seconds: 3.3,
+  } as unknown as AuditRun;
+  const text = formatAuditSummary(run, 10, undefined);
+  assert.match(text, /\(1 audit sample\): 1 model, 1 trained now, 0 reused/);
+  assert.doesNotMatch(text, /\b1 models\b/);
+  assert.match(text, /Stages: load dataset 0\.2 s, report 2\.9 s; total 3\.3 s\./);
 });
 
 test('config errors exit 2 with one line at file:line:column', () => {

@@ -1,5 +1,6 @@
 import type { BarGroup, BarPanel, ChartSpec, LegendEntry } from '../chart-spec.js';
 import { styleOf } from '../chart-spec.js';
+import { fprLabel, headlineFpr } from '../fpr.js';
 import type { ReportResult } from '../run-dir.js';
 import { entireResults, leakiest, type Target } from '../targets.js';
 import { paddedDomain } from './training.js';
@@ -12,7 +13,9 @@ function aucDomain(values: number[]): [number, number] {
 
 /**
  * Attack results of several models on one figure: for each target model (bars grouped by model), one
- * bar per attack, for AUC, attacker advantage and TPR at 1% FPR on the entire dataset. Undefined
+ * bar per attack, for AUC, attacker advantage and TPR at 1% FPR on the entire dataset. Without TPR at
+ * 1% FPR in the results, the TPR panel shows the lowest FPR they have, titled with it; a target
+ * without that TPR has no bar there (never a 0), and without any TPR the panel is left out. Undefined
  * with fewer than two targets.
  */
 export function modelsChart(id: string, title: string, targets: readonly Target[]): ChartSpec | undefined {
@@ -40,7 +43,14 @@ export function modelsChart(id: string, title: string, targets: readonly Target[
   const categories = targets.map((t) => t.label);
   const auc = groups((r) => r.auc);
   const adv = groups((r) => r.advantage);
-  const tpr = groups((r) => r.tprAtFpr['0.01']?.tpr ?? Number.NaN);
+  const fpr = headlineFpr(targets.flatMap((t) => entireResults(t)));
+  const tpr =
+    fpr === undefined
+      ? []
+      : groups((r) => r.tprAtFpr[fpr]?.tpr ?? Number.NaN).map((g) => ({
+          ...g,
+          values: g.values.map((v) => (v === null || Number.isNaN(v) ? null : v)),
+        }));
   const panel = (
     title: string,
     y: BarPanel['y'],
@@ -72,7 +82,7 @@ export function modelsChart(id: string, title: string, targets: readonly Target[
     id,
     title,
     caption: 'Each target model under each attack, on the entire dataset. Taller bars leak more.',
-    columns: width > 480 ? 1 : 3,
+    columns: width > 480 ? 1 : fpr === undefined ? 2 : 3,
     panelWidth: width,
     panelHeight: 330,
     legend,
@@ -94,16 +104,20 @@ export function modelsChart(id: string, title: string, targets: readonly Target[
         0,
         adv,
       ),
-      panel(
-        'TPR at 1% FPR',
-        {
-          label: 'TPR at 1% FPR (fraction of members)',
-          scale: 'linear',
-          domain: paddedDomain([0, 0.01, ...vals(tpr)], 0, 1, 0.05),
-        },
-        0,
-        tpr,
-      ),
+      ...(fpr === undefined
+        ? []
+        : [
+            panel(
+              `TPR at ${fprLabel(fpr)} FPR`,
+              {
+                label: `TPR at ${fprLabel(fpr)} FPR (fraction of members)`,
+                scale: 'linear',
+                domain: paddedDomain([0, Number(fpr), ...vals(tpr)], 0, 1, 0.05),
+              },
+              0,
+              tpr,
+            ),
+          ]),
     ],
   };
 }
