@@ -2,7 +2,7 @@
  * `mia audit <config.yaml>`: the whole audit pipeline driven by one YAML file (src/audit/pipeline.ts),
  * then the report (src/report/), then a summary. Also exports the pieces `mia demo` reuses.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AggregateResult } from '../audit/aggregate.js';
 import { type LoadedConfig, loadAuditConfig } from '../audit/config.js';
 import { type AuditRun, runAudit } from '../audit/pipeline.js';
@@ -14,6 +14,7 @@ import { formatDuration } from '../models/train.js';
 import { fprKeysOf } from '../report/fpr.js';
 import { type CliCommand, intFlag, parseCommandArgs } from './command.js';
 import { formatResultsTable, worstCaseSentence } from './format-results.js';
+import { setCurrentRunDir } from './interrupt.js';
 
 const USAGE = `usage: mia audit CONFIG.yaml [options]
 
@@ -152,6 +153,7 @@ export async function auditAndReport(
       : `mia audit ${loaded.file}: ${cfg.data.dataset}, target ${cfg.target.architecture.name} ` +
           `(${count(cfg.target.epochs, 'epoch')}), ${count(cfg.audit.referenceModels, 'reference model')}, attacks ${cfg.audit.attacks.join(', ')}`,
   );
+  setCurrentRunDir(resolve(options.logDir ?? cfg.run.logDir));
   const run = await runAudit(loaded, {
     logger: stdoutLogger,
     ...(options.logDir !== undefined ? { logDir: options.logDir } : {}),

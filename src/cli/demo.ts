@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadAuditConfig } from '../audit/config.js';
 import { auditAndReport } from './audit.js';
 import { type CliCommand, intFlag, parseCommandArgs } from './command.js';
+import { setCurrentRunDir } from './interrupt.js';
 
 /** The quickstart config shipped with the package. */
 export const QUICKSTART_CONFIG = fileURLToPath(new URL('../../configs/quickstart.yaml', import.meta.url));
@@ -40,6 +41,7 @@ export const demoCommand: CliCommand = {
     const dir = resolve(values.out ?? 'mia-demo');
     const logDir = join(dir, basename(loaded.config.run.logDir));
     console.log(`mia demo: the quickstart audit (${QUICKSTART_CONFIG}), run directory ${logDir}`);
+    setCurrentRunDir(logDir);
     return auditAndReport(loaded, { logDir, report: true, top });
   },
 };

@@ -195,3 +195,75 @@ test('the wasm backend trains like the cpu backend (grey-scale and colour images
   }
   await initBackend('cpu');
 });
+
+test('a batch split into micro-batches gives the full-batch update (no batch-norm) and exact moving statistics', async () => {
+  const engine = await engineP;
+  const { TfjsModel } = await import('../../src/models/tfjs/engine.js');
+  const train = async (arch: { name: string; params?: Record<string, number | string> }, micro: number) => {
+    const m = await engine.build({ arch, inputShape: [6, 6, 2], numClasses: 3, seed: 4 });
+    assert.ok(m instanceof TfjsModel);
+    assert.equal(m.maxMicroBatch, Number.POSITIVE_INFINITY, 'the cpu backend does not split');
+    m.maxMicroBatch = micro;
+    m.setOptimizer(normalizeOptimizerSpec({ name: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.01 }));
+    const batch = randomBatch(10, 72, 3, 8);
+    const stats = [];
+    for (let i = 0; i < 2; i++) stats.push(await m.trainStep(batch, 0.1));
+    const w = m.getWeights();
+    m.dispose();
+    return { stats, w };
+  };
+  const maxDiff = (a: Float32Array, b: Float32Array) =>
+    a.reduce((s, v, i) => Math.max(s, Math.abs(v - b[i]!)), 0);
+  const cnn = { name: 'small_cnn', params: { num_conv: 1 } };
+  const full = await train(cnn, Number.POSITIVE_INFINITY);
+  const split = await train(cnn, 3); // 10 → 3 + 3 + 2 + 2
+  full.stats.forEach((s, i) => {
+    assert.ok(Math.abs(s.loss - split.stats[i]!.loss) < 1e-5, `loss ${s.loss} vs ${split.stats[i]!.loss}`);
+    assert.equal(s.correct, split.stats[i]!.correct);
+  });
+  for (const [i, p] of full.w.entries()) assert.ok(maxDiff(p.data, split.w[i]!.data) < 1e-5, p.name);
+
+  // batch-norm: the first step's moving statistics come from the full batch's mean and variance
+  const resnet = { name: 'resnet18', params: { width: 2 } };
+  const one = async (micro: number) => {
+    const m = await engine.build({ arch: resnet, inputShape: [6, 6, 2], numClasses: 3, seed: 4 });
+    assert.ok(m instanceof TfjsModel);
+    m.maxMicroBatch = micro;
+    m.setOptimizer(normalizeOptimizerSpec({ name: 'sgd', lr: 0.1 }));
+    const st = await m.trainStep(randomBatch(10, 72, 3, 8), 0.1);
+    const w = m.getWeights();
+    m.dispose();
+    return { st, w };
+  };
+  const a = await one(Number.POSITIVE_INFINITY);
+  const b = await one(4);
+  for (const name of ['l1.moving_mean', 'l1.moving_variance']) {
+    const pa = a.w.find((p) => p.name === name)!;
+    const pb = b.w.find((p) => p.name === name)!;
+    assert.ok(maxDiff(pa.data, pb.data) < 1e-5, `${name}: ${pa.data} vs ${pb.data}`);
+  }
+  assert.equal(tf.memory().numTensors, 0, 'micro-batching leaks no tensor');
+});
+
+test('the wasm training micro-batch keeps ResNet-18 under the heap budget; sizes split evenly', async () => {
+  const { maxTrainMicroBatch, microBatchSizes, trainBytesPerSample } = await import(
+    '../../src/models/tfjs/memory.js'
+  );
+  const { buildLayerGraph } = await import('../../src/models/architectures.js');
+  const g = buildLayerGraph({ name: 'resnet18', params: { width: 32 } }, [32, 32, 3], 10);
+  // measured: ~28 MB of WASM heap per sample (batch 64 → 1.86 GB); the estimate must not be below it
+  assert.ok(trainBytesPerSample(g) >= 28e6, `${trainBytesPerSample(g)}`);
+  const k = maxTrainMicroBatch(g);
+  assert.ok(k >= 16 && k <= 64, `micro-batch ${k}`);
+  assert.deepEqual(microBatchSizes(10, 3), [3, 3, 2, 2]);
+  assert.deepEqual(microBatchSizes(256, 256), [256]);
+  assert.deepEqual(microBatchSizes(5, Number.POSITIVE_INFINITY), [5]);
+  const s = microBatchSizes(256, k);
+  assert.equal(
+    s.reduce((a, b) => a + b, 0),
+    256,
+  );
+  assert.ok(Math.max(...s) <= k && Math.max(...s) - Math.min(...s) <= 1);
+  const small = buildLayerGraph({ name: 'small_cnn' }, [28, 28, 1], 10);
+  assert.ok(maxTrainMicroBatch(small) >= 256, 'small nets are not split at usual batch sizes');
+});

@@ -4,7 +4,7 @@
  * src/models/backend (tfjs-node when installed, else wasm, else cpu).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { MiaError } from '../../errors.js';
+import { isMiaError, MiaError } from '../../errors.js';
 import { buildLayerGraph } from '../architectures.js';
 import { initBackend } from '../backend/index.js';
 import type { Batch, Engine, EngineModel, ModelSpec, StepStats } from '../engine.js';
@@ -14,7 +14,18 @@ import type { NormalizedOptimizerSpec } from '../optimizers.js';
 import type { PredictOptions } from '../predictor.js';
 import { BN_MOMENTUM, type BnUpdate, forward } from './forward.js';
 import './gradients.js';
+import { maxTrainMicroBatch, microBatchSizes } from './memory.js';
 import { createTfjsOptimizer, type TfjsOptimizer } from './optimizers.js';
+
+/** Set once the WASM backend has crashed (heap exhausted, abort): the error every later call throws. */
+let backendCrashed: MiaError | undefined;
+
+/** True for the errors of a crashed WebAssembly module (tfjs-backend-wasm out of memory, an abort). */
+export function isWasmCrash(e: unknown): boolean {
+  if (e instanceof Error && e.name === 'RuntimeError') return true; // WebAssembly.RuntimeError
+  const msg = e instanceof Error ? e.message : String(e);
+  return /^Aborted\(|memory access out of bounds|out of memory|Cannot enlarge memory|unreachable/i.test(msg);
+}
 
 /** Default samples per forward pass in predict(). */
 export const DEFAULT_PREDICT_BATCH = 256;
@@ -48,6 +59,11 @@ export class TfjsModel implements EngineModel {
   private readonly trainable: tf.Variable[] = [];
   private optimizer: TfjsOptimizer | undefined;
   private disposed = false;
+  /**
+   * Most samples one forward/backward pass holds; larger training batches are split (runTrainStep).
+   * Unbounded except on the WASM backend, whose heap stops at 4 GiB (memory.ts).
+   */
+  maxMicroBatch = Number.POSITIVE_INFINITY;
 
   private constructor(
     readonly spec: ModelSpec,
@@ -67,6 +83,7 @@ export class TfjsModel implements EngineModel {
   /** Builds the model for `spec` with seeded initial weights (init.ts). */
   static create(spec: ModelSpec): TfjsModel {
     const m = new TfjsModel(spec, tf.getBackend());
+    if (m.backend === 'wasm') m.maxMicroBatch = maxTrainMicroBatch(m.graph);
     const init = initialWeights(m.infos, spec.seed);
     m.infos.forEach((p, i) => {
       const v = tf.tidy(() => tf.variable(tf.tensor(init[i]!.data, p.shape, 'float32'), p.trainable));
@@ -102,6 +119,7 @@ export class TfjsModel implements EngineModel {
 
   private checkAlive(): void {
     if (this.disposed) throw new Error('internal: model used after dispose()');
+    if (backendCrashed !== undefined) throw backendCrashed;
   }
 
   async trainStep(batch: Batch, lr: number): Promise<StepStats> {
@@ -115,46 +133,147 @@ export class TfjsModel implements EngineModel {
     const opt = this.optimizer;
     if (opt === undefined)
       throw new MiaError('E_CONFIG', 'no optimizer set (call setOptimizer first)', { where: 'trainStep' });
+    try {
+      return this.runTrainStep(batch, lr, opt);
+    } catch (e) {
+      throw this.backendFailure(e, `training at batch size ${n}`);
+    }
+  }
+
+  /**
+   * One step, in micro-batches of at most `maxMicroBatch` samples: the gradient of each micro-batch's
+   * mean loss weighted by its share of the batch is accumulated, then the optimiser steps once. Without
+   * batch-norm this is the full-batch update; with it, each micro-batch normalises with its own statistics
+   * ("ghost" batch-norm), while the moving averages are updated once with the full batch's exact mean and
+   * (biased) variance, pooled from the micro-batches.
+   */
+  private runTrainStep(batch: Batch, lr: number, opt: TfjsOptimizer): StepStats {
+    const { n } = batch;
     const size = shapeSize(this.inputShape);
-    const updates: BnUpdate[] = [];
-    const out = tf.tidy(() => {
-      const x = tf.tensor(batch.x.subarray(0, n * size), [n, ...this.inputShape], 'float32');
-      const labels = tf.tensor1d(batch.y.subarray(0, n), 'int32');
-      const onehot = tf.cast(tf.oneHot(labels, this.numClasses), 'float32');
-      let correct: tf.Tensor | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = forward(this.graph, this.vars, x, true, updates);
-        correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')));
-        return tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
-      }, this.trainable);
-      opt.apply(
-        this.trainable,
-        this.trainable.map((v) => grads[v.name]!),
-        lr,
-      );
-      for (const u of updates) {
-        for (const [stat, batchStat] of [
-          ['moving_mean', u.mean],
-          ['moving_variance', u.variance],
-        ] as const) {
-          const mv = this.vars.get(`${u.prefix}.${stat}`)!;
-          mv.assign(tf.add(tf.mul(mv, BN_MOMENTUM), tf.mul(batchStat, 1 - BN_MOMENTUM)));
-        }
-        u.mean.dispose();
-        u.variance.dispose();
+    const sizes = microBatchSizes(n, this.maxMicroBatch);
+    let acc: tf.Tensor[] | undefined;
+    let stats: tf.Tensor | undefined;
+    /** Per batch-norm layer (in forward order): each micro-batch's statistics and weight. */
+    const bn: { prefix: string; parts: { mean: tf.Tensor; variance: tf.Tensor; w: number }[] }[] = [];
+    try {
+      let offset = 0;
+      for (const m of sizes) {
+        const w = m / n;
+        const updates: BnUpdate[] = [];
+        const prevAcc = acc;
+        const prevStats = stats;
+        const next = tf.tidy(() => {
+          const x = tf.tensor(
+            batch.x.subarray(offset * size, (offset + m) * size),
+            [m, ...this.inputShape],
+            'float32',
+          );
+          const labels = tf.tensor1d(batch.y.subarray(offset, offset + m), 'int32');
+          const onehot = tf.cast(tf.oneHot(labels, this.numClasses), 'float32');
+          let correct: tf.Tensor | undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            const logits = forward(this.graph, this.vars, x, true, updates);
+            correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')));
+            const loss = tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
+            return sizes.length === 1 ? loss : tf.mul(loss, w);
+          }, this.trainable);
+          const g = this.trainable.map((v) => grads[v.name]!);
+          const s = tf.stack([value, correct!]);
+          correct!.dispose();
+          return {
+            acc: prevAcc === undefined ? g : g.map((t, i) => tf.add(prevAcc[i]!, t)),
+            stats: prevStats === undefined ? s : tf.add(prevStats, s),
+          };
+        });
+        acc = next.acc;
+        stats = next.stats;
+        for (const t of prevAcc ?? []) t.dispose();
+        prevStats?.dispose();
+        updates.forEach((u, i) => {
+          if (bn[i] === undefined) bn[i] = { prefix: u.prefix, parts: [] };
+          bn[i]!.parts.push({ mean: u.mean, variance: u.variance, w });
+        });
+        offset += m;
       }
-      const result = tf.stack([value, correct!]);
-      correct!.dispose();
-      return result;
-    });
-    const [loss, correct] = out.dataSync();
-    out.dispose();
-    return { loss: loss!, correct: correct! };
+      const grads = acc!;
+      tf.tidy(() => {
+        opt.apply(this.trainable, grads, lr);
+        for (const { prefix, parts } of bn) {
+          let mean: tf.Tensor = parts[0]!.mean;
+          let variance: tf.Tensor = parts[0]!.variance;
+          if (parts.length > 1) {
+            // pooled: μ = Σ wⱼ μⱼ, σ² = Σ wⱼ (σⱼ² + (μⱼ − μ)²)
+            mean = tf.addN(parts.map((p) => tf.mul(p.mean, p.w)));
+            const mu = mean;
+            variance = tf.addN(
+              parts.map((p) => tf.mul(tf.add(p.variance, tf.square(tf.sub(p.mean, mu))), p.w)),
+            );
+          }
+          for (const [stat, batchStat] of [
+            ['moving_mean', mean],
+            ['moving_variance', variance],
+          ] as const) {
+            const mv = this.vars.get(`${prefix}.${stat}`)!;
+            mv.assign(tf.add(tf.mul(mv, BN_MOMENTUM), tf.mul(batchStat, 1 - BN_MOMENTUM)));
+          }
+        }
+      });
+      const [loss, correct] = stats!.dataSync();
+      return { loss: loss!, correct: correct! };
+    } finally {
+      if (!backendCrashed) {
+        for (const t of acc ?? []) t.dispose();
+        stats?.dispose();
+        for (const { parts } of bn) {
+          for (const p of parts) {
+            p.mean.dispose();
+            p.variance.dispose();
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * `e` as thrown to the caller: a WebAssembly crash (the heap's 4 GiB limit reached, an abort) becomes
+   * one E_BACKEND MiaError naming the model and what to try, and marks the backend unusable so that later
+   * calls fail the same way and dispose() does not touch it; anything else is returned unchanged.
+   */
+  private backendFailure(e: unknown, doing: string): unknown {
+    if (isMiaError(e) || !isWasmCrash(e)) return e;
+    const first = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+    backendCrashed = new MiaError(
+      'E_BACKEND',
+      `the ${this.backend} backend crashed ${doing} (most likely out of memory: its heap stops at 4 GiB); ` +
+        'it cannot be used again in this process',
+      {
+        where: `${this.describeModel()}`,
+        expected: `a smaller batch_size, or npm install @tensorflow/tfjs-node and run.backend: node`,
+        found: first,
+      },
+    );
+    return backendCrashed;
+  }
+
+  private describeModel(): string {
+    const params = Object.entries(this.spec.arch.params ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    const arch = params === '' ? this.spec.arch.name : `${this.spec.arch.name}(${params})`;
+    return `model ${arch} on [${this.inputShape.join(', ')}] (tfjs ${this.backend})`;
   }
 
   async predict(x: Float32Array, n: number, options: PredictOptions = {}): Promise<Float32Array> {
     this.checkInput(x, n, 'predict');
     const bs = Math.max(1, options.batchSize ?? DEFAULT_PREDICT_BATCH);
+    try {
+      return this.runPredict(x, n, bs);
+    } catch (e) {
+      throw this.backendFailure(e, `predicting at batch size ${Math.min(bs, n)}`);
+    }
+  }
+
+  private runPredict(x: Float32Array, n: number, bs: number): Float32Array {
     const size = shapeSize(this.inputShape);
     const c = this.numClasses;
     const out = new Float32Array(n * c);
@@ -191,8 +310,12 @@ export class TfjsModel implements EngineModel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.optimizer?.dispose();
-    for (const v of this.vars.values()) v.dispose();
+    if (backendCrashed === undefined) {
+      // a crashed WASM backend cannot free anything: its memory is gone with the process
+      this.optimizer?.dispose();
+      for (const v of this.vars.values()) v.dispose();
+    }
+    this.optimizer = undefined;
     this.vars.clear();
     this.trainable.length = 0;
   }

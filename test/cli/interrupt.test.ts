@@ -1,0 +1,112 @@
+// Ctrl-C (SIGINT) during `mia audit` / `mia demo`: one line naming the run directory, exit 130, and the
+// same command resumes.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runMia } from './run-mia.js';
+
+const BIN = fileURLToPath(new URL('../../bin/mia.js', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'mia-interrupt-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function config(dir: string): string {
+  return `run:
+  seed: 5
+  log_dir: ${dir}
+data:
+  dataset: synthetic
+  audit_size: 300
+  population_size: 100
+  validation_size: 50
+  synthetic: {shape: [16], classes: 4, noise: 2}
+target:
+  architecture: {name: mlp, params: {hidden: "32"}}
+  epochs: 60
+  batch_size: 20
+audit:
+  reference_models: 3
+  attacks: [rmia, loss]
+  slices: [entire]
+report:
+  enabled: false
+`;
+}
+
+/** Runs `mia ARGS`, sends SIGINT once stdout matches `when`; resolves to the exit code, signal and output. */
+function interruptAfter(args: string[], when: RegExp) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let out = '';
+  let err = '';
+  let sent = false;
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    out += chunk;
+    if (!sent && when.test(out)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  child.stderr.on('data', (chunk: string) => {
+    err += chunk;
+  });
+  return new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    out: string;
+    err: string;
+    sent: boolean;
+  }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, out, err, sent })));
+}
+
+test('SIGINT during mia audit prints where the finished work is, exits 130, and the rerun resumes', async () => {
+  const dir = join(tmp, 'audit-run');
+  const file = join(tmp, 'audit.yaml');
+  writeFileSync(file, config(dir));
+  const r = await interruptAfter(['audit', file], /\] target: trained in /);
+  assert.ok(r.sent, `the run should report the trained target:\n${r.out}\n${r.err}`);
+  assert.equal(r.code, 130, `exit code (signal ${r.signal}); stderr:\n${r.err}`);
+  assert.equal(
+    r.err.trim(),
+    `interrupted; finished work is kept in ${dir} — run the same command again to resume`,
+  );
+
+  const again = runMia(['audit', file]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(
+    again.stdout,
+    /\[1\/4\] target(: finished earlier, signals reused| {2}cached model [0-9a-f]+ loaded)/,
+  );
+  assert.match(again.stdout, /ref-03: trained in /);
+});
+
+test('SIGINT during mia demo names its run directory and exits 130', async () => {
+  const out = join(tmp, 'demo');
+  const r = await interruptAfter(
+    [
+      'demo',
+      '--out',
+      out,
+      '--set',
+      'data.audit_size=200',
+      '--set',
+      'data.population_size=100',
+      '--set',
+      'data.validation_size=50',
+    ],
+    /\] target: trained in /,
+  );
+  assert.ok(r.sent, `the demo should report the trained target:\n${r.out}\n${r.err}`);
+  assert.equal(r.code, 130, `exit code (signal ${r.signal}); stderr:\n${r.err}`);
+  assert.match(
+    r.err,
+    new RegExp(`^interrupted; finished work is kept in ${join(out, 'quickstart')} — run the same`, 'm'),
+  );
+});
