@@ -24,24 +24,16 @@ export function interruptMessage(dir: string | undefined): string {
 }
 
 /**
- * Installs the SIGINT handler: prints `interruptMessage` for the recorded run directory (or the one
- * `fallback` finds) to stderr and exits 130. Work already saved is written atomically, so nothing half
- * written is left behind. Installed once.
+ * Installs the SIGINT handler: prints `interruptMessage` for the recorded run directory to stderr and
+ * exits 130. Work already saved is written atomically, so nothing half written is left behind.
+ * Installed once.
  */
 let installed = false;
-export function installInterruptHandler(fallback: () => string | undefined = () => undefined): void {
+export function installInterruptHandler(): void {
   if (installed) return;
   installed = true;
   process.once('SIGINT', () => {
-    let dir = runDir;
-    if (dir === undefined) {
-      try {
-        dir = fallback();
-      } catch {
-        dir = undefined;
-      }
-    }
-    process.stderr.write(`\n${interruptMessage(dir)}\n`);
+    process.stderr.write(`\n${interruptMessage(runDir)}\n`);
     process.exit(130);
   });
 }

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { isMiaError } from '../errors.js';
 import type { CliCommand } from './command.js';
 import { installInterruptHandler } from './interrupt.js';
@@ -89,36 +88,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // Ctrl-C during a run that resumes: one line naming the run directory, exit 130.
-  if (name === 'audit') installInterruptHandler(await auditRunDirFinder(rest));
-  if (name === 'demo') installInterruptHandler();
+  if (name === 'audit' || name === 'demo') installInterruptHandler();
   return command.run(rest);
-}
-
-/**
- * A synchronous finder of the run directory of `mia audit ARGS` (--log-dir, else the config's
- * run.log_dir), for the interrupt message when the audit has not recorded it itself
- * (src/cli/interrupt.ts setCurrentRunDir). Its modules are already loaded by the audit command.
- */
-async function auditRunDirFinder(argv: string[]): Promise<() => string | undefined> {
-  const { parseCommandArgs } = await import('./command.js');
-  const { loadAuditConfig } = await import('../audit/config.js');
-  return () => {
-    const { values, positionals } = parseCommandArgs(
-      'audit',
-      argv,
-      {
-        set: { type: 'string', multiple: true },
-        'log-dir': { type: 'string' },
-        backend: { type: 'string' },
-        'no-report': { type: 'boolean' },
-        top: { type: 'string' },
-      },
-      true,
-    );
-    if (values['log-dir'] !== undefined) return resolve(values['log-dir']);
-    if (positionals.length !== 1) return undefined;
-    return resolve(loadAuditConfig(positionals[0]!, values.set ?? []).config.run.logDir);
-  };
 }
 
 main(process.argv.slice(2)).then(
