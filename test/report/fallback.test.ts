@@ -25,27 +25,11 @@ import { writeReport } from '../../src/report/index.js';
 import type { ReportResult } from '../../src/report/run-dir.js';
 import { leakageLevel, summarizeResults } from '../../src/report/summary.js';
 import { targetsOf } from '../../src/report/targets.js';
-import { makeRunDir } from './fixture.js';
+import { makeRunDir, reportResult } from './fixture.js';
 
-type Tpr = ReportResult['tprAtFpr'];
 const e = (tpr: number, low = tpr / 2) => ({ tpr, low, high: Math.min(1, tpr * 2), lowSupport: false });
 
-function r(attack: string, auc: number, tprAtFpr: Tpr, extra: Partial<ReportResult> = {}): ReportResult {
-  return {
-    attack,
-    signal: 'loss',
-    slice: { feature: 'entire_dataset' },
-    nMembers: 1000,
-    nNonMembers: 1000,
-    auc,
-    advantage: (auc - 0.5) * 0.8,
-    ppv: 0.6,
-    tprAtFpr,
-    epsilonLowerBound: 0.8,
-    epsilon: { estimate: 1, low: 0.8, high: 1.2, thresholdsTried: 1999 },
-    ...extra,
-  };
-}
+const r = reportResult;
 
 test('headlineFpr: 1% when computed, else the lowest FPR the results have', () => {
   assert.equal(headlineFpr([r('a', 0.6, { '0.001': e(0.01), '0.01': e(0.05) })]), '0.01');

@@ -10,6 +10,7 @@ import type { NpyArray } from '../../src/io/npy.js';
 import { npyArray } from '../../src/io/npy.js';
 import { writeNpz } from '../../src/io/npz.js';
 import { mergeCollections, pointsFromResults, saveCollection } from '../../src/report/collection.js';
+import type { ReportResult } from '../../src/report/run-dir.js';
 import { Rng } from '../../src/rng.js';
 import { syntheticAttackInput } from '../../src/signals/synthetic-outputs.js';
 
@@ -183,4 +184,30 @@ export function makeRunDir(dir: string, options: FixtureOptions = {}): void {
     join(dir, 'config.yaml'),
     'dataset: synthetic\nmodel: small_cnn\nepochs: 12\nattacks: [threshold, lr] # <script>alert(1)</script>\n',
   );
+}
+
+/**
+ * A result on the entire dataset of 1000 members and 1000 non-members with AUC `auc` (advantage
+ * (auc − 0.5)·0.8) and the TPRs `tprAtFpr`; `extra` replaces or adds fields.
+ */
+export function reportResult(
+  attack: string,
+  auc: number,
+  tprAtFpr: ReportResult['tprAtFpr'],
+  extra: Partial<ReportResult> = {},
+): ReportResult {
+  return {
+    attack,
+    signal: 'loss',
+    slice: { feature: 'entire_dataset' },
+    nMembers: 1000,
+    nNonMembers: 1000,
+    auc,
+    advantage: (auc - 0.5) * 0.8,
+    ppv: 0.6,
+    tprAtFpr,
+    epsilonLowerBound: 0.8,
+    epsilon: { estimate: 1, low: 0.8, high: 1.2, thresholdsTried: 1999 },
+    ...extra,
+  };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReportResult } from '../../src/report/run-dir.js';
 import { leakageLevel, pct, summarizeResults } from '../../src/report/summary.js';
+import { reportResult } from './fixture.js';
 
 function r(
   attack: string,
@@ -11,20 +12,7 @@ function r(
   low = tpr / 2,
 ): ReportResult {
   const e = { tpr, low, high: Math.min(1, tpr * 2 + 0.01), lowSupport: false };
-  return {
-    attack,
-    signal: 'loss',
-    slice: { feature: 'entire_dataset' },
-    nMembers: 1000,
-    nNonMembers: 1000,
-    auc,
-    advantage: (auc - 0.5) * 0.8,
-    ppv: 0.6,
-    tprAtFpr: { '0.001': { ...e, tpr: tpr / 4 }, '0.01': e },
-    epsilonLowerBound: 0.8,
-    epsilon: { estimate: 1, low: 0.8, high: 1.2, thresholdsTried: 1999 },
-    ...extra,
-  };
+  return reportResult(attack, auc, { '0.001': { ...e, tpr: tpr / 4 }, '0.01': e }, extra);
 }
 
 test('leakageLevel: the thresholds of the rule of thumb', () => {
