@@ -70,6 +70,7 @@ export {
   loadAuditConfig,
   parseAuditConfig,
 } from './audit/config.js';
+export { evaluateScores } from './audit/evaluate-predictions.js';
 export { runExperimentsAudit } from './audit/experiments.js';
 export { pairedKeepMatrix } from './audit/keep.js';
 export { type MembershipSet, readMembershipSet } from './audit/membership-sets.js';
@@ -92,7 +93,6 @@ export {
 } from './audit/run-attacks.js';
 export { trainShadowModels } from './audit/shadow-models.js';
 export { type PrivacyTracking, trainTracked } from './audit/tracked-training.js';
-export { evaluateScores, joinScoresAndTruth } from './cli/evaluate.js';
 // data
 export type { Dataset, DatasetPair } from './data/dataset.js';
 export { DATASET_NAMES, type DatasetOptions, type LoadedDatasets, loadDataset } from './data/registry.js';
@@ -219,5 +219,6 @@ export {
   predictOutputs,
 } from './signals/inference.js';
 export { type ModelOutputs, type ModelOutputsFields, makeModelOutputs } from './signals/model-outputs.js';
+export { joinScoresAndTruth } from './signals/predictions.js';
 export { computeSignal, membershipScore, SIGNAL_NAMES, type SignalName } from './signals/signals.js';
 export { syntheticAttackInput } from './signals/synthetic-outputs.js';
