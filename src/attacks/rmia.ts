@@ -47,11 +47,9 @@ import { MiaError } from '../errors.js';
 import type { FloatArray, ReferenceView } from './population.js';
 import { withoutRow } from './population.js';
 import { countScores, probabilityScores } from './rmia-engine.js';
-import { checkInputs, type RmiaMeans, rmiaMeans } from './rmia-means.js';
+import { checkInputs, type RmiaMeans, type RmiaMode, type RmiaSignal, rmiaMeans } from './rmia-means.js';
 
-export type RmiaMode = 'offline' | 'online';
-/** How signal values become Pr(x|θ): sigmoid of a scaled logit (default), or used as probabilities. */
-export type RmiaSignal = 'scaled-logit' | 'probability';
+export type { RmiaMode, RmiaSignal } from './rmia-means.js';
 
 export interface RmiaOptions {
   mode: RmiaMode;

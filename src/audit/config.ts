@@ -22,10 +22,7 @@
  */
 import { basename, extname } from 'node:path';
 import { isScalar } from 'yaml';
-import { LIRA_VARIANTS } from '../attacks/lira.js';
-import { REFERENCE_BASELINES } from '../attacks/reference-baselines.js';
-import { outputAttackNames } from '../attacks/registry.js';
-import { RMIA_ATTACKS } from '../attacks/rmia.js';
+import { findReferenceAttack, outputAttackNames, referenceAttacks } from '../attacks/registry.js';
 import { DATASET_NAMES } from '../data/registry.js';
 import { MiaError } from '../errors.js';
 import { readFileOrThrow } from '../io/atomic.js';
@@ -99,28 +96,19 @@ export interface LoadedConfig {
   where(path: string): string;
 }
 
-/** Attacks that need the reference models and a population row per sample (see {@link ATTACK_NAMES}). */
-const NEEDS_IN_AND_OUT = new Set<string>([
-  'lira-online',
-  'lira-online-fixed-variance',
-  'lira-offline',
-  'lira-offline-fixed-variance',
-  'rmia',
-  'attack-r',
-]);
-const NEEDS_REFERENCES = new Set<string>([...NEEDS_IN_AND_OUT, 'rmia-online', 'shadow']);
-const NEEDS_POPULATION = new Set<string>(['rmia', 'rmia-online', 'attack-p']);
+/** True when attack `name` needs every sample to have IN and OUT reference models (registry needs). */
+function needsInAndOut(name: string): boolean {
+  return findReferenceAttack(name)?.needs.references === 'in-and-out';
+}
 
 /**
- * Every attack name the pipeline runs: the LiRA variants, rmia / rmia-online, attack-r / attack-p,
- * `shadow` (meta-classifier on the reference models' outputs), `loss` (the loss threshold) and the
- * output attacks of `mia attack` (threshold, threshold-entropy, …, lr, mlp, rf, knn).
+ * Every attack name the pipeline runs: the reference attacks of the registry (the LiRA variants, rmia /
+ * rmia-online, attack-r / attack-p, `shadow`: a meta-classifier on the reference models' outputs),
+ * `loss` (the loss threshold) and the output attacks of `mia attack` (threshold, threshold-entropy, …,
+ * lr, mlp, rf, knn).
  */
 export const ATTACK_NAMES: readonly string[] = [
-  ...LIRA_VARIANTS,
-  ...RMIA_ATTACKS,
-  ...REFERENCE_BASELINES,
-  'shadow',
+  ...referenceAttacks().map((a) => a.name),
   'loss',
   ...outputAttackNames(),
 ];
@@ -304,17 +292,19 @@ export function parseAuditConfig(
   if (dup !== undefined) audit.fail('attacks', `lists '${dup}' twice`);
   const privacy = readPrivacy(audit, ATTACK_NAMES);
   for (const a of attacks) {
-    if (NEEDS_IN_AND_OUT.has(a) && referenceModels < 3) {
+    const needs = findReferenceAttack(a)?.needs;
+    if (needs === undefined) continue;
+    if (needs.references === 'in-and-out' && referenceModels < 3) {
       audit.fail(
         'reference_models',
         `is ${referenceModels}, but ${a} needs every sample to have IN and OUT reference models`,
         { expected: 'at least 3 reference models', found: String(referenceModels) },
       );
     }
-    if (NEEDS_REFERENCES.has(a) && referenceModels < 1) {
+    if (needs.references !== 'none' && referenceModels < 1) {
       audit.fail('reference_models', `is 0, but ${a} needs reference models`, { expected: 'at least 1' });
     }
-    if (NEEDS_POPULATION.has(a) && dataCfg.populationSize < 1) {
+    if (needs.population && dataCfg.populationSize < 1) {
       data.fail('population_size', `is 0, but ${a} needs population samples`, { expected: 'at least 1' });
     }
   }
@@ -361,7 +351,7 @@ export function parseAuditConfig(
       },
     );
   }
-  if (runCfg.numExperiments > 1 && referenceModels < 3 && attacks.some((x) => NEEDS_IN_AND_OUT.has(x))) {
+  if (runCfg.numExperiments > 1 && referenceModels < 3 && attacks.some(needsInAndOut)) {
     run.fail('num_experiments', 'needs at least 3 reference models', {
       found: String(runCfg.numExperiments),
     });

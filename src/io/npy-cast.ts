@@ -6,7 +6,7 @@
  * throw MiaError naming `where` and the first offending flat index.
  */
 import { MiaError } from '../errors.js';
-import type { NpyArray } from './npy.js';
+import type { NpyArray } from './npy-array.js';
 
 /**
  * The int64 values as (low, high) int32 pairs, little-endian (npy.ts only runs on little-endian hosts):
