@@ -10,8 +10,8 @@ import {
   type LiraVariant,
   liraScoresFromStatistics,
   liraStatistics,
-  liraVarianceNote,
 } from './lira.js';
+import { liraVarianceNote } from './lira-variance.js';
 import { meanOverQueries } from './population.js';
 import type { ReferenceAttack, ReferenceAttackOutcome } from './reference-attack.js';
 
