@@ -152,15 +152,11 @@ export {
   type TrainRequest,
   trainOrLoad,
 } from './models/cache.js';
-export {
-  type Batch,
-  createEngine,
-  ENGINE_NAMES,
-  type Engine,
-  type EngineModel,
-  type EngineOptions,
-  type ModelSpec,
-} from './models/engine.js';
+export type { Batch, Engine, EngineModel, ModelSpec } from './models/engine.js';
+export { createEngine, type EngineOptions } from './models/engines/create-engine.js';
+export { ENGINE_NAMES } from './models/engines/names.js';
+export { loadOnnxModel, type OnnxLayout, type OnnxOptions } from './models/engines/ort/onnx-model.js';
+export { loadTfjsLayersModel, type TfjsLayersOptions } from './models/engines/tfjs/layers-model.js';
 export {
   detectModelKind,
   type LoadedPredictor,
@@ -169,11 +165,9 @@ export {
   type ModelKind,
 } from './models/load.js';
 export { type Logger, memoryLogger, silentLogger } from './models/logger.js';
-export { loadOnnxModel, type OnnxLayout, type OnnxOptions } from './models/onnx.js';
 export { OPTIMIZER_NAMES, type OptimizerSpec } from './models/optimizers.js';
 export type { OutputKind, PredictOptions, Predictor } from './models/predictor.js';
 export { isModelDir, loadModel, type ModelRecord, saveModel } from './models/store.js';
-export { loadTfjsLayersModel, type TfjsLayersOptions } from './models/tfjs-layers-model.js';
 export {
   type EpochEndContext,
   type EpochEndHook,

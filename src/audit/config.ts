@@ -27,7 +27,7 @@ import { DATASET_NAMES } from '../data/registry.js';
 import { MiaError } from '../errors.js';
 import { readFileOrThrow } from '../io/atomic.js';
 import { SLICE_FAMILIES, type SliceFamily } from '../metrics/slicing.js';
-import type { BackendPreference } from '../models/engine.js';
+import { BACKEND_NAMES, type BackendPreference } from '../models/engines/names.js';
 import { type ExperimentsConfig, readExperiments } from './config-experiments.js';
 import { readTargetAndReference, TRAIN_KEYS, type TrainingConfig } from './config-models.js';
 import { type PrivacyConfig, readOutputAttacks, readPrivacy } from './config-privacy.js';
@@ -192,7 +192,7 @@ export function parseAuditConfig(
     seed: run.int('seed', { min: 0, max: 2 ** 31 - 1 }) ?? 0,
     logDir: run.string('log_dir') ?? `runs/${stem}`,
     numExperiments: run.int('num_experiments', { min: 1 }) ?? 1,
-    backend: run.oneOf('backend', ['auto', 'node', 'wasm', 'cpu'] as const) ?? 'auto',
+    backend: run.oneOf('backend', BACKEND_NAMES) ?? 'auto',
   };
 
   // data

@@ -17,7 +17,8 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { npyArray, writeNpy } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
 import { canonicalJson } from '../models/cache.js';
-import type { BackendPreference, Engine } from '../models/engine.js';
+import type { Engine } from '../models/engine.js';
+import type { BackendPreference } from '../models/engines/names.js';
 import { type Logger, silentLogger } from '../models/logger.js';
 import { formatDuration } from '../models/train.js';
 import { Rng } from '../rng.js';
@@ -59,7 +60,7 @@ export interface RunAuditOptions {
   logDir?: string;
   /** Replaces run.backend. */
   backend?: BackendPreference;
-  /** Creates the training engine (default src/models/engine.ts createEngine('auto', { backend })). */
+  /** Creates the training engine (default src/models/engines/create-engine.ts createEngine('auto', { backend })). */
   createEngine?: (backend: BackendPreference) => Promise<Engine>;
 }
 

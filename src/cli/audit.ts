@@ -8,7 +8,7 @@ import { type LoadedConfig, loadAuditConfig } from '../audit/config.js';
 import { type AuditRun, runAudit } from '../audit/pipeline.js';
 import { MiaError } from '../errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
-import type { BackendPreference } from '../models/engine.js';
+import { BACKEND_NAMES, type BackendPreference } from '../models/engines/names.js';
 import type { Logger } from '../models/logger.js';
 import { formatDuration } from '../models/train.js';
 import { fprKeysOf } from '../report/fpr.js';
@@ -32,7 +32,7 @@ lists every key).
   --no-report       skip the report stage
   --top N           rows of the leakiest-slices table (default 10)`;
 
-const BACKENDS: readonly BackendPreference[] = ['auto', 'node', 'wasm', 'cpu'];
+const BACKENDS: readonly BackendPreference[] = BACKEND_NAMES;
 
 /** Progress lines to stdout. */
 export const stdoutLogger: Logger = { info: (line) => console.log(line) };

@@ -17,7 +17,7 @@ import { MiaError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { formatCsv } from '../io/csv.js';
 import { normalizeArchSpec, parseArchParams } from '../models/architectures.js';
-import { createEngine } from '../models/engine.js';
+import { createEngine } from '../models/engines/create-engine.js';
 import { loadPredictor } from '../models/load.js';
 import { normalizeOptimizerSpec, type OptimizerSpec } from '../models/optimizers.js';
 import type { Predictor } from '../models/predictor.js';

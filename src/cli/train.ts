@@ -7,7 +7,13 @@ import { subsetIndices, take } from '../data/splits.js';
 import { isMiaError, MiaError } from '../errors.js';
 import { describeArchitectures, normalizeArchSpec, parseArchParams } from '../models/architectures.js';
 import { requestHash, shuffleSeedOf } from '../models/cache.js';
-import { type BackendPreference, createEngine, ENGINE_NAMES, type EngineName } from '../models/engine.js';
+import { createEngine } from '../models/engines/create-engine.js';
+import {
+  BACKEND_NAMES,
+  type BackendPreference,
+  ENGINE_NAMES,
+  type EngineName,
+} from '../models/engines/names.js';
 import type { Logger } from '../models/logger.js';
 import { normalizeOptimizerSpec, type OptimizerSpec, parseSchedule } from '../models/optimizers.js';
 import {
@@ -60,7 +66,7 @@ Run again with the same options, it finds the finished model in DIR (same archit
 epochs, batch size, seed, dataset and training rows) and reuses it instead of training.`;
 
 const NORMALIZE: readonly string[] = ['unit', 'standard', 'none'];
-const BACKENDS: readonly string[] = ['auto', 'node', 'wasm', 'cpu'];
+const BACKENDS: readonly string[] = BACKEND_NAMES;
 
 /** The console logger of the CLI: progress lines to stdout. */
 export const consoleLogger: Logger = { info: (line) => console.log(line) };

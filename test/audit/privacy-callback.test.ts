@@ -9,7 +9,7 @@ import { runOutputAttacks } from '../../src/audit/run-attacks.js';
 import { makeSynthetic } from '../../src/data/synthetic.js';
 import { isMiaError } from '../../src/errors.js';
 import type { EngineModel } from '../../src/models/engine.js';
-import { createEngine } from '../../src/models/engine.js';
+import { createEngine } from '../../src/models/engines/create-engine.js';
 import { type EpochEndContext, type EpochRecord, trainModel } from '../../src/models/train.js';
 import { loadCollection } from '../../src/report/collection.js';
 import { Rng } from '../../src/rng.js';

@@ -8,7 +8,7 @@ import { makeSynthetic } from '../../src/data/synthetic.js';
 import { isMiaError } from '../../src/errors.js';
 import { npyArray } from '../../src/io/npy.js';
 import { writeNpz } from '../../src/io/npz.js';
-import { createEngine } from '../../src/models/engine.js';
+import { createEngine } from '../../src/models/engines/create-engine.js';
 import { saveModel } from '../../src/models/store.js';
 import { trainModel } from '../../src/models/train.js';
 import { makeModelOutputs } from '../../src/signals/model-outputs.js';

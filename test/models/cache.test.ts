@@ -14,7 +14,8 @@ import { after, test } from 'node:test';
 import { loadDataset } from '../../src/data/registry.js';
 import { MiaError } from '../../src/errors.js';
 import { requestHash, type TrainRequest, trainOrLoad } from '../../src/models/cache.js';
-import { createEngine, type Engine } from '../../src/models/engine.js';
+import type { Engine } from '../../src/models/engine.js';
+import { createEngine } from '../../src/models/engines/create-engine.js';
 import { memoryLogger } from '../../src/models/logger.js';
 
 const engineP = createEngine('tfjs', { backend: 'cpu' });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { loadDataset } from '../../src/data/registry.js';
 import { readNpz } from '../../src/io/npz.js';
 import { canonicalJson, requestHash, type TrainRequest, trainOrLoad } from '../../src/models/cache.js';
-import { createEngine } from '../../src/models/engine.js';
+import { createEngine } from '../../src/models/engines/create-engine.js';
 import { loadPredictor } from '../../src/models/load.js';
 import { memoryLogger } from '../../src/models/logger.js';
 import { normalizeOptimizerSpec } from '../../src/models/optimizers.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from '../../src/data/registry.js';
-import { createEngine } from '../../src/models/engine.js';
+import { createEngine } from '../../src/models/engines/create-engine.js';
 import { memoryLogger } from '../../src/models/logger.js';
 import { evaluateLogits, formatDuration, trainModel } from '../../src/models/train.js';
 
