@@ -101,8 +101,9 @@ export { makeSynthetic, type SyntheticOptions } from './data/synthetic.js';
 // errors and randomness
 export { isMiaError, MiaError, type MiaErrorCode, type MiaErrorDetails } from './errors.js';
 // io
-export { readFileOrThrow, readJsonFile, writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
+export { readFileOrThrow, writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
 export { formatCsv, parseCsv } from './io/csv.js';
+export { readJsonFile } from './io/json.js';
 export {
   type NpyArray,
   type NpyData,

@@ -15,7 +15,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonFile, writeJsonAtomic } from '../io/atomic.js';
+import { writeJsonAtomic } from '../io/atomic.js';
+import { readJsonFile } from '../io/json.js';
 import {
   canonicalJson,
   requestHash,

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MiaError } from '../errors.js';
-import { readJsonFile } from '../io/atomic.js';
+import { readJsonFile } from '../io/json.js';
 import { createEngine } from './engines/create-engine.js';
 import type { BackendPreference } from './engines/names.js';
 import { loadOnnxModel, type OnnxLayout } from './engines/ort/onnx-model.js';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { AttackResultsCollection, PrivacyPoint } from '../audit/privacy-collection.js';
-import { readJsonFile } from '../io/atomic.js';
+import { readJsonFile } from '../io/json.js';
 import { parseWith } from './validate.js';
 
 export {

@@ -1,7 +1,8 @@
 import { extname } from 'node:path';
 import { isMiaError, MiaError } from '../errors.js';
-import { parseJsonText, readFileOrThrow } from '../io/atomic.js';
+import { readFileOrThrow } from '../io/atomic.js';
 import { parseCsv } from '../io/csv.js';
+import { parseJsonText } from '../io/json.js';
 import { type NpyArray, toFloat64, toInt32 } from '../io/npy.js';
 import { readNpz } from '../io/npz.js';
 import { type AttackInput, attackInputFromArrays, type RawArray } from './attack-input.js';

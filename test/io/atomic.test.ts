@@ -9,13 +9,13 @@ import {
   isTempFile,
   processAlive,
   readFileOrThrow,
-  readJsonFile,
   tempPathFor,
   withAtomicFile,
   writeAllSync,
   writeFileAtomic,
   writeJsonAtomic,
 } from '../../src/io/atomic.js';
+import { readJsonFile } from '../../src/io/json.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mia-atomic-'));
 after(() => rmSync(root, { recursive: true, force: true }));
