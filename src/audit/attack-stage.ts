@@ -31,7 +31,7 @@ import { computeSignal } from '../signals/signals.js';
 import type { AuditConfig } from './config.js';
 import type { AuditData, ModelSignals } from './model-stage.js';
 import { type AttackResult, resultForSlice } from './run-attacks.js';
-import { deriveSeed } from './run-dir.js';
+import { deriveSeed } from './seeds.js';
 
 /** A result of the audit: `mia attack`'s schema, plus the experiment and target model when a run has several. */
 export type AuditResult = AttackResult & { experiment?: string; model?: string };

@@ -31,14 +31,13 @@ import { type EpochRecord, formatDuration } from '../models/train.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
 import type { AuditResult } from './attack-stage.js';
 import { loadAuditData } from './audit-data.js';
-import { compareExperiments, type ExperimentsFile } from './compare-experiments.js';
+import { compareExperiments } from './compare-experiments.js';
 import type { LoadedConfig } from './config.js';
 import { describeArchitecture, type Instance, planInstances } from './experiment-plan.js';
 import { lazyEngine } from './lazy-engine.js';
 import type { AuditModelSummary, AuditRun, RunAuditOptions } from './pipeline.js';
 import type { PrivacyPoint } from './privacy-collection.js';
 import { runOutputAttacks } from './run-attacks.js';
-import { deriveSeed, privacyPath, startRun } from './run-dir.js';
 import {
   historyEpochs,
   lastAccuracies,
@@ -46,6 +45,9 @@ import {
   writePrivacyByEpoch,
   writeSamples,
 } from './run-files.js';
+import type { ExperimentsFile, HistoryFile, ResultsFile } from './run-format/index.js';
+import { privacyPath, startRun } from './run-paths.js';
+import { deriveSeed } from './seeds.js';
 import { trainTracked } from './tracked-training.js';
 
 /** What training and attacking one instance produced. */
@@ -231,7 +233,8 @@ export async function runExperimentsAudit(
     role: 'target',
     epochs: historyEpochs(x.history),
   }));
-  writeJsonAtomic(paths.history, { models: history });
+  const historyFile: HistoryFile = { models: history };
+  writeJsonAtomic(paths.history, historyFile);
   writeSamples(
     paths.samples,
     base.audit,
@@ -284,7 +287,8 @@ export async function runExperimentsAudit(
     );
   }
   if (ds.fallbackNotice !== undefined) notes.unshift(ds.fallbackNotice);
-  writeJsonAtomic(paths.results, { results, notes });
+  const resultsFile: ResultsFile = { results, notes };
+  writeJsonAtomic(paths.results, resultsFile);
   const comparison = compareExperiments(file, results, history, points);
   log.info('');
   for (const line of comparison.lines) log.info(line);

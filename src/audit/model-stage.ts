@@ -34,9 +34,9 @@ import { makeModelOutputs } from '../signals/model-outputs.js';
 import { computeSignal } from '../signals/signals.js';
 import type { TrainingConfig } from './config.js';
 import type { PrivacyPoint } from './privacy-collection.js';
-import { type RunPaths, signalsPath } from './run-dir.js';
-import { unreadableReason } from './run-files.js';
+import { type RunPaths, signalsPath } from './run-paths.js';
 import { type PrivacyTracking, privacyKey, readPrivacyFile, trainTracked } from './tracked-training.js';
+import { unreadableReason } from './unreadable.js';
 
 /** The samples of an audit: N audit samples (models train on halves), Z population samples. */
 export interface AuditData {

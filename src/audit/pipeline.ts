@@ -35,14 +35,6 @@ import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from
 import { subsampleRows } from './privacy-callback.js';
 import type { PrivacyPoint } from './privacy-collection.js';
 import {
-  deriveSeed,
-  experimentScoresPath,
-  privacyPath,
-  type RunPaths,
-  type StageTiming,
-  startRun,
-} from './run-dir.js';
-import {
   historyEpochs,
   keepReused,
   lastAccuracies,
@@ -52,6 +44,10 @@ import {
   writePrivacyByEpoch,
   writeSamples,
 } from './run-files.js';
+import type { HistoryFile, ResultsFile } from './run-format/index.js';
+import { experimentScoresPath, privacyPath, type RunPaths, startRun } from './run-paths.js';
+import { deriveSeed } from './seeds.js';
+import type { StageTiming } from './timing-log.js';
 
 export interface RunAuditOptions {
   /** Progress lines (default silent). */
@@ -244,14 +240,15 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
       ...(data.audit.classNames !== undefined ? { classNames: data.audit.classNames } : {}),
     },
   });
-  writeJsonAtomic(paths.history, {
+  const history: HistoryFile = {
     models: models.map((x) => ({
       id: x.plan.id,
       label: x.plan.label,
       role: x.plan.role,
       epochs: historyEpochs(x.history),
     })),
-  });
+  };
+  writeJsonAtomic(paths.history, history);
   writeSamples(paths.samples, data.audit, plans[0]!.rows);
   const privacyPoints = models.flatMap((x) => x.privacyPoints);
   writePrivacyByEpoch(paths, privacyPoints);
@@ -309,11 +306,8 @@ export async function runAudit(loaded: LoadedConfig, options: RunAuditOptions = 
       writeNpz(e === 0 ? paths.scores : experimentScoresPath(paths, e), scoresArrays(out, data.audit.y));
     }
     aggregate = k > 1 ? aggregateResults(results) : undefined;
-    const json: Record<string, unknown> = { results };
-    if (aggregate !== undefined) json.aggregate = aggregate;
-    json.notes = notes;
-    json.key = key;
-    writeJsonAtomic(paths.results, json);
+    const file: ResultsFile = { results, ...(aggregate !== undefined ? { aggregate } : {}), notes, key };
+    writeJsonAtomic(paths.results, file);
   }
   const summaries: AuditModelSummary[] = models.map((x) => ({
     id: x.plan.id,

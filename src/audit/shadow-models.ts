@@ -14,7 +14,7 @@ import { formatDuration, trainModel } from '../models/train.js';
 import { Rng } from '../rng.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
 import type { TrainingConfig } from './config.js';
-import { deriveSeed } from './run-dir.js';
+import { deriveSeed } from './seeds.js';
 
 /** Labelled samples with their per-sample shape. */
 export interface ShadowData {

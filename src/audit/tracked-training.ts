@@ -30,6 +30,7 @@ import { isModelDir } from '../models/store.js';
 import type { LabelledSamples } from '../signals/inference.js';
 import { type PrivacyCallbackOptions, privacyMetricsCallback } from './privacy-callback.js';
 import type { PrivacyPoint } from './privacy-collection.js';
+import type { PrivacySideFile } from './run-format/index.js';
 
 /** What to measure while a model trains (see privacy-callback.ts). */
 export interface PrivacyTracking {
@@ -118,7 +119,7 @@ export async function trainTracked(
     rmSync(dir, { recursive: true, force: true });
   }
   const save = (complete: boolean, points: readonly PrivacyPoint[]) =>
-    writeJsonAtomic(tracking.path, { key, complete, points });
+    writeJsonAtomic(tracking.path, { key, complete, points: [...points] } satisfies PrivacySideFile);
   const cb = privacyMetricsCallback({
     ...tracking.callback,
     onPoints: async (pts, epoch) => {

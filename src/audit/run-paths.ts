@@ -1,6 +1,6 @@
 /**
- * The run directory of an audit (docs/run-dir.md): its file names, opening it (startRun), the stage
- * timing log, derived seeds and the clean-up of temp files left by a killed run. Every file is written
+ * Where the files of an audit's run directory are (docs/run-dir.md; their formats: run-format/), opening
+ * the directory (startRun) and the clean-up of temp files left by a killed run. Every file is written
  * atomically (src/io/atomic.ts); readers never open temp names.
  */
 import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { MiaError } from '../errors.js';
 import { isTempFile, processAlive, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { type LoadedConfig, resolvedConfigJson } from './config.js';
+import { TimingLog } from './timing-log.js';
 
 /** Paths inside a run directory. */
 export interface RunPaths {
@@ -97,64 +98,6 @@ export function signalsPath(paths: RunPaths, id: string): string {
 /** The scores of experiment e ≥ 1 (experiment 0's are scores.npz): scores/experiment-<e>.npz. */
 export function experimentScoresPath(paths: RunPaths, e: number): string {
   return join(paths.root, 'scores', `experiment-${e}.npz`);
-}
-
-/** One line of timing.json. */
-export interface StageTiming {
-  stage: string;
-  /** Wall time in seconds. */
-  seconds: number;
-  /** True when the stage's result was found finished on disk and reused. */
-  reused: boolean;
-}
-
-/**
- * The timing log: each finished stage is appended and timing.json rewritten (atomically), so a killed
- * run leaves the timing of the stages it finished.
- */
-export class TimingLog {
-  readonly stages: StageTiming[] = [];
-  private readonly path: string | undefined;
-
-  constructor(path?: string) {
-    this.path = path;
-  }
-
-  /** Records a finished stage and rewrites timing.json. */
-  add(stage: string, seconds: number, reused: boolean): void {
-    this.stages.push({ stage, seconds: Math.round(seconds * 1000) / 1000, reused });
-    if (this.path !== undefined) writeJsonAtomic(this.path, { stages: this.stages });
-  }
-
-  /** Runs `fn`, records its wall time under `stage` (reused as `fn` reports it) and returns its value. */
-  async time<T>(
-    stage: string,
-    fn: () => Promise<{ value: T; reused: boolean }> | { value: T; reused: boolean },
-  ): Promise<T> {
-    const t0 = performance.now();
-    const r = await fn();
-    this.add(stage, (performance.now() - t0) / 1000, r.reused);
-    return r.value;
-  }
-
-  /** Total seconds of the stages recorded. */
-  total(): number {
-    return this.stages.reduce((s, x) => s + x.seconds, 0);
-  }
-}
-
-/**
- * A seed for one purpose derived from the run seed: FNV-1a (32 bit) of `${seed}:${purpose}`. Fixed
- * forever, so that e.g. model 3's seed does not change when more models are added.
- */
-export function deriveSeed(seed: number, purpose: string): number {
-  let h = 0x811c9dc5;
-  const s = `${seed}:${purpose}`;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 1; // a non-negative int32
 }
 
 /**
