@@ -93,9 +93,11 @@ export {
 export { trainShadowModels } from './audit/shadow-models.js';
 export { type PrivacyTracking, trainTracked } from './audit/tracked-training.js';
 export { evaluateScores, joinScoresAndTruth } from './cli/evaluate.js';
+export { type Logger, memoryLogger, silentLogger } from './core/logger.js';
 // data
 export type { Dataset, DatasetPair } from './data/dataset.js';
 export { DATASET_NAMES, type DatasetOptions, type LoadedDatasets, loadDataset } from './data/registry.js';
+export type { LabelledSamples, ShapedSamples } from './data/samples.js';
 export { firstKClasses, randomHalves, randomSplit, subsetIndices, take } from './data/splits.js';
 export { makeSynthetic, type SyntheticOptions } from './data/synthetic.js';
 // errors and randomness
@@ -117,7 +119,6 @@ export {
   writeNpy,
 } from './io/npy.js';
 export { readNpz, writeNpz } from './io/npz.js';
-
 // metrics
 export {
   attackerAdvantage,
@@ -153,7 +154,7 @@ export {
   type TrainRequest,
   trainOrLoad,
 } from './models/cache.js';
-export type { Batch, Engine, EngineModel, ModelSpec } from './models/engine.js';
+export type { Engine, EngineModel, ModelSpec } from './models/engine.js';
 export { createEngine, type EngineOptions } from './models/engines/create-engine.js';
 export { ENGINE_NAMES } from './models/engines/names.js';
 export { loadOnnxModel, type OnnxLayout, type OnnxOptions } from './models/engines/ort/onnx-model.js';
@@ -165,7 +166,6 @@ export {
   loadPredictor,
   type ModelKind,
 } from './models/load.js';
-export { type Logger, memoryLogger, silentLogger } from './models/logger.js';
 export { OPTIMIZER_NAMES, type OptimizerSpec } from './models/optimizers.js';
 export type { OutputKind, PredictOptions, Predictor } from './models/predictor.js';
 export { isModelDir, loadModel, type ModelRecord, saveModel } from './models/store.js';
