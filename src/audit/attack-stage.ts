@@ -28,7 +28,7 @@ import { buildSlices } from '../metrics/slicing.js';
 import type { PooledOutputs } from '../signals/attack-input.js';
 import { type ModelOutputs, makeModelOutputs } from '../signals/model-outputs.js';
 import { computeSignal } from '../signals/signals.js';
-import type { AuditConfig } from './config.js';
+import type { AuditSignal, ReferenceAudit } from './config.js';
 import type { AuditData, ModelSignals } from './model-stage.js';
 import { type AttackResult, resultForSlice } from './run-attacks.js';
 import { deriveSeed } from './seeds.js';
@@ -58,7 +58,7 @@ export function buildAttackInput(
   models: readonly ModelSignals[],
   keep: Uint8Array,
   data: AuditData,
-  signal: AuditConfig['audit']['signal'],
+  signal: AuditSignal,
   queries: number,
 ): AttackStageInput {
   const m = models.length;
@@ -133,7 +133,7 @@ export interface ExperimentOutcome {
  */
 export function runExperiment(
   input: AttackStageInput,
-  config: AuditConfig,
+  config: ReferenceAudit,
   e: number,
   targetRow: number,
   tagResults: boolean,

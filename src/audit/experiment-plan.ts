@@ -6,7 +6,7 @@
 import { firstKClasses } from '../data/splits.js';
 import { MiaError } from '../errors.js';
 import type { ArchSpec } from '../models/architectures.js';
-import type { LoadedConfig, TrainingConfig } from './config.js';
+import type { ExperimentsAudit, LoadedConfig, TrainingConfig } from './config.js';
 import { type AuditData, hashSamples } from './model-stage.js';
 
 /** One trained model of the run: a configured model on one experiment's data. */
@@ -60,8 +60,8 @@ function variantData(base: AuditData, k: number | undefined, where: () => string
 }
 
 /** The instances of the run in order of first use (see {@link Instance}). */
-export function planInstances(loaded: LoadedConfig, base: AuditData): Instance[] {
-  const spec = loaded.config.experiments!;
+export function planInstances(loaded: LoadedConfig<ExperimentsAudit>, base: AuditData): Instance[] {
+  const spec = loaded.config.experiments;
   const variants = new Map<number | undefined, AuditData>();
   const byId = new Map<string, Instance>();
   spec.experiments.forEach((e, i) => {

@@ -21,21 +21,20 @@
  */
 import { join } from 'node:path';
 import type { AttackScores } from '../attacks/registry.js';
+import { formatDuration } from '../core/duration.js';
 import { MiaError } from '../errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { npyArray } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
 import type { TrainRequest } from '../models/cache.js';
-import { silentLogger } from '../models/logger.js';
-import { type EpochRecord, formatDuration } from '../models/train.js';
+import type { EpochRecord } from '../models/train.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
 import type { AuditResult } from './attack-stage.js';
-import { loadAuditData } from './audit-data.js';
+import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
 import { compareExperiments } from './compare-experiments.js';
-import type { LoadedConfig } from './config.js';
+import type { ExperimentsAudit, LoadedConfig } from './config.js';
 import { describeArchitecture, type Instance, planInstances } from './experiment-plan.js';
 import { lazyEngine } from './lazy-engine.js';
-import type { AuditModelSummary, AuditRun, RunAuditOptions } from './pipeline.js';
 import type { PrivacyPoint } from './privacy-collection.js';
 import { runOutputAttacks } from './run-attacks.js';
 import {
@@ -46,7 +45,7 @@ import {
   writeSamples,
 } from './run-files.js';
 import type { ExperimentsFile, HistoryFile, ResultsFile } from './run-format/index.js';
-import { privacyPath, startRun } from './run-paths.js';
+import { privacyPath } from './run-paths.js';
 import { deriveSeed } from './seeds.js';
 import { trainTracked } from './tracked-training.js';
 
@@ -71,19 +70,12 @@ interface Trained {
  * first_k_classes above the dataset's classes, and the errors of training and the attacks.
  */
 export async function runExperimentsAudit(
-  loaded: LoadedConfig,
+  loaded: LoadedConfig<ExperimentsAudit>,
   options: RunAuditOptions = {},
 ): Promise<AuditRun> {
   const t0 = performance.now();
   const cfg = loaded.config;
-  const log = options.logger ?? silentLogger;
-  const { paths, timing } = startRun(loaded, options.logDir);
-  log.info(`run directory ${paths.root}`);
-  const ds = await timing.time('load dataset', async () => ({
-    value: await loadAuditData(loaded),
-    reused: false,
-  }));
-  for (const n of ds.notices) log.info(`notice: ${n}`);
+  const { log, paths, timing, ds } = await startAudit(loaded, options);
   const base = ds.data;
   if (base.population === undefined) {
     throw new MiaError('E_CONFIG', 'data.population_size is 0, but experiments attack held-out samples', {
@@ -96,7 +88,7 @@ export async function runExperimentsAudit(
       `samples (non-members), shape [${base.audit.shape.join(', ')}], ${base.audit.numClasses} classes (${ds.source})`,
   );
   const instances = planInstances(loaded, base);
-  const spec = cfg.experiments!;
+  const spec = cfg.experiments;
   const priv = cfg.audit.privacy;
   log.info(
     `${spec.experiments.length} experiments, ${instances.length} models` +

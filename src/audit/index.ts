@@ -7,6 +7,7 @@
  */
 export { type AggregateResult, aggregateResults, type Spread } from './aggregate.js';
 export type { AuditResult } from './attack-stage.js';
+export type { AuditModelSummary, AuditRun, RunAuditOptions } from './audit-run.js';
 export {
   aucStandardError,
   compareExperiments,
@@ -18,15 +19,17 @@ export {
   type AuditConfig,
   type ExperimentConfig,
   type ExperimentModelConfig,
+  type ExperimentsAudit,
   type ExperimentsConfig,
   type LoadedConfig,
   loadAuditConfig,
   parseAuditConfig,
+  type ReferenceAudit,
 } from './config.js';
 export { runExperimentsAudit } from './experiments.js';
 export { pairedKeepMatrix } from './keep.js';
 export { type MembershipSet, readMembershipSet } from './membership-sets.js';
-export { type AuditRun, type RunAuditOptions, runAudit } from './pipeline.js';
+export { runAudit } from './pipeline.js';
 export {
   DEFAULT_PRIVACY_ATTACKS,
   DEFAULT_PRIVACY_SAMPLES,

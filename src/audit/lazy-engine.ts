@@ -2,10 +2,11 @@
  * The training engine of a run, created on first use: a run whose models are all cached never loads
  * one. Shared by the pipeline (pipeline.ts) and the experiments mode (experiments.ts).
  */
+
+import type { Logger } from '../core/logger.js';
 import type { Engine } from '../models/engine.js';
 import { createEngine } from '../models/engines/create-engine.js';
 import type { BackendPreference } from '../models/engines/names.js';
-import type { Logger } from '../models/logger.js';
 
 export interface LazyEngine {
   /** Creates the engine on the first call (logging `engine: <name>, backend <description>`), then returns it. */

@@ -13,11 +13,13 @@
  * `maxSamples` members and `maxSamples` non-members are attacked (default 2000 each): a seeded uniform
  * subset drawn once, so every epoch is measured on the same samples and the curves are comparable.
  */
+
+import type { LabelledSamples } from '../data/samples.js';
+import { gatherRows } from '../data/samples.js';
 import { subsetIndices } from '../data/splits.js';
 import { MiaError } from '../errors.js';
 import type { EpochEndContext, EpochEndHook } from '../models/train.js';
 import { Rng } from '../rng.js';
-import type { LabelledSamples } from '../signals/inference.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
 import { type AttackResultsCollection, type PrivacyPoint, pointsFromResults } from './privacy-collection.js';
 import { runOutputAttacks } from './run-attacks.js';
@@ -73,17 +75,8 @@ export function subsampleRows(s: LabelledSamples, k: number, rng: Rng, rows?: In
   const avail = rows?.length ?? s.n;
   if (rows === undefined && k >= s.n) return s;
   const pickIdx = k >= avail ? undefined : subsetIndices(avail, k, rng);
-  const m = pickIdx?.length ?? avail;
-  const size = s.n > 0 ? s.x.length / s.n : 0;
-  const x = new Float32Array(m * size);
-  const y = new Int32Array(m);
-  for (let j = 0; j < m; j++) {
-    const i = pickIdx === undefined ? j : pickIdx[j]!;
-    const r = rows === undefined ? i : rows[i]!;
-    x.set(s.x.subarray(r * size, (r + 1) * size), j * size);
-    y[j] = s.y[r]!;
-  }
-  return { x, y, n: m };
+  if (pickIdx === undefined) return gatherRows(s, rows!);
+  return gatherRows(s, rows === undefined ? pickIdx : pickIdx.map((i) => rows[i]!));
 }
 
 /**

@@ -7,17 +7,18 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { AttackScores } from '../attacks/registry.js';
 import type { Dataset } from '../data/dataset.js';
+import { gatherRows } from '../data/samples.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { readJsonFile } from '../io/json.js';
 import { npyArray, readNpy, toBool } from '../io/npy.js';
 import { readNpz, writeNpz } from '../io/npz.js';
+import { unreadableReason } from '../io/unreadable.js';
 import type { EpochRecord } from '../models/train.js';
 import type { AggregateResult } from './aggregate.js';
 import type { AuditResult, ExperimentOutcome } from './attack-stage.js';
 import { mergeCollections, type PrivacyPoint, saveCollection } from './privacy-collection.js';
 import type { EnvironmentFile, HistoryEpoch } from './run-format/index.js';
 import { experimentScoresPath, type RunPaths } from './run-paths.js';
-import { unreadableReason } from './unreadable.js';
 
 /** Reads the package version for environment.json. */
 export function packageVersion(): string {
@@ -144,14 +145,7 @@ export function readPreviousResults(
 export function writeSamples(path: string, audit: Dataset, rows: Int32Array): void {
   if (audit.shape.length !== 3) return;
   const k = Math.min(16, rows.length);
-  const size = audit.x.length / audit.n;
-  const x = new Float32Array(k * size);
-  const y = new Int32Array(k);
-  for (let j = 0; j < k; j++) {
-    const r = rows[j]!;
-    x.set(audit.x.subarray(r * size, (r + 1) * size), j * size);
-    y[j] = audit.y[r]!;
-  }
+  const { x, y } = gatherRows(audit, rows.subarray(0, k));
   writeNpz(path, { x: npyArray(x, [k, ...audit.shape], 'float32'), y: npyArray(y, [k], 'int32') });
 }
 

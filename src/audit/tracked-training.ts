@@ -15,19 +15,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalJson } from '../core/canonical-json.js';
+import type { Logger } from '../core/logger.js';
+import type { LabelledSamples } from '../data/samples.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { readJsonFile } from '../io/json.js';
-import {
-  canonicalJson,
-  requestHash,
-  type TrainOrLoadResult,
-  type TrainRequest,
-  trainOrLoad,
-} from '../models/cache.js';
+import { requestHash, type TrainOrLoadResult, type TrainRequest, trainOrLoad } from '../models/cache.js';
 import type { Engine } from '../models/engine.js';
-import type { Logger } from '../models/logger.js';
 import { isModelDir } from '../models/store.js';
-import type { LabelledSamples } from '../signals/inference.js';
 import { type PrivacyCallbackOptions, privacyMetricsCallback } from './privacy-callback.js';
 import type { PrivacyPoint } from './privacy-collection.js';
 import type { PrivacySideFile } from './run-format/index.js';

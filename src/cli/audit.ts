@@ -6,11 +6,11 @@ import { join, resolve } from 'node:path';
 import type { AggregateResult } from '../audit/aggregate.js';
 import { type LoadedConfig, loadAuditConfig } from '../audit/config.js';
 import { type AuditRun, runAudit } from '../audit/pipeline.js';
+import { formatDuration } from '../core/duration.js';
+import type { Logger } from '../core/logger.js';
 import { MiaError } from '../errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { BACKEND_NAMES, type BackendPreference } from '../models/engines/names.js';
-import type { Logger } from '../models/logger.js';
-import { formatDuration } from '../models/train.js';
 import { fprKeysOf } from '../report/fpr.js';
 import { type CliCommand, intFlag, parseCommandArgs } from './command.js';
 import { formatResultsTable, worstCaseSentence } from './format-results.js';
@@ -109,7 +109,7 @@ export function formatAuditSummary(run: AuditRun, top: number, reportPath: strin
     if (run.aggregate !== undefined) {
       out.push(
         '',
-        `Over ${count(run.config.run.numExperiments, 'experiment')} (each model in turn as target), mean ± sd:`,
+        `Over ${count(run.config.mode === 'reference' ? run.config.run.numExperiments : 1, 'experiment')} (each model in turn as target), mean ± sd:`,
       );
       out.push(formatAggregateTable(run.aggregate));
     }
@@ -147,7 +147,7 @@ export async function auditAndReport(
 ): Promise<number> {
   const cfg = loaded.config;
   console.log(
-    cfg.experiments !== undefined
+    cfg.mode === 'experiments'
       ? `mia audit ${loaded.file}: ${cfg.data.dataset}, ${count(cfg.experiments.experiments.length, 'experiment')} on ` +
           `${count(cfg.experiments.models.length, 'named model')}, attacks ${cfg.audit.attacks.join(', ')}`
       : `mia audit ${loaded.file}: ${cfg.data.dataset}, target ${cfg.target.architecture.name} ` +

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { closest } from '../audit/config-reader.js';
+import { formatDuration } from '../core/duration.js';
+import type { Logger } from '../core/logger.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Normalization } from '../data/normalize.js';
 import { DATASET_NAMES, type DatasetName, type DatasetOptions, loadDataset } from '../data/registry.js';
@@ -14,7 +16,6 @@ import {
   ENGINE_NAMES,
   type EngineName,
 } from '../models/engines/names.js';
-import type { Logger } from '../models/logger.js';
 import { normalizeOptimizerSpec, type OptimizerSpec, parseSchedule } from '../models/optimizers.js';
 import {
   checkModelDestination,
@@ -25,7 +26,7 @@ import {
   readModelRecord,
   saveModel,
 } from '../models/store.js';
-import { evaluateLogits, formatDuration, trainModel } from '../models/train.js';
+import { evaluateLogits, trainModel } from '../models/train.js';
 import { Rng } from '../rng.js';
 import { type CliCommand, intFlag, numberFlag, parseCommandArgs, SEED_RANGE } from './command.js';
 

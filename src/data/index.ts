@@ -10,5 +10,6 @@ export {
   type LoadedDatasets,
   loadDataset,
 } from './registry.js';
+export type { LabelledSamples, ShapedSamples } from './samples.js';
 export { firstKClasses, randomHalves, randomSplit, subsetIndices, take } from './splits.js';
 export { makeSynthetic, type SyntheticOptions } from './synthetic.js';

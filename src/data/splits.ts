@@ -5,7 +5,8 @@
  */
 import { MiaError } from '../errors.js';
 import type { Rng } from '../rng.js';
-import { type Dataset, sampleSize } from './dataset.js';
+import type { Dataset } from './dataset.js';
+import { gatherRows } from './samples.js';
 
 function checkCount(fn: string, param: string, k: number, n: number): void {
   if (!Number.isInteger(k) || k < 0 || k > n) {
@@ -85,21 +86,16 @@ export function indicesOfFirstKClasses(labels: ArrayLike<number>, k: number): In
  * index outside [0, n).
  */
 export function take(d: Dataset, indices: ArrayLike<number>): Dataset {
-  const size = sampleSize(d.shape);
-  const m = indices.length;
-  const x = new Float32Array(m * size);
-  const y = new Int32Array(m);
-  for (let i = 0; i < m; i++) {
+  for (let i = 0; i < indices.length; i++) {
     const r = indices[i]!;
     if (!Number.isInteger(r) || r < 0 || r >= d.n) {
       throw new MiaError('E_CONFIG', `index ${r} is outside [0, ${d.n})`, {
         where: `take(${d.name}, indices[${i}])`,
       });
     }
-    x.set(d.x.subarray(r * size, (r + 1) * size), i * size);
-    y[i] = d.y[r]!;
   }
-  return withArrays(d, x, y, m);
+  const { x, y, n } = gatherRows(d, indices);
+  return withArrays(d, x, y, n);
 }
 
 /**

@@ -10,6 +10,7 @@
  * with engines/create-engine.ts, which loads each lazily so that commands that never train do not pay
  * for it. This file holds the interface only: types, no code.
  */
+import type { LabelledSamples } from '../data/samples.js';
 import type { ArchSpec } from './architectures.js';
 import type { NamedWeight } from './init.js';
 import type { NormalizedOptimizerSpec } from './optimizers.js';
@@ -25,13 +26,6 @@ export interface ModelSpec {
   numClasses: number;
   /** Seed of the weight initialisation (init.ts): the same seed gives the same initial weights. */
   seed: number;
-}
-
-/** One training batch: `x` holds n × prod(inputShape) values (row-major NHWC), `y` n labels. */
-export interface Batch {
-  x: Float32Array;
-  y: Int32Array;
-  n: number;
 }
 
 /** What one training step reports, measured on the batch during the forward pass before the update. */
@@ -59,7 +53,7 @@ export interface EngineModel extends Predictor {
    * Throws E_SHAPE_MISMATCH when the batch does not fit inputShape, E_CONFIG when no optimiser was set,
    * E_LABEL_RANGE for a label outside [0, numClasses) (engines/check-batch.ts, shared by the engines).
    */
-  trainStep(batch: Batch, lr: number): Promise<StepStats>;
+  trainStep(batch: LabelledSamples, lr: number): Promise<StepStats>;
   /** Every parameter (trainable and batch-norm statistics), in the layer graph's order, copied out. */
   getWeights(): NamedWeight[];
   /** Replaces every parameter; names and shapes must match getWeights() exactly (E_MODEL otherwise). */

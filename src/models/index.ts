@@ -3,6 +3,7 @@
  * loop, the content-hashed model cache and store, and loading a model to predict with (mia, ONNX, tfjs
  * layers). Re-exports only; code inside src/ imports the concrete files, never this index.
  */
+export { type Logger, memoryLogger, silentLogger } from '../core/logger.js';
 export {
   type ArchParamValue,
   type ArchSpec,
@@ -16,7 +17,7 @@ export {
   type TrainRequest,
   trainOrLoad,
 } from './cache.js';
-export type { Batch, Engine, EngineModel, ModelSpec } from './engine.js';
+export type { Engine, EngineModel, ModelSpec } from './engine.js';
 export { createEngine, type EngineOptions } from './engines/create-engine.js';
 export { ENGINE_NAMES } from './engines/names.js';
 export { loadOnnxModel, type OnnxLayout, type OnnxOptions } from './engines/ort/onnx-model.js';
@@ -28,7 +29,6 @@ export {
   loadPredictor,
   type ModelKind,
 } from './load.js';
-export { type Logger, memoryLogger, silentLogger } from './logger.js';
 export { OPTIMIZER_NAMES, type OptimizerSpec } from './optimizers.js';
 export type { OutputKind, PredictOptions, Predictor } from './predictor.js';
 export { isModelDir, loadModel, type ModelRecord, saveModel } from './store.js';

@@ -4,11 +4,14 @@
  * (later stages run privacy attacks from it, as the TF Privacy codelab's PrivacyMetrics callback does).
  * Engine-independent: it only uses the EngineModel interface.
  */
+
+import { formatDuration } from '../core/duration.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { gatherRows } from '../data/samples.js';
 import { MiaError } from '../errors.js';
 import { Rng } from '../rng.js';
 import type { EngineModel } from './engine.js';
 import { shapeSize } from './layer-graph.js';
-import { type Logger, silentLogger } from './logger.js';
 import { learningRateAt, normalizeOptimizerSpec, type OptimizerSpec } from './optimizers.js';
 
 /** Labelled samples: `x` holds n × prod(inputShape) values, row-major (NHWC for images). */
@@ -145,16 +148,6 @@ export function checkSamples(
   }
 }
 
-/** "1 h 02 m", "3 m 07 s", "42 s", "0.8 s". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  if (seconds < 10) return `${seconds.toFixed(1)} s`;
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} m`;
-}
-
 const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
 
 export interface EpochOptions {
@@ -190,12 +183,7 @@ export async function trainEpoch(
   let seen = 0;
   for (let s = 0; s < order.length; s += batchSize) {
     const m = Math.min(batchSize, order.length - s);
-    for (let j = 0; j < m; j++) {
-      const r = order[s + j]!;
-      bx.set(train.x.subarray(r * size, (r + 1) * size), j * size);
-      by[j] = train.y[r]!;
-    }
-    const st = await model.trainStep({ x: bx, y: by, n: m }, lr);
+    const st = await model.trainStep(gatherRows(train, order.subarray(s, s + m), { x: bx, y: by }), lr);
     if (!Number.isFinite(st.loss)) {
       throw new MiaError('E_NOT_FINITE', `training loss became ${st.loss} at sample ${s} of the epoch`, {
         where: options.where ?? 'training',

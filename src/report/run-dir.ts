@@ -24,11 +24,12 @@ import {
   TimingFile,
   type TimingStage,
 } from '../audit/run-format/index.js';
-import { isMiaError, MiaError } from '../errors.js';
+import { MiaError } from '../errors.js';
 import { readFileOrThrow } from '../io/atomic.js';
 import { readJsonFile } from '../io/json.js';
 import { toBool, toFloat32, toFloat64, toInt32 } from '../io/npy.js';
 import { readNpz } from '../io/npz.js';
+import { unreadableReason } from '../io/unreadable.js';
 import { type AttackResultsCollection, parseCollection } from './collection.js';
 import { parseWith } from './validate.js';
 
@@ -100,18 +101,6 @@ export interface UnreadableFile {
   file: string;
   /** Why, in one line ("[E_ZIP] not a valid zip archive", "[E_JSON] at 2:1: …"). */
   reason: string;
-}
-
-/** One line saying why reading `path` failed, without repeating the path. */
-export function unreadableReason(e: unknown, path: string): string {
-  if (!isMiaError(e)) return e instanceof Error ? e.message : String(e);
-  const where = e.where ?? '';
-  const rest = where.startsWith(path) ? where.slice(path.length).replace(/^:/, '') : where;
-  const ef: string[] = [];
-  if (e.expected !== undefined) ef.push(`expected ${e.expected}`);
-  if (e.found !== undefined) ef.push(`found ${e.found}`);
-  const line = `[${e.code}]${rest === '' ? '' : ` at ${rest}`}: ${e.message}${ef.length > 0 ? ` (${ef.join(', ')})` : ''}`;
-  return line.replace(/\s*\n\s*/g, ' ');
 }
 
 /** Mean, sample standard deviation, min and max of a metric over experiments (null where JSON had NaN). */
@@ -268,7 +257,10 @@ function tryOptional<T>(
   try {
     return read();
   } catch (e) {
-    unreadable.push({ file: relative(runDir, path) || path, reason: unreadableReason(e, path) });
+    unreadable.push({
+      file: relative(runDir, path) || path,
+      reason: unreadableReason(e, { path, detail: 'full' }),
+    });
     return undefined;
   }
 }

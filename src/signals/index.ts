@@ -15,7 +15,6 @@ export { type Augmentation, augmentationSet } from './augment.js';
 export {
   type AugmentedOutputs,
   type InferenceOptions,
-  type LabelledSamples,
   perAugmentationMatrix,
   predictAugmentedOutputs,
   predictOutputs,

@@ -14,6 +14,7 @@ target:
 
 test('a minimal config gets the documented defaults', () => {
   const { config } = parseAuditConfig(MINIMAL, 'dir/my-audit.yaml');
+  assert.ok(config.mode === 'reference');
   assert.equal(config.run.seed, 0);
   assert.equal(config.run.logDir, 'runs/my-audit');
   assert.equal(config.run.numExperiments, 1);
@@ -44,6 +45,7 @@ test('reference keys override the target one by one; sgd takes momentum', () => 
     `${MINIMAL}  epochs: 7\n  batch_size: 16\nreference:\n  optimizer: sgd\n  momentum: 0.9\n  learning_rate: 0.05\n`,
     'c.yaml',
   );
+  assert.ok(config.mode === 'reference');
   assert.equal(config.reference.epochs, 7);
   assert.equal(config.reference.batchSize, 16);
   assert.deepEqual(config.reference.optimizer, {
@@ -147,6 +149,7 @@ test('--set overrides are applied and their errors name the override', () => {
     'target.architecture={name: dense, params: {depth: 1, width: 8}}',
     'run.log_dir=/tmp/x',
   ]);
+  assert.ok(config.mode === 'reference');
   assert.equal(config.target.epochs, 3);
   assert.deepEqual(config.target.architecture.params, { activation: 'relu', depth: 1, width: 8 });
   assert.equal(config.run.logDir, '/tmp/x');
@@ -162,6 +165,7 @@ test('the shipped configs are valid', () => {
   for (const name of ['quickstart.yaml', 'cifar10-privacy-meter.yaml']) {
     const path = fileURLToPath(new URL(`../../configs/${name}`, import.meta.url));
     const { config } = parseAuditConfig(readFileSync(path, 'utf8'), path);
+    assert.ok(config.mode === 'reference');
     assert.ok(config.audit.attacks.includes('rmia'), name);
   }
 });

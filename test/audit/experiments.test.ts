@@ -6,9 +6,9 @@ import { after, test } from 'node:test';
 import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
 import type { PrivacyPoint } from '../../src/audit/privacy-collection.js';
+import { memoryLogger } from '../../src/core/logger.js';
 import { toBool, toFloat64, toInt32 } from '../../src/io/npy.js';
 import { readNpz } from '../../src/io/npz.js';
-import { memoryLogger } from '../../src/models/logger.js';
 import { loadCollection } from '../../src/report/collection.js';
 import { assertRunFormat } from './helpers.js';
 

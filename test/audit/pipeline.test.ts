@@ -9,10 +9,10 @@ import { attackPScores, attackRScores } from '../../src/attacks/reference-baseli
 import { rmiaScores, tuneRmiaA } from '../../src/attacks/rmia.js';
 import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
+import { memoryLogger } from '../../src/core/logger.js';
 import { isMiaError } from '../../src/errors.js';
 import { readNpy, toBool, toFloat32, toFloat64, toInt32 } from '../../src/io/npy.js';
 import { readNpz } from '../../src/io/npz.js';
-import { memoryLogger } from '../../src/models/logger.js';
 import { makeModelOutputs } from '../../src/signals/model-outputs.js';
 import { computeSignal } from '../../src/signals/signals.js';
 import { assertRunFormat } from './helpers.js';

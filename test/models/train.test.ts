@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { formatDuration } from '../../src/core/duration.js';
+import { memoryLogger } from '../../src/core/logger.js';
 import { loadDataset } from '../../src/data/registry.js';
 import { createEngine } from '../../src/models/engines/create-engine.js';
-import { memoryLogger } from '../../src/models/logger.js';
-import { evaluateLogits, formatDuration, trainModel } from '../../src/models/train.js';
+import { evaluateLogits, trainModel } from '../../src/models/train.js';
 
 const engineP = createEngine('tfjs', { backend: 'cpu' });
 const tabular = loadDataset('synthetic', {

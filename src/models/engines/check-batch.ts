@@ -3,8 +3,9 @@
  * same bad calls with the same errors: rows that do not fit the model's input shape (predict and
  * trainStep), and for trainStep also too few labels, no optimiser, and labels outside [0, classes).
  */
+
+import type { LabelledSamples } from '../../data/samples.js';
 import { MiaError } from '../../errors.js';
-import type { Batch } from '../engine.js';
 import { shapeSize } from '../layer-graph.js';
 
 /**
@@ -31,7 +32,7 @@ export function checkRows(x: Float32Array, n: number, inputShape: readonly numbe
  * setOptimizer yet); E_LABEL_RANGE naming `trainStep y[i]` for the first label outside [0, numClasses).
  */
 export function checkTrainBatch<O>(
-  batch: Batch,
+  batch: LabelledSamples,
   inputShape: readonly number[],
   numClasses: number,
   optimizer: O | undefined,

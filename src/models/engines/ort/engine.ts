@@ -9,9 +9,10 @@
  * are refused with E_CONFIG; use the tfjs engine for them.
  */
 import { availableParallelism } from 'node:os';
+import type { LabelledSamples } from '../../../data/samples.js';
 import { MiaError } from '../../../errors.js';
 import { buildLayerGraph } from '../../architectures.js';
-import type { Batch, Engine, EngineModel, ModelSpec, StepStats } from '../../engine.js';
+import type { Engine, EngineModel, ModelSpec, StepStats } from '../../engine.js';
 import { checkWeights, initialWeights, type NamedWeight } from '../../init.js';
 import {
   analyzeGraph,
@@ -202,7 +203,7 @@ export class OrtModel implements EngineModel {
       feeds[`p:${p.name}`] = new this.ort.Tensor('float32', this.values.get(p.name)!, p.onnxShape);
   }
 
-  async trainStep(batch: Batch, lr: number): Promise<StepStats> {
+  async trainStep(batch: LabelledSamples, lr: number): Promise<StepStats> {
     this.checkAlive();
     const opt = checkTrainBatch(batch, this.inputShape, this.numClasses, this.optimizer);
     const { n } = batch;

@@ -4,9 +4,10 @@
  * init-backend.ts (tfjs-node when installed, else wasm, else cpu).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { LabelledSamples } from '../../../data/samples.js';
 import { isMiaError, MiaError } from '../../../errors.js';
 import { buildLayerGraph } from '../../architectures.js';
-import type { Batch, Engine, EngineModel, ModelSpec, StepStats } from '../../engine.js';
+import type { Engine, EngineModel, ModelSpec, StepStats } from '../../engine.js';
 import { checkWeights, initialWeights, type NamedWeight } from '../../init.js';
 import {
   analyzeGraph,
@@ -118,7 +119,7 @@ export class TfjsModel implements EngineModel {
     if (backendCrashed !== undefined) throw backendCrashed;
   }
 
-  async trainStep(batch: Batch, lr: number): Promise<StepStats> {
+  async trainStep(batch: LabelledSamples, lr: number): Promise<StepStats> {
     this.checkAlive();
     const opt = checkTrainBatch(batch, this.inputShape, this.numClasses, this.optimizer);
     try {
@@ -135,7 +136,7 @@ export class TfjsModel implements EngineModel {
    * ("ghost" batch-norm), while the moving averages are updated once with the full batch's exact mean and
    * (biased) variance, pooled from the micro-batches.
    */
-  private runTrainStep(batch: Batch, lr: number, opt: TfjsOptimizer): StepStats {
+  private runTrainStep(batch: LabelledSamples, lr: number, opt: TfjsOptimizer): StepStats {
     const { n } = batch;
     const size = shapeSize(this.inputShape);
     const sizes = microBatchSizes(n, this.maxMicroBatch);

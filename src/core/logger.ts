@@ -1,6 +1,7 @@
 /**
  * Where library code sends progress lines. Library code never writes to the console itself: the CLI
- * passes a logger that prints to stderr, tests pass one that records lines, the default is silent.
+ * passes stdoutLogger (progress is the commands' output; errors alone go to stderr), tests pass
+ * memoryLogger, the default is silentLogger.
  */
 export interface Logger {
   /** One human-readable line (no trailing newline). */
@@ -15,3 +16,6 @@ export function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   return { lines, info: (line) => lines.push(line) };
 }
+
+/** A logger that prints each line to stdout (the CLI's). */
+export const stdoutLogger: Logger = { info: (line) => console.log(line) };
