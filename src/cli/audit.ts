@@ -43,7 +43,7 @@ export const stdoutLogger: Logger = { info: (line) => console.log(line) };
  * the path of report.html.
  */
 export async function writeRunReport(runDir: string): Promise<string> {
-  const { writeReport } = await import('../report/index.js');
+  const { writeReport } = await import('../report/write-report.js');
   const r = await writeReport(runDir);
   for (const w of r.warnings) console.log(`report: ${w}`);
   return r.html;

@@ -1,6 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import { MiaError } from '../errors.js';
-import { writeReport } from '../report/index.js';
+import { writeReport } from '../report/write-report.js';
 import { type CliCommand, intFlag, numberFlag, parseCommandArgs } from './command.js';
 
 const USAGE = `usage: mia report <run dir> [options]
