@@ -228,7 +228,7 @@ function csvArrays(path: string): Map<string, RawArray> {
       if (loss >= 0) {
         l[i] = num(r, loss);
         if (l[i]! < -LOSS_ROUNDING) {
-          throw new MiaError('E_CONFIG', `loss ${l[i]} is negative; a cross-entropy loss is ≥ 0`, {
+          throw new MiaError('E_VALUE', `loss ${l[i]} is negative; a cross-entropy loss is ≥ 0`, {
             where: `${path}:${lineOf(r)}`,
             expected: `losses ≥ 0 (down to −${LOSS_ROUNDING.toExponential()} is taken as rounding)`,
           });
