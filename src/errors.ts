@@ -56,12 +56,15 @@ export function formatLocation(location: ErrorLocation): string {
   return parts.join(':');
 }
 
+/**
+ * The place an error concerns as a producer gives it: a string (`trainStep`, `--set target.epochs`), or
+ * the parts as an {@link ErrorLocation} when the producer knows them (MiaError then keeps both).
+ */
+export type ErrorWhere = string | ErrorLocation;
+
 export interface MiaErrorDetails {
-  /**
-   * The file, array, field or `file:line:column` the error concerns: a string, or the parts as an
-   * {@link ErrorLocation} when the producer knows them (MiaError then keeps both).
-   */
-  where?: string | ErrorLocation;
+  /** The file, array, field or `file:line:column` the error concerns (see {@link ErrorWhere}). */
+  where?: ErrorWhere;
   /** What was expected, in words ("float32 or float64", "shape [n, c]"). */
   expected?: string;
   /** What was found instead. */

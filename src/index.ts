@@ -101,7 +101,15 @@ export type { LabelledSamples, ShapedSamples } from './data/samples.js';
 export { firstKClasses, randomHalves, randomSplit, subsetIndices, take } from './data/splits.js';
 export { makeSynthetic, type SyntheticOptions } from './data/synthetic.js';
 // errors and randomness
-export { isMiaError, MiaError, type MiaErrorCode, type MiaErrorDetails } from './errors.js';
+export {
+  type ErrorLocation,
+  type ErrorWhere,
+  formatLocation,
+  isMiaError,
+  MiaError,
+  type MiaErrorCode,
+  type MiaErrorDetails,
+} from './errors.js';
 // io
 export { readFileOrThrow, writeFileAtomic, writeJsonAtomic } from './io/atomic.js';
 export { formatCsv, parseCsv } from './io/csv.js';
