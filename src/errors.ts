@@ -16,7 +16,7 @@ export type MiaErrorCode =
   | 'E_LABEL_RANGE' // a label outside [0, numClasses)
   | 'E_NOT_FINITE' // NaN or ±Inf where numbers are required
   | 'E_PROBS_SUM' // a probability row that does not sum to 1
-  | 'E_EMPTY' // an empty member or non-member set
+  | 'E_EMPTY' // nothing to work on: no samples, no members or no non-members, no reference model
   | 'E_CSV' // malformed CSV
   | 'E_JSON' // malformed JSON
   | 'E_CONFIG' // a setting (config key, dataset option, model parameter): invalid or unfit for the data
