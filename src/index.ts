@@ -27,7 +27,13 @@ export {
 } from './audit/index.js';
 // data
 export { type Dataset, type DatasetOptions, type LoadedDatasets, loadDataset } from './data/index.js';
-export { isMiaError, MiaError, type MiaErrorCode } from './errors.js';
+export {
+  type ErrorLocation,
+  type ErrorWhere,
+  isMiaError,
+  MiaError,
+  type MiaErrorCode,
+} from './errors.js';
 // io
 export { type NpyArray, readNpz, writeNpz } from './io/index.js';
 // metrics
