@@ -23,7 +23,7 @@ import { loadDataset } from '../src/data/registry.js';
 import { subsetIndices, take } from '../src/data/splits.js';
 import { npyArray, readNpy, writeNpy } from '../src/io/npy.js';
 import { toFloat32, toInt32 } from '../src/io/npy-cast.js';
-import { createEngine } from '../src/models/engine.js';
+import { createEngine } from '../src/models/engines/create-engine.js';
 import { trainModel } from '../src/models/train.js';
 import { Rng } from '../src/rng.js';
 

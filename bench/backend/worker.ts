@@ -2,15 +2,15 @@
  * One benchmark variant in its own process (a backend's set-up cannot change within a process, and
  * each variant's peak memory is its own). Argument: a JSON VariantRequest. Prints one JSON line:
  * { ok, samples_per_s, cpu_s_per_1k, max_rss_mb, description } or { ok: false, error }.
- * Trains / predicts through the real engine (src/models/tfjs/engine.ts), as `mia train` does.
+ * Trains / predicts through the real engine (src/models/engines/tfjs/engine.ts), as `mia train` does.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../src/models/backend/index.js';
-import { adamUpdate } from '../../src/models/backend/kernels/adam.js';
-import { createOrtEngine } from '../../src/models/backend/ort/engine.js';
 import type { Engine, EngineModel } from '../../src/models/engine.js';
+import { createOrtEngine } from '../../src/models/engines/ort/engine.js';
+import { createTfjsEngine } from '../../src/models/engines/tfjs/engine.js';
+import { initBackend } from '../../src/models/engines/tfjs/init-backend.js';
+import { adamUpdate } from '../../src/models/engines/tfjs/kernels/adam.js';
 import { normalizeOptimizerSpec } from '../../src/models/optimizers.js';
-import { createTfjsEngine } from '../../src/models/tfjs/engine.js';
 import { maxRssMb, randomBatch, timeLoop } from './harness.js';
 
 export interface VariantRequest {

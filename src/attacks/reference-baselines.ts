@@ -25,6 +25,7 @@ import {
   type Population,
   type ReferenceView,
 } from './population.js';
+import type { ReferenceAttack } from './reference-attack.js';
 
 export const REFERENCE_BASELINES = ['attack-r', 'attack-p'] as const;
 
@@ -133,3 +134,19 @@ function upperBound(s: Float64Array, v: number, from: number): number {
   }
   return lo;
 }
+
+/** The attack-r and attack-p registry entries (REFERENCE_BASELINES order). */
+export const BASELINE_REFERENCE_ATTACKS: readonly ReferenceAttack[] = [
+  {
+    name: 'attack-r',
+    description: "Attack-R: the target's loss against the OUT reference models' losses per sample",
+    needs: { references: 'in-and-out', population: false, outputs: false, tuning: false },
+    run: (job) => ({ scores: attackRScores(job.references(), job.target) }),
+  },
+  {
+    name: 'attack-p',
+    description: "Attack-P: the target's loss against its own losses on population samples",
+    needs: { references: 'none', population: true, outputs: false, tuning: false },
+    run: (job) => ({ scores: attackPScores(job.population, job.target, job.targetPop) }),
+  },
+];

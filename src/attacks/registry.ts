@@ -1,7 +1,17 @@
+/**
+ * The attacks by name: the output attacks (one model's outputs on members and non-members: thresholds on
+ * a signal, trained classifiers) and the reference-model attacks (reference-attack.ts: LiRA, RMIA,
+ * Attack-R/P, shadow). Adding an attack: its file exports the entry, and one line here lists it.
+ */
 import { MiaError } from '../errors.js';
 import type { PooledOutputs } from '../signals/attack-input.js';
 import type { SignalName } from '../signals/signals.js';
 import { attackFeatures } from './features.js';
+import { LIRA_ATTACKS } from './lira-attacks.js';
+import type { ReferenceAttack } from './reference-attack.js';
+import { BASELINE_REFERENCE_ATTACKS } from './reference-baselines.js';
+import { RMIA_REFERENCE_ATTACKS } from './rmia-attacks.js';
+import { SHADOW_REFERENCE_ATTACK } from './shadow.js';
 import { thresholdAttackScores } from './threshold.js';
 import { runTrainedAttack } from './trained-attack.js';
 
@@ -116,4 +126,22 @@ export function getOutputAttack(name: string): OutputAttack {
     });
   }
   return a;
+}
+
+/** Every reference-model attack, in the order help texts list them. */
+const REFERENCE_ATTACKS: readonly ReferenceAttack[] = [
+  ...LIRA_ATTACKS,
+  ...RMIA_REFERENCE_ATTACKS,
+  ...BASELINE_REFERENCE_ATTACKS,
+  SHADOW_REFERENCE_ATTACK,
+];
+
+/** The reference-model attacks (see {@link REFERENCE_ATTACKS}), in registry order. */
+export function referenceAttacks(): readonly ReferenceAttack[] {
+  return REFERENCE_ATTACKS;
+}
+
+/** The reference-model attack called `name`, or undefined when `name` is not one. */
+export function findReferenceAttack(name: string): ReferenceAttack | undefined {
+  return REFERENCE_ATTACKS.find((a) => a.name === name);
 }

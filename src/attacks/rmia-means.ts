@@ -5,9 +5,12 @@
  */
 import { MiaError } from '../errors.js';
 import { checkSignalLength, type FloatArray, type ReferenceView } from './population.js';
-import type { RmiaMode, RmiaSignal } from './rmia.js';
 
 /** Pr(x|θ) for the target and the reference means, before `a` is applied (shared by the a-grid). */
+export type RmiaMode = 'offline' | 'online';
+/** How signal values become Pr(x|θ): sigmoid of a scaled logit (default), or used as probabilities. */
+export type RmiaSignal = 'scaled-logit' | 'probability';
+
 export interface RmiaMeans {
   /** [N] target Pr(x|θ); [N] mean over the chosen references. */
   px: Float64Array;
@@ -190,7 +193,7 @@ function probAt(v: FloatArray, o: number, q: number, prob: boolean): number {
 }
 
 export function probError(val: number): never {
-  throw new MiaError('E_CONFIG', `probability signal outside [0, 1]: ${val}`, { where: 'rmia signal' });
+  throw new MiaError('E_VALUE', `probability signal outside [0, 1]: ${val}`, { where: 'rmia signal' });
 }
 
 /** Offline RMIA without an OUT reference for sample i: MiaError E_EMPTY. */

@@ -23,6 +23,7 @@ import type { BinaryClassifier } from './classifiers/classifier.js';
 import type { MlpOptions } from './classifiers/mlp.js';
 import { createClassifier } from './classifiers/registry.js';
 import { attackFeatures } from './features.js';
+import type { ReferenceAttack } from './reference-attack.js';
 
 /** One shadow model's outputs on samples whose membership (in that shadow model) is known. */
 export interface ShadowOutputs {
@@ -178,3 +179,36 @@ function pick(n: number, k: number, rng: Rng): Uint8Array {
   }
   return mask;
 }
+
+/**
+ * The shadow-attack registry entry: the meta-classifier trained on the reference models' outputs on the
+ * audit samples, labelled by their keep rows (the references act as shadow models), scoring the target's.
+ */
+export const SHADOW_REFERENCE_ATTACK: ReferenceAttack = {
+  name: 'shadow',
+  description: "MLP meta-classifier on the reference models' outputs (Shokri et al.'s shadow models)",
+  needs: { references: 'some', population: false, outputs: true, tuning: false },
+  run(job) {
+    const { outputs, targetOutputs } = job;
+    if (outputs === undefined || targetOutputs === undefined) {
+      throw new Error('unreachable: the shadow attack without model outputs (runners check needs.outputs)');
+    }
+    const pop = job.population;
+    const shadows: ShadowOutputs[] = [];
+    for (const r of job.references().rows) {
+      shadows.push({
+        outputs: outputs(r),
+        isMember: pop.keep.subarray(r * pop.samples, (r + 1) * pop.samples),
+      });
+    }
+    const scores = shadowAttackScores(shadows, targetOutputs, {
+      seed: job.options.seed,
+      hiddenLayers: job.options.shadowHiddenLayers,
+    });
+    return {
+      scores,
+      signal: 'sorted-probs+loss+label',
+      note: `MLP meta-classifier on ${shadows.length} reference models as shadow models`,
+    };
+  },
+};

@@ -14,13 +14,6 @@
  * every output attack of `mia attack` on the target's outputs (identity query).
  */
 import {
-  isLiraVariant,
-  type LiraStatistics,
-  liraScoresFromStatistics,
-  liraStatistics,
-  liraVarianceNote,
-} from '../attacks/lira.js';
-import {
   type FloatArray,
   leaveOneOut,
   makePopulation,
@@ -28,27 +21,23 @@ import {
   type ReferenceView,
   withoutRow,
 } from '../attacks/population.js';
-import { attackPScores, attackRScores } from '../attacks/reference-baselines.js';
-import { type AttackScores, getOutputAttack } from '../attacks/registry.js';
-import { type RmiaSignal, rmiaScores, tuneRmiaA } from '../attacks/rmia.js';
-import { type ShadowOutputs, shadowAttackScores } from '../attacks/shadow.js';
+import { memoTable, type ReferenceAttackJob } from '../attacks/reference-attack.js';
+import { type AttackScores, findReferenceAttack, getOutputAttack } from '../attacks/registry.js';
+import type { RmiaSignal } from '../attacks/rmia.js';
 import { buildSlices } from '../metrics/slicing.js';
 import type { PooledOutputs } from '../signals/attack-input.js';
 import { type ModelOutputs, makeModelOutputs } from '../signals/model-outputs.js';
 import { computeSignal } from '../signals/signals.js';
-import type { AuditConfig } from './config.js';
+import type { AuditSignal, ReferenceAudit } from './config.js';
 import type { AuditData, ModelSignals } from './model-stage.js';
 import { type AttackResult, resultForSlice } from './run-attacks.js';
-import { deriveSeed } from './run-dir.js';
+import { deriveSeed } from './seeds.js';
 
 /** A result of the audit: `mia attack`'s schema, plus the experiment and target model when a run has several. */
 export type AuditResult = AttackResult & { experiment?: string; model?: string };
 
 /** Below this many reference models, the per-example LiRA variants get a note recommending fixed variance. */
 export const LIRA_PER_EXAMPLE_MIN = 16;
-
-/** The offline RMIA coefficient when it can be neither given nor tuned (Privacy Meter's default). */
-export const RMIA_FALLBACK_A = 0.3;
 
 /** Everything the experiments read. */
 export interface AttackStageInput {
@@ -69,7 +58,7 @@ export function buildAttackInput(
   models: readonly ModelSignals[],
   keep: Uint8Array,
   data: AuditData,
-  signal: AuditConfig['audit']['signal'],
+  signal: AuditSignal,
   queries: number,
 ): AttackStageInput {
   const m = models.length;
@@ -144,7 +133,7 @@ export interface ExperimentOutcome {
  */
 export function runExperiment(
   input: AttackStageInput,
-  config: AuditConfig,
+  config: ReferenceAudit,
   e: number,
   targetRow: number,
   tagResults: boolean,
@@ -163,9 +152,6 @@ export function runExperiment(
   const notes: string[] = [];
   const seconds: { attack: string; seconds: number }[] = [];
   const scores: AttackScores[] = [];
-  let stats: LiraStatistics | undefined;
-  let rmiaA = audit.rmia.a;
-  const gamma = audit.rmia.gamma;
   const allRefs = () => {
     if (lo === undefined)
       throw new Error('unreachable: reference attacks without references (config checks this)');
@@ -190,93 +176,44 @@ export function runExperiment(
     }
     return balanced;
   };
+  const popLen = pop.popSamples * pop.popQueries;
+  const job: ReferenceAttackJob = {
+    population: pop,
+    target,
+    targetPop: pop.popSignal?.subarray(targetRow * popLen, (targetRow + 1) * popLen),
+    references: refs,
+    // the target's pair partner (trained on the complementary half) plays the target when tuning, as
+    // in Privacy Meter's tune_offline_a; any other reference when the partner is not one
+    tuning: () => {
+      const all = allRefs();
+      const partner = targetRow ^ 1;
+      return { view: all, pairedRow: all.rows.includes(partner) ? partner : all.rows[0]! };
+    },
+    modelName: (row) => input.ids[row]!,
+    outputs: (row) => input.outputs(row),
+    targetOutputs: tOut,
+    options: {
+      seed,
+      rmiaGamma: audit.rmia.gamma,
+      rmiaSignal,
+      shadowHiddenLayers: audit.shadow.hiddenLayers,
+      liraPerExampleMin: LIRA_PER_EXAMPLE_MIN,
+      ...(audit.rmia.a !== undefined ? { rmiaA: audit.rmia.a } : {}),
+    },
+    memo: memoTable(),
+    notes,
+  };
   for (const name of audit.attacks) {
     const t0 = performance.now();
+    const reference = findReferenceAttack(name);
     let s: AttackScores;
-    if (isLiraVariant(name)) {
-      let v: Float64Array;
-      let varianceNote: string | undefined;
-      if (name === 'lira-global' || lo === undefined) {
-        const q = pop.queries;
-        v = new Float64Array(pop.samples);
-        for (let i = 0; i < pop.samples; i++) {
-          let sum = 0;
-          for (let a = 0; a < q; a++) sum += target[i * q + a]!;
-          v[i] = sum / q;
-        }
-      } else {
-        stats ??= liraStatistics(refs());
-        v = liraScoresFromStatistics(stats, target, name);
-        if (
-          (name === 'lira-online' || name === 'lira-offline') &&
-          refs().rows.length < LIRA_PER_EXAMPLE_MIN
-        ) {
-          notes.push(
-            `${name}: per-example variances from ${refs().rows.length} reference models are unreliable; ` +
-              `Carlini et al. use ${name}-fixed-variance below 64 models`,
-          );
-        }
-        if (name === 'lira-online' || name === 'lira-offline') {
-          varianceNote = liraVarianceNote(stats, name);
-          if (varianceNote !== undefined) notes.push(varianceNote);
-        }
-      }
+    if (reference !== undefined) {
+      const out = reference.run(job);
       s = {
         attack: name,
-        signal: audit.signal,
-        scores: v,
-        ...(varianceNote !== undefined ? { note: varianceNote } : {}),
-      };
-    } else if (name === 'rmia') {
-      if (rmiaA === undefined) {
-        if (allRefs().rows.length >= 2) {
-          // the target's pair partner (trained on the complementary half) plays the target, as in
-          // Privacy Meter's tune_offline_a; any other reference when the partner is not one
-          const partner = targetRow ^ 1;
-          const pairedRow = allRefs().rows.includes(partner) ? partner : allRefs().rows[0]!;
-          const tuned = tuneRmiaA(allRefs(), { gamma, signal: rmiaSignal, pairedRow });
-          rmiaA = tuned.a;
-          const best = tuned.auc[tuned.grid.indexOf(tuned.a)] ?? Number.NaN;
-          notes.push(
-            `rmia: a = ${tuned.a} tuned on ${input.ids[tuned.pairedRow]} as target (AUC ${best.toFixed(4)})`,
-          );
-        } else {
-          rmiaA = RMIA_FALLBACK_A;
-          notes.push(`rmia: a = ${RMIA_FALLBACK_A} (tuning needs at least 2 reference models)`);
-        }
-      }
-      const v = rmiaScores(refs(), target, lo!.targetPop, {
-        mode: 'offline',
-        a: rmiaA,
-        gamma,
-        signal: rmiaSignal,
-      });
-      s = { attack: name, signal: audit.signal, scores: v, note: `offline, a = ${rmiaA}, gamma = ${gamma}` };
-    } else if (name === 'rmia-online') {
-      const v = rmiaScores(refs(), target, lo!.targetPop, { mode: 'online', gamma, signal: rmiaSignal });
-      s = { attack: name, signal: audit.signal, scores: v, note: `online, gamma = ${gamma}` };
-    } else if (name === 'attack-r') {
-      s = { attack: name, signal: audit.signal, scores: attackRScores(refs(), target) };
-    } else if (name === 'attack-p') {
-      const tp = pop.popSignal?.subarray(
-        targetRow * pop.popSamples * pop.popQueries,
-        (targetRow + 1) * pop.popSamples * pop.popQueries,
-      );
-      s = { attack: name, signal: audit.signal, scores: attackPScores(pop, target, tp) };
-    } else if (name === 'shadow') {
-      const shadows: ShadowOutputs[] = [];
-      for (const r of refs().rows) {
-        shadows.push({
-          outputs: input.outputs(r),
-          isMember: pop.keep.subarray(r * pop.samples, (r + 1) * pop.samples),
-        });
-      }
-      const v = shadowAttackScores(shadows, tOut, { seed, hiddenLayers: audit.shadow.hiddenLayers });
-      s = {
-        attack: name,
-        signal: 'sorted-probs+loss+label',
-        scores: v,
-        note: `MLP meta-classifier on ${shadows.length} reference models as shadow models`,
+        signal: out.signal ?? audit.signal,
+        scores: out.scores,
+        ...(out.note !== undefined ? { note: out.note } : {}),
       };
     } else {
       const out = getOutputAttack(name === 'loss' ? 'threshold' : name).run(pooled, { seed });

@@ -9,43 +9,10 @@
  */
 import type { PrivacyPoint } from './privacy-collection.js';
 import type { AttackResult } from './run-attacks.js';
+import type { ExperimentsFile } from './run-format/index.js';
 
-/** experiments.json: what the experiments mode compared (written by experiments.ts). */
-export interface ExperimentsFile {
-  dataset: {
-    /** data.dataset as configured. */
-    requested: string;
-    /** The dataset used (data.fallback_dataset's when the configured one was not found). */
-    used: string;
-    source: string;
-    /** Why another dataset was used, when one was. */
-    note?: string;
-  };
-  experiments: {
-    name: string;
-    title?: string;
-    /** Model ids (as results.json's `model`), in the config's order. */
-    models: string[];
-    classes: number;
-  }[];
-  models: {
-    /** The model's id in results, history and privacy points: its name, plus " (k classes)" for a first-k experiment. */
-    id: string;
-    /** Its name under `models` in the config. */
-    name: string;
-    /** Architecture in words, e.g. "dense: depth 4, width 64, relu". */
-    architecture: string;
-    /** Trainable parameters. */
-    params: number;
-    classes: number;
-    /** Training samples (members) and held-out samples (non-members) of the final attacks. */
-    members: number;
-    nonMembers: number;
-    epochs: number;
-  }[];
-  /** The attacks during training, when they ran. */
-  privacy?: { everyEpochs: number; attacks: string[]; samples: number };
-}
+/** experiments.json: what the experiments mode compared (written by experiments.ts; schema in run-format/). */
+export type { ExperimentsFile };
 
 /** The minimal training history read here (history.json's models). */
 export interface HistoryLike {

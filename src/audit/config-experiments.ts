@@ -13,9 +13,10 @@
  * E_CONFIG at file:line:column of the key or value (config-reader.ts).
  */
 import { isMap, isScalar } from 'yaml';
-import { MiaError } from '../errors.js';
+import { type ErrorWhere, MiaError } from '../errors.js';
 import { normalizeArchSpec } from '../models/architectures.js';
-import { readTraining, TRAIN_KEYS, type TrainingConfig } from './config-models.js';
+import { EXPERIMENT_KEYS, REFERENCE_ONLY_AUDIT_KEYS, SHARED_TRAIN_KEYS, TRAIN_KEYS } from './config-keys.js';
+import { readTraining, type TrainingConfig } from './config-models.js';
 import { type ConfigSource, describeNode, SectionReader, whereOfNode } from './config-reader.js';
 
 /** One model of the experiments mode. */
@@ -42,11 +43,6 @@ export interface ExperimentsConfig {
   experiments: ExperimentConfig[];
 }
 
-/** The keys of `training` (every training key but the architecture, which each model names). */
-export const SHARED_TRAIN_KEYS = TRAIN_KEYS.filter((k) => k !== 'architecture');
-export const EXPERIMENT_KEYS = ['name', 'title', 'models', 'first_k_classes'];
-/** audit keys that only make sense with reference models (rejected in the experiments mode). */
-const REFERENCE_ONLY_KEYS = ['reference_models', 'signal', 'augmentations', 'rmia', 'shadow'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NAME_TEXT = 'a name of letters, digits, ".", "_" and "-" (starting with a letter or digit)';
 
@@ -72,7 +68,7 @@ export function readExperiments(
   sections: { run: SectionReader; audit: SectionReader },
   src: ConfigSource,
   dataK: number | undefined,
-  note: (path: string, where: string) => void,
+  note: (path: string, where: ErrorWhere) => void,
 ): ExperimentsConfig {
   if (!root.has('experiments')) {
     throw new MiaError('E_CONFIG', 'models needs experiments: the comparisons to run', {
@@ -87,7 +83,7 @@ export function readExperiments(
     });
   }
   const { run, audit } = sections;
-  for (const key of REFERENCE_ONLY_KEYS) {
+  for (const key of REFERENCE_ONLY_AUDIT_KEYS) {
     if (audit.has(key)) {
       audit.fail(key, 'applies to audits of a target with reference models, not to experiments', {
         expected: `no audit.${key} with models and experiments`,

@@ -14,6 +14,7 @@ import {
   type OptimizerSpec,
   parseSchedule,
 } from '../models/optimizers.js';
+import { ARCHITECTURE_KEYS, TRAIN_KEYS } from './config-keys.js';
 import { type ConfigSource, describeNode, type SectionReader, whereOfNode } from './config-reader.js';
 
 /** How one kind of model (target or reference) is trained. */
@@ -24,18 +25,6 @@ export interface TrainingConfig {
   epochs: number;
   batchSize: number;
 }
-
-/** The keys of a `target` / `reference` section. */
-export const TRAIN_KEYS = [
-  'architecture',
-  'optimizer',
-  'learning_rate',
-  'momentum',
-  'weight_decay',
-  'schedule',
-  'epochs',
-  'batch_size',
-];
 
 /**
  * Reads a `target` or `reference` section; absent keys take `base`'s values (the target's, for the
@@ -56,7 +45,7 @@ export function readTraining(
     if (isScalar(archNode) && typeof archNode.value === 'string') {
       spec = { name: archNode.value };
     } else if (isMap(archNode)) {
-      const a = s.section('architecture', ['name', 'params']);
+      const a = s.section('architecture', ARCHITECTURE_KEYS);
       const name = a.string('name');
       if (name === undefined) {
         throw a.error(archNode, `${a.path}.name is required`, { expected: 'an architecture name' }, a.path);

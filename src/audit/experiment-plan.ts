@@ -4,9 +4,9 @@
  * of first use, so a model compared by several experiments on the same data is trained once.
  */
 import { firstKClasses } from '../data/splits.js';
-import { MiaError } from '../errors.js';
+import { type ErrorWhere, MiaError } from '../errors.js';
 import type { ArchSpec } from '../models/architectures.js';
-import type { LoadedConfig, TrainingConfig } from './config.js';
+import type { ExperimentsAudit, LoadedConfig, TrainingConfig } from './config.js';
 import { type AuditData, hashSamples } from './model-stage.js';
 
 /** One trained model of the run: a configured model on one experiment's data. */
@@ -31,7 +31,7 @@ export function describeArchitecture(a: Required<ArchSpec>): string {
 }
 
 /** The data of an experiment: the run's samples, restricted to labels < k when k is given. */
-function variantData(base: AuditData, k: number | undefined, where: () => string): AuditData {
+function variantData(base: AuditData, k: number | undefined, where: () => ErrorWhere): AuditData {
   if (k === undefined) return base;
   const pop = base.population!;
   if (k > base.audit.numClasses) {
@@ -60,8 +60,8 @@ function variantData(base: AuditData, k: number | undefined, where: () => string
 }
 
 /** The instances of the run in order of first use (see {@link Instance}). */
-export function planInstances(loaded: LoadedConfig, base: AuditData): Instance[] {
-  const spec = loaded.config.experiments!;
+export function planInstances(loaded: LoadedConfig<ExperimentsAudit>, base: AuditData): Instance[] {
+  const spec = loaded.config.experiments;
   const variants = new Map<number | undefined, AuditData>();
   const byId = new Map<string, Instance>();
   spec.experiments.forEach((e, i) => {

@@ -21,24 +21,22 @@
  */
 import { join } from 'node:path';
 import type { AttackScores } from '../attacks/registry.js';
+import { formatDuration } from '../core/duration.js';
 import { MiaError } from '../errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { npyArray } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
 import type { TrainRequest } from '../models/cache.js';
-import { silentLogger } from '../models/logger.js';
-import { type EpochRecord, formatDuration } from '../models/train.js';
+import type { EpochRecord } from '../models/train.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
 import type { AuditResult } from './attack-stage.js';
-import { loadAuditData } from './audit-data.js';
-import { compareExperiments, type ExperimentsFile } from './compare-experiments.js';
-import type { LoadedConfig } from './config.js';
+import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
+import { compareExperiments } from './compare-experiments.js';
+import type { ExperimentsAudit, LoadedConfig } from './config.js';
 import { describeArchitecture, type Instance, planInstances } from './experiment-plan.js';
 import { lazyEngine } from './lazy-engine.js';
-import type { AuditModelSummary, AuditRun, RunAuditOptions } from './pipeline.js';
 import type { PrivacyPoint } from './privacy-collection.js';
 import { runOutputAttacks } from './run-attacks.js';
-import { deriveSeed, privacyPath, startRun } from './run-dir.js';
 import {
   historyEpochs,
   lastAccuracies,
@@ -46,6 +44,9 @@ import {
   writePrivacyByEpoch,
   writeSamples,
 } from './run-files.js';
+import type { ExperimentsFile, HistoryFile, ResultsFile } from './run-format/index.js';
+import { privacyPath } from './run-paths.js';
+import { deriveSeed } from './seeds.js';
 import { trainTracked } from './tracked-training.js';
 
 /** What training and attacking one instance produced. */
@@ -69,19 +70,12 @@ interface Trained {
  * first_k_classes above the dataset's classes, and the errors of training and the attacks.
  */
 export async function runExperimentsAudit(
-  loaded: LoadedConfig,
+  loaded: LoadedConfig<ExperimentsAudit>,
   options: RunAuditOptions = {},
 ): Promise<AuditRun> {
   const t0 = performance.now();
   const cfg = loaded.config;
-  const log = options.logger ?? silentLogger;
-  const { paths, timing } = startRun(loaded, options.logDir);
-  log.info(`run directory ${paths.root}`);
-  const ds = await timing.time('load dataset', async () => ({
-    value: await loadAuditData(loaded),
-    reused: false,
-  }));
-  for (const n of ds.notices) log.info(`notice: ${n}`);
+  const { log, paths, timing, ds } = await startAudit(loaded, options);
   const base = ds.data;
   if (base.population === undefined) {
     throw new MiaError('E_CONFIG', 'data.population_size is 0, but experiments attack held-out samples', {
@@ -94,7 +88,7 @@ export async function runExperimentsAudit(
       `samples (non-members), shape [${base.audit.shape.join(', ')}], ${base.audit.numClasses} classes (${ds.source})`,
   );
   const instances = planInstances(loaded, base);
-  const spec = cfg.experiments!;
+  const spec = cfg.experiments;
   const priv = cfg.audit.privacy;
   log.info(
     `${spec.experiments.length} experiments, ${instances.length} models` +
@@ -231,7 +225,8 @@ export async function runExperimentsAudit(
     role: 'target',
     epochs: historyEpochs(x.history),
   }));
-  writeJsonAtomic(paths.history, { models: history });
+  const historyFile: HistoryFile = { models: history };
+  writeJsonAtomic(paths.history, historyFile);
   writeSamples(
     paths.samples,
     base.audit,
@@ -284,7 +279,8 @@ export async function runExperimentsAudit(
     );
   }
   if (ds.fallbackNotice !== undefined) notes.unshift(ds.fallbackNotice);
-  writeJsonAtomic(paths.results, { results, notes });
+  const resultsFile: ResultsFile = { results, notes };
+  writeJsonAtomic(paths.results, resultsFile);
   const comparison = compareExperiments(file, results, history, points);
   log.info('');
   for (const line of comparison.lines) log.info(line);

@@ -2,8 +2,11 @@
  * The training engine of a run, created on first use: a run whose models are all cached never loads
  * one. Shared by the pipeline (pipeline.ts) and the experiments mode (experiments.ts).
  */
-import { type BackendPreference, createEngine, type Engine } from '../models/engine.js';
-import type { Logger } from '../models/logger.js';
+
+import type { Logger } from '../core/logger.js';
+import type { Engine } from '../models/engine.js';
+import { createEngine } from '../models/engines/create-engine.js';
+import type { BackendPreference } from '../models/engines/names.js';
 
 export interface LazyEngine {
   /** Creates the engine on the first call (logging `engine: <name>, backend <description>`), then returns it. */
@@ -14,7 +17,7 @@ export interface LazyEngine {
 
 /**
  * A {@link LazyEngine} for `backend`, made by `create` (default: createEngine('auto', { backend }) of
- * src/models/engine.ts; RunAuditOptions.createEngine replaces it).
+ * src/models/engines/create-engine.ts; RunAuditOptions.createEngine replaces it).
  */
 export function lazyEngine(
   backend: BackendPreference,

@@ -18,24 +18,26 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { canonicalJson } from '../core/canonical-json.js';
+import { formatDuration } from '../core/duration.js';
+import type { Logger } from '../core/logger.js';
 import type { Dataset } from '../data/dataset.js';
+import { gatherRows } from '../data/samples.js';
 import { MiaError } from '../errors.js';
 import { npyArray } from '../io/npy.js';
 import { toFloat32 } from '../io/npy-cast.js';
 import { readNpz, writeNpz } from '../io/npz.js';
-import { canonicalJson, requestHash, type TrainRequest } from '../models/cache.js';
+import { unreadableReason } from '../io/unreadable.js';
+import { requestHash, type TrainRequest } from '../models/cache.js';
 import type { Engine } from '../models/engine.js';
-import type { Logger } from '../models/logger.js';
 import { readModelRecord } from '../models/store.js';
 import type { EpochRecord, Samples } from '../models/train.js';
-import { formatDuration } from '../models/train.js';
 import { type Augmentation, applyAugmentation, augmentationName } from '../signals/augment.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
 import { computeSignal } from '../signals/signals.js';
 import type { TrainingConfig } from './config.js';
 import type { PrivacyPoint } from './privacy-collection.js';
-import { type RunPaths, signalsPath } from './run-dir.js';
-import { unreadableReason } from './run-files.js';
+import { type RunPaths, signalsPath } from './run-paths.js';
 import { type PrivacyTracking, privacyKey, readPrivacyFile, trainTracked } from './tracked-training.js';
 
 /** The samples of an audit: N audit samples (models train on halves), Z population samples. */
@@ -119,14 +121,7 @@ export function hashSamples(...sets: (Dataset | undefined)[]): string {
 export function trainRequestOf(plan: ModelPlan, data: AuditData): TrainRequest {
   const rows = plan.rows;
   const d = data.audit;
-  const size = d.x.length / d.n;
-  const x = new Float32Array(rows.length * size);
-  const y = new Int32Array(rows.length);
-  for (let j = 0; j < rows.length; j++) {
-    const r = rows[j]!;
-    x.set(d.x.subarray(r * size, (r + 1) * size), j * size);
-    y[j] = d.y[r]!;
-  }
+  const { x, y } = gatherRows(d, rows);
   const req: TrainRequest = {
     arch: plan.training.architecture,
     inputShape: [...d.shape],

@@ -13,11 +13,13 @@
  * `maxSamples` members and `maxSamples` non-members are attacked (default 2000 each): a seeded uniform
  * subset drawn once, so every epoch is measured on the same samples and the curves are comparable.
  */
+
+import type { LabelledSamples } from '../data/samples.js';
+import { gatherRows } from '../data/samples.js';
 import { subsetIndices } from '../data/splits.js';
 import { MiaError } from '../errors.js';
 import type { EpochEndContext, EpochEndHook } from '../models/train.js';
 import { Rng } from '../rng.js';
-import type { LabelledSamples } from '../signals/inference.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
 import { type AttackResultsCollection, type PrivacyPoint, pointsFromResults } from './privacy-collection.js';
 import { runOutputAttacks } from './run-attacks.js';
@@ -73,21 +75,12 @@ export function subsampleRows(s: LabelledSamples, k: number, rng: Rng, rows?: In
   const avail = rows?.length ?? s.n;
   if (rows === undefined && k >= s.n) return s;
   const pickIdx = k >= avail ? undefined : subsetIndices(avail, k, rng);
-  const m = pickIdx?.length ?? avail;
-  const size = s.n > 0 ? s.x.length / s.n : 0;
-  const x = new Float32Array(m * size);
-  const y = new Int32Array(m);
-  for (let j = 0; j < m; j++) {
-    const i = pickIdx === undefined ? j : pickIdx[j]!;
-    const r = rows === undefined ? i : rows[i]!;
-    x.set(s.x.subarray(r * size, (r + 1) * size), j * size);
-    y[j] = s.y[r]!;
-  }
-  return { x, y, n: m };
+  if (pickIdx === undefined) return gatherRows(s, rows!);
+  return gatherRows(s, rows === undefined ? pickIdx : pickIdx.map((i) => rows[i]!));
 }
 
 /**
- * A PrivacyMetrics callback (see the file header). Throws E_CONFIG for everyEpochs / maxSamples that
+ * A PrivacyMetrics callback (see the file header). Throws E_ARGUMENT for everyEpochs / maxSamples that
  * are not positive integers and E_EMPTY when there are no members or no non-members; the hook throws
  * the attacks' errors (E_UNKNOWN_NAME for an unknown attack name, at the first attacked epoch).
  * Points carry `trainAccuracy` / `valAccuracy` of the epoch from the training history (Keras' logs:
@@ -102,7 +95,7 @@ export function privacyMetricsCallback(options: PrivacyCallbackOptions): Privacy
     ['maxSamples', max],
   ] as const) {
     if (!Number.isInteger(v) || v < 1) {
-      throw new MiaError('E_CONFIG', `${name} must be an integer ≥ 1`, {
+      throw new MiaError('E_ARGUMENT', `${name} must be an integer ≥ 1`, {
         where: `privacy callback ${name}`,
         found: String(v),
       });

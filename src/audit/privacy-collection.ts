@@ -9,9 +9,12 @@
  * the vocabulary lives here too; report/collection.ts re-exports it and adds the validating reader
  * (`parseCollection`, `loadCollection`) the charts use.
  */
+
+import type { z } from 'zod';
 import { MiaError } from '../errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import type { AttackResult } from './run-attacks.js';
+import type { PrivacyByEpochFile, PrivacyPoint as PrivacyPointJson } from './run-format/index.js';
 
 /** What a point says about the model when it was attacked (TF Privacy's PrivacyReportMetadata). */
 export interface PrivacyReportMetadata {
@@ -27,25 +30,14 @@ export interface PrivacyReportMetadata {
   experiment?: string;
 }
 
-/** One attack's entire-dataset metrics at one epoch of one model. */
-export interface PrivacyPoint {
-  model: string;
-  epoch: number;
-  attack: string;
-  auc: number;
-  /** Attacker advantage, max over thresholds of TPR − FPR. */
-  advantage: number;
-  /** TPR at FPR ≤ 1% (the highest ROC point at or below it). */
-  tprAt1Fpr: number;
-  valAccuracy: number | null;
-  trainAccuracy: number | null;
-  ppv?: number;
-  experiment?: string;
-}
+/**
+ * One attack's entire-dataset metrics at one epoch of one model (model, epoch, attack, auc, advantage,
+ * tprAt1Fpr, valAccuracy, trainAccuracy, ppv?, experiment?); the schema is run-format/privacy.ts's.
+ */
+export type PrivacyPoint = PrivacyPointJson;
 
-export interface AttackResultsCollection {
-  points: PrivacyPoint[];
-}
+/** privacy-by-epoch.json as read: `{"points": [...]}`. */
+export type AttackResultsCollection = z.output<typeof PrivacyByEpochFile>;
 
 /**
  * The points of one attack run during training: one per entire-dataset result in `results` (other
@@ -105,5 +97,6 @@ export function mergeCollections(...collections: AttackResultsCollection[]): Att
 
 /** Writes the collection as JSON (`{"points": [...]}`) atomically. */
 export function saveCollection(path: string, collection: AttackResultsCollection): void {
-  writeJsonAtomic(path, { points: collection.points });
+  const file: PrivacyByEpochFile = { points: collection.points };
+  writeJsonAtomic(path, file);
 }

@@ -11,32 +11,20 @@
  */
 
 import { join } from 'node:path';
-import {
-  isLiraVariant,
-  LIRA_VARIANTS,
-  type LiraStatistics,
-  liraScoresFromStatistics,
-  liraStatistics,
-  liraVarianceNote,
-} from '../attacks/lira.js';
-import { meanOverQueries } from '../attacks/population.js';
-import { attackPScores, attackRScores, REFERENCE_BASELINES } from '../attacks/reference-baselines.js';
+import { memoTable, type ReferenceAttackJob } from '../attacks/reference-attack.js';
 import { type ReferenceData, readReference } from '../attacks/reference-input.js';
-import { outputAttackNames } from '../attacks/registry.js';
-import { RMIA_ATTACKS, rmiaScores, tuneRmiaA } from '../attacks/rmia.js';
+import { findReferenceAttack, outputAttackNames, referenceAttacks } from '../attacks/registry.js';
 import { MiaError } from '../errors.js';
 import { npyArray } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
 
-/** Every attack name runReferenceAttacks accepts, in the order they are listed in help texts. */
-export const REFERENCE_ATTACKS: readonly string[] = [
-  ...LIRA_VARIANTS,
-  ...RMIA_ATTACKS,
-  ...REFERENCE_BASELINES,
-];
-
-/** The offline RMIA coefficient used when `a` can be neither given nor tuned (Privacy Meter's default). */
-export const RMIA_DEFAULT_A = 0.3;
+/**
+ * Every attack name runReferenceAttacks accepts, in the order they are listed in help texts: the
+ * registry's reference attacks that need no model outputs beyond the signals (all but shadow).
+ */
+export const REFERENCE_ATTACKS: readonly string[] = referenceAttacks()
+  .filter((a) => !a.needs.outputs)
+  .map((a) => a.name);
 
 export interface ReferenceAttackOptions {
   /** reference.npz, or a LiRA experiment folder. */
@@ -78,12 +66,12 @@ export interface ReferenceAttackOutput {
  * Reads `referencePath` and runs `attacks` on it (see the module header). LiRA statistics are computed
  * once for all LiRA variants. For rmia without `rmiaA`, a is tuned with {@link tuneRmiaA} (the first
  * reference model plays the target); with fewer than 2 references a = 0.3 and a note says so.
- * Throws MiaError: E_UNKNOWN_NAME for an unknown attack, E_CONFIG for an empty list or a repeated name,
- * and every reading / attack error (missing population signals for rmia or attack-p, …).
+ * Throws MiaError: E_UNKNOWN_NAME for an unknown attack, E_ARGUMENT for an empty list, a repeated name
+ * or an RMIA a / gamma out of range, and every reading / attack error (missing population signals for rmia or attack-p, …).
  */
 export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise<ReferenceAttackOutput> {
   if (opts.attacks.length === 0) {
-    throw new MiaError('E_CONFIG', 'no attack given', {
+    throw new MiaError('E_ARGUMENT', 'no attack given', {
       where: '--attacks',
       expected: REFERENCE_ATTACKS.join(', '),
     });
@@ -101,17 +89,17 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
       });
     }
     if (seen.has(name))
-      throw new MiaError('E_CONFIG', `attack '${name}' is listed twice`, { where: '--attacks' });
+      throw new MiaError('E_ARGUMENT', `attack '${name}' is listed twice`, { where: '--attacks' });
     seen.add(name);
   }
   if (opts.rmiaA !== undefined && !(opts.rmiaA >= 0 && opts.rmiaA <= 1)) {
-    throw new MiaError('E_CONFIG', 'the offline RMIA coefficient a must be in [0, 1]', {
+    throw new MiaError('E_ARGUMENT', 'the offline RMIA coefficient a must be in [0, 1]', {
       where: '--rmia-a',
       found: String(opts.rmiaA),
     });
   }
   if (opts.rmiaGamma !== undefined && !(Number.isFinite(opts.rmiaGamma) && opts.rmiaGamma > 0)) {
-    throw new MiaError('E_CONFIG', 'the RMIA factor gamma must be a finite number > 0', {
+    throw new MiaError('E_ARGUMENT', 'the RMIA factor gamma must be a finite number > 0', {
       where: '--rmia-gamma',
       found: String(opts.rmiaGamma),
     });
@@ -121,7 +109,8 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
       ? readReference(opts.referencePath)
       : readReference(opts.referencePath, { targetIndex: opts.targetIndex });
   if (opts.truth !== undefined) checkTruth(data, opts.truth);
-  const needPop = opts.attacks.filter((a) => a === 'rmia' || a === 'rmia-online' || a === 'attack-p');
+  const entries = opts.attacks.map((name) => findReferenceAttack(name)!);
+  const needPop = entries.filter((a) => a.needs.population).map((a) => a.name);
   if (needPop.length > 0 && data.population.popSignal === undefined) {
     const folder = data.modelNames !== undefined;
     throw new MiaError(
@@ -132,51 +121,34 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
     );
   }
   const { references, target, targetPop, population } = data;
-  const notes: string[] = [];
-  const scores = new Map<string, Float64Array>();
-  let stats: LiraStatistics | undefined;
-  let rmiaA: number | undefined;
-  const gamma = opts.rmiaGamma ?? 1;
-  for (const name of opts.attacks) {
-    let s: Float64Array;
-    if (isLiraVariant(name)) {
-      if (name === 'lira-global') s = meanOverQueries(target, population.samples, population.queries);
-      else {
-        stats ??= liraStatistics(references);
-        s = liraScoresFromStatistics(stats, target, name);
-        if (name === 'lira-online' || name === 'lira-offline') {
-          const note = liraVarianceNote(stats, name);
-          if (note !== undefined) notes.push(note);
-        }
-      }
-    } else if (name === 'rmia') {
-      if (rmiaA === undefined) {
-        if (opts.rmiaA !== undefined) rmiaA = opts.rmiaA;
-        else if (references.rows.length >= 2 && population.popSignal !== undefined) {
-          checkTuningRow(data);
-          const tuned = tuneRmiaA(references, { gamma });
-          rmiaA = tuned.a;
-          const best = tuned.auc[tuned.grid.indexOf(tuned.a)] ?? Number.NaN;
-          notes.push(
-            `rmia: a = ${tuned.a} tuned on reference model ${tuned.pairedRow} as target (AUC ${best.toFixed(4)})`,
-          );
-        } else {
-          rmiaA = RMIA_DEFAULT_A;
-          notes.push(
-            `rmia: a = ${RMIA_DEFAULT_A} (Privacy Meter's default; tuning needs at least 2 reference models)`,
-          );
-        }
-      }
-      s = rmiaScores(references, target, targetPop, { mode: 'offline', a: rmiaA, gamma });
-    } else if (name === 'rmia-online') {
-      s = rmiaScores(references, target, targetPop, { mode: 'online', gamma });
-    } else if (name === 'attack-r') {
-      s = attackRScores(references, target);
-    } else {
-      s = attackPScores(population, target, targetPop);
-    }
-    scores.set(name, s);
+  if (opts.rmiaA === undefined && entries.some((a) => a.needs.tuning) && references.rows.length >= 2) {
+    checkTuningRow(data);
   }
+  const job: ReferenceAttackJob = {
+    population,
+    target,
+    targetPop,
+    references: () => references,
+    tuning: () => ({ view: references }),
+    modelName: (row) => `reference model ${row}`,
+    options: {
+      seed: opts.seed,
+      rmiaGamma: opts.rmiaGamma ?? 1,
+      rmiaSignal: 'scaled-logit',
+      shadowHiddenLayers: [],
+      ...(opts.rmiaA !== undefined ? { rmiaA: opts.rmiaA } : {}),
+    },
+    memo: memoTable(),
+    notes: [],
+  };
+  const scores = new Map<string, Float64Array>();
+  let rmiaA: number | undefined;
+  for (const attack of entries) {
+    const outcome = attack.run(job);
+    scores.set(attack.name, outcome.scores);
+    if (outcome.rmiaA !== undefined) rmiaA = outcome.rmiaA;
+  }
+  const notes = job.notes;
   if (opts.scoresOut !== undefined) {
     const record: Record<string, ReturnType<typeof npyArray>> = {};
     for (const [name, s] of scores) record[name] = npyArray(s, [s.length], 'float64');

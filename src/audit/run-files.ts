@@ -7,15 +7,18 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { AttackScores } from '../attacks/registry.js';
 import type { Dataset } from '../data/dataset.js';
-import { isMiaError } from '../errors.js';
-import { describeFsError, readJsonFile, writeJsonAtomic } from '../io/atomic.js';
+import { gatherRows } from '../data/samples.js';
+import { writeJsonAtomic } from '../io/atomic.js';
+import { readJsonFile } from '../io/json.js';
 import { npyArray, readNpy, toBool } from '../io/npy.js';
 import { readNpz, writeNpz } from '../io/npz.js';
+import { unreadableReason } from '../io/unreadable.js';
 import type { EpochRecord } from '../models/train.js';
 import type { AggregateResult } from './aggregate.js';
 import type { AuditResult, ExperimentOutcome } from './attack-stage.js';
 import { mergeCollections, type PrivacyPoint, saveCollection } from './privacy-collection.js';
-import { experimentScoresPath, type RunPaths } from './run-dir.js';
+import type { EnvironmentFile, HistoryEpoch } from './run-format/index.js';
+import { experimentScoresPath, type RunPaths } from './run-paths.js';
 
 /** Reads the package version for environment.json. */
 export function packageVersion(): string {
@@ -35,9 +38,9 @@ export function packageVersion(): string {
  */
 export function writeEnvironment(
   path: string,
-  env: { backend: string; engine: string; dataset: Record<string, unknown> },
+  env: Pick<EnvironmentFile, 'backend' | 'engine' | 'dataset'>,
 ): void {
-  writeJsonAtomic(path, {
+  const file: EnvironmentFile = {
     backend: env.backend,
     engine: env.engine,
     node: process.version,
@@ -45,11 +48,12 @@ export function writeEnvironment(
     dataset: env.dataset,
     platform: `${process.platform}-${process.arch}`,
     cpus: availableParallelism(),
-  });
+  };
+  writeJsonAtomic(path, file);
 }
 
 /** A model's epochs as history.json lists them (the training record without lr and throughput). */
-export function historyEpochs(history: readonly EpochRecord[]) {
+export function historyEpochs(history: readonly EpochRecord[]): HistoryEpoch[] {
   return history.map((h) => ({
     epoch: h.epoch,
     trainLoss: h.trainLoss,
@@ -67,17 +71,6 @@ export function lastAccuracies(history: readonly EpochRecord[]): {
 } {
   const last = history[history.length - 1];
   return { trainAccuracy: last?.trainAccuracy, valAccuracy: last?.valAccuracy ?? undefined };
-}
-
-/**
- * Why a run-directory file could not be read, in a few words: the MiaError's message (`not a valid zip
- * archive: …`, `invalid JSON: …`) or the fs error's code; for the progress line `<file>: unreadable
- * (<why>); …` that a rerun prints before computing the file again.
- */
-export function unreadableReason(e: unknown): string {
-  if (isMiaError(e)) return e.message;
-  if (e !== null && typeof e === 'object' && 'code' in e) return describeFsError(e);
-  return e instanceof Error ? e.message : String(e);
 }
 
 /**
@@ -152,14 +145,7 @@ export function readPreviousResults(
 export function writeSamples(path: string, audit: Dataset, rows: Int32Array): void {
   if (audit.shape.length !== 3) return;
   const k = Math.min(16, rows.length);
-  const size = audit.x.length / audit.n;
-  const x = new Float32Array(k * size);
-  const y = new Int32Array(k);
-  for (let j = 0; j < k; j++) {
-    const r = rows[j]!;
-    x.set(audit.x.subarray(r * size, (r + 1) * size), j * size);
-    y[j] = audit.y[r]!;
-  }
+  const { x, y } = gatherRows(audit, rows.subarray(0, k));
   writeNpz(path, { x: npyArray(x, [k, ...audit.shape], 'float32'), y: npyArray(y, [k], 'int32') });
 }
 

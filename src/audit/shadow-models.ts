@@ -6,24 +6,17 @@
  */
 import { join } from 'node:path';
 import type { ShadowOutputs } from '../attacks/shadow.js';
+import { formatDuration } from '../core/duration.js';
+import type { Logger } from '../core/logger.js';
+import { gatherRows, type ShapedSamples } from '../data/samples.js';
 import { MiaError } from '../errors.js';
 import { shuffleSeedOf, trainOrLoad } from '../models/cache.js';
 import type { Engine, EngineModel } from '../models/engine.js';
-import type { Logger } from '../models/logger.js';
-import { formatDuration, trainModel } from '../models/train.js';
+import { trainModel } from '../models/train.js';
 import { Rng } from '../rng.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
 import type { TrainingConfig } from './config.js';
-import { deriveSeed } from './run-dir.js';
-
-/** Labelled samples with their per-sample shape. */
-export interface ShadowData {
-  x: Float32Array;
-  y: Int32Array;
-  n: number;
-  shape: number[];
-  numClasses: number;
-}
+import { deriveSeed } from './seeds.js';
 
 export interface ShadowModelsOptions {
   /** S ≥ 1 shadow models. */
@@ -76,24 +69,12 @@ export function shadowParts(n: number, count: number, seed: number): { rows: Int
   return parts;
 }
 
-function gather(d: ShadowData, rows: Int32Array): { x: Float32Array; y: Int32Array; n: number } {
-  const size = d.x.length / d.n;
-  const x = new Float32Array(rows.length * size);
-  const y = new Int32Array(rows.length);
-  for (let j = 0; j < rows.length; j++) {
-    const r = rows[j]!;
-    x.set(d.x.subarray(r * size, (r + 1) * size), j * size);
-    y[j] = d.y[r]!;
-  }
-  return { x, y, n: rows.length };
-}
-
 /**
  * Trains the S shadow models (see the file header) and returns each one's outputs on its whole part with
  * membership labels. Shadow k is seeded with deriveSeed(seed, `shadow:k`).
  */
 export async function trainShadowModels(
-  data: ShadowData,
+  data: ShapedSamples,
   options: ShadowModelsOptions,
 ): Promise<ShadowOutputs[]> {
   const parts = shadowParts(data.n, options.count, deriveSeed(options.seed, 'shadow-parts'));
@@ -103,8 +84,8 @@ export async function trainShadowModels(
   for (let k = 0; k < parts.length; k++) {
     const part = parts[k]!;
     const memberRows = part.rows.slice(0, part.members);
-    const train = gather(data, memberRows);
-    const all = gather(data, part.rows);
+    const train = gatherRows(data, memberRows);
+    const all = gatherRows(data, part.rows);
     const seed = deriveSeed(options.seed, `shadow:${k}`);
     const label = `[shadow ${k + 1}/${parts.length}]`;
     log?.info(

@@ -15,20 +15,17 @@
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonFile, writeJsonAtomic } from '../io/atomic.js';
-import {
-  canonicalJson,
-  requestHash,
-  type TrainOrLoadResult,
-  type TrainRequest,
-  trainOrLoad,
-} from '../models/cache.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import type { Logger } from '../core/logger.js';
+import type { LabelledSamples } from '../data/samples.js';
+import { writeJsonAtomic } from '../io/atomic.js';
+import { readJsonFile } from '../io/json.js';
+import { requestHash, type TrainOrLoadResult, type TrainRequest, trainOrLoad } from '../models/cache.js';
 import type { Engine } from '../models/engine.js';
-import type { Logger } from '../models/logger.js';
 import { isModelDir } from '../models/store.js';
-import type { LabelledSamples } from '../signals/inference.js';
 import { type PrivacyCallbackOptions, privacyMetricsCallback } from './privacy-callback.js';
 import type { PrivacyPoint } from './privacy-collection.js';
+import type { PrivacySideFile } from './run-format/index.js';
 
 /** What to measure while a model trains (see privacy-callback.ts). */
 export interface PrivacyTracking {
@@ -117,7 +114,7 @@ export async function trainTracked(
     rmSync(dir, { recursive: true, force: true });
   }
   const save = (complete: boolean, points: readonly PrivacyPoint[]) =>
-    writeJsonAtomic(tracking.path, { key, complete, points });
+    writeJsonAtomic(tracking.path, { key, complete, points: [...points] } satisfies PrivacySideFile);
   const cb = privacyMetricsCallback({
     ...tracking.callback,
     onPoints: async (pts, epoch) => {

@@ -4,13 +4,16 @@
  * holds when it was trained by the same request (src/models/cache.ts `requestHash`: architecture,
  * optimiser, epochs, batch size, seed, dataset and training rows).
  */
+
+import { formatDuration } from '../core/duration.js';
+import type { Logger } from '../core/logger.js';
 import type { DatasetName, DatasetOptions, LoadedDatasets } from '../data/registry.js';
 import { subsetIndices, take } from '../data/splits.js';
 import { isMiaError } from '../errors.js';
 import type { ArchSpec } from '../models/architectures.js';
 import { requestHash, shuffleSeedOf } from '../models/cache.js';
-import { type BackendPreference, createEngine, type EngineName } from '../models/engine.js';
-import type { Logger } from '../models/logger.js';
+import { createEngine } from '../models/engines/create-engine.js';
+import type { BackendPreference, EngineName } from '../models/engines/names.js';
 import type { NormalizedOptimizerSpec, OptimizerSpec } from '../models/optimizers.js';
 import {
   type FinalEvaluation,
@@ -20,7 +23,7 @@ import {
   readModelRecord,
   saveModel,
 } from '../models/store.js';
-import { evaluateLogits, formatDuration, trainModel } from '../models/train.js';
+import { evaluateLogits, trainModel } from '../models/train.js';
 import { Rng } from '../rng.js';
 
 /** What to train and where to save it. */

@@ -5,25 +5,22 @@
  */
 import { join, resolve } from 'node:path';
 import type { LoadedConfig } from '../audit/config.js';
+import { stdoutLogger } from '../core/logger.js';
 import { writeJsonAtomic } from '../io/atomic.js';
-import type { BackendPreference } from '../models/engine.js';
-import type { Logger } from '../models/logger.js';
+import type { BackendPreference } from '../models/engines/names.js';
 import { defineCommand } from './command.js';
 import { bool, choice, int, text, texts } from './flags.js';
 import { count, formatAuditSummary } from './format-audit.js';
 import { setCurrentRunDir } from './interrupt.js';
 import { BACKENDS } from './shared-flags.js';
 
-/** Progress lines to stdout. */
-export const stdoutLogger: Logger = { info: (line) => console.log(line) };
-
 /**
- * The report stage (src/report/index.ts `writeReport`) on the run directory, loaded lazily so that an
+ * The report stage (src/report/write-report.ts `writeReport`) on the run directory, loaded lazily so that an
  * audit without a report does not load the chart renderer. Prints the report's warnings and resolves to
  * the path of report.html.
  */
 export async function writeRunReport(runDir: string): Promise<string> {
-  const { writeReport } = await import('../report/index.js');
+  const { writeReport } = await import('../report/write-report.js');
   const r = await writeReport(runDir);
   for (const w of r.warnings) console.log(`report: ${w}`);
   return r.html;
@@ -45,7 +42,7 @@ export async function auditAndReport(
 ): Promise<number> {
   const cfg = loaded.config;
   console.log(
-    cfg.experiments !== undefined
+    cfg.mode === 'experiments'
       ? `mia audit ${loaded.file}: ${cfg.data.dataset}, ${count(cfg.experiments.experiments.length, 'experiment')} on ` +
           `${count(cfg.experiments.models.length, 'named model')}, attacks ${cfg.audit.attacks.join(', ')}`
       : `mia audit ${loaded.file}: ${cfg.data.dataset}, target ${cfg.target.architecture.name} ` +

@@ -1,7 +1,7 @@
 /**
  * `mia evaluate --scores scores.csv --truth truth.csv [--json out.json]`: scores membership predictions
  * against the truth, as a scoring server would (seed 004's workflow). The files and their join:
- * src/signals/predictions.ts; the metrics: src/audit/evaluate-predictions.ts.
+ * src/signals/predictions.ts; the metrics: src/audit/evaluate-scores.ts.
  */
 import { basename } from 'node:path';
 import type { AttackResult } from '../audit/run-attacks.js';
@@ -36,7 +36,7 @@ export const evaluateCommand = defineCommand({
   epilog: `Rows may come in any order; they are joined on id. An id present in one file only, a repeated id, or a
 value that is not a number / not 1,0,true,false is an error naming file:line and the id.`,
   async run(args) {
-    const { evaluatePredictions } = await import('../audit/evaluate-predictions.js');
+    const { evaluatePredictions } = await import('../audit/evaluate-scores.js');
     const r = evaluatePredictions(args.scores, args.truth);
     console.log(formatEvaluation(r, `${basename(args.scores)} vs ${basename(args.truth)}`));
     if (args.json !== undefined) {

@@ -1,7 +1,7 @@
 /** The end-of-run summary `mia audit` and `mia demo` print (src/cli/audit.ts `auditAndReport`). */
 import type { AggregateResult } from '../audit/aggregate.js';
 import type { AuditRun } from '../audit/pipeline.js';
-import { formatDuration } from '../models/train.js';
+import { formatDuration } from '../core/duration.js';
 import { fprKeysOf } from '../report/fpr.js';
 import { formatResultsTable, worstCaseSentence } from './format-results.js';
 
@@ -65,7 +65,7 @@ export function formatAuditSummary(run: AuditRun, top: number, reportPath: strin
     if (run.aggregate !== undefined) {
       out.push(
         '',
-        `Over ${count(run.config.run.numExperiments, 'experiment')} (each model in turn as target), mean ± sd:`,
+        `Over ${count(run.config.mode === 'reference' ? run.config.run.numExperiments : 1, 'experiment')} (each model in turn as target), mean ± sd:`,
       );
       out.push(formatAggregateTable(run.aggregate));
     }

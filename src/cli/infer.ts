@@ -4,8 +4,8 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import { MiaError } from '../errors.js';
-import { ENGINE_NAMES } from '../models/engine.js';
-import type { OnnxLayout } from '../models/onnx.js';
+import { ENGINE_NAMES } from '../models/engines/names.js';
+import type { OnnxLayout } from '../models/engines/ort/onnx-model.js';
 import type { OutputKind } from '../models/predictor.js';
 import { defineCommand } from './command.js';
 import { choice, int, text, usageError } from './flags.js';

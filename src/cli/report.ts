@@ -27,7 +27,7 @@ report that this one does not draw are removed.`,
     }),
   },
   async run(args) {
-    const { writeReport } = await import('../report/index.js');
+    const { writeReport } = await import('../report/write-report.js');
     const t0 = performance.now();
     const r = await writeReport(args.runDir, {
       ...(args.out !== undefined ? { outDir: args.out } : {}),

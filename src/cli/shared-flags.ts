@@ -8,18 +8,14 @@ import { closest } from '../audit/config-reader.js';
 import type { Dataset } from '../data/dataset.js';
 import { DATASET_NAMES, type DatasetName, type DatasetOptions } from '../data/registry.js';
 import { MiaError } from '../errors.js';
-import { type BackendPreference, ENGINE_NAMES } from '../models/engine.js';
-import type { Logger } from '../models/logger.js';
+import { BACKEND_NAMES, type BackendPreference, ENGINE_NAMES } from '../models/engines/names.js';
 import { bool, choice, type Flag, int, parsed, text } from './flags.js';
 
 /** The names of --backend (the tfjs engine's compute backends). */
-export const BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const satisfies readonly BackendPreference[];
+export const BACKENDS = BACKEND_NAMES;
 
 /** The names of --normalize for a dataset. */
 const NORMALIZE = ['unit', 'standard', 'none'] as const;
-
-/** The console logger of the CLI: progress lines to stdout. */
-export const consoleLogger: Logger = { info: (line) => console.log(line) };
 
 /** --backend NAME: one of {@link BACKENDS}, 'auto' when absent. */
 export function backendFlag(description: string): Flag<BackendPreference> {

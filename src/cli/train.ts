@@ -2,17 +2,17 @@
  * `mia train --dataset NAME --out DIR`: trains a model on a dataset and saves it, or reuses the model DIR
  * already holds for the same request. The work: src/audit/train-saved-model.ts.
  */
+import { stdoutLogger } from '../core/logger.js';
 import { DATASET_NAMES } from '../data/registry.js';
 import { MiaError } from '../errors.js';
 import { describeArchitectures } from '../models/architectures.js';
-import { ENGINE_NAMES } from '../models/engine.js';
+import { ENGINE_NAMES } from '../models/engines/names.js';
 import type { OptimizerSpec } from '../models/optimizers.js';
 import { defineCommand } from './command.js';
 import { bool, int, num, SEED_RANGE, text, texts, usageError } from './flags.js';
 import {
   announceDataset,
   backendFlag,
-  consoleLogger,
   datasetFlags,
   datasetNameFlag,
   datasetOptionsFromFlags,
@@ -166,7 +166,7 @@ epochs, batch size, seed, dataset and training rows) and reuses it instead of tr
         out: args.out,
         force: args.force,
       },
-      consoleLogger,
+      stdoutLogger,
     );
     return 0;
   },

@@ -3,8 +3,9 @@
  * the per-sample shape beside it. Images are NHWC (height, width, channels), tabular rows are [d].
  */
 import { MiaError } from '../errors.js';
+import type { ShapedSamples } from './samples.js';
 
-export interface Dataset {
+export interface Dataset extends ShapedSamples {
   /** Short name, e.g. "fashion-mnist", "cifar10", "synthetic", "purchase.csv". */
   name: string;
   /** Where it came from, in words and path ("/usr/share/datasets/fashion-mnist (Debian dataset-fashion-mnist)"). */
@@ -13,11 +14,6 @@ export interface Dataset {
   x: Float32Array;
   /** n labels in [0, numClasses). */
   y: Int32Array;
-  /** Number of samples. */
-  n: number;
-  /** Per-sample shape: [h, w, c] for images, [d] for tabular rows. */
-  shape: number[];
-  numClasses: number;
   /** Names of the classes 0..numClasses-1, when known. */
   classNames?: string[];
   split: 'train' | 'test';

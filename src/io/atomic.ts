@@ -115,21 +115,23 @@ export function readAtSync(fd: number, position: number, length: number): Uint8A
  * Runs `write(fd)` against a fresh temp file beside `path`, then fsyncs and renames it over `path`
  * (the protocol in this file's header). `write` writes with node:fs calls on `fd` (or
  * {@link writeAllSync}). If `write` throws, the temp file is removed, `path` is untouched and the
- * error is rethrown as is. File-system failures become MiaError E_IO with `where` = `path`.
+ * error is rethrown as is. File-system failures become MiaError E_IO located at `path` (`where` = `path`).
  */
 export function withAtomicFile(path: string, write: (fd: number) => void): void {
   const dir = dirname(path);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new MiaError('E_IO', `cannot create directory ${dir}: ${describeFsError(e)}`, { where: path });
+    throw new MiaError('E_IO', `cannot create directory ${dir}: ${describeFsError(e)}`, {
+      where: { file: path },
+    });
   }
   const tmp = tempPathFor(path);
   let fd: number;
   try {
     fd = openSync(tmp, 'wx', 0o644);
   } catch (e) {
-    throw new MiaError('E_IO', `cannot write file: ${describeFsError(e)}`, { where: path });
+    throw new MiaError('E_IO', `cannot write file: ${describeFsError(e)}`, { where: { file: path } });
   }
   let stage = 'write';
   try {
@@ -149,7 +151,9 @@ export function withAtomicFile(path: string, write: (fd: number) => void): void 
       // already gone
     }
     if (stage === 'write' && !isFsError(e)) throw e;
-    throw new MiaError('E_IO', `cannot write file (${stage}): ${describeFsError(e)}`, { where: path });
+    throw new MiaError('E_IO', `cannot write file (${stage}): ${describeFsError(e)}`, {
+      where: { file: path },
+    });
   }
   fsyncDir(dir);
 }
@@ -173,7 +177,7 @@ function fsyncDir(dir: string): void {
 
 /**
  * Atomically replaces `path` with `data` (a string is written as UTF-8), creating parent directories.
- * Throws MiaError E_IO (`where` = `path`) on failure, leaving any old file intact and no temp file.
+ * Throws MiaError E_IO (at file `path`) on failure, leaving any old file intact and no temp file.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
@@ -192,7 +196,7 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 
 /**
  * The whole file at `path` as a fresh Uint8Array with byteOffset 0 (so aligned typed-array views of it
- * are possible), read in chunks so files above 2 GiB work. Throws MiaError E_IO, `where` = `path`,
+ * are possible), read in chunks so files above 2 GiB work. Throws MiaError E_IO at file `path`,
  * message `cannot read file: ENOENT (no such file or directory)` and the like — one line, no stack.
  */
 export function readFileOrThrow(path: string): Uint8Array {
@@ -200,7 +204,7 @@ export function readFileOrThrow(path: string): Uint8Array {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: path });
+    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: { file: path } });
   }
   try {
     const st = fstatSync(fd);
@@ -226,179 +230,8 @@ export function readFileOrThrow(path: string): Uint8Array {
     }
     return readAtSync(fd, 0, st.size);
   } catch (e) {
-    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: path });
+    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: { file: path } });
   } finally {
     closeSync(fd);
   }
-}
-
-/**
- * Reads and parses the JSON file at `path` (UTF-8, a leading BOM ignored). Throws MiaError E_IO when the
- * file cannot be read, and E_JSON with `where` = `path:line:column` (1-based, column in UTF-16 code
- * units) at the first syntax error.
- */
-export function readJsonFile(path: string): unknown {
-  const bytes = readFileOrThrow(path);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new MiaError('E_JSON', 'file is not valid UTF-8', { where: path });
-  }
-  return parseJsonText(text, path);
-}
-
-/**
- * `JSON.parse(text)` (a leading BOM ignored) with syntax errors turned into MiaError E_JSON whose `where`
- * is `${where}:line:column` of the first offending character (1-based), located by a small RFC 8259
- * scanner because V8's messages do not always carry a position.
- */
-export function parseJsonText(text: string, where: string): unknown {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  try {
-    return JSON.parse(text);
-  } catch {
-    const { offset, message } = locateJsonError(text);
-    const { line, column } = lineColumn(text, offset);
-    throw new MiaError('E_JSON', `invalid JSON: ${message}`, { where: `${where}:${line}:${column}` });
-  }
-}
-
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, column: offset - start + 1 };
-}
-
-class JsonSyntax extends Error {
-  constructor(
-    readonly offset: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Finds the offset and a description of the first syntax error in `text` (RFC 8259 grammar). */
-function locateJsonError(text: string): { offset: number; message: string } {
-  let i = 0;
-  const n = text.length;
-  const ws = (): void => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
-      else break;
-    }
-  };
-  const describe = (): string => (i >= n ? 'end of input' : `'${text[i]}'`);
-  const fail = (what: string): never => {
-    throw new JsonSyntax(i, `expected ${what}, found ${describe()}`);
-  };
-  const literal = (word: string): void => {
-    for (let k = 0; k < word.length; k++, i++) if (text[i] !== word[k]) fail(`'${word}'`);
-  };
-  const string = (): void => {
-    i++; // opening quote
-    for (;;) {
-      if (i >= n) fail("closing '\"'");
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return;
-      }
-      if (c < 0x20) fail('no control character inside a string');
-      if (c === 0x5c) {
-        i++;
-        const e = text[i];
-        if (e === 'u') {
-          i++;
-          for (let k = 0; k < 4; k++, i++)
-            if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail('4 hex digits after \\u');
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i++;
-        else fail('a valid escape');
-      } else i++;
-    }
-  };
-  const digits = (): void => {
-    const s = i;
-    while (i < n && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++;
-    if (i === s) fail('a digit');
-  };
-  const number = (): void => {
-    if (text[i] === '-') i++;
-    if (text[i] === '0') i++;
-    else digits();
-    if (text[i] === '.') {
-      i++;
-      digits();
-    }
-    if (text[i] === 'e' || text[i] === 'E') {
-      i++;
-      if (text[i] === '+' || text[i] === '-') i++;
-      digits();
-    }
-  };
-  const value = (depth: number): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail('a property name in double quotes');
-        string();
-        ws();
-        if (text[i] !== ':') fail("':'");
-        i++;
-        value(depth + 1);
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') {
-          i++;
-          return;
-        } else fail("',' or '}'");
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value(depth + 1);
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') {
-          i++;
-          return;
-        } else fail("',' or ']'");
-      }
-    } else if (c === '"') string();
-    else if (c === 't') literal('true');
-    else if (c === 'f') literal('false');
-    else if (c === 'n') literal('null');
-    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) number();
-    else fail('a JSON value');
-  };
-  try {
-    value(0);
-    ws();
-    if (i < n) fail('end of input');
-  } catch (e) {
-    if (e instanceof JsonSyntax) return { offset: e.offset, message: e.message };
-    if (e instanceof RangeError) return { offset: i, message: 'nesting too deep' };
-    throw e;
-  }
-  // JSON.parse failed but the scanner accepted: should not happen; report the start.
-  return { offset: 0, message: 'unparseable JSON' };
 }

@@ -8,72 +8,28 @@
  * We read little-endian ('<') and byte-order-free ('|') numeric and bool dtypes in C order, and write
  * version 1.0 headers byte-for-byte as numpy 1.23+ writes them (data aligned to 64 bytes).
  */
-import { MiaError } from '../errors.js';
+import { type ErrorWhere, MiaError } from '../errors.js';
 import { readFileOrThrow, withAtomicFile, writeAllSync } from './atomic.js';
+import {
+  BY_CODE,
+  checkArray,
+  DTYPES,
+  elementCount,
+  type NpyArray,
+  type NpyData,
+  type NpyDtype,
+  npyDescr,
+} from './npy-array.js';
 import { type PyValue, parsePyLiteral } from './py-literal.js';
 
-export type NpyDtype =
-  | 'float32'
-  | 'float64'
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'uint8'
-  | 'uint16'
-  | 'uint32'
-  | 'bool';
-
-export type NpyData =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigInt64Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array;
-
-/**
- * An n-dimensional array: `data` holds product(shape) elements in C (row-major) order. `bool` arrays
- * hold 0/1 in a Uint8Array. A 0-d array has shape [] and one element.
- */
-export interface NpyArray {
-  dtype: NpyDtype;
-  shape: number[];
-  data: NpyData;
-}
-
-type TypedCtor = {
-  new (length: number): NpyData;
-  new (buffer: ArrayBufferLike, byteOffset: number, length: number): NpyData;
-  readonly BYTES_PER_ELEMENT: number;
-};
-
-interface DtypeInfo {
-  /** numpy type code and size, e.g. 'f4' */
-  code: string;
-  size: number;
-  ctor: TypedCtor;
-}
-
-const DTYPES: Record<NpyDtype, DtypeInfo> = {
-  float32: { code: 'f4', size: 4, ctor: Float32Array },
-  float64: { code: 'f8', size: 8, ctor: Float64Array },
-  int8: { code: 'i1', size: 1, ctor: Int8Array },
-  int16: { code: 'i2', size: 2, ctor: Int16Array },
-  int32: { code: 'i4', size: 4, ctor: Int32Array },
-  int64: { code: 'i8', size: 8, ctor: BigInt64Array },
-  uint8: { code: 'u1', size: 1, ctor: Uint8Array },
-  uint16: { code: 'u2', size: 2, ctor: Uint16Array },
-  uint32: { code: 'u4', size: 4, ctor: Uint32Array },
-  bool: { code: 'b1', size: 1, ctor: Uint8Array },
-};
-
-const BY_CODE = new Map<string, NpyDtype>(
-  (Object.keys(DTYPES) as NpyDtype[]).map((d) => [DTYPES[d].code, d] as const),
-);
+export {
+  type NpyArray,
+  type NpyData,
+  type NpyDtype,
+  npyArray,
+  npyDescr,
+  npyItemSize,
+} from './npy-array.js';
 
 const SUPPORTED = 'one of <f4, <f8, |i1, <i2, <i4, <i8, |u1, <u2, <u4, |b1 (little-endian, C order)';
 
@@ -83,28 +39,17 @@ const GROWTH_AXIS_MAX_DIGITS = 21;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function requireLittleEndianHost(where: string): void {
+function requireLittleEndianHost(where: ErrorWhere): void {
   if (!LITTLE_ENDIAN_HOST) {
     throw new MiaError('E_NPY_DTYPE', '.npy I/O supports little-endian machines only', { where });
   }
-}
-
-/** The numpy descr we write for `dtype`: '|' for one-byte types, '<' otherwise (e.g. '<f4', '|b1'). */
-export function npyDescr(dtype: NpyDtype): string {
-  const info = DTYPES[dtype];
-  return (info.size === 1 ? '|' : '<') + info.code;
-}
-
-/** Bytes per element of `dtype`. */
-export function npyItemSize(dtype: NpyDtype): number {
-  return DTYPES[dtype].size;
 }
 
 /**
  * Maps a numpy descr string to our dtype, or throws E_NPY_DTYPE saying why it is not supported
  * (big-endian, object, string, structured, other) and how to convert it in numpy.
  */
-function dtypeFromDescr(descr: string, where: string): NpyDtype {
+function dtypeFromDescr(descr: string, where: ErrorWhere): NpyDtype {
   const m = /^([<>|=]?)([a-zA-Z])(\d*)(.*)$/.exec(descr);
   const fail = (why: string): never => {
     throw new MiaError('E_NPY_DTYPE', why, { where, expected: SUPPORTED, found: `descr '${descr}'` });
@@ -132,7 +77,7 @@ function dtypeFromDescr(descr: string, where: string): NpyDtype {
   return dtype;
 }
 
-function shapeOf(v: PyValue | undefined, where: string): number[] {
+function shapeOf(v: PyValue | undefined, where: ErrorWhere): number[] {
   const bad = (): never => {
     throw new MiaError('E_NPY_HEADER', "header 'shape' is not a tuple of non-negative integers", { where });
   };
@@ -145,17 +90,7 @@ function shapeOf(v: PyValue | undefined, where: string): number[] {
   return shape;
 }
 
-/** product(shape), or throws when it is not a safe integer. */
-function elementCount(shape: readonly number[], where: string): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  if (!Number.isSafeInteger(n)) {
-    throw new MiaError('E_NPY_HEADER', `shape [${shape.join(', ')}] is too large`, { where });
-  }
-  return n;
-}
-
-function decodeHeader(bytes: Uint8Array, utf8: boolean, where: string): string {
+function decodeHeader(bytes: Uint8Array, utf8: boolean, where: ErrorWhere): string {
   if (utf8) {
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -170,7 +105,7 @@ function decodeHeader(bytes: Uint8Array, utf8: boolean, where: string): string {
 
 /**
  * Parses a .npy file held in `bytes`. `where` names it in errors: the file, and the array inside an
- * npz as `run.npz:logits_train`.
+ * npz as { file: 'run.npz', key: 'logits_train' } (`where` = `run.npz:logits_train`).
  *
  * Returns the array in C order. `data` is a zero-copy view into `bytes` when the data offset is aligned
  * to the element size (always so for numpy-written files read from offset 0), else a copy. Trailing
@@ -182,7 +117,7 @@ function decodeHeader(bytes: Uint8Array, utf8: boolean, where: string): string {
  * unsupported dtypes); E_NPY_ORDER (Fortran order); E_TRUNCATED (fewer data bytes than the shape
  * needs; `expected` / `found` give the byte counts).
  */
-export function parseNpy(bytes: Uint8Array, where: string): NpyArray {
+export function parseNpy(bytes: Uint8Array, where: ErrorWhere): NpyArray {
   requireLittleEndianHost(where);
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     const head = Array.from(bytes.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -360,7 +295,7 @@ export function encodeNpy(arr: NpyArray): Uint8Array {
 
 /** Reads the .npy file at `path` (see {@link parseNpy}; read errors are E_IO naming the path). */
 export function readNpy(path: string): NpyArray {
-  return parseNpy(readFileOrThrow(path), path);
+  return parseNpy(readFileOrThrow(path), { file: path });
 }
 
 /** Writes `arr` to `path` as .npy atomically (temp file + rename, see atomic.ts), without copying data. */
@@ -372,56 +307,6 @@ export function writeNpy(path: string, arr: NpyArray): void {
     writeAllSync(fd, header);
     writeAllSync(fd, npyDataBytes(arr));
   });
-}
-
-function dtypeOfData(data: NpyData): NpyDtype {
-  if (data instanceof Float32Array) return 'float32';
-  if (data instanceof Float64Array) return 'float64';
-  if (data instanceof Int8Array) return 'int8';
-  if (data instanceof Int16Array) return 'int16';
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof BigInt64Array) return 'int64';
-  if (data instanceof Uint8Array) return 'uint8';
-  if (data instanceof Uint16Array) return 'uint16';
-  if (data instanceof Uint32Array) return 'uint32';
-  throw new TypeError(`unsupported typed array ${(data as object).constructor.name}`);
-}
-
-function checkArray(arr: NpyArray): void {
-  const inferred = dtypeOfData(arr.data);
-  if (inferred !== arr.dtype && !(arr.dtype === 'bool' && inferred === 'uint8')) {
-    throw new TypeError(`dtype ${arr.dtype} does not match data ${arr.data.constructor.name}`);
-  }
-  for (const d of arr.shape) {
-    if (!Number.isSafeInteger(d) || d < 0) {
-      throw new TypeError(`shape [${arr.shape.join(', ')}] has an entry that is not a non-negative integer`);
-    }
-  }
-  const n = elementCount(arr.shape, 'npyArray');
-  if (n !== arr.data.length) {
-    throw new MiaError('E_SHAPE_MISMATCH', `shape [${arr.shape.join(', ')}] does not match the data length`, {
-      expected: `${n} elements`,
-      found: `${arr.data.length} elements`,
-    });
-  }
-}
-
-/**
- * Makes an NpyArray, checking that product(shape) === data.length (else MiaError E_SHAPE_MISMATCH),
- * that shape entries are non-negative integers and that `dtype` (inferred from the typed array when
- * omitted; a Uint8Array infers 'uint8', pass 'bool' for masks) matches the data (else TypeError).
- * For 'bool', values must be 0 or 1 (else TypeError). The data is not copied.
- */
-export function npyArray(data: NpyData, shape: number[], dtype?: NpyDtype): NpyArray {
-  const arr: NpyArray = { dtype: dtype ?? dtypeOfData(data), shape: [...shape], data };
-  checkArray(arr);
-  if (arr.dtype === 'bool') {
-    const u = data as Uint8Array;
-    for (let i = 0; i < u.length; i++) {
-      if (u[i]! > 1) throw new TypeError(`bool data must be 0 or 1; found ${u[i]} at index ${i}`);
-    }
-  }
-  return arr;
 }
 
 export { toBool, toFloat32, toFloat64, toInt32 } from './npy-cast.js';

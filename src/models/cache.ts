@@ -6,14 +6,17 @@
  * resumes with every finished model reused. A cached model that cannot be read (a truncated weights.npz,
  * a damaged model.json) is reported in one progress line, moved aside and trained again.
  */
+
 import { createHash } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
+import { canonicalJson } from '../core/canonical-json.js';
+import type { Logger } from '../core/logger.js';
 import { isMiaError, MiaError, type MiaErrorCode } from '../errors.js';
 import { describeFsError, tempPathFor } from '../io/atomic.js';
+import { unreadableReason } from '../io/unreadable.js';
 import { type ArchSpec, normalizeArchSpec } from './architectures.js';
 import type { Engine, EngineModel, ModelSpec } from './engine.js';
-import type { Logger } from './logger.js';
 import { normalizeOptimizerSpec, type OptimizerSpec } from './optimizers.js';
 import {
   isModelDir,
@@ -69,16 +72,6 @@ export function shuffleSeedOf(seed: number): number {
   return (Math.imul(Math.trunc(seed) >>> 0, 2654435761) + 1013904223) >>> 0;
 }
 
-/** JSON with object keys sorted at every level (arrays keep their order): the hashed form. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
 function sha256(...parts: (Uint8Array | string)[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
@@ -132,16 +125,14 @@ const UNREADABLE: ReadonlySet<MiaErrorCode> = new Set<MiaErrorCode>([
  * Why the model in `dir` could not be loaded, as `weights.npz: not a valid zip archive: …` (the file
  * relative to `dir` when the error names one), or undefined when `e` is not a damaged-file error.
  */
-function unreadableReason(e: unknown, dir: string): string | undefined {
+function damageReason(e: unknown, dir: string): string | undefined {
   if (!isMiaError(e) || !UNREADABLE.has(e.code)) return undefined;
   // A file that cannot be opened for another reason (too many open files, permissions, a network file
   // system's hiccup) says nothing about the model: propagate rather than delete a finished model. So
   // does a model written by a newer mia-audit.
   if (e.code === 'E_IO' && !/no such file or directory|is a directory/.test(e.message)) return undefined;
   if (e.code === 'E_MODEL' && e.message.includes(NEWER_FORMAT)) return undefined;
-  const w = e.where ?? '';
-  const file = w.startsWith(dir + sep) ? `${w.slice(dir.length + sep.length)}: ` : '';
-  return `${file}${e.message}`;
+  return unreadableReason(e, { path: dir });
 }
 
 /**
@@ -185,7 +176,7 @@ export async function trainOrLoad(
     try {
       loaded = await loadModel(dir, options.engine);
     } catch (e) {
-      const reason = unreadableReason(e, dir);
+      const reason = damageReason(e, dir);
       if (reason === undefined) throw e;
       log?.info(`${prefix}cached model ${dir}: unreadable (${reason}); training it again`);
       discardDamaged(dir, cacheDir, hash);

@@ -6,10 +6,11 @@
  * interface, so a faster engine (e.g. an onnxruntime training graph) can replace TensorFlow.js by
  * implementing it.
  *
- * TensorFlow.js (src/models/tfjs/) is the first engine; it is loaded lazily so that commands that never
- * train do not pay for it.
+ * The engines live in engines/ (tfjs/, ort/, auto/), are named in engines/names.ts and created by name
+ * with engines/create-engine.ts, which loads each lazily so that commands that never train do not pay
+ * for it. This file holds the interface only: types, no code.
  */
-import { MiaError } from '../errors.js';
+import type { LabelledSamples } from '../data/samples.js';
 import type { ArchSpec } from './architectures.js';
 import type { NamedWeight } from './init.js';
 import type { NormalizedOptimizerSpec } from './optimizers.js';
@@ -25,13 +26,6 @@ export interface ModelSpec {
   numClasses: number;
   /** Seed of the weight initialisation (init.ts): the same seed gives the same initial weights. */
   seed: number;
-}
-
-/** One training batch: `x` holds n × prod(inputShape) values (row-major NHWC), `y` n labels. */
-export interface Batch {
-  x: Float32Array;
-  y: Int32Array;
-  n: number;
 }
 
 /** What one training step reports, measured on the batch during the forward pass before the update. */
@@ -56,9 +50,10 @@ export interface EngineModel extends Predictor {
   /**
    * One optimisation step on a batch at learning rate `lr`: forward in training mode (batch-norm uses batch
    * statistics and updates its moving averages), mean cross-entropy, gradients, optimiser update.
-   * Throws E_CONFIG when no optimiser was set, E_SHAPE_MISMATCH when the batch does not fit inputShape.
+   * Throws E_SHAPE_MISMATCH when the batch does not fit inputShape, E_ARGUMENT when no optimiser was set,
+   * E_LABEL_RANGE for a label outside [0, numClasses) (engines/check-batch.ts, shared by the engines).
    */
-  trainStep(batch: Batch, lr: number): Promise<StepStats>;
+  trainStep(batch: LabelledSamples, lr: number): Promise<StepStats>;
   /** Every parameter (trainable and batch-norm statistics), in the layer graph's order, copied out. */
   getWeights(): NamedWeight[];
   /** Replaces every parameter; names and shapes must match getWeights() exactly (E_MODEL otherwise). */
@@ -75,51 +70,4 @@ export interface Engine {
    * a bad architecture or one that does not fit the input shape.
    */
   build(spec: ModelSpec): Promise<EngineModel>;
-}
-
-export type BackendPreference = 'auto' | 'node' | 'wasm' | 'cpu';
-
-export interface EngineOptions {
-  /** Compute backend of the tfjs engine; 'auto' (default) takes tfjs-node, else wasm, else cpu. */
-  backend?: BackendPreference;
-  /** onnxruntime intra-op threads for the 'ort' and 'auto' engines (default: all cores). */
-  threads?: number;
-}
-
-/**
- * - 'tfjs': TensorFlow.js (src/models/tfjs/) on the backend chosen by `backend`;
- * - 'ort': whole training steps in onnxruntime-node (src/models/backend/ort/), for the architectures it can
- *   build (conv/dense nets; not resnet18);
- * - 'auto': 'ort' where it can build the architecture and onnxruntime-node loads, else 'tfjs'.
- * All three use the same seeded initial weights and weight names/layouts, so saved models load into any.
- */
-export const ENGINE_NAMES = ['auto', 'tfjs', 'ort'] as const;
-export type EngineName = (typeof ENGINE_NAMES)[number];
-
-/**
- * The engine called `name` (default 'tfjs') with its backend initialised. Throws E_UNKNOWN_NAME listing
- * the engines, and E_BACKEND when the requested backend cannot start.
- */
-export async function createEngine(name: string = 'tfjs', options: EngineOptions = {}): Promise<Engine> {
-  const threads = options.threads !== undefined ? { threads: options.threads } : {};
-  switch (name) {
-    case 'tfjs': {
-      const { createTfjsEngine } = await import('./tfjs/engine.js');
-      return createTfjsEngine(options.backend ?? 'auto');
-    }
-    case 'ort': {
-      const { createOrtEngine } = await import('./backend/ort/engine.js');
-      return createOrtEngine(threads);
-    }
-    case 'auto': {
-      const { createAutoEngine } = await import('./backend/auto-engine.js');
-      return createAutoEngine({ backend: options.backend ?? 'auto', ...threads });
-    }
-    default:
-      throw new MiaError('E_UNKNOWN_NAME', `unknown engine '${name}'`, {
-        where: 'engine',
-        expected: ENGINE_NAMES.join(', '),
-        found: name,
-      });
-  }
 }

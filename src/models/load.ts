@@ -1,21 +1,23 @@
 /**
  * One entry point for "a model to query": a directory saved by mia-audit (store.ts), an .onnx file
- * (onnx.ts), or a TensorFlow.js layers model (tfjs-layers-model.ts: its model.json or its folder).
+ * (engines/ort/onnx-model.ts), or a TensorFlow.js layers model (engines/tfjs/layers-model.ts: its
+ * model.json or its folder).
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MiaError } from '../errors.js';
-import { readJsonFile } from '../io/atomic.js';
-import { type BackendPreference, createEngine } from './engine.js';
-import { loadOnnxModel, type OnnxLayout } from './onnx.js';
+import { readJsonFile } from '../io/json.js';
+import { createEngine } from './engines/create-engine.js';
+import type { BackendPreference } from './engines/names.js';
+import { loadOnnxModel, type OnnxLayout } from './engines/ort/onnx-model.js';
+import { isTfjsLayersModelJson, loadTfjsLayersModel } from './engines/tfjs/layers-model.js';
 import type { OutputKind, Predictor } from './predictor.js';
 import { loadModel, MODEL_FORMAT, type ModelRecord } from './store.js';
-import { isTfjsLayersModelJson, loadTfjsLayersModel } from './tfjs-layers-model.js';
 
 export type ModelKind = 'mia' | 'onnx' | 'tfjs-layers';
 
 export interface LoadPredictorOptions {
-  /** Engine for mia-audit models: 'auto' (default), 'tfjs', 'ort' (engine.ts). */
+  /** Engine for mia-audit models: 'auto' (default), 'tfjs', 'ort' (engines/names.ts). */
   engine?: string;
   /** Per-sample shape of the data to be fed ([h, w, c] or [d]); needed for ONNX layout detection. */
   inputShape?: readonly number[];
@@ -69,7 +71,7 @@ export async function loadPredictor(
   const kind = detectModelKind(path);
   if (kind === 'onnx') {
     if (options.inputShape === undefined) {
-      throw new MiaError('E_CONFIG', 'the data shape is needed to run an ONNX model', { where: path });
+      throw new MiaError('E_ARGUMENT', 'the data shape is needed to run an ONNX model', { where: path });
     }
     const predictor = await loadOnnxModel(path, {
       inputShape: options.inputShape,

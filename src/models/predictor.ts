@@ -1,6 +1,6 @@
 /**
  * What inference needs from a model, whatever made it: our own trained models (engine.ts), ONNX files
- * (onnx.ts) and TensorFlow.js / Keras layers models (tfjs-layers-model.ts).
+ * (engines/ort/onnx-model.ts) and TensorFlow.js / Keras layers models (engines/tfjs/layers-model.ts).
  */
 
 /** Whether a predictor's rows are raw logits or class probabilities (rows summing to 1). */

@@ -15,7 +15,8 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MiaError } from '../errors.js';
-import { describeFsError, isTempFile, processAlive, readJsonFile, tempPathFor } from '../io/atomic.js';
+import { describeFsError, isTempFile, processAlive, tempPathFor } from '../io/atomic.js';
+import { readJsonFile } from '../io/json.js';
 import { npyArray, readNpy, writeNpy } from '../io/npy.js';
 import { toFloat32, toInt32 } from '../io/npy-cast.js';
 import { readNpz, writeNpz } from '../io/npz.js';

@@ -4,11 +4,14 @@
  * (later stages run privacy attacks from it, as the TF Privacy codelab's PrivacyMetrics callback does).
  * Engine-independent: it only uses the EngineModel interface.
  */
+
+import { formatDuration } from '../core/duration.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { gatherRows } from '../data/samples.js';
 import { MiaError } from '../errors.js';
 import { Rng } from '../rng.js';
 import type { EngineModel } from './engine.js';
 import { shapeSize } from './layer-graph.js';
-import { type Logger, silentLogger } from './logger.js';
 import { learningRateAt, normalizeOptimizerSpec, type OptimizerSpec } from './optimizers.js';
 
 /** Labelled samples: `x` holds n × prod(inputShape) values, row-major (NHWC for images). */
@@ -145,16 +148,6 @@ export function checkSamples(
   }
 }
 
-/** "1 h 02 m", "3 m 07 s", "42 s", "0.8 s". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  if (seconds < 10) return `${seconds.toFixed(1)} s`;
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} m`;
-}
-
 const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
 
 export interface EpochOptions {
@@ -190,12 +183,7 @@ export async function trainEpoch(
   let seen = 0;
   for (let s = 0; s < order.length; s += batchSize) {
     const m = Math.min(batchSize, order.length - s);
-    for (let j = 0; j < m; j++) {
-      const r = order[s + j]!;
-      bx.set(train.x.subarray(r * size, (r + 1) * size), j * size);
-      by[j] = train.y[r]!;
-    }
-    const st = await model.trainStep({ x: bx, y: by, n: m }, lr);
+    const st = await model.trainStep(gatherRows(train, order.subarray(s, s + m), { x: bx, y: by }), lr);
     if (!Number.isFinite(st.loss)) {
       throw new MiaError('E_NOT_FINITE', `training loss became ${st.loss} at sample ${s} of the epoch`, {
         where: options.where ?? 'training',
@@ -215,7 +203,7 @@ export async function trainEpoch(
  * smaller, as in Keras), sample order reshuffled each epoch from `shuffleSeed`, learning rate by the
  * optimiser's schedule. Logs one line per epoch (and within long epochs every progressIntervalMs):
  * epoch, loss, accuracy, validation loss / accuracy, samples/s, ETA. Resolves to the history.
- * Throws E_CONFIG for epochs / batch size that are not positive integers, and checkSamples' errors.
+ * Throws E_ARGUMENT for epochs / batch size that are not positive integers, and checkSamples' errors.
  */
 export async function trainModel(
   model: EngineModel,
@@ -224,13 +212,13 @@ export async function trainModel(
 ): Promise<TrainResult> {
   const { epochs, batchSize } = options;
   if (!Number.isInteger(epochs) || epochs < 0) {
-    throw new MiaError('E_CONFIG', 'epochs must be an integer ≥ 0', {
+    throw new MiaError('E_ARGUMENT', 'epochs must be an integer ≥ 0', {
       where: 'train.epochs',
       found: String(epochs),
     });
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new MiaError('E_CONFIG', 'batch size must be an integer ≥ 1', {
+    throw new MiaError('E_ARGUMENT', 'batch size must be an integer ≥ 1', {
       where: 'train.batchSize',
       found: String(batchSize),
     });

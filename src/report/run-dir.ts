@@ -2,24 +2,43 @@
  * Reads an audit's run directory (docs/run-dir.md) for the report: results.json (required), and the
  * optional scores.npz (and scores/experiment-<e>.npz), history.json, privacy-by-epoch.json, samples.npz,
  * environment.json, timing.json, experiments.json (the experiments mode), config.yaml /
- * config.resolved.json. Every file is validated where it is read. A malformed results.json is a
- * MiaError naming the file and the field (`results.json:results[3].auc`); an optional file that cannot
- * be read (truncated, not a zip, invalid JSON, wrong schema) is left out and listed in
- * `RunData.unreadable` with the reason, so the report is still written without its charts.
+ * config.resolved.json. Every file is validated where it is read, with the schemas of the run
+ * directory's contract (src/audit/run-format/; environment.json as any JSON object, shown as it is; the
+ * config files as text). A malformed results.json is a MiaError naming the file and the field
+ * (`results.json:results[3].auc`); an optional file that cannot be read (truncated, not a zip, invalid
+ * JSON, wrong schema) is left out and listed in `RunData.unreadable` with the reason, so the report is
+ * still written without its charts.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
-import type { ExperimentsFile } from '../audit/compare-experiments.js';
 import type { AttackResult } from '../audit/run-attacks.js';
-import { isMiaError, MiaError } from '../errors.js';
-import { readFileOrThrow, readJsonFile } from '../io/atomic.js';
+import {
+  type AggregateJson,
+  type EpochJson,
+  ExperimentsFile,
+  HistoryFile,
+  type HistoryModelJson,
+  ResultsFile,
+  type SpreadJson,
+  TimingFile,
+  type TimingStage,
+} from '../audit/run-format/index.js';
+import { MiaError } from '../errors.js';
+import { readFileOrThrow } from '../io/atomic.js';
+import { readJsonFile } from '../io/json.js';
 import { toBool, toFloat32, toFloat64, toInt32 } from '../io/npy.js';
 import { readNpz } from '../io/npz.js';
+import { unreadableReason } from '../io/unreadable.js';
 import { type AttackResultsCollection, parseCollection } from './collection.js';
 import { parseWith } from './validate.js';
 
-/** One result of results.json: the `mia attack --json` schema plus the run's experiment and model. */
+/**
+ * One result of results.json as read (src/audit/run-format/results.ts; an unbounded ε lower bound, null
+ * in the file, as +Infinity), typed as the audit's results (AttackResult plus the run's experiment and
+ * model) so that the CLI's formatters and compare-experiments.ts take it. Only `epsilon`, which the
+ * report does not read, is looser in the file: absent in older files, null where a bound is NaN.
+ */
 export type ReportResult = AttackResult & { experiment?: string; model?: string };
 
 /** One target model's scores from scores.npz (or scores/experiment-<e>.npz). */
@@ -34,20 +53,11 @@ export interface RunScores {
   byAttack: Map<string, Float64Array>;
 }
 
-export interface EpochRow {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-}
+/** One epoch of history.json as read (validation loss and accuracy null when absent). */
+export type EpochRow = z.output<typeof EpochJson>;
 
-export interface HistoryModel {
-  id: string;
-  label: string;
-  role: string;
-  epochs: EpochRow[];
-}
+/** One model of history.json as read (label defaults to the id, role to "target"). */
+export type HistoryModel = z.output<typeof HistoryModelJson>;
 
 /** Sample training images: x is k × h × w × c (c = 1 or 3), row-major. */
 export interface SampleImages {
@@ -59,11 +69,7 @@ export interface SampleImages {
   y: Int32Array;
 }
 
-export interface TimingStage {
-  stage: string;
-  seconds: number;
-  reused: boolean;
-}
+export type { TimingStage };
 
 export interface RunData {
   dir: string;
@@ -97,143 +103,11 @@ export interface UnreadableFile {
   reason: string;
 }
 
-/** One line saying why reading `path` failed, without repeating the path. */
-export function unreadableReason(e: unknown, path: string): string {
-  if (!isMiaError(e)) return e instanceof Error ? e.message : String(e);
-  const where = e.where ?? '';
-  const rest = where.startsWith(path) ? where.slice(path.length).replace(/^:/, '') : where;
-  const ef: string[] = [];
-  if (e.expected !== undefined) ef.push(`expected ${e.expected}`);
-  if (e.found !== undefined) ef.push(`found ${e.found}`);
-  const line = `[${e.code}]${rest === '' ? '' : ` at ${rest}`}: ${e.message}${ef.length > 0 ? ` (${ef.join(', ')})` : ''}`;
-  return line.replace(/\s*\n\s*/g, ' ');
-}
-
-const num = z.number();
-const TprEntry = z.looseObject({ tpr: num, low: num, high: num, lowSupport: z.boolean() });
-const SliceSchema = z.union([
-  z.object({ feature: z.literal('entire_dataset') }),
-  z.object({ feature: z.literal('class'), value: z.number().int() }),
-  z.object({ feature: z.literal('correctly_classified'), value: z.boolean() }),
-  z.object({ feature: z.literal('loss_decile'), value: z.number().int() }),
-  z.object({ feature: z.literal('custom'), value: z.string() }),
-]);
-const ResultSchema = z.looseObject({
-  attack: z.string(),
-  signal: z.string(),
-  slice: SliceSchema,
-  nMembers: z.number().int().nonnegative(),
-  nNonMembers: z.number().int().nonnegative(),
-  auc: num,
-  advantage: num,
-  ppv: num,
-  tprAtFpr: z.record(z.string(), TprEntry),
-  // JSON has no Infinity: an unbounded ε is written as null.
-  epsilonLowerBound: num.nullable(),
-  epsilon: z
-    .looseObject({
-      estimate: num.nullable(),
-      low: num.nullable(),
-      high: num.nullable(),
-      thresholdsTried: num,
-    })
-    .optional(),
-  note: z.string().optional(),
-  experiment: z.string().optional(),
-  model: z.string().optional(),
-});
-const Spread = z.looseObject({
-  mean: num.nullable(),
-  std: num.nullable(),
-  min: num.nullable(),
-  max: num.nullable(),
-});
-const AggregateSchema = z.looseObject({
-  attack: z.string(),
-  signal: z.string(),
-  slice: SliceSchema,
-  experiments: z.number().int(),
-  auc: Spread,
-  advantage: Spread,
-  tprAtFpr: z.record(z.string(), Spread),
-  epsilonLowerBound: Spread,
-});
-const ResultsFile = z.looseObject({
-  results: z.array(ResultSchema),
-  aggregate: z.array(AggregateSchema).optional(),
-  notes: z.array(z.string()).optional(),
-});
-
 /** Mean, sample standard deviation, min and max of a metric over experiments (null where JSON had NaN). */
-export interface Spread {
-  mean: number | null;
-  std: number | null;
-  min: number | null;
-  max: number | null;
-}
+export type Spread = z.output<typeof SpreadJson>;
 
 /** results.json's `aggregate`: one attack × slice over the run's experiments (src/audit/aggregate.ts). */
-export interface AggregateRow {
-  attack: string;
-  signal: string;
-  slice: ReportResult['slice'];
-  experiments: number;
-  auc: Spread;
-  advantage: Spread;
-  tprAtFpr: Record<string, Spread>;
-  epsilonLowerBound: Spread;
-}
-const EpochSchema = z.looseObject({
-  epoch: z.number().int(),
-  trainLoss: num,
-  trainAccuracy: num,
-  valLoss: num.nullable().optional(),
-  valAccuracy: num.nullable().optional(),
-});
-const HistoryFile = z.looseObject({
-  models: z.array(
-    z.looseObject({
-      id: z.string(),
-      label: z.string().optional(),
-      role: z.string().optional(),
-      epochs: z.array(EpochSchema),
-    }),
-  ),
-});
-const ExperimentsSchema = z.looseObject({
-  dataset: z.looseObject({
-    requested: z.string(),
-    used: z.string(),
-    source: z.string(),
-    note: z.string().optional(),
-  }),
-  experiments: z.array(
-    z.looseObject({
-      name: z.string(),
-      title: z.string().optional(),
-      models: z.array(z.string()),
-      classes: z.number().int(),
-    }),
-  ),
-  models: z.array(
-    z.looseObject({
-      id: z.string(),
-      name: z.string(),
-      architecture: z.string(),
-      params: z.number().int(),
-      classes: z.number().int(),
-      members: z.number().int(),
-      nonMembers: z.number().int(),
-      epochs: z.number().int(),
-    }),
-  ),
-  privacy: z
-    .looseObject({ everyEpochs: z.number().int(), attacks: z.array(z.string()), samples: z.number().int() })
-    .optional(),
-});
-const TimingFile = z.looseObject({
-  stages: z.array(z.looseObject({ stage: z.string(), seconds: num, reused: z.boolean().optional() })),
-});
+export type AggregateRow = z.output<typeof AggregateJson>;
 
 function optionalJson(path: string): unknown {
   return existsSync(path) ? readJsonFile(path) : undefined;
@@ -257,10 +131,7 @@ export function readResultsFile(runDir: string): {
     });
   }
   const file = parseWith(ResultsFile, readJsonFile(path), path);
-  const results = file.results.map(
-    (r) => ({ ...r, epsilonLowerBound: r.epsilonLowerBound ?? Number.POSITIVE_INFINITY }) as ReportResult,
-  );
-  return { results, aggregate: file.aggregate as AggregateRow[] | undefined, notes: file.notes ?? [] };
+  return { results: file.results as ReportResult[], aggregate: file.aggregate, notes: file.notes ?? [] };
 }
 
 /**
@@ -351,18 +222,7 @@ export function readScores(path: string): RunScores[] {
 function readHistory(path: string): HistoryModel[] | undefined {
   const v = optionalJson(path);
   if (v === undefined) return undefined;
-  return parseWith(HistoryFile, v, path).models.map((m) => ({
-    id: m.id,
-    label: m.label ?? m.id,
-    role: m.role ?? 'target',
-    epochs: m.epochs.map((e) => ({
-      epoch: e.epoch,
-      trainLoss: e.trainLoss,
-      trainAccuracy: e.trainAccuracy,
-      valLoss: e.valLoss ?? null,
-      valAccuracy: e.valAccuracy ?? null,
-    })),
-  }));
+  return parseWith(HistoryFile, v, path).models;
 }
 
 /** samples.npz: `x` [k, h, w, c] (or [k, h, w]) and `y` [k]; undefined when absent. */
@@ -397,7 +257,10 @@ function tryOptional<T>(
   try {
     return read();
   } catch (e) {
-    unreadable.push({ file: relative(runDir, path) || path, reason: unreadableReason(e, path) });
+    unreadable.push({
+      file: relative(runDir, path) || path,
+      reason: unreadableReason(e, { path, detail: 'full' }),
+    });
     return undefined;
   }
 }
@@ -425,17 +288,11 @@ export function readRunDir(runDir: string): RunData {
   });
   const timing = optional('timing.json', (path) => {
     const v = optionalJson(path);
-    return v === undefined
-      ? undefined
-      : parseWith(TimingFile, v, path).stages.map((s) => ({
-          stage: s.stage,
-          seconds: s.seconds,
-          reused: s.reused ?? false,
-        }));
+    return v === undefined ? undefined : parseWith(TimingFile, v, path).stages;
   });
   const experiments = optional('experiments.json', (path) => {
     const v = optionalJson(path);
-    return v === undefined ? undefined : (parseWith(ExperimentsSchema, v, path) as ExperimentsFile);
+    return v === undefined ? undefined : parseWith(ExperimentsFile, v, path);
   });
   let configText: string | undefined;
   let configName: string | undefined;

@@ -3,16 +3,12 @@
  * → ModelOutputs (logits when the model gives them, probabilities, per-sample cross-entropy, labels), with
  * optional test-time augmentations as extra queries per sample (LiRA).
  */
+import type { LabelledSamples } from '../data/samples.js';
 import type { Predictor } from '../models/predictor.js';
 import { type Augmentation, applyAugmentation, augmentationName } from './augment.js';
 import { type ModelOutputs, makeModelOutputs } from './model-outputs.js';
 
-/** Labelled samples: `x` holds n × prod(shape) values, row-major NHWC; `y` n labels. */
-export interface LabelledSamples {
-  x: Float32Array;
-  y: Int32Array;
-  n: number;
-}
+export type { LabelledSamples } from '../data/samples.js';
 
 export interface InferenceOptions {
   /** Samples per forward pass (default: the predictor's). */

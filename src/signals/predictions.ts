@@ -3,7 +3,7 @@
  * scores.csv has columns `id,score` (higher = member; `mia score` writes it), truth.csv `id,member`
  * (1/0 or true/false, any case); other columns are ignored; rows come in any order and are joined on id
  * (ids compared after trimming surrounding spaces). `mia evaluate` scores the joined predictions
- * (src/audit/evaluate-predictions.ts).
+ * (src/audit/evaluate-scores.ts).
  */
 import { MiaError } from '../errors.js';
 import { readFileOrThrow, writeFileAtomic } from '../io/atomic.js';

@@ -8,11 +8,9 @@ import {
   liraScores,
   liraScoresFromStatistics,
   liraStatistics,
-  liraVarianceFallbacks,
-  liraVarianceNote,
-  logNormalCdf,
-  normalLogPdf,
 } from '../../src/attacks/lira.js';
+import { logNormalCdf, normalLogPdf } from '../../src/attacks/lira-gaussian.js';
+import { liraVarianceFallbacks, liraVarianceNote } from '../../src/attacks/lira-variance.js';
 import { allReferences, leaveOneOut, makePopulation } from '../../src/attacks/population.js';
 import { pairedKeepMatrix } from '../../src/audit/keep.js';
 import { MiaError } from '../../src/errors.js';

@@ -44,7 +44,8 @@ test('the experiments mode parses: models with training defaults and overrides, 
     `${BASE}audit:\n  privacy_every_epochs: 2\n  privacy_samples: 300\n`,
     'c.yaml',
   );
-  const ex = config.experiments!;
+  assert.ok(config.mode === 'experiments');
+  const ex = config.experiments;
   assert.deepEqual(
     ex.models.map((m) => [m.name, m.training.architecture.name, m.training.epochs, m.training.optimizer.lr]),
     [
@@ -57,8 +58,9 @@ test('the experiments mode parses: models with training defaults and overrides, 
     { name: 'one', models: ['a', 'b'] },
     { name: 'two', title: 'b alone on 2 classes', models: ['b'], firstKClasses: 2 },
   ]);
-  assert.deepEqual(config.target, ex.models[0]!.training, 'target: the first model, for summaries');
-  assert.equal(config.audit.referenceModels, 0);
+  for (const key of ['target', 'reference']) assert.ok(!(key in config), `no ${key} in the experiments mode`);
+  assert.ok(!('referenceModels' in config.audit), 'no reference_models in the experiments mode');
+  assert.ok(!('numExperiments' in config.run), 'no num_experiments in the experiments mode');
   assert.deepEqual(config.audit.attacks, ['threshold', 'lr'], "the codelab's attacks by default");
   assert.deepEqual(config.audit.privacy, { everyEpochs: 2, attacks: ['threshold', 'lr'], samples: 300 });
   const plain = parseAuditConfig(
@@ -66,7 +68,8 @@ test('the experiments mode parses: models with training defaults and overrides, 
     'p.yaml',
   ).config;
   assert.deepEqual(plain.audit.privacy, { everyEpochs: 0, attacks: ['threshold', 'lr'], samples: 2000 });
-  assert.equal(plain.experiments, undefined);
+  assert.equal(plain.mode, 'reference');
+  assert.ok(!('experiments' in plain));
 });
 
 test('errors of the experiments mode at file:line:column', () => {

@@ -14,6 +14,7 @@ target:
 
 test('a minimal config gets the documented defaults', () => {
   const { config } = parseAuditConfig(MINIMAL, 'dir/my-audit.yaml');
+  assert.ok(config.mode === 'reference');
   assert.equal(config.run.seed, 0);
   assert.equal(config.run.logDir, 'runs/my-audit');
   assert.equal(config.run.numExperiments, 1);
@@ -44,6 +45,7 @@ test('reference keys override the target one by one; sgd takes momentum', () => 
     `${MINIMAL}  epochs: 7\n  batch_size: 16\nreference:\n  optimizer: sgd\n  momentum: 0.9\n  learning_rate: 0.05\n`,
     'c.yaml',
   );
+  assert.ok(config.mode === 'reference');
   assert.equal(config.reference.epochs, 7);
   assert.equal(config.reference.batchSize, 16);
   assert.deepEqual(config.reference.optimizer, {
@@ -73,10 +75,12 @@ test('a wrong type points at the value with what was expected and found', () => 
   const text = `data:\n  dataset: synthetic\ntarget:\n  architecture: mlp\n  epochs: ten\n`;
   const e = errorOf(() => parseAuditConfig(text, 'c.yaml'));
   assert.equal(e.where, 'c.yaml:5:11');
+  assert.deepEqual(e.location, { file: 'c.yaml', key: 'target.epochs', line: 5, column: 11 });
   assert.match(e.message, /^target\.epochs must be an integer ≥ 1$/);
   assert.equal(e.found, '"ten"');
   const list = errorOf(() => parseAuditConfig(`${MINIMAL}audit:\n  fpr_targets: [0.01,\n    2]\n`, 'c.yaml'));
   assert.equal(list.where, 'c.yaml:7:5', 'a bad list item points at the item');
+  assert.deepEqual(list.location, { file: 'c.yaml', key: 'audit.fpr_targets[1]', line: 7, column: 5 });
   assert.match(list.message, /audit\.fpr_targets\[1\] must be a number in \(0, 1\)/);
   const scalar = errorOf(() => parseAuditConfig(`${MINIMAL}audit:\n  attacks: rmia\n`, 'c.yaml'));
   assert.equal(scalar.where, 'c.yaml:6:12');
@@ -135,6 +139,8 @@ test('cross-field rules point at the key that must change', () => {
 test('YAML syntax errors and duplicate keys carry a position', () => {
   const syntax = errorOf(() => parseAuditConfig('data:\n  dataset: "synthetic\n', 'c.yaml'));
   assert.match(syntax.where ?? '', /^c\.yaml:\d+:\d+$/);
+  assert.equal(syntax.location?.file, 'c.yaml');
+  assert.equal(syntax.where, `c.yaml:${syntax.location?.line}:${syntax.location?.column}`);
   assert.match(syntax.message, /YAML syntax error/);
   const dup = errorOf(() => parseAuditConfig(`${MINIMAL}  epochs: 3\n  epochs: 4\n`, 'c.yaml'));
   assert.equal(dup.where, 'c.yaml:6:3');
@@ -147,11 +153,13 @@ test('--set overrides are applied and their errors name the override', () => {
     'target.architecture={name: dense, params: {depth: 1, width: 8}}',
     'run.log_dir=/tmp/x',
   ]);
+  assert.ok(config.mode === 'reference');
   assert.equal(config.target.epochs, 3);
   assert.deepEqual(config.target.architecture.params, { activation: 'relu', depth: 1, width: 8 });
   assert.equal(config.run.logDir, '/tmp/x');
   const bad = errorOf(() => parseAuditConfig(MINIMAL, 'c.yaml', ['audit.reference_models=2']));
   assert.equal(bad.where, '--set audit.reference_models');
+  assert.equal(bad.location, undefined, 'an override has no place in the file: its where stays a string');
   const unknown = errorOf(() => parseAuditConfig(MINIMAL, 'c.yaml', ['target.epoch=2']));
   assert.equal(unknown.where, '--set target.epoch');
   const malformed = errorOf(() => parseAuditConfig(MINIMAL, 'c.yaml', ['target.epochs']));
@@ -162,6 +170,7 @@ test('the shipped configs are valid', () => {
   for (const name of ['quickstart.yaml', 'cifar10-privacy-meter.yaml']) {
     const path = fileURLToPath(new URL(`../../configs/${name}`, import.meta.url));
     const { config } = parseAuditConfig(readFileSync(path, 'utf8'), path);
+    assert.ok(config.mode === 'reference');
     assert.ok(config.audit.attacks.includes('rmia'), name);
   }
 });

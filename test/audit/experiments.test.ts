@@ -6,10 +6,11 @@ import { after, test } from 'node:test';
 import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
 import type { PrivacyPoint } from '../../src/audit/privacy-collection.js';
+import { memoryLogger } from '../../src/core/logger.js';
 import { toBool, toFloat64, toInt32 } from '../../src/io/npy.js';
 import { readNpz } from '../../src/io/npz.js';
-import { memoryLogger } from '../../src/models/logger.js';
 import { loadCollection } from '../../src/report/collection.js';
+import { assertRunFormat } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mia-experiments-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -55,6 +56,7 @@ test('experiments mode: five models for three experiments, one reused; every fil
   const log = memoryLogger();
   const run = await runAudit(parseAuditConfig(config(50), 'exp.yaml'), { logger: log });
   assert.ok(log.lines.some((l) => l.startsWith('notice: cifar10 was not found (')));
+  assertRunFormat(dir);
   assert.deepEqual(
     run.models.map((m) => [m.id, m.trainSamples, m.modelReused]),
     [

@@ -1,8 +1,11 @@
-// Small builders shared by the audit tests: hand-made results and privacy points, and the MiaError a
-// call throws.
+// Small builders shared by the audit tests: hand-made results and privacy points, the MiaError a call
+// throws, and the check of a run directory's JSON files against their schemas.
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AuditResult } from '../../src/audit/attack-stage.js';
 import type { PrivacyPoint } from '../../src/audit/privacy-collection.js';
+import { RUN_FILES } from '../../src/audit/run-format/index.js';
 import { isMiaError, type MiaError } from '../../src/errors.js';
 
 /** The MiaError that `fn` throws (fails the test when it throws something else or nothing). */
@@ -62,4 +65,59 @@ export function fakePoint(
     trainAccuracy: null,
     ...more,
   };
+}
+
+/**
+ * The paths (`a.b[2].c`) of the keys of JSON value `raw` that `parsed` (its zod parse, which drops keys
+ * its schema does not know) lacks: [] when the schema covers every key of the file.
+ */
+export function unknownKeys(raw: unknown, parsed: unknown, path = ''): string[] {
+  if (Array.isArray(raw)) {
+    if (!Array.isArray(parsed)) return [path];
+    return raw.flatMap((v, i) => unknownKeys(v, parsed[i], `${path}[${i}]`));
+  }
+  if (raw === null || typeof raw !== 'object') return [];
+  if (parsed === null || typeof parsed !== 'object') return [path];
+  const p = parsed as Record<string, unknown>;
+  return Object.entries(raw).flatMap(([k, v]) => {
+    const at = path === '' ? k : `${path}.${k}`;
+    return k in p ? unknownKeys(v, p[k], at) : [at];
+  });
+}
+
+/**
+ * Checks every JSON file of run directory `dir` that RUN_FILES gives a schema (privacy/<id>.json for
+ * each model file there): it parses, and its schema knows every key in it.
+ */
+export function assertRunFormat(dir: string): void {
+  for (const f of RUN_FILES) {
+    if (f.schema === undefined) continue;
+    const files = f.path.includes('<')
+      ? matching(dir, f.path)
+      : existsSync(join(dir, f.path))
+        ? [f.path]
+        : [];
+    for (const rel of files) {
+      const raw: unknown = JSON.parse(readFileSync(join(dir, rel), 'utf8'));
+      const r = f.schema.safeParse(raw);
+      assert.ok(r.success, `${rel}: ${r.error?.message}`);
+      assert.deepEqual(unknownKeys(raw, r.data), [], `${rel}: keys its schema does not know`);
+    }
+  }
+}
+
+/** The files of `dir` matching a RUN_FILES path with one `<…>` part in its file name. */
+function matching(dir: string, pattern: string): string[] {
+  const slash = pattern.lastIndexOf('/');
+  const sub = pattern.slice(0, slash);
+  if (!existsSync(join(dir, sub))) return [];
+  const re = new RegExp(
+    `^${pattern
+      .slice(slash + 1)
+      .replace(/\./g, '\\.')
+      .replace(/<[^>]+>/g, '.+')}$`,
+  );
+  return readdirSync(join(dir, sub))
+    .filter((n) => re.test(n))
+    .map((n) => `${sub}/${n}`);
 }

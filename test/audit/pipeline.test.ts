@@ -9,12 +9,13 @@ import { attackPScores, attackRScores } from '../../src/attacks/reference-baseli
 import { rmiaScores, tuneRmiaA } from '../../src/attacks/rmia.js';
 import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
+import { memoryLogger } from '../../src/core/logger.js';
 import { isMiaError } from '../../src/errors.js';
 import { readNpy, toBool, toFloat32, toFloat64, toInt32 } from '../../src/io/npy.js';
 import { readNpz } from '../../src/io/npz.js';
-import { memoryLogger } from '../../src/models/logger.js';
 import { makeModelOutputs } from '../../src/signals/model-outputs.js';
 import { computeSignal } from '../../src/signals/signals.js';
+import { assertRunFormat } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mia-pipeline-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -70,6 +71,7 @@ test('a tiny audit fills the run directory; its scores are exactly the attacks o
   const log = memoryLogger();
   const run = await runAudit(parseAuditConfig(CONFIG, 'tiny.yaml'), { logger: log });
   assert.equal(run.runDir, dir);
+  assertRunFormat(dir);
   assert.ok(
     log.lines.some((l) => /\[2\/4\] ref-01 {2}epoch 8\/8 .*samples\/s/.test(l)),
     'epoch progress lines',
@@ -262,6 +264,7 @@ test('a rerun reuses everything; changed settings redo only what they change', a
   const again = await runAudit(parseAuditConfig(CONFIG, 'tiny.yaml'));
   assert.ok(again.models.every((m) => m.modelReused && m.signalsReused));
   assert.equal(again.resultsReused, true);
+  assertRunFormat(dir);
   const timing = JSON.parse(readFileSync(join(dir, 'timing.json'), 'utf8')).stages as {
     stage: string;
     reused: boolean;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
-import { memoryLogger } from '../../src/models/logger.js';
+import { memoryLogger } from '../../src/core/logger.js';
 import { loadCollection } from '../../src/report/collection.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mia-privacy-pipeline-'));

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
+import { memoryLogger } from '../../src/core/logger.js';
 import { readNpz } from '../../src/io/npz.js';
-import { memoryLogger } from '../../src/models/logger.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mia-resume-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

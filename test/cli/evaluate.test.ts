@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { evaluateScores } from '../../src/audit/evaluate-predictions.js';
+import { evaluateScores } from '../../src/audit/evaluate-scores.js';
 import { evaluateCommand } from '../../src/cli/evaluate.js';
 import { MiaError } from '../../src/errors.js';
 import { joinScoresAndTruth } from '../../src/signals/predictions.js';

@@ -11,11 +11,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { memoryLogger } from '../../src/core/logger.js';
 import { loadDataset } from '../../src/data/registry.js';
 import { MiaError } from '../../src/errors.js';
 import { requestHash, type TrainRequest, trainOrLoad } from '../../src/models/cache.js';
-import { createEngine, type Engine } from '../../src/models/engine.js';
-import { memoryLogger } from '../../src/models/logger.js';
+import type { Engine } from '../../src/models/engine.js';
+import { createEngine } from '../../src/models/engines/create-engine.js';
 
 const engineP = createEngine('tfjs', { backend: 'cpu' });
 const root = mkdtempSync(join(tmpdir(), 'mia-cache-'));

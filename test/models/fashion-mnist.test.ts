@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { loadDataset } from '../../src/data/registry.js';
-import { createEngine } from '../../src/models/engine.js';
+import { createEngine } from '../../src/models/engines/create-engine.js';
 import { trainModel } from '../../src/models/train.js';
 
 const DIR = '/usr/share/datasets/fashion-mnist';

@@ -3,12 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { canonicalJson } from '../../src/core/canonical-json.js';
+import { memoryLogger } from '../../src/core/logger.js';
 import { loadDataset } from '../../src/data/registry.js';
 import { readNpz } from '../../src/io/npz.js';
-import { canonicalJson, requestHash, type TrainRequest, trainOrLoad } from '../../src/models/cache.js';
-import { createEngine } from '../../src/models/engine.js';
+import { requestHash, type TrainRequest, trainOrLoad } from '../../src/models/cache.js';
+import { createEngine } from '../../src/models/engines/create-engine.js';
 import { loadPredictor } from '../../src/models/load.js';
-import { memoryLogger } from '../../src/models/logger.js';
 import { normalizeOptimizerSpec } from '../../src/models/optimizers.js';
 import {
   checkModelDestination,

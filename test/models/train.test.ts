@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { formatDuration } from '../../src/core/duration.js';
+import { memoryLogger } from '../../src/core/logger.js';
 import { loadDataset } from '../../src/data/registry.js';
-import { createEngine } from '../../src/models/engine.js';
-import { memoryLogger } from '../../src/models/logger.js';
-import { evaluateLogits, formatDuration, trainModel } from '../../src/models/train.js';
+import { createEngine } from '../../src/models/engines/create-engine.js';
+import { evaluateLogits, trainModel } from '../../src/models/train.js';
 
 const engineP = createEngine('tfjs', { backend: 'cpu' });
 const tabular = loadDataset('synthetic', {
@@ -158,7 +159,7 @@ test('progress lines through the logger, stop() from a hook, errors for bad inpu
   await assert.rejects(
     trainModel(m, train, { epochs: 1, batchSize: 0, optimizer: { name: 'sgd', lr: 0.1 }, shuffleSeed: 0 }),
     {
-      code: 'E_CONFIG',
+      code: 'E_ARGUMENT',
     },
   );
   m.dispose();

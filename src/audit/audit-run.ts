@@ -1,0 +1,88 @@
+/**
+ * What an audit run takes and gives, in both modes (reference-audit.ts and experiments.ts fill it;
+ * pipeline.ts's runAudit picks the mode), and how both begin (startAudit).
+ */
+
+import { type Logger, silentLogger } from '../core/logger.js';
+import type { Engine } from '../models/engine.js';
+import type { BackendPreference } from '../models/engines/names.js';
+import type { AggregateResult } from './aggregate.js';
+import type { AuditResult } from './attack-stage.js';
+import { loadAuditData } from './audit-data.js';
+import type { ExperimentsComparison } from './compare-experiments.js';
+import type { AuditConfig, LoadedConfig } from './config.js';
+import type { PrivacyPoint } from './privacy-collection.js';
+import { startRun } from './run-paths.js';
+import type { StageTiming } from './timing-log.js';
+
+export interface RunAuditOptions {
+  /** Progress lines (default silent). */
+  logger?: Logger;
+  /** Replaces run.log_dir (e.g. `mia demo --out`). */
+  logDir?: string;
+  /** Replaces run.backend. */
+  backend?: BackendPreference;
+  /** Creates the training engine (default src/models/engines/create-engine.ts createEngine('auto', { backend })). */
+  createEngine?: (backend: BackendPreference) => Promise<Engine>;
+}
+
+/** One model of the run, for the summary. */
+export interface AuditModelSummary {
+  id: string;
+  label: string;
+  role: 'target' | 'reference';
+  trainSamples: number;
+  modelReused: boolean;
+  signalsReused: boolean;
+  trainSeconds: number;
+  /** Last epoch's training / validation accuracy, when the history has them. */
+  trainAccuracy: number | undefined;
+  valAccuracy: number | undefined;
+}
+
+/** What runAudit returns (everything it also wrote to the run directory). */
+export interface AuditRun {
+  runDir: string;
+  config: AuditConfig;
+  dataset: {
+    name: string;
+    source: string;
+    auditSamples: number;
+    populationSamples: number;
+    usedFallback: boolean;
+  };
+  /** Dataset notices (the synthetic fallback, downloads) and other lines for the user. */
+  notices: string[];
+  models: AuditModelSummary[];
+  /** Every result of every experiment (results.json "results"). */
+  results: AuditResult[];
+  /** Per attack × slice spread over experiments, when num_experiments > 1. */
+  aggregate: AggregateResult[] | undefined;
+  /** Notes of the attacks (tuned RMIA a, …). */
+  notes: string[];
+  /** True when results.json was found finished for the same inputs and reused. */
+  resultsReused: boolean;
+  timing: StageTiming[];
+  /** Wall time of the whole call in seconds. */
+  seconds: number;
+  /** The experiments mode's comparison in words (compare-experiments.ts); undefined otherwise. */
+  comparison?: ExperimentsComparison;
+  /** Points of the attacks run during training (privacy-by-epoch.json); empty when none ran. */
+  privacyPoints: PrivacyPoint[];
+}
+
+/**
+ * The start of both modes: the run directory (startRun: config copies, stale temp files removed) and
+ * the dataset, timed as `load dataset`, with its notices logged.
+ */
+export async function startAudit(loaded: LoadedConfig, options: RunAuditOptions) {
+  const log = options.logger ?? silentLogger;
+  const { paths, timing } = startRun(loaded, options.logDir);
+  log.info(`run directory ${paths.root}`);
+  const ds = await timing.time('load dataset', async () => ({
+    value: await loadAuditData(loaded),
+    reused: false,
+  }));
+  for (const n of ds.notices) log.info(`notice: ${n}`);
+  return { log, paths, timing, ds };
+}

@@ -1,0 +1,135 @@
+/**
+ * The reference mode of the audit config (Privacy Meter's shape): one `target` audited with
+ * `audit.reference_models` reference models trained on halves of the audit samples, attacked by any
+ * attack (reference attacks of the registry, loss, output attacks), optionally with each model as the
+ * target in turn (run.num_experiments). Errors are E_CONFIG at the key (config-reader.ts).
+ */
+import { isScalar } from 'yaml';
+import { findReferenceAttack } from '../attacks/registry.js';
+import { ATTACK_NAMES, type AuditSectionCommon, readAuditCommon } from './config-audit.js';
+import type { DataConfig } from './config-data.js';
+import { AUGMENTATION_KEYS, RMIA_KEYS, SHADOW_KEYS } from './config-keys.js';
+import { readTargetAndReference, type TrainingConfig } from './config-models.js';
+import type { ConfigSource, SectionReader } from './config-reader.js';
+
+export type AuditSignal = 'scaled-logit' | 'confidence';
+export const AUDIT_SIGNALS: readonly AuditSignal[] = ['scaled-logit', 'confidence'];
+
+export const DEFAULT_AUDIT_ATTACKS: readonly string[] = ['rmia', 'lira-online', 'lira-offline', 'loss'];
+
+/** The audit section of the reference mode. */
+export interface ReferenceAuditSection extends AuditSectionCommon {
+  referenceModels: number;
+  signal: AuditSignal;
+  augmentations: { flip: boolean; shift: number };
+  rmia: { a?: number; gamma: number };
+  shadow: { hiddenLayers: number[] };
+}
+
+/** What the reference mode reads beyond the shared sections. */
+export interface ReferenceParts {
+  numExperiments: number;
+  target: TrainingConfig;
+  reference: TrainingConfig;
+  audit: ReferenceAuditSection;
+}
+
+/** True when attack `name` needs every sample to have IN and OUT reference models (registry needs). */
+function needsInAndOut(name: string): boolean {
+  return findReferenceAttack(name)?.needs.references === 'in-and-out';
+}
+
+/**
+ * Reads `target`, `reference`, run.num_experiments and the audit keys of the reference mode, and checks
+ * that every attack gets what it needs (reference models, IN and OUT models per sample, population).
+ */
+export function readReferenceAudit(
+  root: SectionReader,
+  sections: { run: SectionReader; data: SectionReader; audit: SectionReader },
+  dataCfg: DataConfig,
+  src: ConfigSource,
+): ReferenceParts {
+  const { run, data, audit } = sections;
+  const numExperiments = run.int('num_experiments', { min: 1 }) ?? 1;
+  const { target, reference } = readTargetAndReference(root, src);
+
+  const referenceModels = audit.int('reference_models', { min: 0 }) ?? 3;
+  if (referenceModels !== 0 && referenceModels % 2 === 0) {
+    audit.fail('reference_models', 'must be 0 or odd, so that the target and the references pair up', {
+      expected: '0, 1, 3, 5, … (every sample is then IN for exactly half of the 1 + M models)',
+      found: String(referenceModels),
+    });
+  }
+  const attacks = audit.list('attacks', 'attack names', (n, fail) => {
+    const v = isScalar(n) ? n.value : undefined;
+    if (typeof v !== 'string' || !ATTACK_NAMES.includes(v))
+      fail('is not a known attack', `one of ${ATTACK_NAMES.join(', ')}`);
+    return v as string;
+  }) ?? [...DEFAULT_AUDIT_ATTACKS];
+  const common = readAuditCommon(audit, attacks);
+  for (const a of attacks) {
+    const needs = findReferenceAttack(a)?.needs;
+    if (needs === undefined) continue;
+    if (needs.references === 'in-and-out' && referenceModels < 3) {
+      audit.fail(
+        'reference_models',
+        `is ${referenceModels}, but ${a} needs every sample to have IN and OUT reference models`,
+        { expected: 'at least 3 reference models', found: String(referenceModels) },
+      );
+    }
+    if (needs.references !== 'none' && referenceModels < 1) {
+      audit.fail('reference_models', `is 0, but ${a} needs reference models`, { expected: 'at least 1' });
+    }
+    if (needs.population && dataCfg.populationSize < 1) {
+      data.fail('population_size', `is 0, but ${a} needs population samples`, { expected: 'at least 1' });
+    }
+  }
+  const aug = audit.section('augmentations', AUGMENTATION_KEYS);
+  const augmentations = { flip: aug.bool('flip') ?? false, shift: aug.int('shift', { min: 0, max: 8 }) ?? 0 };
+  const rmiaSec = audit.section('rmia', RMIA_KEYS);
+  const rmia: ReferenceAuditSection['rmia'] = {
+    gamma: rmiaSec.number('gamma', { min: 0, exclusiveMin: true }) ?? 1,
+  };
+  const a = rmiaSec.number('a', { min: 0, max: 1 });
+  if (a !== undefined) rmia.a = a;
+  const shadowSec = audit.section('shadow', SHADOW_KEYS);
+  const hiddenLayers = shadowSec.list('hidden_layers', 'positive integers', (n, fail) => {
+    const v = isScalar(n) ? n.value : undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail('must be a positive integer');
+    return v as number;
+  }) ?? [64];
+  if (hiddenLayers.length < 1 || hiddenLayers.length > 2) {
+    shadowSec.fail('hidden_layers', 'must list one or two layer widths', {
+      found: `${hiddenLayers.length} widths`,
+    });
+  }
+  if (numExperiments > referenceModels + 1) {
+    run.fail(
+      'num_experiments',
+      `is larger than the ${referenceModels + 1} models (target + audit.reference_models)`,
+      { expected: `an integer in [1, ${referenceModels + 1}]`, found: String(numExperiments) },
+    );
+  }
+  if (numExperiments > 1 && referenceModels < 3 && attacks.some(needsInAndOut)) {
+    run.fail('num_experiments', 'needs at least 3 reference models', { found: String(numExperiments) });
+  }
+  if ((augmentations.flip || augmentations.shift > 0) && dataCfg.synthetic?.shape?.length === 1) {
+    aug.fail(augmentations.flip ? 'flip' : 'shift', 'needs image data', { found: 'tabular synthetic data' });
+  }
+  return {
+    numExperiments,
+    target,
+    reference,
+    audit: {
+      referenceModels,
+      attacks: common.attacks,
+      signal: audit.oneOf('signal', AUDIT_SIGNALS) ?? 'scaled-logit',
+      augmentations,
+      rmia,
+      fprTargets: common.fprTargets,
+      slices: common.slices,
+      shadow: { hiddenLayers },
+      privacy: common.privacy,
+    },
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * The reference mode of the audit (Privacy Meter's run_mia.py shape, top to bottom):
+ *
+ *   load dataset → population (keep matrix) → train or load each model → signals → attacks → metrics
+ *
+ * and the run directory it fills (docs/run-dir.md). Resumable: models are cached by content hash
+ * (src/models/cache.ts), each model's signals are stored with the key they were computed for
+ * (model-stage.ts), and results.json carries the key of its inputs; a rerun of a killed (or finished)
+ * run reuses every finished file and redoes only the rest. Every file is written atomically.
+ * pipeline.ts's runAudit calls it for a ReferenceAudit config; experiments.ts is its sibling for the
+ * experiments mode.
+ */
+import { createHash } from 'node:crypto';
+import { relative } from 'node:path';
+import { canonicalJson } from '../core/canonical-json.js';
+import { formatDuration } from '../core/duration.js';
+import { writeJsonAtomic } from '../io/atomic.js';
+import { npyArray, writeNpy } from '../io/npy.js';
+import { writeNpz } from '../io/npz.js';
+import { Rng } from '../rng.js';
+import { augmentationSet } from '../signals/augment.js';
+import { type AggregateResult, aggregateResults } from './aggregate.js';
+import { type AuditResult, buildAttackInput, runExperiment } from './attack-stage.js';
+import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
+import type { LoadedConfig, ReferenceAudit } from './config.js';
+import { pairedKeepMatrix, trainingRows } from './keep.js';
+import { lazyEngine } from './lazy-engine.js';
+import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
+import { subsampleRows } from './privacy-callback.js';
+import {
+  historyEpochs,
+  keepReused,
+  lastAccuracies,
+  readPreviousResults,
+  scoresArrays,
+  writeEnvironment,
+  writePrivacyByEpoch,
+  writeSamples,
+} from './run-files.js';
+import type { HistoryFile, ResultsFile } from './run-format/index.js';
+import { experimentScoresPath, privacyPath, type RunPaths } from './run-paths.js';
+import { deriveSeed } from './seeds.js';
+
+/** The models of the run: row 0 the target, rows 1..M the references. */
+function planModels(cfg: ReferenceAudit, keep: Uint8Array, n: number): ModelPlan[] {
+  const m = 1 + cfg.audit.referenceModels;
+  const width = Math.max(2, String(cfg.audit.referenceModels).length);
+  const plans: ModelPlan[] = [];
+  for (let r = 0; r < m; r++) {
+    const training = r === 0 ? cfg.target : cfg.reference;
+    const id = r === 0 ? 'target' : `ref-${String(r).padStart(width, '0')}`;
+    plans.push({
+      index: r,
+      id,
+      label:
+        r === 0 ? `target (${training.architecture.name})` : `reference ${r} (${training.architecture.name})`,
+      role: r === 0 ? 'target' : 'reference',
+      training,
+      seed: deriveSeed(cfg.run.seed, `model:${r}`),
+      rows: trainingRows(keep, n, r),
+    });
+  }
+  return plans;
+}
+
+/**
+ * Attacks during training (audit.privacy_every_epochs) on the models that act as targets (rows
+ * 0 … num_experiments−1): members = the audit samples a model trains on, non-members = the other audit
+ * samples (as in the final attacks), each a seeded subset of at most audit.privacy_samples.
+ */
+function addPrivacyTracking(plans: ModelPlan[], cfg: ReferenceAudit, data: AuditData, paths: RunPaths): void {
+  const p = cfg.audit.privacy;
+  if (p.everyEpochs < 1) return;
+  const k = cfg.run.numExperiments;
+  const n = data.audit.n;
+  for (const plan of plans.slice(0, k)) {
+    const inRows = new Uint8Array(n);
+    for (const r of plan.rows) inRows[r] = 1;
+    const outRows = new Int32Array(n - plan.rows.length);
+    for (let i = 0, j = 0; i < n; i++) if (inRows[i] === 0) outRows[j++] = i;
+    const rng = new Rng(deriveSeed(cfg.run.seed, `privacy:${plan.index}`));
+    plan.privacy = {
+      path: privacyPath(paths, plan.id),
+      callback: {
+        model: plan.id,
+        ...(k > 1 ? { experiment: String(plan.index) } : {}),
+        members: subsampleRows(data.audit, p.samples, rng.fork(), plan.rows),
+        nonMembers: subsampleRows(data.audit, p.samples, rng.fork(), outRows),
+        attacks: p.attacks,
+        everyEpochs: p.everyEpochs,
+        maxSamples: p.samples,
+        seed: deriveSeed(cfg.run.seed, `privacy-attacks:${plan.index}`),
+      },
+    };
+  }
+}
+
+/** pipeline.ts's runAudit for an audit of one target with reference models (see the file header). */
+export async function runReferenceAudit(
+  loaded: LoadedConfig<ReferenceAudit>,
+  options: RunAuditOptions = {},
+): Promise<AuditRun> {
+  const t0 = performance.now();
+  const cfg = loaded.config;
+  // 1. run directory and dataset
+  const { log, paths, timing, ds } = await startAudit(loaded, options);
+  const root = paths.root;
+  const { data } = ds;
+  const n = data.audit.n;
+  const z = data.population?.n ?? 0;
+  log.info(
+    `dataset ${ds.name}: ${n} audit samples (models train on halves), ${z} population samples, ` +
+      `shape [${data.audit.shape.join(', ')}], ${data.audit.numClasses} classes (${ds.source})`,
+  );
+
+  // 2. population: the paired keep matrix
+  const m = 1 + cfg.audit.referenceModels;
+  const keep = pairedKeepMatrix(m, n, deriveSeed(cfg.run.seed, 'keep'));
+  await timing.time('population', () => {
+    const reused = keepReused(paths.keep, keep, m, n, (why) =>
+      log.info(`keep.npy: unreadable (${why}); writing it again`),
+    );
+    if (!reused) writeNpy(paths.keep, npyArray(keep, [m, n], 'bool'));
+    return { value: undefined, reused };
+  });
+
+  // 3. models and their signals
+  const augmentations = augmentationSet(cfg.audit.augmentations);
+  const plans = planModels(cfg, keep, n);
+  addPrivacyTracking(plans, cfg, data, paths);
+  const engines = lazyEngine(options.backend ?? cfg.run.backend, log, options.createEngine);
+  const models: ModelSignals[] = [];
+  let trainedWork = 0;
+  let trainedSeconds = 0;
+  for (const plan of plans) {
+    const ts = performance.now();
+    const ms = await runModelStage(plan, {
+      paths,
+      data,
+      augmentations,
+      engine: engines.get,
+      logger: log,
+      counter: `[${plan.index + 1}/${plans.length}]`,
+    });
+    models.push(ms);
+    timing.add(`model ${plan.id}`, (performance.now() - ts) / 1000, ms.signalsReused || ms.modelReused);
+    if (!ms.modelReused && ms.trainSeconds > 0) {
+      trainedWork += plan.rows.length * plan.training.epochs;
+      trainedSeconds += ms.trainSeconds;
+      const rest = plans.slice(plan.index + 1);
+      if (rest.length > 0) {
+        const work = rest.reduce((s, p) => s + p.rows.length * p.training.epochs, 0);
+        log.info(
+          `  ${rest.length} more model${rest.length > 1 ? 's' : ''}: about ${formatDuration((work * trainedSeconds) / trainedWork)} of training left (unless cached)`,
+        );
+      }
+    }
+  }
+  const engine = engines.current();
+  writeEnvironment(paths.environment, {
+    backend: engine?.backend.name ?? models.find((x) => x.backend !== undefined)?.backend ?? 'unknown',
+    engine: engine?.name ?? 'tfjs',
+    dataset: {
+      name: ds.name,
+      source: ds.source,
+      ...(data.audit.classNames !== undefined ? { classNames: data.audit.classNames } : {}),
+    },
+  });
+  const history: HistoryFile = {
+    models: models.map((x) => ({
+      id: x.plan.id,
+      label: x.plan.label,
+      role: x.plan.role,
+      epochs: historyEpochs(x.history),
+    })),
+  };
+  writeJsonAtomic(paths.history, history);
+  writeSamples(paths.samples, data.audit, plans[0]!.rows);
+  const privacyPoints = models.flatMap((x) => x.privacyPoints);
+  writePrivacyByEpoch(paths, privacyPoints);
+
+  // 4. attacks and metrics (reused when results.json was computed from the same inputs)
+  const key = createHash('sha256')
+    .update(
+      canonicalJson({
+        // 2: LiRA's per-example variance falls back to the global one below 2 observations (results of
+        // version 1 may hold scores of ±1e61 for such samples and are recomputed); 3: the reference
+        // attacks leave out the target's pair partner (attack-stage.ts)
+        v: 3,
+        models: models.map((x) => x.hash),
+        data: data.dataKey,
+        keep: createHash('sha256').update(keep).digest('hex'),
+        audit: cfg.audit,
+        seed: cfg.run.seed,
+        experiments: cfg.run.numExperiments,
+        queries: augmentations.length,
+      }),
+    )
+    .digest('hex');
+  const previous = readPreviousResults(paths, key, cfg.run.numExperiments, (file, why) =>
+    log.info(`${relative(root, file)}: unreadable (${why}); computing the attacks again`),
+  );
+  let results: AuditResult[];
+  let aggregate: AggregateResult[] | undefined;
+  let notes: string[];
+  if (previous !== undefined) {
+    ({ results, notes } = previous);
+    aggregate = previous.aggregate;
+    timing.add('attacks', 0, true);
+    log.info('attacks: results.json is up to date for these models and settings, reused');
+  } else {
+    const input = buildAttackInput(models, keep, data, cfg.audit.signal, augmentations.length);
+    const k = cfg.run.numExperiments;
+    const tag = k > 1;
+    results = [];
+    notes = [];
+    for (let e = 0; e < k; e++) {
+      const te = performance.now();
+      const out = runExperiment(input, cfg, e, e, tag);
+      const suffix = tag ? ` (experiment ${e}, target ${out.targetId})` : '';
+      for (const s of out.seconds) timing.add(`attack ${s.attack}${suffix}`, s.seconds, false);
+      log.info(
+        `attacks${suffix}: ${out.seconds.map((s) => `${s.attack} ${s.seconds.toFixed(2)} s`).join(', ')}` +
+          ` (${((performance.now() - te) / 1000).toFixed(1)} s with metrics)`,
+      );
+      for (const line of out.notes) {
+        const l = tag ? `${line} [experiment ${e}]` : line;
+        notes.push(l);
+        log.info(`  ${l}`);
+      }
+      results.push(...out.results);
+      writeNpz(e === 0 ? paths.scores : experimentScoresPath(paths, e), scoresArrays(out, data.audit.y));
+    }
+    aggregate = k > 1 ? aggregateResults(results) : undefined;
+    const file: ResultsFile = { results, ...(aggregate !== undefined ? { aggregate } : {}), notes, key };
+    writeJsonAtomic(paths.results, file);
+  }
+  const summaries: AuditModelSummary[] = models.map((x) => ({
+    id: x.plan.id,
+    label: x.plan.label,
+    role: x.plan.role,
+    trainSamples: x.plan.rows.length,
+    modelReused: x.modelReused,
+    signalsReused: x.signalsReused,
+    trainSeconds: x.trainSeconds,
+    ...lastAccuracies(x.history),
+  }));
+  return {
+    runDir: root,
+    config: cfg,
+    dataset: {
+      name: ds.name,
+      source: ds.source,
+      auditSamples: n,
+      populationSamples: z,
+      usedFallback: ds.usedFallback,
+    },
+    notices: ds.notices,
+    models: summaries,
+    results,
+    aggregate,
+    notes,
+    resultsReused: previous !== undefined,
+    timing: timing.stages,
+    seconds: (performance.now() - t0) / 1000,
+    privacyPoints,
+  };
+}
