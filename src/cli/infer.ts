@@ -4,7 +4,6 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import { MiaError } from '../errors.js';
-import { ENGINE_NAMES } from '../models/engines/names.js';
 import type { OnnxLayout } from '../models/engines/ort/onnx-model.js';
 import type { OutputKind } from '../models/predictor.js';
 import { defineCommand } from './command.js';
@@ -17,6 +16,8 @@ import {
   datasetOptionsFromFlags,
   engineFlag,
   loadOptions,
+  OTHER_BACKENDS,
+  OTHER_ENGINES,
 } from './shared-flags.js';
 
 const LAYOUTS = ['auto', 'nhwc', 'nchw'] as const satisfies readonly OnnxLayout[];
@@ -69,10 +70,8 @@ required for .onnx and tfjs models)`,
       range: { min: 1 },
       description: 'samples per forward pass (default {default})',
     }),
-    engine: engineFlag(
-      `engine for models saved by \`mia train\`: auto (default), ${ENGINE_NAMES.filter((e) => e !== 'auto').join(', ')}`,
-    ),
-    backend: backendFlag('TensorFlow.js backend: auto (default), node, wasm, cpu'),
+    engine: engineFlag(`engine for models saved by \`mia train\`: auto (default), ${OTHER_ENGINES}`),
+    backend: backendFlag(`TensorFlow.js backend: auto (default), ${OTHER_BACKENDS}`),
     out: text({
       required: true,
       placeholder: 'FILE',

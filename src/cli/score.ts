@@ -16,7 +16,7 @@ import type { ModelRecord } from '../models/store.js';
 import { defineCommand } from './command.js';
 import { type FlagValues, int, num, parsed, SEED_RANGE, text, texts, usageError } from './flags.js';
 import { formatResultsTable } from './format-results.js';
-import { backendFlag } from './shared-flags.js';
+import { backendFlag, OTHER_BACKENDS } from './shared-flags.js';
 
 /** The attacks of `--attack`: shadow, the trained classifiers, the threshold attacks. */
 function scoreAttacks(): string[] {
@@ -108,7 +108,7 @@ threshold (loss), threshold-entropy, threshold-confidence,
     placeholder: 'FILE',
     description: "the attack's metrics on the public set (whose membership is known)",
   }),
-  backend: backendFlag('auto (default), node, wasm, cpu'),
+  backend: backendFlag(`auto (default), ${OTHER_BACKENDS}`),
 };
 
 type ScoreArgs = FlagValues<typeof flags>;

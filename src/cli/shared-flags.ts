@@ -17,6 +17,10 @@ export const BACKENDS = BACKEND_NAMES;
 /** The names of --normalize for a dataset. */
 const NORMALIZE = ['unit', 'standard', 'none'] as const;
 
+/** The backends and engines besides 'auto', as help lists them after it: "node, wasm, cpu", "tfjs, ort". */
+export const OTHER_BACKENDS = BACKENDS.filter((b) => b !== 'auto').join(', ');
+export const OTHER_ENGINES = ENGINE_NAMES.filter((e) => e !== 'auto').join(', ');
+
 /** --backend NAME: one of {@link BACKENDS}, 'auto' when absent. */
 export function backendFlag(description: string): Flag<BackendPreference> {
   return choice(BACKENDS, { default: 'auto', description });

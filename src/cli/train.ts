@@ -6,7 +6,6 @@ import { stdoutLogger } from '../core/logger.js';
 import { DATASET_NAMES } from '../data/registry.js';
 import { MiaError } from '../errors.js';
 import { describeArchitectures } from '../models/architectures.js';
-import { ENGINE_NAMES } from '../models/engines/names.js';
 import type { OptimizerSpec } from '../models/optimizers.js';
 import { defineCommand } from './command.js';
 import { bool, int, num, SEED_RANGE, text, texts, usageError } from './flags.js';
@@ -18,6 +17,8 @@ import {
   datasetOptionsFromFlags,
   engineFlag,
   loadOptions,
+  OTHER_BACKENDS,
+  OTHER_ENGINES,
 } from './shared-flags.js';
 
 /**
@@ -102,10 +103,10 @@ download from the official source into the dataset cache (checksums verified)`,
 ${SEED_RANGE.min} to ${SEED_RANGE.max})`,
     }),
     engine: engineFlag(
-      `auto (default: onnxruntime for conv/dense nets, else TensorFlow.js), ${ENGINE_NAMES.filter((e) => e !== 'auto').join(', ')}`,
+      `auto (default: onnxruntime for conv/dense nets, else TensorFlow.js), ${OTHER_ENGINES}`,
     ),
     backend: backendFlag(`TensorFlow.js backend: auto (default: tfjs-node if installed, else wasm, else
-cpu), node, wasm, cpu`),
+cpu), ${OTHER_BACKENDS}`),
     out: text({
       required: true,
       placeholder: 'DIR',
