@@ -7,7 +7,7 @@ import type { AggregateResult } from '../audit/aggregate.js';
 import { type LoadedConfig, loadAuditConfig } from '../audit/config.js';
 import { type AuditRun, runAudit } from '../audit/pipeline.js';
 import { formatDuration } from '../core/duration.js';
-import type { Logger } from '../core/logger.js';
+import { stdoutLogger } from '../core/logger.js';
 import { MiaError } from '../errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { BACKEND_NAMES, type BackendPreference } from '../models/engines/names.js';
@@ -33,9 +33,6 @@ lists every key).
   --top N           rows of the leakiest-slices table (default 10)`;
 
 const BACKENDS: readonly BackendPreference[] = BACKEND_NAMES;
-
-/** Progress lines to stdout. */
-export const stdoutLogger: Logger = { info: (line) => console.log(line) };
 
 /**
  * The report stage (src/report/index.ts `writeReport`) on the run directory, loaded lazily so that an

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { closest } from '../audit/config-reader.js';
 import { formatDuration } from '../core/duration.js';
-import type { Logger } from '../core/logger.js';
+import { stdoutLogger } from '../core/logger.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Normalization } from '../data/normalize.js';
 import { DATASET_NAMES, type DatasetName, type DatasetOptions, loadDataset } from '../data/registry.js';
@@ -68,9 +68,6 @@ epochs, batch size, seed, dataset and training rows) and reuses it instead of tr
 
 const NORMALIZE: readonly string[] = ['unit', 'standard', 'none'];
 const BACKENDS: readonly string[] = BACKEND_NAMES;
-
-/** The console logger of the CLI: progress lines to stdout. */
-export const consoleLogger: Logger = { info: (line) => console.log(line) };
 
 /** Dataset options from the shared flags (--data-path, --classes, --normalize); `fromRecord` fills gaps. */
 export function datasetOptionsFromFlags(
@@ -367,7 +364,7 @@ export const trainCommand: CliCommand = {
         optimizer,
         shuffleSeed,
         ...(val !== undefined ? { validation: val } : {}),
-        logger: consoleLogger,
+        logger: stdoutLogger,
       });
       const trainEval = evaluateLogits(
         await model.predict(train.x, train.n),
