@@ -26,6 +26,7 @@ export {
   parseAuditConfig,
   type ReferenceAudit,
 } from './config.js';
+export { type EvaluationInput, evaluateScores, joinScoresAndTruth } from './evaluate-scores.js';
 export { runExperimentsAudit } from './experiments.js';
 export { pairedKeepMatrix } from './keep.js';
 export { type MembershipSet, readMembershipSet } from './membership-sets.js';
