@@ -1,8 +1,9 @@
 /**
- * `mia-audit`: the documented surface, each stage's main functions and their option and result types,
- * in pipeline order io → data → models → signals → attacks → metrics → audit → report. Every stage in
- * full is a subpath (`mia-audit/metrics`, …: src/<stage>/index.ts, package.json "exports"); the names
- * here are a selection of those. test/api.test.ts lists them: a new name here is a deliberate act.
+ * `mia-audit`: the documented surface, each stage's main functions and their option and result types
+ * (stages io → data → models → signals → attacks → metrics → audit → report; listed here by path), with
+ * MiaError and Rng. Every stage in full is a subpath (`mia-audit/metrics`, …: src/<stage>/index.ts,
+ * package.json "exports"); the names here are a selection of those. test/api.test.ts lists them: a new
+ * name here is a deliberate act.
  */
 
 // attacks
@@ -27,6 +28,7 @@ export {
 } from './audit/index.js';
 // data
 export { type Dataset, type DatasetOptions, type LoadedDatasets, loadDataset } from './data/index.js';
+// errors
 export {
   type ErrorLocation,
   type ErrorWhere,
@@ -70,6 +72,7 @@ export {
   type WriteReportOptions,
   writeReport,
 } from './report/index.js';
+// randomness
 export { Rng } from './rng.js';
 // signals
 export {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import { installPackage, repoRoot, typecheckProject } from './installed-package.js';
 
@@ -98,6 +98,32 @@ test('every root name but the errors and Rng is the same binding as in its stage
     const homes = stages.filter(([, m]) => m[name] === root[name]).map(([s]) => s);
     assert.equal(homes.length, 1, `${name}: in the subpaths ${homes.join(', ') || '(none)'}`);
   }
+});
+
+test('code inside src/ imports the concrete files, never a stage index (only src/index.ts does)', () => {
+  const src = join(repoRoot, 'src');
+  const indexes = new Set(STAGES.map((s) => join(src, s, 'index.ts')));
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((n) => {
+      const p = join(dir, n);
+      return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+    });
+  const wrong: string[] = [];
+  for (const f of files(src)) {
+    if (f === join(src, 'index.ts')) continue;
+    const text = readFileSync(f, 'utf8');
+    for (const m of text.matchAll(
+      /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?['"](\.[^'"]+)['"]/g,
+    )) {
+      const dep = resolve(dirname(f), m[1]!).replace(/\.js$/, '.ts');
+      if (indexes.has(dep)) wrong.push(`${relative(src, f)} → ${relative(src, dep)}`);
+    }
+    for (const m of text.matchAll(/import\(\s*['"](\.[^'"]+)['"]\s*\)/g)) {
+      const dep = resolve(dirname(f), m[1]!).replace(/\.js$/, '.ts');
+      if (indexes.has(dep)) wrong.push(`${relative(src, f)} → ${relative(src, dep)} (dynamic)`);
+    }
+  }
+  assert.deepEqual(wrong, []);
 });
 
 // A user's TypeScript program against the built package, resolved through "exports" as a user's
