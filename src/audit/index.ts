@@ -5,6 +5,9 @@
  * training callback, and the run directory's file schemas (docs/run-dir.md). Re-exports only; code
  * inside src/ imports the concrete files, never this index.
  */
+
+// the join that mia evaluate scores lives in signals/ (predictions.ts); listed here beside its scoring
+export { type EvaluationInput, joinScoresAndTruth } from '../signals/predictions.js';
 export { type AggregateResult, aggregateResults, type Spread } from './aggregate.js';
 export type { AuditResult } from './attack-stage.js';
 export type { AuditModelSummary, AuditRun, RunAuditOptions } from './audit-run.js';
@@ -26,7 +29,7 @@ export {
   parseAuditConfig,
   type ReferenceAudit,
 } from './config.js';
-export { type EvaluationInput, evaluateScores, joinScoresAndTruth } from './evaluate-scores.js';
+export { evaluatePredictions, evaluateScores } from './evaluate-scores.js';
 export { runExperimentsAudit } from './experiments.js';
 export { pairedKeepMatrix } from './keep.js';
 export { type MembershipSet, readMembershipSet } from './membership-sets.js';

@@ -1,59 +1,51 @@
 /**
  * `mia evaluate --scores scores.csv --truth truth.csv [--json out.json]`: scores membership predictions
- * against the truth, as a scoring server would (seed 004's workflow). scores.csv has columns `id,score`
- * (higher = member), truth.csv `id,member` (1/0 or true/false, any case); other columns are ignored;
- * rows come in any order and are joined on id (ids compared after trimming surrounding spaces). The
- * join and the scoring live in audit/evaluate-scores.ts.
+ * against the truth, as a scoring server would (seed 004's workflow). The files and their join:
+ * src/signals/predictions.ts; the metrics: src/audit/evaluate-scores.ts.
  */
 import { basename } from 'node:path';
-import { evaluateScores, joinScoresAndTruth } from '../audit/evaluate-scores.js';
 import type { AttackResult } from '../audit/run-attacks.js';
-import { MiaError } from '../errors.js';
-import { readFileOrThrow, writeJsonAtomic } from '../io/atomic.js';
-import { type CliCommand, parseCommandArgs } from './command.js';
+import { writeJsonAtomic } from '../io/atomic.js';
+import { defineCommand } from './command.js';
+import { text } from './flags.js';
 
-const USAGE = `usage: mia evaluate --scores scores.csv --truth truth.csv [--json out.json]
-
-Scores membership predictions against the truth: AUC, advantage, PPV, TPR at 0.1%, 1%, 5% and 10% FPR
-(with 95% Clopper-Pearson intervals) and the epsilon lower bound.
-
-  --scores FILE   CSV with columns id,score (higher = more likely a member; inf and -inf allowed)
-  --truth FILE    CSV with columns id,member (1/0 or true/false)
-  --json FILE     also write the metrics as JSON (the fields of a \`mia attack\` result)
-
-Rows may come in any order; they are joined on id. An id present in one file only, a repeated id, or a
-value that is not a number / not 1,0,true,false is an error naming file:line and the id.`;
-
-/** The joined inputs of `mia evaluate`: scores and truth aligned by id, in truth.csv's row order. */
-export const evaluateCommand: CliCommand = {
+export const evaluateCommand = defineCommand({
   name: 'evaluate',
   summary: 'score membership predictions (id,score CSV) against the truth (id,member CSV)',
-  usage: USAGE,
-  async run(argv) {
-    const { values } = parseCommandArgs('evaluate', argv, {
-      scores: { type: 'string' },
-      truth: { type: 'string' },
-      json: { type: 'string' },
-    });
-    for (const flag of ['scores', 'truth'] as const) {
-      if (values[flag] === undefined) {
-        throw new MiaError('E_USAGE', `--${flag} is required; see \`mia evaluate --help\``, {
-          where: 'mia evaluate',
-        });
-      }
-    }
-    const scoresPath = values.scores!;
-    const truthPath = values.truth!;
-    const input = joinScoresAndTruth(readText(scoresPath), readText(truthPath), scoresPath, truthPath);
-    const r = evaluateScores(input, truthPath);
-    console.log(formatEvaluation(r, `${basename(scoresPath)} vs ${basename(truthPath)}`));
-    if (values.json !== undefined) {
-      writeJsonAtomic(values.json, { scores: scoresPath, truth: truthPath, ...r });
-      console.log(`wrote ${values.json}`);
+  description: `Scores membership predictions against the truth: AUC, advantage, PPV, TPR at 0.1%, 1%, 5% and 10% FPR
+(with 95% Clopper-Pearson intervals) and the epsilon lower bound.`,
+  flags: {
+    scores: text({
+      required: true,
+      example: 'scores.csv',
+      placeholder: 'FILE',
+      description: 'CSV with columns id,score (higher = more likely a member; inf and -inf allowed)',
+    }),
+    truth: text({
+      required: true,
+      example: 'truth.csv',
+      placeholder: 'FILE',
+      description: 'CSV with columns id,member (1/0 or true/false)',
+    }),
+    json: text({
+      placeholder: 'FILE',
+      example: 'out.json',
+      description: 'also write the metrics as JSON (the fields of a `mia attack` result)',
+    }),
+  },
+  epilog: `Rows may come in any order; they are joined on id. An id present in one file only, a repeated id, or a
+value that is not a number / not 1,0,true,false is an error naming file:line and the id.`,
+  async run(args) {
+    const { evaluatePredictions } = await import('../audit/evaluate-scores.js');
+    const r = evaluatePredictions(args.scores, args.truth);
+    console.log(formatEvaluation(r, `${basename(args.scores)} vs ${basename(args.truth)}`));
+    if (args.json !== undefined) {
+      writeJsonAtomic(args.json, { scores: args.scores, truth: args.truth, ...r });
+      console.log(`wrote ${args.json}`);
     }
     return 0;
   },
-};
+});
 
 /** The text `mia evaluate` prints for one result. */
 export function formatEvaluation(r: AttackResult, title: string): string {
@@ -77,14 +69,3 @@ export function formatEvaluation(r: AttackResult, title: string): string {
     lines.push('  * fewer than 10 non-member false positives at that point: the TPR is not reliable');
   return lines.join('\n');
 }
-
-function readText(path: string): string {
-  const bytes = readFileOrThrow(path);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new MiaError('E_CSV', 'file is not valid UTF-8', { where: path });
-  }
-}
-
-export { type EvaluationInput, evaluateScores, joinScoresAndTruth } from '../audit/evaluate-scores.js';
