@@ -26,7 +26,7 @@ export function readRowIndices(path: string, n: number, split: string): Int32Arr
     const seen = firstAt.get(v);
     if (seen !== undefined) {
       throw new MiaError(
-        'E_CONFIG',
+        'E_VALUE',
         `${split} row ${v} is listed twice (positions ${seen} and ${i}); each row may appear once`,
         { where: path },
       );
@@ -55,7 +55,7 @@ export function checkDisjointRows(
     const at = memberAt.get(nonMembers[j]!);
     if (at !== undefined) {
       throw new MiaError(
-        'E_CONFIG',
+        'E_VALUE',
         `train row ${nonMembers[j]} is both a member (${membersFrom}, position ${at}) and a non-member ` +
           `(${nonMembersFrom}, position ${j}); a sample cannot be both`,
         context,

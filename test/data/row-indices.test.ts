@@ -26,7 +26,7 @@ test('readRowIndices: rows in [0, n), each once, at least one; errors name the f
   assert.throws(
     () => readRowIndices(file('twice.npy', [1, 2, 1]), 4, 'train'),
     (e: unknown) =>
-      code('E_CONFIG')(e) && /train row 1 is listed twice \(positions 0 and 2\)/.test(String(e)),
+      code('E_VALUE')(e) && /train row 1 is listed twice \(positions 0 and 2\)/.test(String(e)),
   );
   assert.throws(() => readRowIndices(file('none.npy', []), 4, 'train'), code('E_EMPTY'));
 });
@@ -37,7 +37,7 @@ test('checkDisjointRows names the first shared row in non-member order', () => {
   assert.throws(
     () => checkDisjointRows(Int32Array.from([5, 1, 3]), 'm.npy', Int32Array.from([0, 3, 1]), 'nm.npy', ctx),
     (e: unknown) =>
-      code('E_CONFIG')(e) &&
+      code('E_VALUE')(e) &&
       (e as { message: string }).message.startsWith(
         'train row 3 is both a member (m.npy, position 2) and a non-member (nm.npy, position 1)',
       ),
