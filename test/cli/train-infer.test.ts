@@ -341,10 +341,7 @@ test('mia infer: repeated rows, members that are also non-members, another numbe
   const dup = mia(['infer', ...infer, '--members', 'dup.npy'], dir);
   assert.equal(dup.code, 2, dup.stderr + dup.stdout);
   assert.equal(dup.stderr.trim().split('\n').length, 1, dup.stderr);
-  assert.match(
-    dup.stderr,
-    /^error \[E_VALUE\] dup\.npy: train row 1 is listed twice \(positions 0 and 1\)/m,
-  );
+  assert.match(dup.stderr, /^error \[E_VALUE\] dup\.npy: train row 1 is listed twice \(positions 0 and 1\)/m);
   await fail(['--members', 'mem.npy', '--non-members', 'dup.npy'], /dup\.npy: test row 1 is listed twice/);
   await fail(
     ['--members', 'mem.npy', '--non-members', 'nm.npy', '--non-members-from', 'train'],

@@ -25,8 +25,7 @@ test('readRowIndices: rows in [0, n), each once, at least one; errors name the f
   );
   assert.throws(
     () => readRowIndices(file('twice.npy', [1, 2, 1]), 4, 'train'),
-    (e: unknown) =>
-      code('E_VALUE')(e) && /train row 1 is listed twice \(positions 0 and 2\)/.test(String(e)),
+    (e: unknown) => code('E_VALUE')(e) && /train row 1 is listed twice \(positions 0 and 2\)/.test(String(e)),
   );
   assert.throws(() => readRowIndices(file('none.npy', []), 4, 'train'), code('E_EMPTY'));
 });
