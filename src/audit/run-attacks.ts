@@ -1,10 +1,10 @@
 import { type AttackScores, getOutputAttack } from '../attacks/registry.js';
 import { buildSlices, type CustomSlice, type SliceFamily, type SliceSpec } from '../metrics/slicing.js';
-import { summarize } from '../metrics/summary.js';
+import { DEFAULT_FPR_TARGETS, summarize } from '../metrics/summary.js';
 import { type AttackInput, type PooledOutputs, poolAttackInput } from '../signals/attack-input.js';
 
-/** The FPR targets every result reports TPR at. */
-export const DEFAULT_FPR_TARGETS: readonly number[] = [0.001, 0.01, 0.05, 0.1];
+/** The FPR targets every result reports TPR at (metrics/summary.ts's). */
+export { DEFAULT_FPR_TARGETS };
 
 /** TPR at one FPR target, with its Clopper–Pearson 95% interval. */
 export interface TprAtFprEntry {

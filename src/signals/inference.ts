@@ -8,8 +8,6 @@ import type { Predictor } from '../models/predictor.js';
 import { type Augmentation, applyAugmentation, augmentationName } from './augment.js';
 import { type ModelOutputs, makeModelOutputs } from './model-outputs.js';
 
-export type { LabelledSamples } from '../data/samples.js';
-
 export interface InferenceOptions {
   /** Samples per forward pass (default: the predictor's). */
   batchSize?: number;
