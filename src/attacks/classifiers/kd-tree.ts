@@ -52,6 +52,8 @@ export class KdTree {
   private delta = 0;
   /** Leaves the current query may still scan (approximate search), or +∞ (exact). */
   private leavesLeft = Number.POSITIVE_INFINITY;
+  /** Leaves scanned (not pruned by their bounding box) over all queries of the last `query` call. */
+  scannedLeaves = 0;
 
   /**
    * Builds over the n×d row-major x (copied). `rotate` (default true) builds in principal-axis
@@ -147,7 +149,9 @@ export class KdTree {
   /**
    * The k nearest points of each of the m query rows of q (m×d, original coordinates): an m×k
    * Int32Array of point indices, each row ordered by (squared distance, index) ascending.
-   * Requires 1 ≤ k ≤ n.
+   * Requires 1 ≤ k ≤ n. `maxLeaves` (default +∞: exact) bounds the leaves a query scans: the descent
+   * visits the nearer child first and stops once it has scanned that many leaves and holds k points —
+   * approximate neighbours (the k best among the points scanned) at a bounded cost.
    */
   query(q: Float64Array, m: number, k: number, maxLeaves = Number.POSITIVE_INFINITY): Int32Array {
     const d = this.d;
@@ -156,6 +160,7 @@ export class KdTree {
     }
     if (!(maxLeaves >= 1)) throw new RangeError(`KdTree.query: maxLeaves must be ≥ 1. Got ${maxLeaves}`);
     const out = new Int32Array(m * k);
+    this.scannedLeaves = 0;
     this.k = k;
     this.bd = new Float64Array(k);
     this.bi = new Int32Array(k);
@@ -217,7 +222,7 @@ export class KdTree {
 
   /** Visits `node`, whose cell is at rotated squared distance ≥ rd (off: per-dimension offsets). */
   private search(node: number, rd: number): void {
-    if (this.leavesLeft <= 0) return;
+    if (this.leavesLeft <= 0 && this.bd[this.k - 1]! !== Number.POSITIVE_INFINITY) return;
     const dim = this.splitDim[node]!;
     if (dim < 0) {
       this.scanLeaf(node);
@@ -241,6 +246,7 @@ export class KdTree {
     let lim = this.limit();
     if (lim !== Number.POSITIVE_INFINITY && boxDist(qr, this.lo, this.hi, node * d, d) > lim) return;
     this.leavesLeft--;
+    this.scannedLeaves++;
     let worst = bd[k - 1]!;
     const d4 = d - (d % 4);
     for (let p = this.start[node]!, pe = this.end[node]!; p < pe; p++) {

@@ -76,6 +76,23 @@ export class RandomForest implements BinaryClassifier {
     return this.trees.map((t) => t.value.length);
   }
 
+  /** Depth of each tree: its deepest leaf, the root being depth 0 (for tests and diagnostics). */
+  get depths(): number[] {
+    return this.trees.map(({ walk, leaf }) => {
+      const depth = new Int32Array(leaf.length); // children come after their parent
+      let deepest = 0;
+      for (let k = 0; k < leaf.length; k++) {
+        deepest = Math.max(deepest, depth[k]!);
+        if (leaf[k] === 0) {
+          const l = walk[2 * k + 1]!;
+          depth[l] = depth[k]! + 1;
+          depth[l + 1] = depth[k]! + 1;
+        }
+      }
+      return deepest;
+    });
+  }
+
   fit(x: Float64Array, n: number, d: number, y: Uint8Array, rng: Rng): void {
     checkFitArgs('RandomForest', x, n, d, y);
     this.d = d;
