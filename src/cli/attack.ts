@@ -6,6 +6,7 @@ import {
   resultForSlice,
   runOutputAttacks,
 } from '../audit/run-attacks.js';
+import { stdoutLogger } from '../core/logger.js';
 import { MiaError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { parseSliceFamily, SLICE_FAMILIES } from '../metrics/slicing.js';
@@ -85,7 +86,7 @@ export const attackCommand: CliCommand = {
       attacks,
       slices,
       seed,
-      onAttack: (name, s) => console.log(`  ${name.padEnd(28)} ${s.toFixed(2)} s`),
+      logger: stdoutLogger,
     });
     report(results, top, values.json, values.csv);
     return 0;
