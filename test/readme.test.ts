@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { runMia } from './cli/run-mia.js';
+import { installPackage, repoRoot as root, typecheckProject } from './installed-package.js';
 
 // The README's examples, run as written (with only the data they need made up around them).
-const root = fileURLToPath(new URL('../', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const blocks = (lang: string) =>
   [...readme.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1]!);
@@ -42,39 +41,13 @@ test('README: the numpy savez line, then `mia attack` and the library example', 
   // The library example as a user runs it: the package built as npm ci builds it (scripts/build.mjs)
   // into a package folder, installed in node_modules of a project, run by plain node (no tsx), and
   // type-checked as TypeScript against the shipped .d.ts.
-  const pkg = join(dir, 'pkg');
-  const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), join(pkg, 'dist')], {
-    encoding: 'utf8',
-  });
-  assert.equal(build.status, 0, build.stderr + build.stdout);
-  cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
-  symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(pkg, join(dir, 'node_modules', 'mia-audit'));
+  installPackage(dir);
   const js = blocks('js')[0]!;
   writeFileSync(join(dir, 'example.mjs'), js);
   const lib = spawnSync(process.execPath, ['example.mjs'], { cwd: dir, encoding: 'utf8' });
   assert.equal(lib.status, 0, lib.stderr);
   writeFileSync(join(dir, 'example.ts'), js);
-  writeFileSync(
-    join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        target: 'ES2022',
-        strict: true,
-        noEmit: true,
-        skipLibCheck: true,
-        types: ['node'],
-        typeRoots: [join(root, 'node_modules/@types')],
-      },
-      files: ['example.ts'],
-    }),
-  );
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir], {
-    encoding: 'utf8',
-  });
+  const tsc = typecheckProject(dir, ['example.ts']);
   assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
   assert.match(lib.stdout, /^0\.\d+ \{\s+tpr: /);
 });

@@ -51,8 +51,9 @@ export interface PopulationFields {
 
 /**
  * Validates and wraps the arrays (no copy). `where` names the source in errors (a file, or the caller).
- * Checks, each a MiaError naming the field: M, N, A, Z, Ap non-negative integers (M, N, A, Ap ≥ 1);
- * keep.length = M·N with values 0/1 (E_SHAPE_MISMATCH / E_CONFIG); signal.length = M·N·A; popSignal
+ * Checks, each a MiaError naming the field: M, N, A, Z, Ap non-negative integers (M, N, A, Ap ≥ 1;
+ * E_ARGUMENT);
+ * keep.length = M·N with values 0/1 (E_SHAPE_MISMATCH / E_VALUE); signal.length = M·N·A; popSignal
  * given exactly when popSamples > 0, with length M·Z·Ap; every signal value finite (E_NOT_FINITE, naming
  * [m, i, a]).
  */
@@ -70,7 +71,7 @@ export function makePopulation(fields: PopulationFields, where = 'population'): 
     const v = keep[k]!;
     if (v > 1) {
       throw new MiaError(
-        'E_CONFIG',
+        'E_VALUE',
         `keep must hold 0/1; entry [${Math.floor(k / samples)}, ${k % samples}] is ${v}`,
         {
           where: `${where}:keep`,
@@ -160,18 +161,19 @@ export interface LeaveOneOut {
 
 /**
  * Model `targetIndex` as target, every other model as a reference: subarrays of the target's rows and
- * the list of the other rows; the signal arrays are not copied. Throws E_CONFIG when the index is not an integer in [0, M) or M < 2.
+ * the list of the other rows; the signal arrays are not copied. Throws E_ARGUMENT when the index is not an
+ * integer in [0, M) or M < 2.
  */
 export function leaveOneOut(pop: Population, targetIndex: number): LeaveOneOut {
   if (!Number.isInteger(targetIndex) || targetIndex < 0 || targetIndex >= pop.models) {
-    throw new MiaError('E_CONFIG', 'target model index out of range', {
+    throw new MiaError('E_ARGUMENT', 'target model index out of range', {
       where: 'target index',
       expected: `an integer in [0, ${pop.models})`,
       found: String(targetIndex),
     });
   }
   if (pop.models < 2) {
-    throw new MiaError('E_CONFIG', 'leaving one model out needs at least 2 models', {
+    throw new MiaError('E_ARGUMENT', 'leaving one model out needs at least 2 models', {
       where: 'population',
       found: `${pop.models} model`,
     });
@@ -212,7 +214,7 @@ export function meanOverQueries(values: FloatArray, n: number, queries: number):
 
 function positiveInt(v: number, name: string, where: string): void {
   if (!Number.isSafeInteger(v) || v < 1) {
-    throw new MiaError('E_CONFIG', `${name} must be a positive integer`, { where, found: String(v) });
+    throw new MiaError('E_ARGUMENT', `${name} must be a positive integer`, { where, found: String(v) });
   }
 }
 

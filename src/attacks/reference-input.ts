@@ -72,7 +72,7 @@ export function readReferenceNpz(path: string): ReferenceData {
 
 /**
  * Builds ReferenceData from reference.npz arrays (see the file header). `where` names the file in
- * errors. Throws MiaError: E_CONFIG for an unknown key, E_MISSING_FIELD for a missing required key (or
+ * errors. Throws MiaError: E_UNKNOWN_NAME for an unknown key, E_MISSING_FIELD for a missing required key (or
  * one of pop_scores / pop_target_scores without the other), E_SHAPE_MISMATCH for a key whose shape
  * disagrees (message names the key, `expected` the shape implied by the other keys, `found` its shape;
  * target_scores sets N, scores M, keep is checked against both, and of three arrays two of which agree
@@ -82,7 +82,7 @@ export function readReferenceNpz(path: string): ReferenceData {
 export function referenceDataFromArrays(arrays: ReadonlyMap<string, NpyArray>, where: string): ReferenceData {
   for (const key of arrays.keys()) {
     if (!(REFERENCE_NPZ_KEYS as readonly string[]).includes(key)) {
-      throw new MiaError('E_CONFIG', `unknown array '${key}'`, {
+      throw new MiaError('E_UNKNOWN_NAME', `unknown array '${key}'`, {
         where: `${where}:${key}`,
         expected: `keys ${REFERENCE_NPZ_KEYS.join(', ')}`,
       });
@@ -222,7 +222,7 @@ export function referenceDataFromArrays(arrays: ReadonlyMap<string, NpyArray>, w
  * Reads a LiRA experiment folder (see the file header) with model `targetIndex` (default 0, in natural
  * folder-name order) as the target. Throws MiaError E_IO when `dir` cannot be listed, E_MISSING_FIELD
  * when it holds no model folder or a model has no scores/*.npy, E_SHAPE_MISMATCH (naming the file) when
- * models disagree on N or A or a keep.npy is shorter than N, E_CONFIG for a target index out of range.
+ * models disagree on N or A or a keep.npy is shorter than N, E_ARGUMENT for a target index out of range.
  */
 export function readLiraExperiment(dir: string, options: { targetIndex?: number } = {}): ReferenceData {
   let entries: string[];
@@ -243,7 +243,7 @@ export function readLiraExperiment(dir: string, options: { targetIndex?: number 
   }
   const targetIndex = options.targetIndex ?? 0;
   if (!Number.isInteger(targetIndex) || targetIndex < 0 || targetIndex >= models.length) {
-    throw new MiaError('E_CONFIG', 'target model index out of range', {
+    throw new MiaError('E_ARGUMENT', 'target model index out of range', {
       where: dir,
       expected: `an integer in [0, ${models.length}) (${models.length} model folders)`,
       found: String(targetIndex),

@@ -193,7 +193,7 @@ function probAt(v: FloatArray, o: number, q: number, prob: boolean): number {
 }
 
 export function probError(val: number): never {
-  throw new MiaError('E_CONFIG', `probability signal outside [0, 1]: ${val}`, { where: 'rmia signal' });
+  throw new MiaError('E_VALUE', `probability signal outside [0, 1]: ${val}`, { where: 'rmia signal' });
 }
 
 /** Offline RMIA without an OUT reference for sample i: MiaError E_EMPTY. */

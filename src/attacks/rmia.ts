@@ -75,8 +75,8 @@ export interface RmiaRatios {
  * `target` is the target's signal [N, A] and `targetPop` its signal on the population [Z, Ap]; the
  * references' signals are the rows `refs.rows` of refs.pop.signal / popSignal. Throws MiaError:
  * E_MISSING_FIELD without population signals, E_EMPTY without references or (offline) when a sample has
- * no OUT reference, E_CONFIG for a ∉ [0, 1] or a probability signal outside [0, 1], E_SHAPE_MISMATCH
- * for target arrays of the wrong length.
+ * no OUT reference, E_ARGUMENT for a ∉ [0, 1], E_VALUE for a probability signal outside [0, 1],
+ * E_SHAPE_MISMATCH for target arrays of the wrong length.
  */
 export function rmiaRatios(
   refs: ReferenceView,
@@ -126,7 +126,7 @@ export function rmiaScores(
 /**
  * score[i] = |{ k : ratioX[i] / ratioZ[k] > gamma }| / Z, computed without the N×Z matrix and equal, bit
  * for bit, to the pairwise float64 computation. Ratios must be ≥ 0, +Infinity or NaN (as likelihood
- * ratios are; RangeError otherwise). γ must be finite and > 0 (else E_CONFIG); Z ≥ 1 (else E_EMPTY).
+ * ratios are; RangeError otherwise). γ must be finite and > 0 (else E_ARGUMENT); Z ≥ 1 (else E_EMPTY).
  *
  * Method: bucket-sort the population ratios (4Z equal-width buckets over the finite values, bucket(v) =
  * ⌊(v − min)·nb/(max − min)⌋ clamped, monotone in v; +∞ then NaN last). For x with t = x / γ in the
@@ -150,7 +150,7 @@ export function rmiaCountScores(ratioX: Float64Array, ratioZ: Float64Array, gamm
 
 function checkGamma(gamma: number): void {
   if (!(Number.isFinite(gamma) && gamma > 0)) {
-    throw new MiaError('E_CONFIG', 'RMIA gamma must be a finite number > 0', {
+    throw new MiaError('E_ARGUMENT', 'RMIA gamma must be a finite number > 0', {
       where: 'gamma',
       found: String(gamma),
     });
@@ -176,7 +176,7 @@ export interface RmiaTuning {
  * other references are its references; offline RMIA runs for every a in `grid` (default
  * {@link RMIA_A_GRID}) and the a with the highest AUC (Mann–Whitney, ties count ½) wins; ties keep the
  * smaller a (PM's strict `>`). Needs ≥ 2 references, population signals, and a paired model that
- * trained on some but not all audit samples (E_EMPTY / E_MISSING_FIELD / E_CONFIG otherwise; the
+ * trained on some but not all audit samples (E_EMPTY / E_MISSING_FIELD / E_ARGUMENT otherwise; the
  * E_EMPTY for a keep row with no IN or no OUT sample names the paired row).
  */
 export function tuneRmiaA(
@@ -192,7 +192,7 @@ export function tuneRmiaA(
   }
   const paired = options.pairedRow ?? refs.rows[0]!;
   if (!refs.rows.includes(paired)) {
-    throw new MiaError('E_CONFIG', 'the paired model must be one of the reference models', {
+    throw new MiaError('E_ARGUMENT', 'the paired model must be one of the reference models', {
       where: 'rmia pairedRow',
       expected: `one of rows ${Array.from(refs.rows).join(', ')}`,
       found: String(paired),
@@ -270,7 +270,7 @@ function checkA(options: RmiaOptions): number {
   if (options.mode !== 'offline') return Number.NaN;
   const a = options.a;
   if (a === undefined || !(a >= 0 && a <= 1)) {
-    throw new MiaError('E_CONFIG', 'offline RMIA needs the coefficient a in [0, 1]', {
+    throw new MiaError('E_ARGUMENT', 'offline RMIA needs the coefficient a in [0, 1]', {
       where: 'rmia a',
       found: String(a),
     });

@@ -48,10 +48,10 @@ export function trainedAttackClassifier(kind: ClassifierKind, subsampled: boolea
   return createClassifier(kind);
 }
 
-/** Checks TrainedAttackOptions.maxTrainPerClass: an integer ≥ 1 or +∞. Throws MiaError E_CONFIG. */
+/** Checks TrainedAttackOptions.maxTrainPerClass: an integer ≥ 1 or +∞. Throws MiaError E_ARGUMENT. */
 export function checkMaxTrainPerClass(value: number): void {
   if (value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value >= 1)) return;
-  throw new MiaError('E_CONFIG', 'maxTrainPerClass must be a positive integer or Infinity', {
+  throw new MiaError('E_ARGUMENT', 'maxTrainPerClass must be a positive integer or Infinity', {
     where: 'maxTrainPerClass',
     expected: 'an integer ≥ 1, or Infinity for no cap',
     found: String(value),

@@ -98,7 +98,8 @@ export const DEFAULT_TRAIN_FRACTION = 0.75;
  * identical result.
  *
  * Throws MiaError: E_SHAPE_MISMATCH (lengths), E_NOT_FINITE (a feature), E_LABEL_RANGE (isMember not
- * 0/1), E_EMPTY (fewer than 2 members or non-members), E_CONFIG (trainFraction), E_UNKNOWN_NAME (kind).
+ * 0/1), E_EMPTY (fewer than 2 members or non-members), E_ARGUMENT (trainFraction, maxTrainPerClass),
+ * E_UNKNOWN_NAME (kind).
  */
 export function runTrainedAttack(
   kind: ClassifierKind,
@@ -266,8 +267,8 @@ export interface TrainedAttackSplit {
  * min(#members, #non-members)⌋ of each train; unbalanced, ⌊trainFraction · count⌋ of each; counts
  * clamped to [1, count − 1], then each to at most `maxTrainPerClass` (default +∞; the first rows of the
  * class's shuffle, the others are evaluated). Throws MiaError E_LABEL_RANGE (isMember not 0/1), E_EMPTY
- * (fewer than 2 of a class; `where` names the rows' source, default "the attack input"), E_CONFIG
- * (trainFraction not in (0, 1)).
+ * (fewer than 2 of a class; `where` names the rows' source, default "the attack input"), E_ARGUMENT
+ * (trainFraction not in (0, 1); maxTrainPerClass not a positive integer or +∞).
  */
 export function splitTrainedAttack(
   isMember: Uint8Array,
@@ -278,7 +279,7 @@ export function splitTrainedAttack(
   maxTrainPerClass = Number.POSITIVE_INFINITY,
 ): TrainedAttackSplit {
   if (!(trainFraction > 0 && trainFraction < 1)) {
-    throw new MiaError('E_CONFIG', 'trainFraction must be in (0, 1)', {
+    throw new MiaError('E_ARGUMENT', 'trainFraction must be in (0, 1)', {
       where: 'trainFraction',
       expected: '0 < trainFraction < 1',
       found: String(trainFraction),

@@ -13,7 +13,7 @@
  * E_CONFIG at file:line:column of the key or value (config-reader.ts).
  */
 import { isMap, isScalar } from 'yaml';
-import { MiaError } from '../errors.js';
+import { type ErrorWhere, MiaError } from '../errors.js';
 import { normalizeArchSpec } from '../models/architectures.js';
 import { EXPERIMENT_KEYS, REFERENCE_ONLY_AUDIT_KEYS, SHARED_TRAIN_KEYS, TRAIN_KEYS } from './config-keys.js';
 import { readTraining, type TrainingConfig } from './config-models.js';
@@ -68,7 +68,7 @@ export function readExperiments(
   sections: { run: SectionReader; audit: SectionReader },
   src: ConfigSource,
   dataK: number | undefined,
-  note: (path: string, where: string) => void,
+  note: (path: string, where: ErrorWhere) => void,
 ): ExperimentsConfig {
   if (!root.has('experiments')) {
     throw new MiaError('E_CONFIG', 'models needs experiments: the comparisons to run', {

@@ -2,8 +2,9 @@
  * Reading a YAML config with positions. The document is parsed with the `yaml` package (YAML 1.2 core
  * schema: `1e-3` is a number, `yes` a string) and every value is read from its node, so that every
  * error points at `file:line:column` of the offending key or value and says, on one line, what was
- * expected and what was found. Values set on the command line (`--set a.b=v`) have no position; their
- * errors point at `--set a.b`.
+ * expected and what was found. The error's location holds the parts: { file, key (the dotted path,
+ * `target.epochs` or `audit.slices[1]`), line, column }. Values set on the command line (`--set a.b=v`)
+ * have no position; their errors point at the string `--set a.b`.
  *
  * Rules: a mapping may only hold the keys its section declares (an unknown key is an error at the key,
  * with the closest known key suggested); a key whose value is empty (`key:` or `key: null`) counts as
@@ -21,7 +22,7 @@ import {
   parseDocument,
   type YAMLMap,
 } from 'yaml';
-import { MiaError } from '../errors.js';
+import { type ErrorLocation, type ErrorWhere, MiaError } from '../errors.js';
 
 /** The parsed document and what is needed to locate its nodes. */
 export interface ConfigSource {
@@ -48,7 +49,7 @@ export function parseConfigSource(
   const err = doc.errors[0];
   if (err !== undefined) {
     const pos = err.linePos?.[0] ?? (err.pos !== undefined ? lines.linePos(err.pos[0]) : undefined);
-    const where = pos !== undefined ? `${file}:${pos.line}:${pos.col}` : file;
+    const where: ErrorLocation = pos !== undefined ? { file, line: pos.line, column: pos.col } : { file };
     const msg = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     throw new MiaError('E_CONFIG', `YAML syntax error: ${msg}`, { where });
   }
@@ -211,8 +212,8 @@ export class SectionReader {
     return this.path === '' ? key : `${this.path}.${key}`;
   }
 
-  /** `file:line:col` of `key`'s value (or of the section when the key is absent; `--set …` for overrides). */
-  whereOf(key?: string): string {
+  /** Where `key`'s value is (or the section when the key is absent; `--set …` for overrides): see whereOfNode. */
+  whereOf(key?: string): ErrorWhere {
     if (key !== undefined) {
       const n = this.valueNode(key);
       if (n !== undefined) return whereOfNode(this.src, n, this.pathOf(key));
@@ -349,15 +350,19 @@ export class SectionReader {
   }
 }
 
-/** `file:line:col` of a node, `--set path` for nodes made by an override, else the file name. */
-export function whereOfNode(src: ConfigSource, node: unknown, path: string): string {
+/**
+ * Where a node is: { file, key: `path`, line, column } (written `file:line:column`); the string
+ * `--set path` for nodes made by an override; else { file } (the file name alone: the path is not
+ * written in the file).
+ */
+export function whereOfNode(src: ConfigSource, node: unknown, path: string): ErrorWhere {
   const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
   if (range !== undefined && range !== null) {
     const p = src.lines.linePos(range[0]);
-    return `${src.file}:${p.line}:${p.col}`;
+    return { file: src.file, key: path, line: p.line, column: p.col };
   }
   const o = src.overridden.find((x) => path === x || path.startsWith(`${x}.`) || path.startsWith(`${x}[`));
-  return o !== undefined ? `--set ${o}` : src.file;
+  return o !== undefined ? `--set ${o}` : { file: src.file };
 }
 
 function rangeText(what: string, r: { min?: number; max?: number; exclusiveMin?: boolean }): string {

@@ -25,6 +25,7 @@
  * directory, as in Privacy Meter.
  */
 import { basename, extname } from 'node:path';
+import type { ErrorWhere } from '../errors.js';
 import { readFileOrThrow } from '../io/atomic.js';
 import { BACKEND_NAMES, type BackendPreference } from '../models/engines/names.js';
 import { ATTACK_NAMES, type AuditSectionCommon, readAuditCommon } from './config-audit.js';
@@ -91,8 +92,8 @@ export interface LoadedConfig<C extends AuditConfig = AuditConfig> {
   /** The `--set` overrides applied, as given (`key.path=value`). */
   overrides: string[];
   file: string;
-  /** `file:line:col` (or `--set path`, or the file) of a dotted config path, for errors found later. */
-  where(path: string): string;
+  /** Where a dotted config path was written (see whereOfNode), for errors found later. */
+  where(path: string): ErrorWhere;
 }
 
 /**
@@ -113,7 +114,7 @@ export function parseAuditConfig(
 ): LoadedConfig {
   const src = parseConfigSource(text, file, overrides);
   const root = new SectionReader(src, src.doc.contents, '', SECTIONS);
-  const positions = new Map<string, string>();
+  const positions = new Map<string, ErrorWhere>();
   const note = (s: SectionReader, key: string) => positions.set(s.pathOf(key), s.whereOf(key));
 
   const run = root.section('run', RUN_KEYS);

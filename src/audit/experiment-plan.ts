@@ -4,7 +4,7 @@
  * of first use, so a model compared by several experiments on the same data is trained once.
  */
 import { firstKClasses } from '../data/splits.js';
-import { MiaError } from '../errors.js';
+import { type ErrorWhere, MiaError } from '../errors.js';
 import type { ArchSpec } from '../models/architectures.js';
 import type { ExperimentsAudit, LoadedConfig, TrainingConfig } from './config.js';
 import { type AuditData, hashSamples } from './model-stage.js';
@@ -31,7 +31,7 @@ export function describeArchitecture(a: Required<ArchSpec>): string {
 }
 
 /** The data of an experiment: the run's samples, restricted to labels < k when k is given. */
-function variantData(base: AuditData, k: number | undefined, where: () => string): AuditData {
+function variantData(base: AuditData, k: number | undefined, where: () => ErrorWhere): AuditData {
   if (k === undefined) return base;
   const pop = base.population!;
   if (k > base.audit.numClasses) {

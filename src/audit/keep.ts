@@ -15,18 +15,18 @@ import { Rng } from '../rng.js';
 /**
  * The paired keep matrix for `models` models (M = 1 or an even number) over `samples` samples (N ≥ 2),
  * from `seed`: pair p draws its own permutation from the p-th fork of Rng(seed), so the first pairs do
- * not change when more models are added. Throws E_CONFIG for an odd M > 1 or N < 2.
+ * not change when more models are added. Throws E_ARGUMENT for an odd M > 1 or N < 2.
  */
 export function pairedKeepMatrix(models: number, samples: number, seed: number): Uint8Array {
   if (!Number.isInteger(models) || models < 1 || (models > 1 && models % 2 !== 0)) {
-    throw new MiaError('E_CONFIG', 'the number of models must be 1 or even to pair them', {
+    throw new MiaError('E_ARGUMENT', 'the number of models must be 1 or even to pair them', {
       where: 'keep matrix',
       expected: '1 or an even number of models (target + an odd number of references)',
       found: String(models),
     });
   }
   if (!Number.isInteger(samples) || samples < 2) {
-    throw new MiaError('E_CONFIG', 'at least 2 audit samples are needed', {
+    throw new MiaError('E_ARGUMENT', 'at least 2 audit samples are needed', {
       where: 'keep matrix',
       found: String(samples),
     });

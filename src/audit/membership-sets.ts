@@ -65,7 +65,7 @@ function perSample(a: NpyArray, n: number, key: string, path: string): void {
  * Reads a public (`kind` 'public': x, y, member required) or private ('private': x, y, optional id)
  * set. Throws MiaError: E_MISSING_FIELD for a missing array, E_SHAPE_MISMATCH when y / member / id do
  * not have one entry per sample or x has no sample axis, E_LABEL_RANGE for a negative label, E_EMPTY
- * for no samples, E_CONFIG when a public set has no member or no non-member or when an id is repeated,
+ * for no samples and when a public set has no member or no non-member, E_VALUE when an id is repeated,
  * and the .npz readers' errors.
  */
 export function readMembershipSet(
@@ -118,7 +118,7 @@ export function readMembershipSet(
     let m = 0;
     for (let i = 0; i < n; i++) m += member[i]!;
     if (m === 0 || m === n) {
-      throw new MiaError('E_CONFIG', `the public set has ${m === 0 ? 'no member' : 'no non-member'}`, {
+      throw new MiaError('E_EMPTY', `the public set has ${m === 0 ? 'no member' : 'no non-member'}`, {
         where: `${path}:member`,
         expected: 'both members (1) and non-members (0)',
       });
@@ -133,7 +133,7 @@ export function readMembershipSet(
     for (let i = 0; i < n; i++) {
       const seen = firstAt.get(v[i]!);
       if (seen !== undefined) {
-        throw new MiaError('E_CONFIG', `id ${v[i]} is repeated (samples ${seen} and ${i})`, {
+        throw new MiaError('E_VALUE', `id ${v[i]} is repeated (samples ${seen} and ${i})`, {
           where: `${path}:id`,
           expected: 'one id per sample, all different',
           found: `${v[i]} twice`,

@@ -80,7 +80,7 @@ export function subsampleRows(s: LabelledSamples, k: number, rng: Rng, rows?: In
 }
 
 /**
- * A PrivacyMetrics callback (see the file header). Throws E_CONFIG for everyEpochs / maxSamples that
+ * A PrivacyMetrics callback (see the file header). Throws E_ARGUMENT for everyEpochs / maxSamples that
  * are not positive integers and E_EMPTY when there are no members or no non-members; the hook throws
  * the attacks' errors (E_UNKNOWN_NAME for an unknown attack name, at the first attacked epoch).
  * Points carry `trainAccuracy` / `valAccuracy` of the epoch from the training history (Keras' logs:
@@ -95,7 +95,7 @@ export function privacyMetricsCallback(options: PrivacyCallbackOptions): Privacy
     ['maxSamples', max],
   ] as const) {
     if (!Number.isInteger(v) || v < 1) {
-      throw new MiaError('E_CONFIG', `${name} must be an integer ≥ 1`, {
+      throw new MiaError('E_ARGUMENT', `${name} must be an integer ≥ 1`, {
         where: `privacy callback ${name}`,
         found: String(v),
       });

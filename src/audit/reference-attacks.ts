@@ -66,12 +66,12 @@ export interface ReferenceAttackOutput {
  * Reads `referencePath` and runs `attacks` on it (see the module header). LiRA statistics are computed
  * once for all LiRA variants. For rmia without `rmiaA`, a is tuned with {@link tuneRmiaA} (the first
  * reference model plays the target); with fewer than 2 references a = 0.3 and a note says so.
- * Throws MiaError: E_UNKNOWN_NAME for an unknown attack, E_CONFIG for an empty list or a repeated name,
- * and every reading / attack error (missing population signals for rmia or attack-p, …).
+ * Throws MiaError: E_UNKNOWN_NAME for an unknown attack, E_ARGUMENT for an empty list, a repeated name
+ * or an RMIA a / gamma out of range, and every reading / attack error (missing population signals for rmia or attack-p, …).
  */
 export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise<ReferenceAttackOutput> {
   if (opts.attacks.length === 0) {
-    throw new MiaError('E_CONFIG', 'no attack given', {
+    throw new MiaError('E_ARGUMENT', 'no attack given', {
       where: '--attacks',
       expected: REFERENCE_ATTACKS.join(', '),
     });
@@ -89,17 +89,17 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
       });
     }
     if (seen.has(name))
-      throw new MiaError('E_CONFIG', `attack '${name}' is listed twice`, { where: '--attacks' });
+      throw new MiaError('E_ARGUMENT', `attack '${name}' is listed twice`, { where: '--attacks' });
     seen.add(name);
   }
   if (opts.rmiaA !== undefined && !(opts.rmiaA >= 0 && opts.rmiaA <= 1)) {
-    throw new MiaError('E_CONFIG', 'the offline RMIA coefficient a must be in [0, 1]', {
+    throw new MiaError('E_ARGUMENT', 'the offline RMIA coefficient a must be in [0, 1]', {
       where: '--rmia-a',
       found: String(opts.rmiaA),
     });
   }
   if (opts.rmiaGamma !== undefined && !(Number.isFinite(opts.rmiaGamma) && opts.rmiaGamma > 0)) {
-    throw new MiaError('E_CONFIG', 'the RMIA factor gamma must be a finite number > 0', {
+    throw new MiaError('E_ARGUMENT', 'the RMIA factor gamma must be a finite number > 0', {
       where: '--rmia-gamma',
       found: String(opts.rmiaGamma),
     });

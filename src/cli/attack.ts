@@ -1,106 +1,109 @@
+/**
+ * `mia attack --input outputs.npz`: the output attacks (threshold and trained, src/attacks/registry.ts)
+ * on one model's outputs, sliced; `mia attack --reference reference.npz`: LiRA, RMIA and Attack-R/P on
+ * reference models' signals computed elsewhere (src/audit/reference-attacks.ts).
+ */
 import { DEFAULT_OUTPUT_ATTACKS, getOutputAttack, outputAttackNames } from '../attacks/registry.js';
 import { REFERENCE_ATTACKS, runReferenceAttacks } from '../audit/reference-attacks.js';
-import {
-  type AttackResult,
-  DEFAULT_FPR_TARGETS,
-  resultForSlice,
-  runOutputAttacks,
-} from '../audit/run-attacks.js';
+import type { AttackResult } from '../audit/run-attacks.js';
 import { stdoutLogger } from '../core/logger.js';
 import { MiaError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { parseSliceFamily, SLICE_FAMILIES } from '../metrics/slicing.js';
-import { loadAttackInput } from '../signals/attack-input-files.js';
-import { type CliCommand, intFlag, listFlag, numberFlag, parseCommandArgs, SEED_RANGE } from './command.js';
+import { defineCommand } from './command.js';
+import { type FlagValues, int, list, num, SEED_RANGE, text } from './flags.js';
 import { formatResultsTable, resultsToCsv, worstCaseSentence } from './format-results.js';
 
 const DEFAULT_REFERENCE_ATTACKS = ['lira-online', 'lira-offline', 'lira-global', 'rmia'];
 
-const USAGE = `usage: mia attack --input run.npz [options]
+const REFERENCE = 'With reference models (signals computed elsewhere, e.g. by the LiRA reference code):';
 
-Runs membership inference attacks on a model's outputs on members (*_train) and non-members (*_test).
+const flags = {
+  input: text({
+    placeholder: 'FILE',
+    example: 'run.npz',
+    description: `.npz (TF Privacy keys: logits_train, logits_test, probs_train, probs_test,
+loss_train, loss_test, labels_train, labels_test), .json with the same keys,
+or .csv (columns split, label, [loss], logits_0.. or probs_0..)`,
+  }),
+  attacks: list({
+    description: () => `comma-separated (default: ${DEFAULT_OUTPUT_ATTACKS.join(',')})
+known: ${outputAttackNames().join(', ')}
+with --reference: from ${REFERENCE_ATTACKS.join(', ')}
+(default: ${DEFAULT_REFERENCE_ATTACKS.join(',')})`,
+  }),
+  slices: list({ description: `comma-separated from ${SLICE_FAMILIES.join(', ')} (default: all)` }),
+  json: text({ placeholder: 'FILE', description: 'write every result as JSON' }),
+  csv: text({ placeholder: 'FILE', description: 'write every result as CSV' }),
+  seed: int({ default: 0, range: SEED_RANGE, description: 'seed for trained attacks (default {default})' }),
+  top: int({
+    default: 25,
+    check: (n) => (n >= 1 ? undefined : 'must be at least 1'),
+    description: 'rows of the summary table (default {default})',
+  }),
+  reference: text({
+    group: REFERENCE,
+    placeholder: 'FILE',
+    example: 'reference.npz',
+    description: `reference.npz (keys keep [M,N], scores [M,N(,A)], target_scores [N(,A)],
+optional target_member [N], pop_scores [M,Z], pop_target_scores [Z]) or a LiRA
+experiment folder (per model keep.npy and scores/*.npy); replaces --input`,
+  }),
+  'rmia-a': num({
+    requires: 'reference',
+    placeholder: 'A',
+    description: 'offline RMIA coefficient in [0, 1] (default: tuned on a reference model)',
+  }),
+  'rmia-gamma': num({
+    requires: 'reference',
+    placeholder: 'G',
+    description: 'RMIA likelihood-ratio factor γ (default 1)',
+  }),
+  'target-index': int({
+    requires: 'reference',
+    placeholder: 'K',
+    description: 'LiRA folders: which model is the target (default 0)',
+  }),
+  'scores-out': text({
+    requires: 'reference',
+    placeholder: 'FILE',
+    description: "write each attack's per-sample scores (.npz, one array per attack)",
+  }),
+};
 
-  --input FILE      .npz (TF Privacy keys: logits_train, logits_test, probs_train, probs_test,
-                    loss_train, loss_test, labels_train, labels_test), .json with the same keys,
-                    or .csv (columns split, label, [loss], logits_0.. or probs_0..)
-  --attacks LIST    comma-separated (default: ${DEFAULT_OUTPUT_ATTACKS.join(',')})
-                    known: ${outputAttackNames().join(', ')}
-  --slices LIST     comma-separated from ${SLICE_FAMILIES.join(', ')} (default: all)
-  --json FILE       write every result as JSON
-  --csv FILE        write every result as CSV
-  --seed N          seed for trained attacks (default 0)
-  --top N           rows of the summary table (default 25)
+type AttackArgs = FlagValues<typeof flags>;
 
-With reference models (signals computed elsewhere, e.g. by the LiRA reference code):
-  --reference FILE  reference.npz (keys keep [M,N], scores [M,N(,A)], target_scores [N(,A)],
-                    optional target_member [N], pop_scores [M,Z], pop_target_scores [Z]) or a LiRA
-                    experiment folder (per model keep.npy and scores/*.npy); replaces --input
-  --attacks LIST    from ${REFERENCE_ATTACKS.join(', ')}
-                    (default: ${DEFAULT_REFERENCE_ATTACKS.join(',')})
-  --rmia-a A        offline RMIA coefficient in [0, 1] (default: tuned on a reference model)
-  --rmia-gamma G    RMIA likelihood-ratio factor γ (default 1)
-  --target-index K  LiRA folders: which model is the target (default 0)
-  --scores-out FILE write each attack's per-sample scores (.npz, one array per attack)`;
-
-export const attackCommand: CliCommand = {
+export const attackCommand = defineCommand({
   name: 'attack',
-  summary: 'run membership inference attacks on exported model outputs',
-  usage: USAGE,
-  async run(argv) {
-    const { values } = parseCommandArgs('attack', argv, {
-      input: { type: 'string' },
-      attacks: { type: 'string' },
-      slices: { type: 'string' },
-      json: { type: 'string' },
-      csv: { type: 'string' },
-      seed: { type: 'string' },
-      top: { type: 'string' },
-      reference: { type: 'string' },
-      'rmia-a': { type: 'string' },
-      'rmia-gamma': { type: 'string' },
-      'target-index': { type: 'string' },
-      'scores-out': { type: 'string' },
-    });
-    if (values.reference !== undefined) return runWithReference(values);
-    if (values.input === undefined) {
-      throw new MiaError('E_USAGE', '--input (or --reference) is required; see `mia attack --help`', {
-        where: 'mia attack',
-      });
-    }
-    for (const flag of ['rmia-a', 'rmia-gamma', 'target-index', 'scores-out'] as const) {
-      if (values[flag] !== undefined) {
-        throw new MiaError('E_USAGE', `--${flag} goes with --reference`, { where: 'mia attack' });
-      }
-    }
+  summary:
+    'run membership inference attacks on exported model outputs (.npz/.csv/.json) or reference signals',
+  description:
+    "Runs membership inference attacks on a model's outputs on members (*_train) and non-members (*_test).",
+  flags,
+  oneOf: [['input', 'reference']],
+  async run(args) {
+    if (args.reference !== undefined) return runWithReference(args, args.reference);
+    const path = args.input!;
     // Every flag is checked before the input is read (a typo fails at once, before a long load).
-    const seed = intFlag('attack', 'seed', values.seed, 0, SEED_RANGE);
-    const top = topFlag(values.top);
-    const attacks = checkOutputAttacks(listFlag(values.attacks, DEFAULT_OUTPUT_ATTACKS));
-    const slices = listFlag(values.slices, SLICE_FAMILIES).map(parseSliceFamily);
-    const input = loadAttackInput(values.input);
-    checkTrainedAttackSizes(attacks, input.members.n, input.nonMembers.n, values.input);
+    const attacks = checkOutputAttacks(args.attacks ?? [...DEFAULT_OUTPUT_ATTACKS]);
+    const slices = (args.slices ?? [...SLICE_FAMILIES]).map(parseSliceFamily);
+    const { loadAttackInput } = await import('../signals/attack-input-files.js');
+    const { runOutputAttacks } = await import('../audit/run-attacks.js');
+    const input = loadAttackInput(path);
+    checkTrainedAttackSizes(attacks, input.members.n, input.nonMembers.n, path);
     console.log(
-      `${values.input}: ${input.members.n} members, ${input.nonMembers.n} non-members, ${input.members.numClasses} classes`,
+      `${path}: ${input.members.n} members, ${input.nonMembers.n} non-members, ${input.members.numClasses} classes`,
     );
     const { results } = runOutputAttacks(input, {
       attacks,
       slices,
-      seed,
+      seed: args.seed,
       logger: stdoutLogger,
     });
-    report(results, top, values.json, values.csv);
+    report(results, args);
     return 0;
   },
-};
-
-/** --top: an integer ≥ 1. */
-function topFlag(value: string | undefined): number {
-  const top = intFlag('attack', 'top', value, 25);
-  if (top < 1) {
-    throw new MiaError('E_USAGE', '--top must be at least 1', { where: 'mia attack', found: String(value) });
-  }
-  return top;
-}
+});
 
 /**
  * The --attacks names for `--input`: each known, at most once, at least one. A reference-model attack
@@ -148,56 +151,40 @@ function checkTrainedAttackSizes(attacks: string[], members: number, nonMembers:
   );
 }
 
-function report(
-  results: AttackResult[],
-  top: number,
-  json: string | undefined,
-  csv: string | undefined,
-): void {
+/** The summary table and worst case on stdout, and the --json / --csv files. */
+function report(results: AttackResult[], args: AttackArgs): void {
   console.log('');
-  console.log(formatResultsTable(results, top));
+  console.log(formatResultsTable(results, args.top));
   console.log('');
   console.log(worstCaseSentence(results));
-  if (json !== undefined) {
-    writeJsonAtomic(json, { results });
-    console.log(`wrote ${json}`);
+  if (args.json !== undefined) {
+    writeJsonAtomic(args.json, { results });
+    console.log(`wrote ${args.json}`);
   }
-  if (csv !== undefined) {
-    writeFileAtomic(csv, resultsToCsv(results));
-    console.log(`wrote ${csv}`);
+  if (args.csv !== undefined) {
+    writeFileAtomic(args.csv, resultsToCsv(results));
+    console.log(`wrote ${args.csv}`);
   }
 }
 
-type Values = Partial<Record<string, string | boolean>>;
-
 /** `mia attack --reference`: LiRA / RMIA / Attack-R / Attack-P on signals computed elsewhere. */
-async function runWithReference(values: Values): Promise<number> {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  if (str('input') !== undefined) {
-    throw new MiaError('E_USAGE', '--input and --reference cannot be combined', { where: 'mia attack' });
-  }
-  if (str('slices') !== undefined) {
+async function runWithReference(args: AttackArgs, path: string): Promise<number> {
+  if (args.slices !== undefined) {
     throw new MiaError('E_USAGE', '--slices needs labels, which reference signals do not carry', {
       where: 'mia attack --reference',
     });
   }
-  const path = str('reference')!;
   // Every flag is parsed before the reference signals are read (runReferenceAttacks checks the names).
-  const attacks = listFlag(str('attacks'), DEFAULT_REFERENCE_ATTACKS);
-  const rmiaA = str('rmia-a');
-  const rmiaGamma = str('rmia-gamma');
-  const targetIndex = str('target-index');
-  const scoresOut = str('scores-out');
-  const seed = intFlag('attack', 'seed', str('seed'), 0, SEED_RANGE);
-  const top = topFlag(str('top'));
+  const attacks = args.attacks ?? DEFAULT_REFERENCE_ATTACKS;
+  const scoresOut = args['scores-out'];
   const t0 = performance.now();
   const out = await runReferenceAttacks({
     referencePath: path,
     attacks,
-    seed,
-    ...(rmiaA !== undefined ? { rmiaA: numberFlag('attack', 'rmia-a', rmiaA, 0) } : {}),
-    ...(rmiaGamma !== undefined ? { rmiaGamma: numberFlag('attack', 'rmia-gamma', rmiaGamma, 1) } : {}),
-    ...(targetIndex !== undefined ? { targetIndex: intFlag('attack', 'target-index', targetIndex, 0) } : {}),
+    seed: args.seed,
+    ...(args['rmia-a'] !== undefined ? { rmiaA: args['rmia-a'] } : {}),
+    ...(args['rmia-gamma'] !== undefined ? { rmiaGamma: args['rmia-gamma'] } : {}),
+    ...(args['target-index'] !== undefined ? { targetIndex: args['target-index'] } : {}),
     ...(scoresOut !== undefined ? { scoresOut } : {}),
     // Metrics need both members and non-members; without --scores-out they are the only output.
     truth: scoresOut === undefined ? 'required' : 'if-given',
@@ -213,26 +200,17 @@ async function runWithReference(values: Values): Promise<number> {
       throw new MiaError(
         'E_USAGE',
         'without target_member there are no metrics; pass --scores-out to keep the scores',
-        {
-          where: path,
-        },
+        { where: path },
       );
     }
     return 0;
   }
-  const isMember = out.isMember;
-  const mask = new Uint8Array(isMember.length).fill(1);
+  const { entireDatasetResult } = await import('../audit/entire-dataset-result.js');
   const results: AttackResult[] = [];
   for (const [attack, scores] of out.scores) {
-    const r = resultForSlice(
-      { attack, signal: 'scaled-logit', scores },
-      { feature: 'entire_dataset' },
-      mask,
-      isMember,
-      DEFAULT_FPR_TARGETS,
-    );
+    const r = entireDatasetResult({ attack, signal: 'scaled-logit', scores }, out.isMember);
     if (r !== undefined) results.push(r);
   }
-  report(results, top, str('json'), str('csv'));
+  report(results, args);
   return 0;
 }

@@ -1,15 +1,137 @@
+/**
+ * One `mia` sub-command, declared once (the citty way): its name and summary, its flags (src/cli/flags.ts),
+ * at most one positional argument, which flags exclude each other, and `run`, which receives the parsed
+ * values. `defineCommand` generates from the declaration both the parser (one-line E_USAGE errors that
+ * name the flag) and the `--help` text (src/cli/usage.ts). main.ts only looks commands up by name.
+ *
+ * A command file parses flags and calls the library: the work lives in the stages, which a command loads
+ * with `await import(…)` inside `run`, so that `mia --help` (which reads every declaration) and each
+ * command load only what they use.
+ */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { MiaError } from '../errors.js';
+import type { Flags, FlagValues, RawFlag } from './flags.js';
+import { commandUsage } from './usage.js';
 
-/** One `mia` sub-command. Each lives in its own file under src/cli/ and is listed in src/cli/main.ts. */
-export interface CliCommand {
+/** The one positional argument of a command (`mia audit CONFIG.yaml`). */
+export interface PositionalSpec<P extends string> {
+  /** Its key in the parsed values. */
+  name: P;
+  /** How the usage line shows it ("CONFIG.yaml", "<run dir>"). */
+  placeholder: string;
+  /** What it is, for "give exactly one config file". */
+  noun: string;
+}
+
+/** What `run` receives: every flag's value, and the positional argument under its name. */
+export type CommandArgs<F extends Flags, P extends string> = FlagValues<F> & { [K in P]: string };
+
+/** The declaration of a command. */
+export interface CommandSpec<F extends Flags, P extends string = never> {
   name: string;
   /** One line for `mia --help`. */
   summary: string;
-  /** The usage text printed by `mia <name> --help`. */
-  usage: string;
-  /** Runs the command; resolves to the process exit code. Throw MiaError for user errors. */
+  /** The paragraph under the usage line of `mia <name> --help` (`\n` between lines). */
+  description: string;
+  positional?: PositionalSpec<P>;
+  flags: F;
+  /** Pairs of flags of which exactly one is given: "--a (or --b) is required", "--a and --b cannot be combined". */
+  oneOf?: readonly (readonly [keyof F & string, keyof F & string])[];
+  /** Paragraphs after the flags in the usage text. */
+  epilog?: string;
+  /**
+   * The command writes a run directory that a rerun resumes, and records it (src/cli/interrupt.ts
+   * `setCurrentRunDir`): main.ts installs the Ctrl-C handler that names it.
+   */
+  resumable?: boolean;
+  /** Runs the command on the parsed values; resolves to the exit code. Throw MiaError for user errors. */
+  run(args: CommandArgs<F, P>): Promise<number>;
+}
+
+/** A command as main.ts and the tests use it. */
+export interface CliCommand {
+  readonly name: string;
+  readonly summary: string;
+  readonly resumable: boolean;
+  /** The declaration it was made from. */
+  readonly spec: CommandSpec<Flags, string>;
+  /** The text of `mia <name> --help`, generated from the declaration. */
+  usage(): string;
+  /**
+   * Runs the command on its command-line arguments: with `--help` or `-h` anywhere, prints the usage
+   * and resolves to 0; otherwise parses them (every flag checked before `run` starts) and runs.
+   */
   run(argv: string[]): Promise<number>;
+}
+
+/** Makes a command from its declaration (see the module header). */
+export function defineCommand<const F extends Flags, const P extends string = never>(
+  spec: CommandSpec<F, P>,
+): CliCommand {
+  const general = spec as unknown as CommandSpec<Flags, string>;
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    resumable: spec.resumable === true,
+    spec: general,
+    usage: () => commandUsage(general),
+    async run(argv) {
+      if (argv.includes('--help') || argv.includes('-h')) {
+        console.log(commandUsage(general));
+        return 0;
+      }
+      return spec.run(parseCommand(general, argv) as CommandArgs<F, P>);
+    },
+  };
+}
+
+/**
+ * Parses `argv` against a declaration, in this order: parseArgs (unknown flags, missing values), the
+ * positional count, required flags, `oneOf` pairs, `requires`, then each flag's value in declaration
+ * order. Throws the first error as a one-line MiaError.
+ */
+export function parseCommand(spec: CommandSpec<Flags, string>, argv: string[]): Record<string, unknown> {
+  const { name, flags } = spec;
+  const options: Options = {};
+  for (const [key, f] of Object.entries(flags)) {
+    options[key] = f.multiple ? { type: f.type, multiple: true } : { type: f.type };
+  }
+  const { values, positionals } = parseCommandArgs(name, argv, options, spec.positional !== undefined);
+  const out: Record<string, unknown> = {};
+  if (spec.positional !== undefined) {
+    if (positionals.length !== 1) {
+      throw new MiaError('E_USAGE', `give exactly one ${spec.positional.noun}; see \`mia ${name} --help\``, {
+        where: `mia ${name}`,
+        found: positionals.length === 0 ? 'none' : positionals.join(' '),
+      });
+    }
+    out[spec.positional.name] = positionals[0];
+  }
+  const given = (key: string) => values[key] !== undefined;
+  for (const [key, f] of Object.entries(flags)) {
+    if (f.required && !given(key)) {
+      throw new MiaError('E_USAGE', `--${key} is required; see \`mia ${name} --help\``, {
+        where: `mia ${name}`,
+      });
+    }
+  }
+  for (const [a, b] of spec.oneOf ?? []) {
+    if (!given(a) && !given(b)) {
+      throw new MiaError('E_USAGE', `--${a} (or --${b}) is required; see \`mia ${name} --help\``, {
+        where: `mia ${name}`,
+      });
+    }
+    if (given(a) && given(b)) {
+      throw new MiaError('E_USAGE', `--${a} and --${b} cannot be combined`, { where: `mia ${name}` });
+    }
+  }
+  for (const [key, f] of Object.entries(flags)) {
+    if (f.requires !== undefined && given(key) && !given(f.requires)) {
+      throw new MiaError('E_USAGE', `--${key} goes with --${f.requires}`, { where: `mia ${name}` });
+    }
+  }
+  for (const [key, f] of Object.entries(flags)) out[key] = f.parse(values[key] as RawFlag, name, key);
+  return out;
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -72,83 +194,4 @@ export function parseCommandArgs<T extends Options>(
       where: `mia ${command}`,
     });
   }
-}
-
-/** Bounds of a numeric flag: [min, max], either end optional, each end inclusive unless `exclusive…`. */
-export interface FlagRange {
-  min?: number;
-  max?: number;
-  exclusiveMin?: boolean;
-  exclusiveMax?: boolean;
-}
-
-/** "≥ 1", "> 0", "in [0, 1)", "" (no bounds). */
-export function describeRange(range: FlagRange): string {
-  const { min, max } = range;
-  if (min !== undefined && max !== undefined)
-    return `in ${range.exclusiveMin === true ? '(' : '['}${min}, ${max}${range.exclusiveMax === true ? ')' : ']'}`;
-  if (min !== undefined) return `${range.exclusiveMin === true ? '>' : '≥'} ${min}`;
-  if (max !== undefined) return `${range.exclusiveMax === true ? '<' : '≤'} ${max}`;
-  return '';
-}
-
-function inRange(n: number, r: FlagRange): boolean {
-  if (r.min !== undefined && (r.exclusiveMin === true ? n <= r.min : n < r.min)) return false;
-  if (r.max !== undefined && (r.exclusiveMax === true ? n >= r.max : n > r.max)) return false;
-  return true;
-}
-
-function flagError(command: string, flag: string, kind: string, range: FlagRange, value: string): MiaError {
-  const bounds = describeRange(range);
-  return new MiaError('E_USAGE', `--${flag} must be ${kind}${bounds !== '' ? ` ${bounds}` : ''}`, {
-    where: `mia ${command}`,
-    found: value,
-  });
-}
-
-/** Seeds: integers in [0, 2³¹ − 1], as the YAML config's run.seed (larger ones would wrap around). */
-export const SEED_RANGE: FlagRange = { min: 0, max: 2 ** 31 - 1 };
-
-/**
- * Parses an integer flag value (the fallback when absent, which is not checked), or throws E_USAGE
- * naming the flag and its range ("--epochs must be an integer ≥ 1 (found 0)").
- */
-export function intFlag(
-  command: string,
-  flag: string,
-  value: string | undefined,
-  fallback: number,
-  range: FlagRange = {},
-): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || !inRange(n, range)) {
-    throw flagError(command, flag, 'an integer', range, value);
-  }
-  return n;
-}
-
-/** Parses a number flag value (the fallback when absent), or throws E_USAGE naming the flag and its range. */
-export function numberFlag(
-  command: string,
-  flag: string,
-  value: string | undefined,
-  fallback: number,
-  range: FlagRange = {},
-): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !inRange(n, range)) {
-    throw flagError(command, flag, 'a number', range, value);
-  }
-  return n;
-}
-
-/** Splits a comma-separated list flag ("a,b , c" → ["a","b","c"]); undefined gives the fallback. */
-export function listFlag(value: string | undefined, fallback: readonly string[]): string[] {
-  if (value === undefined) return [...fallback];
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
 }

@@ -1,64 +1,39 @@
 import { isAbsolute, relative } from 'node:path';
-import { MiaError } from '../errors.js';
-import { writeReport } from '../report/index.js';
-import { type CliCommand, intFlag, numberFlag, parseCommandArgs } from './command.js';
+import { defineCommand } from './command.js';
+import { bool, int, num, text } from './flags.js';
 
-const USAGE = `usage: mia report <run dir> [options]
-
-Regenerates the audit report of a run directory from its results.json and saved arrays: writes
+export const reportCommand = defineCommand({
+  name: 'report',
+  summary: 'regenerate the HTML report and charts of an audit run directory',
+  description: `Regenerates the audit report of a run directory from its results.json and saved arrays: writes
 <run dir>/report/report.html (self-contained, opens without network) and every chart beside it as
 SVG and PNG. Optional files (scores.npz, history.json, privacy-by-epoch.json, samples.npz) add their
 charts when present; one that cannot be read is left out with a warning. Chart files of an earlier
-report that this one does not draw are removed.
-
-  --out DIR          write the report here instead of <run dir>/report
-  --no-png           write SVG charts only
-  --png-scale S      PNG pixels per SVG unit (default 2)
-  --roc-points N     at most N points per plotted ROC curve (default 400; plots only, never metrics)`;
-
-export const reportCommand: CliCommand = {
-  name: 'report',
-  summary: 'regenerate the HTML report and charts of an audit run directory',
-  usage: USAGE,
-  async run(argv) {
-    const { values, positionals } = parseCommandArgs(
-      'report',
-      argv,
-      {
-        out: { type: 'string' },
-        'no-png': { type: 'boolean' },
-        'png-scale': { type: 'string' },
-        'roc-points': { type: 'string' },
-      },
-      true,
-    );
-    if (positionals.length !== 1) {
-      throw new MiaError('E_USAGE', 'give exactly one run directory; see `mia report --help`', {
-        where: 'mia report',
-        found: positionals.length === 0 ? 'none' : positionals.join(' '),
-      });
-    }
-    const runDir = positionals[0]!;
-    const pngScale = numberFlag('report', 'png-scale', values['png-scale'], 2);
-    if (!(pngScale > 0 && pngScale <= 8)) {
-      throw new MiaError('E_USAGE', '--png-scale must be in (0, 8]', {
-        where: 'mia report',
-        found: String(pngScale),
-      });
-    }
-    const rocPoints = intFlag('report', 'roc-points', values['roc-points'], 400);
-    if (rocPoints < 4) {
-      throw new MiaError('E_USAGE', '--roc-points must be at least 4', {
-        where: 'mia report',
-        found: String(rocPoints),
-      });
-    }
+report that this one does not draw are removed.`,
+  positional: { name: 'runDir', placeholder: '<run dir>', noun: 'run directory' },
+  flags: {
+    out: text({ placeholder: 'DIR', description: 'write the report here instead of <run dir>/report' }),
+    'no-png': bool({ description: 'write SVG charts only' }),
+    'png-scale': num({
+      default: 2,
+      placeholder: 'S',
+      check: (s) => (s > 0 && s <= 8 ? undefined : 'must be in (0, 8]'),
+      description: 'PNG pixels per SVG unit (default {default})',
+    }),
+    'roc-points': int({
+      default: 400,
+      check: (n) => (n >= 4 ? undefined : 'must be at least 4'),
+      description: 'at most N points per plotted ROC curve (default {default}; plots only, never metrics)',
+    }),
+  },
+  async run(args) {
+    const { writeReport } = await import('../report/write-report.js');
     const t0 = performance.now();
-    const r = await writeReport(runDir, {
-      ...(values.out !== undefined ? { outDir: values.out } : {}),
-      png: values['no-png'] !== true,
-      pngScale,
-      maxRocPoints: rocPoints,
+    const r = await writeReport(args.runDir, {
+      ...(args.out !== undefined ? { outDir: args.out } : {}),
+      png: !args['no-png'],
+      pngScale: args['png-scale'],
+      maxRocPoints: args['roc-points'],
     });
     for (const w of r.warnings) console.error(`warning: ${w}`);
     const svgs = r.charts.filter((c) => c.endsWith('.svg')).length;
@@ -69,4 +44,4 @@ export const reportCommand: CliCommand = {
     console.log(`report: ${shown} (${svgs} charts as SVG${pngs > 0 ? ' and PNG' : ''}, ${seconds} s)`);
     return 0;
   },
-};
+});

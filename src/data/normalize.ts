@@ -76,9 +76,8 @@ export function normalizePair(pair: DatasetPair, mode: Normalization): ChannelSt
     standardizeInPlace(pair.test, stats);
     return stats;
   }
-  throw new MiaError('E_CONFIG', `unknown normalisation '${String(mode)}'`, {
-    where: 'normalize',
-    expected: NORMALIZATIONS.join(', '),
-    found: String(mode),
-  });
+  // loadDataset checks options.normalize (E_UNKNOWN_NAME) before it gets here
+  throw new Error(
+    `internal: unknown normalisation '${String(mode)}' (expected ${NORMALIZATIONS.join(', ')})`,
+  );
 }

@@ -91,7 +91,7 @@ function checkOptions(o: DatasetOptions): void {
   const intAtLeast = (field: keyof DatasetOptions, min: number) => {
     const v = o[field];
     if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min)) {
-      throw new MiaError('E_CONFIG', `dataset option '${field}' must be an integer ≥ ${min}`, {
+      throw new MiaError('E_ARGUMENT', `dataset option '${field}' must be an integer ≥ ${min}`, {
         where: `dataset.${field}`,
         expected: `an integer ≥ ${min}`,
         found: String(v),
@@ -102,13 +102,13 @@ function checkOptions(o: DatasetOptions): void {
   intAtLeast('trainSize', 1);
   intAtLeast('testSize', 1);
   if (o.seed !== undefined && !Number.isFinite(o.seed)) {
-    throw new MiaError('E_CONFIG', "dataset option 'seed' must be a finite number", {
+    throw new MiaError('E_ARGUMENT', "dataset option 'seed' must be a finite number", {
       where: 'dataset.seed',
       found: String(o.seed),
     });
   }
   if (o.normalize !== undefined && !NORMALIZATIONS.includes(o.normalize)) {
-    throw new MiaError('E_CONFIG', "dataset option 'normalize' is not known", {
+    throw new MiaError('E_UNKNOWN_NAME', "dataset option 'normalize' is not known", {
       where: 'dataset.normalize',
       expected: NORMALIZATIONS.join(', '),
       found: String(o.normalize),
@@ -300,8 +300,10 @@ async function builtin(spec: BuiltinImageSource, o: DatasetOptions, r: Rngs): Pr
 
 /**
  * Loads the dataset `name` (see the file header for the steps). Throws E_UNKNOWN_NAME for a name not in
- * DATASET_NAMES, E_CONFIG for invalid options (a size above what the data has, firstKClasses above the
- * number of classes, csv / npz without a path), E_DATASET when a built-in dataset is not found and no
+ * DATASET_NAMES or an unknown `normalize`, E_ARGUMENT for options of the wrong type or range (a size or
+ * firstKClasses below 1, a non-finite seed), E_CONFIG for options that do not fit the data (a size above
+ * what the data has, firstKClasses above the number of classes, a test set that cannot be held out, csv /
+ * npz without a path), E_DATASET when a built-in dataset is not found and no
  * fallback is allowed (the message lists every place looked), and the loaders' errors for bad files.
  */
 export async function loadDataset(name: string, options: DatasetOptions = {}): Promise<LoadedDatasets> {

@@ -11,7 +11,7 @@ import { gatherRows } from './samples.js';
 function checkCount(fn: string, param: string, k: number, n: number): void {
   if (!Number.isInteger(k) || k < 0 || k > n) {
     throw new MiaError(
-      'E_CONFIG',
+      'E_ARGUMENT',
       `The '${param}' parameter of ${fn} must be an integer in [0, ${n}]. Got ${k}`,
       {
         where: param,
@@ -29,7 +29,7 @@ export function shuffledIndices(n: number, rng: Rng): Int32Array {
 
 /**
  * k distinct indices drawn uniformly without replacement from [0, n), returned sorted ascending.
- * Partial Fisher–Yates: the first k positions of a lazily shuffled 0..n-1. Throws E_CONFIG unless
+ * Partial Fisher–Yates: the first k positions of a lazily shuffled 0..n-1. Throws E_ARGUMENT unless
  * 0 ≤ k ≤ n.
  */
 export function subsetIndices(n: number, k: number, rng: Rng): Int32Array {
@@ -57,7 +57,7 @@ export function randomHalves(n: number, rng: Rng): { a: Int32Array; b: Int32Arra
 
 /**
  * Splits 0..n-1 at random into `first` (k indices) and `rest` (n−k indices), both sorted, disjoint,
- * covering 0..n-1. Throws E_CONFIG unless 0 ≤ k ≤ n.
+ * covering 0..n-1. Throws E_ARGUMENT unless 0 ≤ k ≤ n.
  */
 export function randomSplit(n: number, k: number, rng: Rng): { first: Int32Array; rest: Int32Array } {
   checkCount('randomSplit', 'k', k, n);
@@ -82,14 +82,14 @@ export function indicesOfFirstKClasses(labels: ArrayLike<number>, k: number): In
 
 /**
  * A new Dataset holding the samples `indices` of `d`, in the order given (repeats allowed). x and y
- * are copies; name, source, shape, numClasses, classNames and split are kept. Throws E_CONFIG on an
+ * are copies; name, source, shape, numClasses, classNames and split are kept. Throws E_ARGUMENT on an
  * index outside [0, n).
  */
 export function take(d: Dataset, indices: ArrayLike<number>): Dataset {
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i]!;
     if (!Number.isInteger(r) || r < 0 || r >= d.n) {
-      throw new MiaError('E_CONFIG', `index ${r} is outside [0, ${d.n})`, {
+      throw new MiaError('E_ARGUMENT', `index ${r} is outside [0, ${d.n})`, {
         where: `take(${d.name}, indices[${i}])`,
       });
     }
@@ -100,12 +100,12 @@ export function take(d: Dataset, indices: ArrayLike<number>): Dataset {
 
 /**
  * Keeps only the samples with label < k and sets numClasses = k (classNames cut to the first k), as in
- * the case study's 4-class CIFAR-10 experiment. Throws E_CONFIG unless 1 ≤ k ≤ numClasses.
+ * the case study's 4-class CIFAR-10 experiment. Throws E_ARGUMENT unless 1 ≤ k ≤ numClasses.
  */
 export function firstKClasses(d: Dataset, k: number): Dataset {
   if (!Number.isInteger(k) || k < 1 || k > d.numClasses) {
     throw new MiaError(
-      'E_CONFIG',
+      'E_ARGUMENT',
       `The 'k' parameter of firstKClasses must be an integer in [1, ${d.numClasses}]. Got ${k}`,
       { where: `firstKClasses(${d.name})`, expected: `an integer in [1, ${d.numClasses}]`, found: String(k) },
     );

@@ -59,7 +59,7 @@ function resolve(o: SyntheticOptions): Resolved {
   };
   r.noise = o.noise ?? (isImageShape(r.shape) ? 3 : 1.5);
   const bad = (field: string, expected: string, found: unknown) =>
-    new MiaError('E_CONFIG', `synthetic dataset: ${field} must be ${expected}`, {
+    new MiaError('E_ARGUMENT', `synthetic dataset: ${field} must be ${expected}`, {
       where: `synthetic.${field}`,
       expected,
       found: JSON.stringify(found),
@@ -83,13 +83,13 @@ export function isImageShape(shape: readonly number[]): boolean {
 }
 
 /**
- * Synthetic images as raw bytes (train and test from independent streams of one seed). Throws E_CONFIG
+ * Synthetic images as raw bytes (train and test from independent streams of one seed). Throws E_ARGUMENT
  * unless the shape is [h, w, c].
  */
 export function makeSyntheticImages(options: SyntheticOptions = {}): { train: ByteImages; test: ByteImages } {
   const o = resolve(options);
   if (!isImageShape(o.shape)) {
-    throw new MiaError('E_CONFIG', 'synthetic images need a shape [h, w, c]', {
+    throw new MiaError('E_ARGUMENT', 'synthetic images need a shape [h, w, c]', {
       where: 'synthetic.shape',
       found: `[${o.shape.join(', ')}]`,
     });

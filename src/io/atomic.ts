@@ -115,21 +115,23 @@ export function readAtSync(fd: number, position: number, length: number): Uint8A
  * Runs `write(fd)` against a fresh temp file beside `path`, then fsyncs and renames it over `path`
  * (the protocol in this file's header). `write` writes with node:fs calls on `fd` (or
  * {@link writeAllSync}). If `write` throws, the temp file is removed, `path` is untouched and the
- * error is rethrown as is. File-system failures become MiaError E_IO with `where` = `path`.
+ * error is rethrown as is. File-system failures become MiaError E_IO located at `path` (`where` = `path`).
  */
 export function withAtomicFile(path: string, write: (fd: number) => void): void {
   const dir = dirname(path);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new MiaError('E_IO', `cannot create directory ${dir}: ${describeFsError(e)}`, { where: path });
+    throw new MiaError('E_IO', `cannot create directory ${dir}: ${describeFsError(e)}`, {
+      where: { file: path },
+    });
   }
   const tmp = tempPathFor(path);
   let fd: number;
   try {
     fd = openSync(tmp, 'wx', 0o644);
   } catch (e) {
-    throw new MiaError('E_IO', `cannot write file: ${describeFsError(e)}`, { where: path });
+    throw new MiaError('E_IO', `cannot write file: ${describeFsError(e)}`, { where: { file: path } });
   }
   let stage = 'write';
   try {
@@ -149,7 +151,9 @@ export function withAtomicFile(path: string, write: (fd: number) => void): void 
       // already gone
     }
     if (stage === 'write' && !isFsError(e)) throw e;
-    throw new MiaError('E_IO', `cannot write file (${stage}): ${describeFsError(e)}`, { where: path });
+    throw new MiaError('E_IO', `cannot write file (${stage}): ${describeFsError(e)}`, {
+      where: { file: path },
+    });
   }
   fsyncDir(dir);
 }
@@ -173,7 +177,7 @@ function fsyncDir(dir: string): void {
 
 /**
  * Atomically replaces `path` with `data` (a string is written as UTF-8), creating parent directories.
- * Throws MiaError E_IO (`where` = `path`) on failure, leaving any old file intact and no temp file.
+ * Throws MiaError E_IO (at file `path`) on failure, leaving any old file intact and no temp file.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
@@ -192,7 +196,7 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 
 /**
  * The whole file at `path` as a fresh Uint8Array with byteOffset 0 (so aligned typed-array views of it
- * are possible), read in chunks so files above 2 GiB work. Throws MiaError E_IO, `where` = `path`,
+ * are possible), read in chunks so files above 2 GiB work. Throws MiaError E_IO at file `path`,
  * message `cannot read file: ENOENT (no such file or directory)` and the like — one line, no stack.
  */
 export function readFileOrThrow(path: string): Uint8Array {
@@ -200,7 +204,7 @@ export function readFileOrThrow(path: string): Uint8Array {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: path });
+    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: { file: path } });
   }
   try {
     const st = fstatSync(fd);
@@ -226,7 +230,7 @@ export function readFileOrThrow(path: string): Uint8Array {
     }
     return readAtSync(fd, 0, st.size);
   } catch (e) {
-    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: path });
+    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: { file: path } });
   } finally {
     closeSync(fd);
   }

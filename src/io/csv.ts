@@ -5,7 +5,7 @@
  * skipped (so a trailing newline adds no row), spaces are kept as part of fields (no trimming), and a
  * quote inside an unquoted field is taken literally.
  */
-import { MiaError } from '../errors.js';
+import { MiaError, type MiaErrorDetails } from '../errors.js';
 
 const COMMA = 0x2c;
 const QUOTE = 0x22;
@@ -22,13 +22,14 @@ export interface ParsedCsv {
 }
 
 /**
- * Parses CSV `text`. Throws MiaError E_CSV with `where` = `${where}:${line}` (1-based) for: no header
+ * Parses CSV `text` read from `file`. Throws MiaError E_CSV located at { file, line } (1-based; `where` =
+ * `file:line`) for: no header
  * row (empty file), a row whose field count differs from the header's (ragged), an unterminated quoted
  * field (line where the quote opened), a character other than ',' or a line end after a closing quote,
  * and duplicate non-empty header names. Empty header names are allowed (pandas writes one for an
  * unnamed index column).
  */
-export function parseCsv(text: string, where: string): ParsedCsv {
+export function parseCsv(text: string, file: string): ParsedCsv {
   const n = text.length;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
@@ -36,7 +37,7 @@ export function parseCsv(text: string, where: string): ParsedCsv {
   const rows: string[][] = [];
   let lines = new Int32Array(1024);
   const fail = (at: number, message: string, expected?: string, found?: string): never => {
-    const details: { where: string; expected?: string; found?: string } = { where: `${where}:${at}` };
+    const details: MiaErrorDetails = { where: { file, line: at } };
     if (expected !== undefined) details.expected = expected;
     if (found !== undefined) details.found = found;
     throw new MiaError('E_CSV', message, details);

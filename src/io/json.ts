@@ -1,13 +1,13 @@
 /**
- * JSON files and text: parsing with errors that name `file:line:column` of the first syntax error.
+ * JSON files and text: parsing with errors located at the file, line and column of the first syntax error.
  */
 import { MiaError } from '../errors.js';
 import { readFileOrThrow } from './atomic.js';
 
 /**
  * Reads and parses the JSON file at `path` (UTF-8, a leading BOM ignored). Throws MiaError E_IO when the
- * file cannot be read, and E_JSON with `where` = `path:line:column` (1-based, column in UTF-16 code
- * units) at the first syntax error.
+ * file cannot be read, and E_JSON located at { file: path, line, column } (1-based, column in UTF-16
+ * code units; `where` = `path:line:column`) at the first syntax error.
  */
 export function readJsonFile(path: string): unknown {
   const bytes = readFileOrThrow(path);
@@ -15,24 +15,24 @@ export function readJsonFile(path: string): unknown {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new MiaError('E_JSON', 'file is not valid UTF-8', { where: path });
+    throw new MiaError('E_JSON', 'file is not valid UTF-8', { where: { file: path } });
   }
   return parseJsonText(text, path);
 }
 
 /**
- * `JSON.parse(text)` (a leading BOM ignored) with syntax errors turned into MiaError E_JSON whose `where`
- * is `${where}:line:column` of the first offending character (1-based), located by a small RFC 8259
- * scanner because V8's messages do not always carry a position.
+ * `JSON.parse(text)` (a leading BOM ignored) with syntax errors turned into MiaError E_JSON located at
+ * { file, line, column } of the first offending character (1-based; `where` = `file:line:column`), found
+ * by a small RFC 8259 scanner because V8's messages do not always carry a position.
  */
-export function parseJsonText(text: string, where: string): unknown {
+export function parseJsonText(text: string, file: string): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text);
   } catch {
     const { offset, message } = locateJsonError(text);
     const { line, column } = lineColumn(text, offset);
-    throw new MiaError('E_JSON', `invalid JSON: ${message}`, { where: `${where}:${line}:${column}` });
+    throw new MiaError('E_JSON', `invalid JSON: ${message}`, { where: { file, line, column } });
   }
 }
 

@@ -2,7 +2,7 @@
  * The in-memory array of the .npy / .npz readers and writers: dtype, shape and a typed array in C
  * (row-major) order, with the dtype table numpy's descr strings map to.
  */
-import { MiaError } from '../errors.js';
+import { type ErrorWhere, MiaError } from '../errors.js';
 
 export type NpyDtype =
   | 'float32'
@@ -79,7 +79,7 @@ export function npyItemSize(dtype: NpyDtype): number {
 }
 
 /** product(shape), or throws when it is not a safe integer. */
-export function elementCount(shape: readonly number[], where: string): number {
+export function elementCount(shape: readonly number[], where: ErrorWhere): number {
   let n = 1;
   for (const d of shape) n *= d;
   if (!Number.isSafeInteger(n)) {

@@ -5,7 +5,7 @@
  * other case returns a new array. Values that cannot be converted exactly (as stated per function)
  * throw MiaError naming `where` and the first offending flat index.
  */
-import { MiaError } from '../errors.js';
+import { type ErrorWhere, MiaError } from '../errors.js';
 import type { NpyArray } from './npy-array.js';
 
 /**
@@ -19,7 +19,7 @@ function halves(d: BigInt64Array): Int32Array {
 const HI_LIMIT = 2097152; // 2^21: |high| < 2^21 means |value| < 2^53
 
 function bad(
-  where: string,
+  where: ErrorWhere,
   target: string,
   why: string,
   value: unknown,
@@ -36,7 +36,7 @@ function bad(
  * Any dtype → Float64Array. Every float32, int8–int32, uint8–uint32 and bool value is exact in float64;
  * int64 values must satisfy |v| ≤ 2^53 (else E_NPY_DTYPE). float64 input is returned as is.
  */
-export function toFloat64(arr: NpyArray, where: string): Float64Array {
+export function toFloat64(arr: NpyArray, where: ErrorWhere): Float64Array {
   const d = arr.data;
   if (d instanceof Float64Array) return d;
   if (d instanceof BigInt64Array) {
@@ -61,7 +61,7 @@ export function toFloat64(arr: NpyArray, where: string): Float64Array {
  * float32 range, which would become ±Infinity (E_NOT_FINITE). NaN and ±Inf pass through. float32 input
  * is returned as is.
  */
-export function toFloat32(arr: NpyArray, where: string): Float32Array {
+export function toFloat32(arr: NpyArray, where: ErrorWhere): Float32Array {
   const d = arr.data;
   if (d instanceof Float32Array) return d;
   if (d instanceof BigInt64Array) return new Float32Array(toFloat64(arr, where));
@@ -83,7 +83,7 @@ export function toFloat32(arr: NpyArray, where: string): Float32Array {
  * value is an integer in that range (so labels saved as 3.0 work, 3.5 or NaN does not). Errors are
  * E_NPY_DTYPE naming the first offending value.
  */
-export function toInt32(arr: NpyArray, where: string): Int32Array {
+export function toInt32(arr: NpyArray, where: ErrorWhere): Int32Array {
   const d = arr.data;
   if (d instanceof Int32Array) return d;
   if (
@@ -117,7 +117,7 @@ export function toInt32(arr: NpyArray, where: string): Int32Array {
  * bool → its Uint8Array as is; integer dtypes (and floats) whose every value is exactly 0 or 1 → a new
  * Uint8Array of 0/1. Any other value is E_NPY_DTYPE naming the first one.
  */
-export function toBool(arr: NpyArray, where: string): Uint8Array {
+export function toBool(arr: NpyArray, where: ErrorWhere): Uint8Array {
   const d = arr.data;
   if (arr.dtype === 'bool') return d as Uint8Array;
   const out = new Uint8Array(d.length);

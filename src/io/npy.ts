@@ -8,7 +8,7 @@
  * We read little-endian ('<') and byte-order-free ('|') numeric and bool dtypes in C order, and write
  * version 1.0 headers byte-for-byte as numpy 1.23+ writes them (data aligned to 64 bytes).
  */
-import { MiaError } from '../errors.js';
+import { type ErrorWhere, MiaError } from '../errors.js';
 import { readFileOrThrow, withAtomicFile, writeAllSync } from './atomic.js';
 import {
   BY_CODE,
@@ -39,7 +39,7 @@ const GROWTH_AXIS_MAX_DIGITS = 21;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function requireLittleEndianHost(where: string): void {
+function requireLittleEndianHost(where: ErrorWhere): void {
   if (!LITTLE_ENDIAN_HOST) {
     throw new MiaError('E_NPY_DTYPE', '.npy I/O supports little-endian machines only', { where });
   }
@@ -49,7 +49,7 @@ function requireLittleEndianHost(where: string): void {
  * Maps a numpy descr string to our dtype, or throws E_NPY_DTYPE saying why it is not supported
  * (big-endian, object, string, structured, other) and how to convert it in numpy.
  */
-function dtypeFromDescr(descr: string, where: string): NpyDtype {
+function dtypeFromDescr(descr: string, where: ErrorWhere): NpyDtype {
   const m = /^([<>|=]?)([a-zA-Z])(\d*)(.*)$/.exec(descr);
   const fail = (why: string): never => {
     throw new MiaError('E_NPY_DTYPE', why, { where, expected: SUPPORTED, found: `descr '${descr}'` });
@@ -77,7 +77,7 @@ function dtypeFromDescr(descr: string, where: string): NpyDtype {
   return dtype;
 }
 
-function shapeOf(v: PyValue | undefined, where: string): number[] {
+function shapeOf(v: PyValue | undefined, where: ErrorWhere): number[] {
   const bad = (): never => {
     throw new MiaError('E_NPY_HEADER', "header 'shape' is not a tuple of non-negative integers", { where });
   };
@@ -90,7 +90,7 @@ function shapeOf(v: PyValue | undefined, where: string): number[] {
   return shape;
 }
 
-function decodeHeader(bytes: Uint8Array, utf8: boolean, where: string): string {
+function decodeHeader(bytes: Uint8Array, utf8: boolean, where: ErrorWhere): string {
   if (utf8) {
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -105,7 +105,7 @@ function decodeHeader(bytes: Uint8Array, utf8: boolean, where: string): string {
 
 /**
  * Parses a .npy file held in `bytes`. `where` names it in errors: the file, and the array inside an
- * npz as `run.npz:logits_train`.
+ * npz as { file: 'run.npz', key: 'logits_train' } (`where` = `run.npz:logits_train`).
  *
  * Returns the array in C order. `data` is a zero-copy view into `bytes` when the data offset is aligned
  * to the element size (always so for numpy-written files read from offset 0), else a copy. Trailing
@@ -117,7 +117,7 @@ function decodeHeader(bytes: Uint8Array, utf8: boolean, where: string): string {
  * unsupported dtypes); E_NPY_ORDER (Fortran order); E_TRUNCATED (fewer data bytes than the shape
  * needs; `expected` / `found` give the byte counts).
  */
-export function parseNpy(bytes: Uint8Array, where: string): NpyArray {
+export function parseNpy(bytes: Uint8Array, where: ErrorWhere): NpyArray {
   requireLittleEndianHost(where);
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     const head = Array.from(bytes.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -295,7 +295,7 @@ export function encodeNpy(arr: NpyArray): Uint8Array {
 
 /** Reads the .npy file at `path` (see {@link parseNpy}; read errors are E_IO naming the path). */
 export function readNpy(path: string): NpyArray {
-  return parseNpy(readFileOrThrow(path), path);
+  return parseNpy(readFileOrThrow(path), { file: path });
 }
 
 /** Writes `arr` to `path` as .npy atomically (temp file + rename, see atomic.ts), without copying data. */

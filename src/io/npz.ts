@@ -29,21 +29,21 @@ export interface NpzWriteOptions {
   forceZip64?: boolean;
 }
 
-function readNpzFrom(src: ZipSource, where: string): Map<string, NpyArray> {
+function readNpzFrom(src: ZipSource, file: string): Map<string, NpyArray> {
   const out = new Map<string, NpyArray>();
-  for (const entry of listZipEntries(src, where)) {
+  for (const entry of listZipEntries(src, file)) {
     if (entry.name.endsWith('/') && entry.size === 0) continue; // a directory entry
     if (!entry.name.endsWith('.npy')) {
       throw new MiaError('E_ZIP', `entry '${entry.name}' is not a .npy array`, {
-        where: `${where}:${entry.name}`,
+        where: { file, key: entry.name },
         expected: 'only <key>.npy entries, as np.savez writes',
       });
     }
     const key = entry.name.slice(0, -4);
     if (out.has(key)) {
-      throw new MiaError('E_ZIP', `entry '${entry.name}' appears twice`, { where: `${where}:${key}` });
+      throw new MiaError('E_ZIP', `entry '${entry.name}' appears twice`, { where: { file, key } });
     }
-    out.set(key, parseNpy(readZipEntry(src, entry, where), `${where}:${key}`));
+    out.set(key, parseNpy(readZipEntry(src, entry, file), { file, key }));
   }
   return out;
 }
@@ -51,7 +51,7 @@ function readNpzFrom(src: ZipSource, where: string): Map<string, NpyArray> {
 /**
  * Parses the .npz held in `bytes`. Returns the arrays keyed by entry name without `.npy`, in the
  * archive's (central directory) order. Directory entries are skipped. `where` names the file in errors;
- * an array's errors name `${where}:${key}`.
+ * an array's errors are located at { file: where, key } (`where` = `${where}:${key}`).
  *
  * Throws MiaError E_ZIP (not a zip, corrupt or truncated zip, CRC mismatch, an entry that is not .npy,
  * a duplicate key) and every error of {@link parseNpy}. Arrays may be zero-copy views into `bytes`.
@@ -66,11 +66,12 @@ export function readNpz(path: string): Map<string, NpyArray> {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: path });
+    throw new MiaError('E_IO', `cannot read file: ${describeFsError(e)}`, { where: { file: path } });
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new MiaError('E_IO', 'cannot read file: not a regular file', { where: path });
+    if (!st.isFile())
+      throw new MiaError('E_IO', 'cannot read file: not a regular file', { where: { file: path } });
     return readNpzFrom(fdSource(fd, st.size), path);
   } finally {
     closeSync(fd);

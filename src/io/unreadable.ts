@@ -4,7 +4,7 @@
  * the report's list of unreadable run-directory files (report/run-dir.ts).
  */
 import { sep } from 'node:path';
-import { isMiaError } from '../errors.js';
+import { type ErrorLocation, formatLocation, isMiaError, type MiaError } from '../errors.js';
 import { describeFsError } from './atomic.js';
 
 export interface UnreadableOptions {
@@ -13,7 +13,8 @@ export interface UnreadableOptions {
   /**
    * `message` (default): the MiaError's message (`not a valid zip archive: …`), prefixed with the file
    * relative to a folder `path` when the error names one (`weights.npz: …`), or the fs error's code in
-   * words. `full`: `[E_CODE] at <where>: message (expected …, found …)`, where relative to `path`.
+   * words. `full`: `[E_CODE] at <where>: message (expected …, found …)`, where relative to `path`
+   * (`at 2:1` for a JSON syntax error in the file `path`, nothing for the file itself).
    */
   detail?: 'message' | 'full';
 }
@@ -25,16 +26,40 @@ export function unreadableReason(e: unknown, options: UnreadableOptions = {}): s
     if (detail === 'message' && e !== null && typeof e === 'object' && 'code' in e) return describeFsError(e);
     return e instanceof Error ? e.message : String(e);
   }
-  const where = e.where ?? '';
   if (detail === 'message') {
-    const inside = path !== undefined && where.startsWith(path + sep);
-    return `${inside ? `${where.slice(path.length + sep.length)}: ` : ''}${e.message}`;
+    const inside = path === undefined ? undefined : insideFolder(e, path);
+    return `${inside !== undefined ? `${inside}: ` : ''}${e.message}`;
   }
-  const rest =
-    path !== undefined && where.startsWith(path) ? where.slice(path.length).replace(/^:/, '') : where;
+  const rest = path === undefined ? (e.where ?? '') : withinFile(e, path);
   const ef: string[] = [];
   if (e.expected !== undefined) ef.push(`expected ${e.expected}`);
   if (e.found !== undefined) ef.push(`found ${e.found}`);
   const line = `[${e.code}]${rest === '' ? '' : ` at ${rest}`}: ${e.message}${ef.length > 0 ? ` (${ef.join(', ')})` : ''}`;
   return line.replace(/\s*\n\s*/g, ' ');
+}
+
+/** Where `e` is relative to the folder `dir` (`weights.npz`, `weights.npz:w`); undefined outside it. */
+function insideFolder(e: MiaError, dir: string): string | undefined {
+  const prefix = dir + sep;
+  const loc = e.location;
+  if (loc !== undefined) {
+    if (loc.file === undefined || !loc.file.startsWith(prefix)) return undefined;
+    return formatLocation({ ...loc, file: loc.file.slice(prefix.length) });
+  }
+  // a `where` given as a string (its producer does not give the parts): cut as text
+  const where = e.where ?? '';
+  return where.startsWith(prefix) ? where.slice(prefix.length) : undefined;
+}
+
+/** Where `e` is inside the file `file`: `2:1`, `logits_train`, '' for the file itself, else all of it. */
+function withinFile(e: MiaError, file: string): string {
+  const loc = e.location;
+  if (loc !== undefined) {
+    if (loc.file !== file) return e.where ?? '';
+    const { file: _, ...inner }: ErrorLocation = loc;
+    return formatLocation(inner);
+  }
+  // a `where` given as a string (report/run-dir.ts's `file:key`, zod's `file:a.b[0]`): cut as text
+  const where = e.where ?? '';
+  return where.startsWith(file) ? where.slice(file.length).replace(/^:/, '') : where;
 }

@@ -8,11 +8,11 @@ import type { RocCurve } from './roc.js';
  * so the staircase of the low-FPR corner survives on log axes. Returns the selected points
  * in curve order, with all RocCurve fields (a copy; `roc` itself when it has ≤ maxPoints points).
  *
- * Throws E_CONFIG unless maxPoints is an integer ≥ 4.
+ * Throws E_ARGUMENT unless maxPoints is an integer ≥ 4.
  */
 export function downsampleRocForPlot(roc: RocCurve, maxPoints: number): RocCurve {
   if (!Number.isInteger(maxPoints) || maxPoints < 4) {
-    throw new MiaError('E_CONFIG', 'a plot needs at least 4 ROC points', {
+    throw new MiaError('E_ARGUMENT', 'a plot needs at least 4 ROC points', {
       where: 'maxPoints',
       expected: 'an integer ≥ 4',
       found: String(maxPoints),

@@ -84,13 +84,13 @@ const BLOCK = 64;
  * - `high`: the same with Clopper–Pearson lower bounds floored at ½ count (see EpsilonBound.high); on the
  *   evaluation cap, the smallest value proven to be an upper bound.
  *
- * Throws E_CONFIG unless delta ∈ [0, 1) and confidence ∈ (0, 1).
+ * Throws E_ARGUMENT unless delta ∈ [0, 1) and confidence ∈ (0, 1).
  */
 export function epsilonLowerBound(roc: RocCurve, options: EpsilonOptions = {}): EpsilonBound {
   const delta = options.delta ?? 1e-5;
   const confidence = options.confidence ?? 0.95;
   if (!(delta >= 0 && delta < 1)) {
-    throw new MiaError('E_CONFIG', 'delta must be at least 0 and below 1', {
+    throw new MiaError('E_ARGUMENT', 'delta must be at least 0 and below 1', {
       where: 'delta',
       expected: 'a number in [0, 1), e.g. 1e-5',
       found: String(delta),

@@ -8,12 +8,12 @@ export interface Interval {
 }
 
 /**
- * Throws E_CONFIG unless `confidence` is a number strictly between 0 and 1. `where` names the argument
- * or config field.
+ * Throws E_ARGUMENT unless `confidence` is a number strictly between 0 and 1. `where` names the
+ * argument.
  */
 export function checkConfidence(confidence: number, where: string): void {
   if (!(confidence > 0 && confidence < 1)) {
-    throw new MiaError('E_CONFIG', 'the confidence level must be strictly between 0 and 1', {
+    throw new MiaError('E_ARGUMENT', 'the confidence level must be strictly between 0 and 1', {
       where,
       expected: 'a number in (0, 1), e.g. 0.95',
       found: String(confidence),
@@ -23,14 +23,14 @@ export function checkConfidence(confidence: number, where: string): void {
 
 function checkCounts(k: number, n: number): void {
   if (!Number.isInteger(n) || n < 1) {
-    throw new MiaError('E_CONFIG', 'the number of trials must be a positive integer', {
+    throw new MiaError('E_ARGUMENT', 'the number of trials must be a positive integer', {
       where: 'n',
       expected: 'an integer ≥ 1',
       found: String(n),
     });
   }
   if (!Number.isInteger(k) || k < 0 || k > n) {
-    throw new MiaError('E_CONFIG', 'the number of successes must be an integer between 0 and n', {
+    throw new MiaError('E_ARGUMENT', 'the number of successes must be an integer between 0 and n', {
       where: 'k',
       expected: `an integer in [0, ${n}]`,
       found: String(k),
@@ -64,7 +64,7 @@ export function clopperPearsonLower(k: number, n: number, alpha: number): number
 
 function checkAlpha(alpha: number): void {
   if (!(alpha > 0 && alpha < 1)) {
-    throw new MiaError('E_CONFIG', 'the error probability must be strictly between 0 and 1', {
+    throw new MiaError('E_ARGUMENT', 'the error probability must be strictly between 0 and 1', {
       where: 'alpha',
       expected: 'a number in (0, 1)',
       found: String(alpha),

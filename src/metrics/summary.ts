@@ -44,7 +44,7 @@ export const DEFAULT_FPR_TARGETS: readonly number[] = [0.001, 0.01, 0.05, 0.1];
  * validation and errors) and derives AUC, advantage, PPV, TPR at each FPR target with Clopper–Pearson
  * intervals at `confidence`, and the ε lower bound (δ = 1e-5, same confidence).
  *
- * Throws what rocCurve throws, and E_CONFIG for an FPR target outside [0, 1] or a confidence outside (0, 1).
+ * Throws what rocCurve throws, and E_ARGUMENT for an FPR target outside [0, 1] or a confidence outside (0, 1).
  */
 export function summarize(scores: Scores, isMember: Uint8Array, options: SummaryOptions = {}): AttackMetrics {
   const targets = options.fprTargets ?? DEFAULT_FPR_TARGETS;

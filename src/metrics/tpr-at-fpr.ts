@@ -33,7 +33,7 @@ export interface TprAtFprResult {
  * two-sided Clopper–Pearson interval on tp out of nMembers at `confidence` (default 0.95); it treats the
  * threshold as fixed, i.e. ignores that it was chosen on the same data.
  *
- * Throws E_CONFIG unless targetFpr ∈ [0, 1] and confidence ∈ (0, 1).
+ * Throws E_ARGUMENT unless targetFpr ∈ [0, 1] and confidence ∈ (0, 1).
  */
 export function tprAtFpr(roc: RocCurve, targetFpr: number, confidence = 0.95): TprAtFprResult {
   checkRate(targetFpr, 'targetFpr');

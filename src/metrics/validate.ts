@@ -44,10 +44,10 @@ export function checkBothClasses(nMembers: number, nNonMembers: number): void {
   }
 }
 
-/** Throws E_CONFIG unless `value` is a number in [0, 1]. */
+/** Throws E_ARGUMENT unless `value` is a number in [0, 1]. */
 export function checkRate(value: number, where: string): void {
   if (!(value >= 0 && value <= 1)) {
-    throw new MiaError('E_CONFIG', 'a rate must be between 0 and 1', {
+    throw new MiaError('E_ARGUMENT', 'a rate must be between 0 and 1', {
       where,
       expected: 'a number in [0, 1]',
       found: String(value),

@@ -50,7 +50,7 @@ export interface EngineModel extends Predictor {
   /**
    * One optimisation step on a batch at learning rate `lr`: forward in training mode (batch-norm uses batch
    * statistics and updates its moving averages), mean cross-entropy, gradients, optimiser update.
-   * Throws E_SHAPE_MISMATCH when the batch does not fit inputShape, E_CONFIG when no optimiser was set,
+   * Throws E_SHAPE_MISMATCH when the batch does not fit inputShape, E_ARGUMENT when no optimiser was set,
    * E_LABEL_RANGE for a label outside [0, numClasses) (engines/check-batch.ts, shared by the engines).
    */
   trainStep(batch: LabelledSamples, lr: number): Promise<StepStats>;

@@ -71,7 +71,7 @@ export async function loadPredictor(
   const kind = detectModelKind(path);
   if (kind === 'onnx') {
     if (options.inputShape === undefined) {
-      throw new MiaError('E_CONFIG', 'the data shape is needed to run an ONNX model', { where: path });
+      throw new MiaError('E_ARGUMENT', 'the data shape is needed to run an ONNX model', { where: path });
     }
     const predictor = await loadOnnxModel(path, {
       inputShape: options.inputShape,

@@ -203,7 +203,7 @@ export async function trainEpoch(
  * smaller, as in Keras), sample order reshuffled each epoch from `shuffleSeed`, learning rate by the
  * optimiser's schedule. Logs one line per epoch (and within long epochs every progressIntervalMs):
  * epoch, loss, accuracy, validation loss / accuracy, samples/s, ETA. Resolves to the history.
- * Throws E_CONFIG for epochs / batch size that are not positive integers, and checkSamples' errors.
+ * Throws E_ARGUMENT for epochs / batch size that are not positive integers, and checkSamples' errors.
  */
 export async function trainModel(
   model: EngineModel,
@@ -212,13 +212,13 @@ export async function trainModel(
 ): Promise<TrainResult> {
   const { epochs, batchSize } = options;
   if (!Number.isInteger(epochs) || epochs < 0) {
-    throw new MiaError('E_CONFIG', 'epochs must be an integer ≥ 0', {
+    throw new MiaError('E_ARGUMENT', 'epochs must be an integer ≥ 0', {
       where: 'train.epochs',
       found: String(epochs),
     });
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new MiaError('E_CONFIG', 'batch size must be an integer ≥ 1', {
+    throw new MiaError('E_ARGUMENT', 'batch size must be an integer ≥ 1', {
       where: 'train.batchSize',
       found: String(batchSize),
     });

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { isMiaError, MiaError } from '../errors.js';
+import { type ErrorLocation, isMiaError, MiaError } from '../errors.js';
 import { readFileOrThrow } from '../io/atomic.js';
 import { parseCsv } from '../io/csv.js';
 import { parseJsonText } from '../io/json.js';
@@ -36,7 +36,7 @@ export function loadAttackInput(path: string): AttackInput {
 function npzArrays(path: string): Map<string, RawArray> {
   const out = new Map<string, RawArray>();
   for (const [key, arr] of readNpz(path)) {
-    const where = `${path}:${key}`;
+    const where = { file: path, key };
     let data: RawArray['data'];
     if (key.startsWith('labels')) data = npzLabels(arr, where);
     else if (arr.data instanceof Float32Array || arr.data instanceof Float64Array) data = arr.data;
@@ -51,7 +51,7 @@ function npzArrays(path: string): Map<string, RawArray> {
  * is a membership mask or a binary flag saved by mistake, and would read as classes 0/1); float arrays
  * are accepted when every value is an integer (labels saved as 3.0), as JSON and CSV labels are.
  */
-function npzLabels(arr: NpyArray, where: string): Int32Array {
+function npzLabels(arr: NpyArray, where: ErrorLocation): Int32Array {
   if (arr.dtype === 'bool') {
     throw new MiaError('E_NPY_DTYPE', 'labels must be integer class indices, not a bool array', {
       where,
@@ -125,11 +125,9 @@ function parseJsonOrNonFinite(text: string, path: string): unknown {
   try {
     return parseJsonText(text, path);
   } catch (e) {
-    const where = isMiaError(e) ? e.where : undefined;
-    const pos = /:(\d+):(\d+)$/.exec(where ?? '');
-    if (where === undefined || pos === null) throw e;
-    const line = Number(pos[1]);
-    const column = Number(pos[2]);
+    const where = isMiaError(e) ? e.location : undefined;
+    if (where?.line === undefined || where.column === undefined) throw e;
+    const { line, column } = where;
     let offset = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     for (let l = 1; l < line; l++) offset = text.indexOf('\n', offset) + 1;
     offset += column - 1;
@@ -165,7 +163,7 @@ function csvArrays(path: string): Map<string, RawArray> {
   const label = col('label') >= 0 ? col('label') : col('labels');
   if (split < 0 || label < 0) {
     throw new MiaError('E_CSV', `missing column '${split < 0 ? 'split' : 'label'}'`, {
-      where: `${path}:1`,
+      where: { file: path, line: 1 },
       expected: 'columns split, label, [loss], logits_0..logits_{c-1} or probs_0..probs_{c-1}',
     });
   }
@@ -174,7 +172,7 @@ function csvArrays(path: string): Map<string, RawArray> {
   const classCols: number[] = [];
   for (let k = 0; col(`${kind}_${k}`) >= 0; k++) classCols.push(col(`${kind}_${k}`));
   if (classCols.length === 0) {
-    throw new MiaError('E_CSV', 'no logits_0… or probs_0… columns', { where: `${path}:1` });
+    throw new MiaError('E_CSV', 'no logits_0… or probs_0… columns', { where: { file: path, line: 1 } });
   }
   const c = classCols.length;
   const parts = { train: [] as number[], test: [] as number[] };
@@ -185,7 +183,7 @@ function csvArrays(path: string): Map<string, RawArray> {
         'E_CSV',
         `split must be 'train' (member) or 'test' (non-member), found '${row[split]}'`,
         {
-          where: `${path}:${lineOf(r)}`,
+          where: { file: path, line: lineOf(r) },
         },
       );
     }
@@ -196,7 +194,7 @@ function csvArrays(path: string): Map<string, RawArray> {
     const v = Number(raw);
     if (raw === '' || (Number.isNaN(v) && raw.toLowerCase() !== 'nan')) {
       throw new MiaError('E_CSV', `column '${header[ci]}' is not a number: '${raw}'`, {
-        where: `${path}:${lineOf(r)}`,
+        where: { file: path, line: lineOf(r) },
       });
     }
     return v;
@@ -208,7 +206,7 @@ function csvArrays(path: string): Map<string, RawArray> {
         'E_LABEL_RANGE',
         `column '${header[label]}' must be a class index, found '${rows[r]![label]!.trim()}'`,
         {
-          where: `${path}:${lineOf(r)}`,
+          where: { file: path, line: lineOf(r) },
           expected: `an integer in [0, ${c}) (${c} ${kind} columns)`,
         },
       );
@@ -228,8 +226,8 @@ function csvArrays(path: string): Map<string, RawArray> {
       if (loss >= 0) {
         l[i] = num(r, loss);
         if (l[i]! < -LOSS_ROUNDING) {
-          throw new MiaError('E_CONFIG', `loss ${l[i]} is negative; a cross-entropy loss is ≥ 0`, {
-            where: `${path}:${lineOf(r)}`,
+          throw new MiaError('E_VALUE', `loss ${l[i]} is negative; a cross-entropy loss is ≥ 0`, {
+            where: { file: path, line: lineOf(r) },
             expected: `losses ≥ 0 (down to −${LOSS_ROUNDING.toExponential()} is taken as rounding)`,
           });
         }

@@ -31,7 +31,7 @@ export interface RawArray {
 
 /**
  * Builds an AttackInput from named arrays (TF Privacy keys). `where` names the source file in errors.
- * Unknown keys are an error (a typo such as `logit_train` must not be silently ignored).
+ * Unknown keys are an error, E_UNKNOWN_NAME (a typo such as `logit_train` must not be silently ignored).
  * Checks: labels_train/labels_test present and 1-d; logits/probs 2-d with the same class count on both
  * sides; loss 1-d; each side's shapes agree; labels in range; values finite; probs rows sum to 1.
  * The class count is the width of logits/probs.
@@ -43,7 +43,7 @@ export function attackInputFromArrays(
 ): AttackInput {
   for (const key of arrays.keys()) {
     if (!(ATTACK_INPUT_KEYS as readonly string[]).includes(key)) {
-      throw new MiaError('E_CONFIG', `unknown array '${key}'`, {
+      throw new MiaError('E_UNKNOWN_NAME', `unknown array '${key}'`, {
         where,
         expected: `TF Privacy keys: ${ATTACK_INPUT_KEYS.join(', ')}`,
       });

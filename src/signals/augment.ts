@@ -31,7 +31,7 @@ export function augmentationName(a: Augmentation): string {
 export function augmentationSet(options: { flip?: boolean; shift?: number }): Augmentation[] {
   const s = options.shift ?? 0;
   if (!Number.isInteger(s) || s < 0) {
-    throw new MiaError('E_CONFIG', 'shift must be an integer ≥ 0', {
+    throw new MiaError('E_ARGUMENT', 'shift must be an integer ≥ 0', {
       where: 'augmentations.shift',
       found: String(s),
     });

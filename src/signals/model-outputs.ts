@@ -55,7 +55,7 @@ export const LOSS_ROUNDING = 1e-6;
  * E_SHAPE_MISMATCH (lengths disagree), E_LABEL_RANGE, E_NOT_FINITE (NaN/±Inf in logits, probs or
  * loss), E_PROBS_SUM (a row of probs off by more than the tolerance, or negative entries; or, when
  * both logits and probs are given, probs not equal to softmax(logits) within the tolerance — TF
- * Privacy refuses both outright), E_CONFIG (a loss below −{@link LOSS_ROUNDING}), E_MISSING_FIELD
+ * Privacy refuses both outright), E_VALUE (a loss below −{@link LOSS_ROUNDING}), E_MISSING_FIELD
  * (neither logits nor probs), E_EMPTY (n = 0).
  */
 export function makeModelOutputs(
@@ -128,7 +128,7 @@ export function makeModelOutputs(
     for (let i = 0; i < n; i++) {
       if (loss[i]! < -LOSS_ROUNDING) {
         throw new MiaError(
-          'E_CONFIG',
+          'E_VALUE',
           `loss${sfx}[${i}] = ${loss[i]} is negative; a cross-entropy loss is ≥ 0`,
           {
             where: at('loss'),

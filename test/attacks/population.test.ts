@@ -69,7 +69,7 @@ test('validation errors name the field', () => {
   bad(
     () =>
       makePopulation({ models: 1, samples: 2, keep: Uint8Array.from([0, 2]), signal: new Float32Array(2) }),
-    'E_CONFIG',
+    'E_VALUE',
     /keep must hold 0\/1; entry \[0, 1\] is 2/,
   );
   bad(
@@ -96,5 +96,5 @@ test('validation errors name the field', () => {
     'E_SHAPE_MISMATCH',
     /popSignal/,
   );
-  bad(() => leaveOneOut(small(), 3), 'E_CONFIG', /target model index out of range/);
+  bad(() => leaveOneOut(small(), 3), 'E_ARGUMENT', /target model index out of range/);
 });

@@ -122,7 +122,7 @@ test('reference.npz errors name the file and key, with expected and found shapes
   );
   fails(
     () => readReferenceNpz(npz('h.npz', { ...base(), pop_score: npyArray(new Float64Array(1), [1]) })),
-    'E_CONFIG',
+    'E_UNKNOWN_NAME',
     /h\.npz:pop_score: unknown array/,
   );
   fails(
@@ -247,7 +247,7 @@ test('reads a LiRA experiment folder: natural model order, last scores file, kee
   );
   fails(
     () => readLiraExperiment(path, { targetIndex: 3 }),
-    'E_CONFIG',
+    'E_ARGUMENT',
     /target model index out of range.*\[0, 3\)/,
   );
   fails(

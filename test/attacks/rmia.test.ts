@@ -292,11 +292,11 @@ test('RMIA input errors', () => {
   );
   assert.throws(
     () => rmiaScores(refs, new Float64Array(2), new Float64Array(1), { mode: 'offline' }),
-    code('E_CONFIG', /coefficient a/),
+    code('E_ARGUMENT', /coefficient a/),
   );
   assert.throws(
     () => rmiaScores(refs, new Float64Array(2), new Float64Array(1), { mode: 'online', gamma: 0 }),
-    code('E_CONFIG', /gamma/),
+    code('E_ARGUMENT', /gamma/),
   );
   assert.throws(
     () => rmiaScores(refs, new Float64Array(3), new Float64Array(1), { mode: 'online' }),
@@ -308,7 +308,7 @@ test('RMIA input errors', () => {
         mode: 'online',
         signal: 'probability',
       }),
-    code('E_CONFIG', /outside \[0, 1\]/),
+    code('E_VALUE', /outside \[0, 1\]/),
   );
   assert.throws(() => tuneRmiaA(withoutRow(refs, 0)), code('E_EMPTY', /at least 2 reference models/));
 });
@@ -375,17 +375,17 @@ test('probability fast path: errors name the value or the sample', () => {
   badRef.signal[7] = 1.25;
   assert.throws(
     () => rmiaScores(allReferences(makePopulation(badRef)), target, targetPop, opts),
-    code('E_CONFIG', /outside \[0, 1\]: 1\.25/),
+    code('E_VALUE', /outside \[0, 1\]: 1\.25/),
   );
   const badPop = base();
   badPop.popSignal[4] = -0.5;
   assert.throws(
     () => rmiaScores(allReferences(makePopulation(badPop)), target, targetPop, opts),
-    code('E_CONFIG', /outside \[0, 1\]: -0\.5/),
+    code('E_VALUE', /outside \[0, 1\]: -0\.5/),
   );
   assert.throws(
     () => rmiaScores(allReferences(ok), Float64Array.from([0.5, 0.5, 0.5, Number.NaN, 0.5]), targetPop, opts),
-    code('E_CONFIG', /outside \[0, 1\]: NaN/),
+    code('E_VALUE', /outside \[0, 1\]: NaN/),
   );
   const noOut = base();
   noOut.keep[3] = 1;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fitShadowMetaClassifier, type ShadowOutputs, shadowAttackScores } from '../../src/attacks/shadow.js';
 import { isMiaError } from '../../src/errors.js';
-import { auc, rocCurve } from '../../src/metrics/index.js';
+import { auc } from '../../src/metrics/auc.js';
+import { rocCurve } from '../../src/metrics/roc.js';
 import { Rng } from '../../src/rng.js';
 import { makeModelOutputs } from '../../src/signals/model-outputs.js';
 

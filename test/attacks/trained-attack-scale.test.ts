@@ -107,12 +107,12 @@ test('maxTrainPerClass on the held-out split: the rows it no longer trains on ar
   assert.equal(evaluated, 800);
 });
 
-test('maxTrainPerClass must be a positive integer or Infinity (E_CONFIG)', () => {
+test('maxTrainPerClass must be a positive integer or Infinity (E_ARGUMENT)', () => {
   const { x, isMember, n, d } = attackData(20, 20, 2, 5);
   for (const bad of [0, -3, 2.5, Number.NaN]) {
     assert.throws(
       () => runTrainedAttack('lr', x, n, d, isMember, { seed: 1, maxTrainPerClass: bad }),
-      (e: unknown) => isMiaError(e) && e.code === 'E_CONFIG' && e.where === 'maxTrainPerClass',
+      (e: unknown) => isMiaError(e) && e.code === 'E_ARGUMENT' && e.where === 'maxTrainPerClass',
     );
   }
   checkMaxTrainPerClass(Number.POSITIVE_INFINITY);

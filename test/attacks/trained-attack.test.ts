@@ -181,11 +181,11 @@ test('runTrainedAttack rejects bad input with MiaErrors', () => {
   );
   assert.equal(
     code(() => runTrainedAttack('lr', x, n, d, isMember, { seed: 1, trainFraction: 1 })),
-    'E_CONFIG',
+    'E_ARGUMENT',
   );
   assert.equal(
     code(() => runTrainedAttack('lr', x, n, d, isMember, { seed: 1, trainFraction: 0 })),
-    'E_CONFIG',
+    'E_ARGUMENT',
   );
   // An unknown kind, as from an untyped config.
   assert.equal(

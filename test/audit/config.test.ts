@@ -75,10 +75,12 @@ test('a wrong type points at the value with what was expected and found', () => 
   const text = `data:\n  dataset: synthetic\ntarget:\n  architecture: mlp\n  epochs: ten\n`;
   const e = errorOf(() => parseAuditConfig(text, 'c.yaml'));
   assert.equal(e.where, 'c.yaml:5:11');
+  assert.deepEqual(e.location, { file: 'c.yaml', key: 'target.epochs', line: 5, column: 11 });
   assert.match(e.message, /^target\.epochs must be an integer ≥ 1$/);
   assert.equal(e.found, '"ten"');
   const list = errorOf(() => parseAuditConfig(`${MINIMAL}audit:\n  fpr_targets: [0.01,\n    2]\n`, 'c.yaml'));
   assert.equal(list.where, 'c.yaml:7:5', 'a bad list item points at the item');
+  assert.deepEqual(list.location, { file: 'c.yaml', key: 'audit.fpr_targets[1]', line: 7, column: 5 });
   assert.match(list.message, /audit\.fpr_targets\[1\] must be a number in \(0, 1\)/);
   const scalar = errorOf(() => parseAuditConfig(`${MINIMAL}audit:\n  attacks: rmia\n`, 'c.yaml'));
   assert.equal(scalar.where, 'c.yaml:6:12');
@@ -137,6 +139,8 @@ test('cross-field rules point at the key that must change', () => {
 test('YAML syntax errors and duplicate keys carry a position', () => {
   const syntax = errorOf(() => parseAuditConfig('data:\n  dataset: "synthetic\n', 'c.yaml'));
   assert.match(syntax.where ?? '', /^c\.yaml:\d+:\d+$/);
+  assert.equal(syntax.location?.file, 'c.yaml');
+  assert.equal(syntax.where, `c.yaml:${syntax.location?.line}:${syntax.location?.column}`);
   assert.match(syntax.message, /YAML syntax error/);
   const dup = errorOf(() => parseAuditConfig(`${MINIMAL}  epochs: 3\n  epochs: 4\n`, 'c.yaml'));
   assert.equal(dup.where, 'c.yaml:6:3');
@@ -155,6 +159,7 @@ test('--set overrides are applied and their errors name the override', () => {
   assert.equal(config.run.logDir, '/tmp/x');
   const bad = errorOf(() => parseAuditConfig(MINIMAL, 'c.yaml', ['audit.reference_models=2']));
   assert.equal(bad.where, '--set audit.reference_models');
+  assert.equal(bad.location, undefined, 'an override has no place in the file: its where stays a string');
   const unknown = errorOf(() => parseAuditConfig(MINIMAL, 'c.yaml', ['target.epoch=2']));
   assert.equal(unknown.where, '--set target.epoch');
   const malformed = errorOf(() => parseAuditConfig(MINIMAL, 'c.yaml', ['target.epochs']));

@@ -47,11 +47,11 @@ test('a single model trains on a random half; odd model counts are refused', () 
   );
   assert.throws(
     () => pairedKeepMatrix(3, 10, 1),
-    (e) => isMiaError(e) && e.code === 'E_CONFIG',
+    (e) => isMiaError(e) && e.code === 'E_ARGUMENT',
   );
   assert.throws(
     () => pairedKeepMatrix(2, 1, 1),
-    (e) => isMiaError(e) && e.code === 'E_CONFIG',
+    (e) => isMiaError(e) && e.code === 'E_ARGUMENT',
   );
 });
 

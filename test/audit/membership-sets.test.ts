@@ -35,17 +35,17 @@ test('a private set keeps its ids, in order', () => {
   assert.equal(set.member, undefined);
 });
 
-test('a repeated id is E_CONFIG naming file:id and the id (scores.csv would hold it twice)', () => {
+test('a repeated id is E_VALUE naming file:id and the id (scores.csv would hold it twice)', () => {
   const path = privateSet('dup.npz', [5, 8, 9, 8, 5]);
   assert.throws(
     () => readMembershipSet(path, 'private'),
     (e: unknown) => {
       assert.ok(isMiaError(e));
-      assert.equal(e.code, 'E_CONFIG');
+      assert.equal(e.code, 'E_VALUE');
       assert.equal(e.where, `${path}:id`);
       assert.equal(
         e.oneLine(),
-        `[E_CONFIG] ${path}:id: id 8 is repeated (samples 1 and 3) (expected one id per sample, all different, found 8 twice)`,
+        `[E_VALUE] ${path}:id: id 8 is repeated (samples 1 and 3) (expected one id per sample, all different, found 8 twice)`,
       );
       return true;
     },

@@ -159,12 +159,12 @@ test('subsampleRows draws among the given rows only, in ascending order', () => 
   assert.equal(subsampleRows(s, 10, new Rng(1)), s, 'k ≥ n without rows: the samples themselves');
 });
 
-test('bad settings are E_CONFIG / E_EMPTY naming the callback', () => {
+test('bad settings are E_ARGUMENT / E_EMPTY naming the callback', () => {
   const one = { x: Float32Array.of(1), y: Int32Array.of(0), n: 1 };
   const none = { x: new Float32Array(0), y: new Int32Array(0), n: 0 };
   for (const [opts, code] of [
-    [{ everyEpochs: 0 }, 'E_CONFIG'],
-    [{ maxSamples: 1.5 }, 'E_CONFIG'],
+    [{ everyEpochs: 0 }, 'E_ARGUMENT'],
+    [{ maxSamples: 1.5 }, 'E_ARGUMENT'],
     [{ nonMembers: none }, 'E_EMPTY'],
   ] as const) {
     assert.throws(

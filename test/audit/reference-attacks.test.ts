@@ -127,7 +127,7 @@ test('errors: unknown or repeated attack, rmia without population signals', asyn
   );
   await assert.rejects(
     runReferenceAttacks({ referencePath: refPath, attacks: ['rmia', 'rmia'], seed: 0 }),
-    code('E_CONFIG', /listed twice/),
+    code('E_ARGUMENT', /listed twice/),
   );
   const noPop = join(dir, 'nopop.npz');
   writeNpz(noPop, {
@@ -245,11 +245,11 @@ test('flag-like errors come before reading: output-attack names get a hint, a ou
   );
   await assert.rejects(
     runReferenceAttacks({ referencePath: missing, attacks: ['rmia'], rmiaA: 1.5, seed: 0 }),
-    rejectsWith('E_CONFIG', /--rmia-a: .*\[0, 1\]/),
+    rejectsWith('E_ARGUMENT', /--rmia-a: .*\[0, 1\]/),
   );
   await assert.rejects(
     runReferenceAttacks({ referencePath: missing, attacks: ['rmia'], rmiaGamma: 0, seed: 0 }),
-    rejectsWith('E_CONFIG', /--rmia-gamma/),
+    rejectsWith('E_ARGUMENT', /--rmia-gamma/),
   );
   const noPop = join(dir, 'nopop2.npz');
   writeNpz(noPop, {

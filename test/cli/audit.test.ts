@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { AuditRun } from '../../src/audit/pipeline.js';
-import { formatAuditSummary } from '../../src/cli/audit.js';
+import { formatAuditSummary } from '../../src/cli/format-audit.js';
 import { isTempFile } from '../../src/io/atomic.js';
 import { runMia } from './run-mia.js';
 

@@ -4,8 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { evaluateCommand, evaluateScores, joinScoresAndTruth } from '../../src/cli/evaluate.js';
+import { evaluateScores } from '../../src/audit/evaluate-scores.js';
+import { evaluateCommand } from '../../src/cli/evaluate.js';
 import { MiaError } from '../../src/errors.js';
+import { joinScoresAndTruth } from '../../src/signals/predictions.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mia-evaluate-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

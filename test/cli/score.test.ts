@@ -286,7 +286,7 @@ test('mia score: a repeated private id, sets of another shape, a bad --shadow-mo
   assert.equal(dup.stderr.trim().split('\n').length, 1, dup.stderr);
   assert.match(
     dup.stderr,
-    /^error \[E_CONFIG\] .*dup_id\.npz:id: id 11 is repeated \(samples 1 and 3\) \(expected one id per sample, all different, found 11 twice\)$/m,
+    /^error \[E_VALUE\] .*dup_id\.npz:id: id 11 is repeated \(samples 1 and 3\) \(expected one id per sample, all different, found 11 twice\)$/m,
   );
   assert.ok(!existsSync(out), 'no scores written');
   const cases: [string[], RegExp][] = [

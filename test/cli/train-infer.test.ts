@@ -343,12 +343,12 @@ test('mia infer: repeated rows, members that are also non-members, another numbe
   assert.equal(dup.stderr.trim().split('\n').length, 1, dup.stderr);
   assert.match(
     dup.stderr,
-    /^error \[E_CONFIG\] dup\.npy: train row 1 is listed twice \(positions 0 and 1\)/m,
+    /^error \[E_VALUE\] dup\.npy: train row 1 is listed twice \(positions 0 and 1\)/m,
   );
   await fail(['--members', 'mem.npy', '--non-members', 'dup.npy'], /dup\.npy: test row 1 is listed twice/);
   await fail(
     ['--members', 'mem.npy', '--non-members', 'nm.npy', '--non-members-from', 'train'],
-    /^error \[E_CONFIG\] mia infer: train row 45 is both a member \(mem\.npy, position 45\) and a non-member \(nm\.npy, position 20\)/m,
+    /^error \[E_VALUE\] mia infer: train row 45 is both a member \(mem\.npy, position 45\) and a non-member \(nm\.npy, position 20\)/m,
   );
   await fail(
     ['--non-members', 'nm_trained.npy', '--non-members-from', 'train'],

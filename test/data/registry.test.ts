@@ -152,10 +152,10 @@ test('IDX folder by path: sizes, firstKClasses, seeded subsets, unit normalisati
       'E_CONFIG',
       'firstKClasses',
     );
-    await rejectsMia(() => loadDataset('mnist', { path: dir, trainSize: 0 }), 'E_CONFIG', 'trainSize');
+    await rejectsMia(() => loadDataset('mnist', { path: dir, trainSize: 0 }), 'E_ARGUMENT', 'trainSize');
     await rejectsMia(
       () => loadDataset('mnist', { path: dir, normalize: 'minmax' as never }),
-      'E_CONFIG',
+      'E_UNKNOWN_NAME',
       'normalize',
     );
     await rejectsMia(() => loadDataset('mnist', { path: join(t.dir, 'none') }), 'E_DATASET', 'given path');

@@ -65,9 +65,9 @@ test('subsetIndices is uniform: each index is picked about k/n of the time', () 
 });
 
 test('subsetIndices and randomSplit reject sizes outside [0, n]', async () => {
-  await rejectsMia(() => subsetIndices(5, 6, new Rng(0)), 'E_CONFIG', "'k'", 'Got 6');
-  await rejectsMia(() => subsetIndices(5, -1, new Rng(0)), 'E_CONFIG');
-  await rejectsMia(() => randomSplit(5, 2.5, new Rng(0)), 'E_CONFIG');
+  await rejectsMia(() => subsetIndices(5, 6, new Rng(0)), 'E_ARGUMENT', "'k'", 'Got 6');
+  await rejectsMia(() => subsetIndices(5, -1, new Rng(0)), 'E_ARGUMENT');
+  await rejectsMia(() => randomSplit(5, 2.5, new Rng(0)), 'E_ARGUMENT');
 });
 
 test('randomHalves and randomSplit partition 0..n-1 exactly', () => {
@@ -105,7 +105,7 @@ test('take copies the chosen rows in the given order (repeats allowed) and keeps
   t.x[0] = -1;
   assert.equal(d.x[8], 40, 'a copy, not a view');
   checkDataset(t);
-  await rejectsMia(() => take(d, [6]), 'E_CONFIG', 'index 6');
+  await rejectsMia(() => take(d, [6]), 'E_ARGUMENT', 'index 6');
 });
 
 test('firstKClasses keeps labels < k, sets numClasses and cuts classNames', async () => {
@@ -116,8 +116,8 @@ test('firstKClasses keeps labels < k, sets numClasses and cuts classNames', asyn
   assert.equal(f.numClasses, 2);
   assert.deepEqual(f.classNames, ['a', 'b']);
   assert.deepEqual([...indicesOfFirstKClasses(d.y, 3)], [0, 1, 2, 4, 5]);
-  await rejectsMia(() => firstKClasses(d, 5), 'E_CONFIG', 'firstKClasses');
-  await rejectsMia(() => firstKClasses(d, 0), 'E_CONFIG');
+  await rejectsMia(() => firstKClasses(d, 5), 'E_ARGUMENT', 'firstKClasses');
+  await rejectsMia(() => firstKClasses(d, 0), 'E_ARGUMENT');
 });
 
 test('concat joins samples; classCounts counts labels', async () => {

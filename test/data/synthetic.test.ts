@@ -93,9 +93,9 @@ test('normalQuantile matches known quantiles of N(0, 1)', () => {
   assert.ok(Math.abs(normalQuantile(1e-5) + 4.264890793922825) < 1e-7);
 });
 
-test('invalid options are E_CONFIG naming the field', async () => {
-  await rejectsMia(() => makeSynthetic({ nTrain: 0 }), 'E_CONFIG', 'synthetic.nTrain');
-  await rejectsMia(() => makeSynthetic({ numClasses: 1 }), 'E_CONFIG', 'synthetic.numClasses');
-  await rejectsMia(() => makeSynthetic({ shape: [2, 2] }), 'E_CONFIG', 'synthetic.shape');
-  await rejectsMia(() => makeSyntheticImages({ shape: [4] }), 'E_CONFIG', 'shape');
+test('invalid options are E_ARGUMENT naming the field', async () => {
+  await rejectsMia(() => makeSynthetic({ nTrain: 0 }), 'E_ARGUMENT', 'synthetic.nTrain');
+  await rejectsMia(() => makeSynthetic({ numClasses: 1 }), 'E_ARGUMENT', 'synthetic.numClasses');
+  await rejectsMia(() => makeSynthetic({ shape: [2, 2] }), 'E_ARGUMENT', 'synthetic.shape');
+  await rejectsMia(() => makeSyntheticImages({ shape: [4] }), 'E_ARGUMENT', 'shape');
 });

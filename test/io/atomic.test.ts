@@ -113,6 +113,7 @@ test('readJsonFile: E_IO for a missing file, E_JSON with file:line:column for sy
   const missing = miaError(() => readJsonFile(join(root, 'nope.json')));
   assert.equal(missing.code, 'E_IO');
   assert.equal(missing.where, join(root, 'nope.json'));
+  assert.deepEqual(missing.location, { file: join(root, 'nope.json') });
   assert.equal(missing.message, 'cannot read file: ENOENT (no such file or directory)');
 
   const path = join(root, 'bad.json');
@@ -131,6 +132,8 @@ test('readJsonFile: E_IO for a missing file, E_JSON with file:line:column for sy
     const e = miaError(() => readJsonFile(path));
     assert.equal(e.code, 'E_JSON', JSON.stringify(text));
     assert.equal(e.where, `${path}:${at}`, `${JSON.stringify(text)}: ${e.message}`);
+    const [line, column] = at.split(':').map(Number);
+    assert.deepEqual(e.location, { file: path, line, column }, JSON.stringify(text));
   }
   writeFileSync(path, Buffer.from([0x7b, 0xff, 0x7d]));
   assert.equal(miaError(() => readJsonFile(path)).code, 'E_JSON');

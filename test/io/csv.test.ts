@@ -77,6 +77,7 @@ test('errors name file:line', () => {
     const e = miaError(() => parseCsv(text, 'r.csv'));
     assert.equal(e.code, 'E_CSV', JSON.stringify(text));
     assert.equal(e.where, where, JSON.stringify(text));
+    assert.deepEqual(e.location, { file: 'r.csv', line: Number(where.slice('r.csv:'.length)) });
     assert.match(e.message, msg);
   }
   const ragged = miaError(() => parseCsv('a,b\n1\n', 'r.csv'));

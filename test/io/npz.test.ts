@@ -104,6 +104,7 @@ test('corruption of a stored entry is caught by its CRC; a missing file is E_IO'
   const e = miaError(() => parseNpz(copy, 'p.npz'));
   assert.equal(e.code, 'E_ZIP');
   assert.equal(e.where, `p.npz:${first.name}`);
+  assert.equal(e.location, undefined, 'zip errors give their where as a string');
   assert.match(e.message, /CRC/);
 
   const cut = miaError(() => parseNpz(bytes.subarray(0, 10), 'short.npz'));
@@ -120,6 +121,7 @@ test('an array inside an npz with a bad shape is named file:array', () => {
   const e = miaError(() => parseNpz(zipStored('logits_test.npy', Buffer.from(text, 'latin1')), 'run.npz'));
   assert.equal(e.code, 'E_TRUNCATED');
   assert.equal(e.where, 'run.npz:logits_test');
+  assert.deepEqual(e.location, { file: 'run.npz', key: 'logits_test' });
   assert.equal(e.expected, '24 data bytes');
   assert.equal(e.found, '16 data bytes');
 });

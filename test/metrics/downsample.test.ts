@@ -40,11 +40,11 @@ test('keeps at most maxPoints curve points, in order, ends included, low-FPR cor
   assert.ok(below(0.001) >= 10, `${below(0.001)} points below 0.1%`);
 });
 
-test('a small curve comes back unchanged; maxPoints < 4 is E_CONFIG', () => {
+test('a small curve comes back unchanged; maxPoints < 4 is E_ARGUMENT', () => {
   const roc = rocCurve(Float64Array.from([1, 2, 3]), Uint8Array.from([0, 1, 1]));
   assert.equal(downsampleRocForPlot(roc, 10), roc);
   assert.throws(
     () => downsampleRocForPlot(roc, 3),
-    (e: unknown) => isMiaError(e) && e.code === 'E_CONFIG' && e.where === 'maxPoints',
+    (e: unknown) => isMiaError(e) && e.code === 'E_ARGUMENT' && e.where === 'maxPoints',
   );
 });

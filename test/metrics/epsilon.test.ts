@@ -169,7 +169,7 @@ test('properties: larger δ or higher confidence never raises the bounds', () =>
   assert.ok(base.low > 0);
 });
 
-test('invalid δ or confidence is E_CONFIG naming it', () => {
+test('invalid δ or confidence is E_ARGUMENT naming it', () => {
   const roc = rocCurve(Float64Array.from([1, 2, 3]), u8([1, 0, 1]));
   for (const [opts, where] of [
     [{ delta: -1 }, 'delta'],
@@ -178,7 +178,7 @@ test('invalid δ or confidence is E_CONFIG naming it', () => {
   ] as const) {
     assert.throws(
       () => epsilonLowerBound(roc, opts),
-      (e: unknown) => isMiaError(e) && e.code === 'E_CONFIG' && e.where === where,
+      (e: unknown) => isMiaError(e) && e.code === 'E_ARGUMENT' && e.where === where,
     );
   }
 });

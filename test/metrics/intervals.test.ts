@@ -82,7 +82,7 @@ for (const c of fixtures.clopperPearsonOneSided) {
   });
 }
 
-test('invalid arguments are E_CONFIG naming the argument', () => {
+test('invalid arguments are E_ARGUMENT naming the argument', () => {
   const where = (fn: () => unknown) => {
     try {
       fn();
@@ -94,19 +94,19 @@ test('invalid arguments are E_CONFIG naming the argument', () => {
   };
   assert.equal(
     where(() => clopperPearson(1, 10, 1)),
-    'E_CONFIG confidence',
+    'E_ARGUMENT confidence',
   );
   assert.equal(
     where(() => clopperPearson(11, 10, 0.95)),
-    'E_CONFIG k',
+    'E_ARGUMENT k',
   );
   assert.equal(
     where(() => clopperPearson(0, 0, 0.95)),
-    'E_CONFIG n',
+    'E_ARGUMENT n',
   );
   assert.equal(
     where(() => clopperPearsonUpper(1, 10, 0)),
-    'E_CONFIG alpha',
+    'E_ARGUMENT alpha',
   );
 });
 

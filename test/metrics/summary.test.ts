@@ -61,7 +61,7 @@ test('perfect separator: AUC 1, advantage 1, PPV 1, TPR 1 at every default targe
   assert.ok(r.epsilonLowerBound.low > 0);
 });
 
-test('bad options are E_CONFIG naming the field; bad inputs keep their codes', () => {
+test('bad options are E_ARGUMENT naming the field; bad inputs keep their codes', () => {
   const { s, m } = sample(50, 3);
   const codeOf = (fn: () => unknown) => {
     try {
@@ -74,11 +74,11 @@ test('bad options are E_CONFIG naming the field; bad inputs keep their codes', (
   };
   assert.equal(
     codeOf(() => summarize(s, m, { fprTargets: [0.1, 2] })),
-    'E_CONFIG fprTargets[1]',
+    'E_ARGUMENT fprTargets[1]',
   );
   assert.equal(
     codeOf(() => summarize(s, m, { confidence: 95 })),
-    'E_CONFIG confidence',
+    'E_ARGUMENT confidence',
   );
   assert.equal(
     codeOf(() => summarize(s, m.subarray(1))),

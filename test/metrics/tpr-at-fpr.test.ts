@@ -95,12 +95,12 @@ for (const fx of fixtures.roc) {
   });
 }
 
-test('a target outside [0, 1] is E_CONFIG targetFpr', () => {
+test('a target outside [0, 1] is E_ARGUMENT targetFpr', () => {
   const roc = rocCurve(f64([1, 2]), u8([1, 0]));
   for (const t of [-0.1, 1.5, Number.NaN]) {
     assert.throws(
       () => tprAtFpr(roc, t),
-      (e: unknown) => isMiaError(e) && e.code === 'E_CONFIG' && e.where === 'targetFpr',
+      (e: unknown) => isMiaError(e) && e.code === 'E_ARGUMENT' && e.where === 'targetFpr',
     );
   }
 });

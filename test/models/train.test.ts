@@ -159,7 +159,7 @@ test('progress lines through the logger, stop() from a hook, errors for bad inpu
   await assert.rejects(
     trainModel(m, train, { epochs: 1, batchSize: 0, optimizer: { name: 'sgd', lr: 0.1 }, shuffleSeed: 0 }),
     {
-      code: 'E_CONFIG',
+      code: 'E_ARGUMENT',
     },
   );
   m.dispose();

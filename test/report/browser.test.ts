@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { writeReport } from '../../src/report/index.js';
+import { writeReport } from '../../src/report/write-report.js';
 import {
   ARTIFACTS,
   chartMarks,

@@ -21,10 +21,10 @@ import { writeNpz } from '../../src/io/npz.js';
 import type { BarPanel } from '../../src/report/chart-spec.js';
 import { modelsChart } from '../../src/report/charts/bars.js';
 import { fprLabel, headlineFpr } from '../../src/report/fpr.js';
-import { writeReport } from '../../src/report/index.js';
 import type { ReportResult } from '../../src/report/run-dir.js';
 import { leakageLevel, summarizeResults } from '../../src/report/summary.js';
 import { targetsOf } from '../../src/report/targets.js';
+import { writeReport } from '../../src/report/write-report.js';
 import { makeRunDir, reportResult } from './fixture.js';
 
 const e = (tpr: number, low = tpr / 2) => ({ tpr, low, high: Math.min(1, tpr * 2), lowSupport: false });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { aggregateResults } from '../../src/audit/aggregate.js';
 import type { AuditResult } from '../../src/audit/attack-stage.js';
 import { isMiaError } from '../../src/errors.js';
-import { writeReport } from '../../src/report/index.js';
+import { writeReport } from '../../src/report/write-report.js';
 import { makeRunDir } from './fixture.js';
 import { decodePng } from './png-decode.js';
 

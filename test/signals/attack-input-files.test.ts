@@ -85,7 +85,7 @@ test('.csv: a label that is not a class index and a negative loss name file:line
   );
   fails(
     csv('train,0,0.1,1,0\ntrain,1,-0.2,0,1\ntest,0,0.3,1,0\ntest,0,0.4,0,1\n'),
-    'E_CONFIG',
+    'E_VALUE',
     /c\w+\.csv:3: loss -0\.2 is negative/,
   );
 });

@@ -71,7 +71,7 @@ test('every bad input names the array at fault', () => {
 
   const m7 = base();
   m7.set('logit_train', arr([1], [1]));
-  expectError(m7, 'E_CONFIG', 'logit_train');
+  expectError(m7, 'E_UNKNOWN_NAME', 'logit_train');
 
   const m8 = base();
   m8.delete('logits_test');
@@ -105,7 +105,7 @@ test('a negative loss is refused naming the array and the first bad index; −1e
   const m = base();
   m.set('loss_train', arr([0.1, 0.2], [2]));
   m.set('loss_test', arr([0.3, -0.5, -2], [3]));
-  expectError(m, 'E_CONFIG', 'run.npz:loss_test: loss_test[1] = -0.5 is negative');
+  expectError(m, 'E_VALUE', 'run.npz:loss_test: loss_test[1] = -0.5 is negative');
   m.set('loss_test', arr([0.3, -1e-7, 0], [3]));
   const input = attackInputFromArrays(m, 'run.npz');
   assert.deepEqual([...input.nonMembers.loss], [0.3, -1e-7, 0]);

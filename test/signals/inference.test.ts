@@ -85,7 +85,7 @@ test('augmentations: mirror, shifts with reflect padding, LiRA query sets', () =
   assert.equal(augmentationName(lira18[0]!), 'identity');
   assert.equal(new Set(lira18.map(augmentationName)).size, 18);
   assert.ok(lira18.includes(lira18.find((a) => a.flip && a.dx === -4 && a.dy === 4)!));
-  assert.throws(() => augmentationSet({ shift: -1 }), { code: 'E_CONFIG' });
+  assert.throws(() => augmentationSet({ shift: -1 }), { code: 'E_ARGUMENT' });
 });
 
 test('predictAugmentedOutputs: one query per augmentation, identity first, n × A matrices', async () => {

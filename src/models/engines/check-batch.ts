@@ -28,7 +28,7 @@ export function checkRows(x: Float32Array, n: number, inputShape: readonly numbe
 
 /**
  * Checks a trainStep call and returns its optimiser. In this order: E_SHAPE_MISMATCH when `batch.x` does
- * not fit (checkRows) or `batch.y` holds fewer than n labels; E_CONFIG when `optimizer` is undefined (no
+ * not fit (checkRows) or `batch.y` holds fewer than n labels; E_ARGUMENT when `optimizer` is undefined (no
  * setOptimizer yet); E_LABEL_RANGE naming `trainStep y[i]` for the first label outside [0, numClasses).
  */
 export function checkTrainBatch<O>(
@@ -45,7 +45,7 @@ export function checkTrainBatch<O>(
     });
   }
   if (optimizer === undefined)
-    throw new MiaError('E_CONFIG', 'no optimizer set (call setOptimizer first)', { where: 'trainStep' });
+    throw new MiaError('E_ARGUMENT', 'no optimizer set (call setOptimizer first)', { where: 'trainStep' });
   for (let i = 0; i < n; i++) {
     const y = batch.y[i]!;
     if (!(y >= 0 && y < numClasses)) {

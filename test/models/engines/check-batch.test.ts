@@ -26,7 +26,7 @@ test('checkRows and checkTrainBatch: codes, messages and where', () => {
     where: 'trainStep',
   });
   assert.throws(() => checkTrainBatch(batch, [2], 2, undefined), {
-    code: 'E_CONFIG',
+    code: 'E_ARGUMENT',
     message: 'no optimizer set (call setOptimizer first)',
     where: 'trainStep',
   });
@@ -44,7 +44,7 @@ test('checkRows and checkTrainBatch: codes, messages and where', () => {
     code: 'E_SHAPE_MISMATCH',
   });
   assert.throws(() => checkTrainBatch({ ...batch, y: new Int32Array([5, 5]) }, [2], 2, undefined), {
-    code: 'E_CONFIG',
+    code: 'E_ARGUMENT',
   });
 });
 
@@ -60,7 +60,7 @@ test('the tfjs and onnxruntime engines reject the same bad calls with the same e
     const x = new Float32Array(6);
     const y = new Int32Array([0, 1]);
     const what = `engine ${engine.name}`;
-    await assert.rejects(m.trainStep({ x, y, n: 2 }, 0.1), { code: 'E_CONFIG', where: 'trainStep' }, what);
+    await assert.rejects(m.trainStep({ x, y, n: 2 }, 0.1), { code: 'E_ARGUMENT', where: 'trainStep' }, what);
     m.setOptimizer(normalizeOptimizerSpec({ name: 'sgd', lr: 0.1 }));
     await assert.rejects(
       m.trainStep({ x: x.subarray(0, 5), y, n: 2 }, 0.1),

@@ -6,7 +6,7 @@
  *
  * Same architectures, seeded initial weights (init.ts) and weight names/layouts as the tfjs engine, so
  * saved weights move between the two. Layer graphs with layers it cannot build (`ortUnsupported`)
- * are refused with E_CONFIG; use the tfjs engine for them.
+ * are refused with E_BACKEND; use the tfjs engine for them.
  */
 import { availableParallelism } from 'node:os';
 import type { LabelledSamples } from '../../../data/samples.js';
@@ -130,7 +130,7 @@ export class OrtModel implements EngineModel {
     this.graph = buildLayerGraph(spec.arch, spec.inputShape, spec.numClasses);
     const why = unsupportedLayer(this.graph);
     if (why !== undefined) {
-      throw new MiaError('E_CONFIG', `the ort engine cannot build ${spec.arch.name}: ${why}`, {
+      throw new MiaError('E_BACKEND', `the ort engine cannot build ${spec.arch.name}: ${why}`, {
         where: 'engine ort',
         expected: 'conv2d (stride 1, bias), maxpool, relu, flatten and dense layers; use the tfjs engine',
         found: why,

@@ -58,7 +58,7 @@ export async function initBackend(
   wasm: WasmOptions = {},
 ): Promise<BackendInfo> {
   if (!(BACKEND_NAMES as readonly string[]).includes(preference)) {
-    throw new MiaError('E_CONFIG', `unknown backend '${String(preference)}'`, {
+    throw new MiaError('E_UNKNOWN_NAME', `unknown backend '${String(preference)}'`, {
       where: 'backend',
       expected: BACKEND_NAMES.join(', '),
       found: String(preference),

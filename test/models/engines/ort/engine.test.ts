@@ -121,11 +121,11 @@ test('the ort engine refuses architectures it cannot build, and bad input, with 
   assert.match(ortUnsupported(resnet) ?? '', /stride|bias|batchnorm|basic_block/);
   assert.equal(ortUnsupported(SPECS[0]!), undefined);
   const ort = await createOrtEngine({ threads: 1 });
-  await assert.rejects(ort.build(resnet), (e: unknown) => isMiaError(e) && e.code === 'E_CONFIG');
+  await assert.rejects(ort.build(resnet), (e: unknown) => isMiaError(e) && e.code === 'E_BACKEND');
   const m = await ort.build(SPECS[3]!);
   await assert.rejects(
     m.trainStep({ x: new Float32Array(11), y: new Int32Array(1), n: 1 }, 0.1),
-    (e: unknown) => isMiaError(e) && e.code === 'E_CONFIG',
+    (e: unknown) => isMiaError(e) && e.code === 'E_ARGUMENT',
   );
   m.setOptimizer(normalizeOptimizerSpec({ name: 'adam', lr: 0.01 }));
   await assert.rejects(

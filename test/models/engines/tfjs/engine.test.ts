@@ -146,7 +146,7 @@ test('predict batches give the same logits as one batch; errors name the problem
     assert.ok(Math.abs(v - small[i]!) < 1e-6);
   });
   await assert.rejects(m.predict(x, 12), { code: 'E_SHAPE_MISMATCH' });
-  await assert.rejects(m.trainStep({ x, y: new Int32Array(11), n: 11 }, 0.1), { code: 'E_CONFIG' });
+  await assert.rejects(m.trainStep({ x, y: new Int32Array(11), n: 11 }, 0.1), { code: 'E_ARGUMENT' });
   assert.throws(() => m.setWeights([]), { code: 'E_MODEL' });
   const w = m.getWeights();
   assert.throws(() => m.setWeights(w.map((p, i) => (i === 0 ? { ...p, shape: [8, 5] } : p))), {

@@ -1,0 +1,187 @@
+/**
+ * Membership scores for a private set (seed 004's workflow, `mia score`): the target model's outputs
+ * on a PUBLIC set whose membership is known and on a PRIVATE set to score (src/audit/membership-sets.ts),
+ * and one of three ways to turn them into scores (higher = more likely a member):
+ *
+ * - 'shadow': S shadow models trained on disjoint parts of the public set (src/audit/shadow-models.ts),
+ *   an MLP meta-classifier on their outputs (src/attacks/shadow.ts, Shokri et al. 2017) scores the
+ *   target's outputs;
+ * - a classifier kind ('lr', 'mlp', 'rf', 'knn'): trained on the target's own outputs on the public set
+ *   with its membership labels;
+ * - an output attack of src/attacks/registry.ts (the threshold attacks): a signal, no training.
+ *
+ * Besides the private scores, the attack's metrics on the public set: on the whole set for shadow and
+ * the threshold attacks (the target's membership there never trains them), on a held-out quarter for
+ * the classifiers.
+ */
+import { CLASSIFIER_KINDS, createClassifier } from '../attacks/classifiers/registry.js';
+import { attackFeatures } from '../attacks/features.js';
+import { getOutputAttack } from '../attacks/registry.js';
+import { fitShadowMetaClassifier } from '../attacks/shadow.js';
+import { runTrainedAttack } from '../attacks/trained-attack.js';
+import type { Logger } from '../core/logger.js';
+import { MiaError } from '../errors.js';
+import { createEngine } from '../models/engines/create-engine.js';
+import type { BackendPreference } from '../models/engines/names.js';
+import { loadPredictor } from '../models/load.js';
+import type { Predictor } from '../models/predictor.js';
+import type { ModelRecord } from '../models/store.js';
+import { Rng } from '../rng.js';
+import type { PooledOutputs } from '../signals/attack-input.js';
+import { predictOutputs } from '../signals/inference.js';
+import type { ModelOutputs } from '../signals/model-outputs.js';
+import type { TrainingConfig } from './config.js';
+import { entireDatasetResult } from './entire-dataset-result.js';
+import type { MembershipSet } from './membership-sets.js';
+import type { AttackResult } from './run-attacks.js';
+import { trainShadowModels } from './shadow-models.js';
+
+export interface ScorePrivateSetOptions {
+  /** The target: a folder saved by mia-audit, an .onnx file or a tfjs model.json (src/models/load.ts). */
+  targetPath: string;
+  /** The public set (with `member`) and the private set, read by readMembershipSet. */
+  pub: MembershipSet;
+  priv: MembershipSet;
+  /** 'shadow', a classifier kind (lr, mlp, rf, knn) or an output attack name (see the module header). */
+  attack: string;
+  seed: number;
+  backend: BackendPreference;
+  /** The shadow attack's models: how many (checked with checkShadowCount), where to cache them, and their training. */
+  shadow?: {
+    count: number;
+    cacheDir?: string;
+    /** The shadow models' training, given the target's saved record (undefined for ONNX / tfjs models). */
+    training: (record: ModelRecord | undefined) => TrainingConfig;
+  };
+  /** Progress lines (the target and sets, the engine, each shadow model, the meta-classifier). */
+  logger: Logger;
+}
+
+export interface PrivateSetScores {
+  /** One score per private sample, in its order; higher = more likely a member. */
+  scores: Float64Array;
+  /** The attack's metrics on the public set; undefined when the evaluated part lacks a class. */
+  publicResult: AttackResult | undefined;
+}
+
+async function outputsOf(p: Predictor, set: MembershipSet, where: string): Promise<ModelOutputs> {
+  return predictOutputs(p, { x: set.x, y: set.y, n: set.n }, { where });
+}
+
+function pooledOf(o: ModelOutputs, member: Uint8Array): PooledOutputs {
+  let m = 0;
+  for (let i = 0; i < member.length; i++) m += member[i]!;
+  return { ...o, isMember: member, nMembers: m, nNonMembers: member.length - m };
+}
+
+/**
+ * Scores the private set (see the module header). Loads the target, checks that both sets have its
+ * input shape (E_SHAPE_MISMATCH naming the file that differs), and always disposes of it. Throws the
+ * errors of loadPredictor, trainShadowModels and the attacks; E_UNKNOWN_NAME for an unknown attack.
+ */
+export async function scorePrivateSet(o: ScorePrivateSetOptions): Promise<PrivateSetScores> {
+  const { pub, priv, attack, seed, backend, logger } = o;
+  const loaded = await loadPredictor(o.targetPath, { inputShape: pub.shape, backend });
+  const target = loaded.predictor;
+  try {
+    // an ONNX model takes the shape it is given; the others know theirs
+    checkShapes(pub, priv, loaded.kind === 'onnx' ? undefined : target.inputShape);
+    if (attack === 'shadow' && o.shadow === undefined)
+      throw new Error('the shadow attack needs options.shadow');
+    const training = attack === 'shadow' ? o.shadow!.training(loaded.record) : undefined;
+    const member = pub.member!;
+    let nm = 0;
+    for (let i = 0; i < member.length; i++) nm += member[i]!;
+    logger.info(
+      `target ${target.description}; public ${pub.path}: ${pub.n} samples (${nm} members), private ${priv.path}: ${priv.n} samples` +
+        (pub.normalized === 'unit' ? '; uint8 x divided by 255' : ''),
+    );
+    const pubOut = await outputsOf(target, pub, `${pub.path} through the target`);
+    const privOut = await outputsOf(target, priv, `${priv.path} through the target`);
+    if (training !== undefined) {
+      const count = o.shadow!.count;
+      const engine = await createEngine('auto', { backend });
+      logger.info(`engine: ${engine.name}, backend ${engine.backend.description}`);
+      const shadows = await trainShadowModels(
+        { x: pub.x, y: pub.y, n: pub.n, shape: pub.shape, numClasses: pubOut.numClasses },
+        {
+          count,
+          training,
+          seed,
+          engine,
+          logger,
+          ...(o.shadow?.cacheDir !== undefined ? { cacheDir: o.shadow.cacheDir } : {}),
+        },
+      );
+      const meta = fitShadowMetaClassifier(shadows, { seed });
+      logger.info(
+        `meta-classifier (MLP) trained on ${meta.trainMembers} member + ${meta.trainNonMembers} non-member outputs of ${count} shadow models`,
+      );
+      const scores = meta.score(privOut);
+      const publicScores = meta.score(pubOut);
+      return {
+        scores,
+        publicResult: entireDatasetResult(
+          { attack: 'shadow', signal: 'sorted-probs+loss+label', scores: publicScores },
+          member,
+        ),
+      };
+    }
+    const kind = CLASSIFIER_KINDS.find((k) => k === attack);
+    if (kind !== undefined) {
+      const f = attackFeatures(pubOut);
+      const held = runTrainedAttack(kind, f.x, f.n, f.d, member, { seed });
+      const publicResult = entireDatasetResult(
+        { attack, signal: 'sorted-probs+loss+label', scores: held.scores, evaluated: held.evaluated },
+        member,
+      );
+      const clf = createClassifier(kind);
+      clf.fit(f.x, f.n, f.d, member, new Rng(seed));
+      const fp = attackFeatures(privOut);
+      return { scores: clf.predictProba(fp.x, fp.n, fp.d), publicResult };
+    }
+    const a = getOutputAttack(attack);
+    const s = a.run(pooledOf(pubOut, member), { seed });
+    const publicResult = entireDatasetResult({ attack, signal: s.signal, scores: s.scores }, member);
+    return { scores: a.run(pooledOf(privOut, new Uint8Array(priv.n)), { seed }).scores, publicResult };
+  } finally {
+    await target.dispose();
+  }
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i] || b[i]! < 0);
+const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/**
+ * The public and private samples must have one shape. When they do not, the error blames the file that
+ * disagrees with the model's input shape when that is known (`modelShape`, −1 = any size), else names
+ * both files.
+ */
+function checkShapes(
+  pub: MembershipSet,
+  priv: MembershipSet,
+  modelShape: readonly number[] | undefined,
+): void {
+  if (sameShape(pub.shape, priv.shape)) return;
+  const pubFits = modelShape !== undefined && sameShape(pub.shape, modelShape);
+  const privFits = modelShape !== undefined && sameShape(priv.shape, modelShape);
+  if (pubFits !== privFits) {
+    const [bad, good] = pubFits ? [priv, pub] : [pub, priv];
+    const kind = pubFits ? 'private' : 'public';
+    throw new MiaError('E_SHAPE_MISMATCH', `the ${kind} samples do not have the target model's input shape`, {
+      where: bad.path,
+      expected: `${fmt(modelShape!)} as the model and ${good.path}`,
+      found: fmt(bad.shape),
+    });
+  }
+  throw new MiaError(
+    'E_SHAPE_MISMATCH',
+    `the samples of ${pub.path} (public) and ${priv.path} (private) have different shapes`,
+    {
+      where: 'mia score',
+      expected: `one shape${modelShape !== undefined ? ` (the model takes ${fmt(modelShape)})` : ''}`,
+      found: `${fmt(pub.shape)} and ${fmt(priv.shape)}`,
+    },
+  );
+}
