@@ -16,20 +16,7 @@ import {
 } from '../../src/attacks/trained-attack-scale.js';
 import { isMiaError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
-
-/** Members first (nm rows) then non-members; members' feature 0 is shifted up, so they are learnable. */
-function attackData(nm: number, nn: number, d: number, seed: number) {
-  const rng = new Rng(seed);
-  const n = nm + nn;
-  const x = new Float64Array(n * d);
-  const isMember = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const m = i < nm ? 1 : 0;
-    isMember[i] = m;
-    for (let j = 0; j < d; j++) x[i * d + j] = rng.normal() + (j === 0 ? 1.5 * m : 0);
-  }
-  return { x, isMember, n, d };
-}
+import { attackData } from './classifiers/helpers.js';
 
 test('maxTrainPerClass: a small cap trains each attacker on that many per class, scores every sample, says so', () => {
   const { x, isMember, n, d } = attackData(300, 400, 3, 1);
