@@ -74,7 +74,9 @@ export interface RunAttacksOutput {
  * Runs each attack once on all samples, then computes the metrics on every slice. Slices that leave
  * no member or no non-member (among the samples an attack could evaluate) are skipped.
  * Trained attacks are trained once on the whole input (features include the label) rather than once
- * per slice as TF Privacy does: every slice is then scored by the same attacker.
+ * per slice as TF Privacy does: every slice is then scored by the same attacker. Each of their
+ * attackers trains on at most `maxTrainPerClass` members and as many non-members (50,000 by default,
+ * a seeded subsample above it) and every sample is scored; see TrainedAttackOptions.maxTrainPerClass.
  */
 export function runOutputAttacks(input: AttackInput, options: RunAttacksOptions): RunAttacksOutput {
   const pooled = poolAttackInput(input);
