@@ -49,3 +49,8 @@ export {
   shadowAttackScores,
 } from './shadow.js';
 export { runTrainedAttack, type TrainedAttackOptions, type TrainedAttackResult } from './trained-attack.js';
+export {
+  DEFAULT_MAX_TRAIN_PER_CLASS,
+  SUBSAMPLED_CLASSIFIER_OPTIONS,
+  type TrainedAttackProgress,
+} from './trained-attack-scale.js';

@@ -14,6 +14,8 @@ import { RMIA_REFERENCE_ATTACKS } from './rmia-attacks.js';
 import { SHADOW_REFERENCE_ATTACK } from './shadow.js';
 import { thresholdAttackScores } from './threshold.js';
 import { runTrainedAttack } from './trained-attack.js';
+import { crossFitNote } from './trained-attack-note.js';
+import type { TrainedAttackProgress } from './trained-attack-scale.js';
 
 /** What every attack on one model's outputs returns: one membership score per pooled sample. */
 export interface AttackScores {
@@ -33,6 +35,10 @@ export interface AttackScores {
 
 export interface AttackContext {
   seed: number;
+  /** Trained attacks: the cap on each attacker's training rows per class (TrainedAttackOptions). */
+  maxTrainPerClass?: number | undefined;
+  /** Trained attacks: progress as each attacker trains and scores. */
+  onProgress?: ((progress: TrainedAttackProgress) => void) | undefined;
 }
 
 /** An attack that needs only the target model's outputs on members and non-members. */
@@ -62,17 +68,15 @@ function trained(name: 'lr' | 'mlp' | 'rf' | 'knn', description: string): Output
       const r = runTrainedAttack(name, f.x, f.n, f.d, pooled.isMember, {
         seed: context.seed,
         crossFit: true,
+        maxTrainPerClass: context.maxTrainPerClass,
+        onProgress: context.onProgress,
       });
-      const s = r.split;
       return {
         attack: name,
         signal: 'sorted-probs+loss+label',
         scores: r.scores,
         evaluated: r.evaluated,
-        note:
-          `2-fold cross-fitted (seed ${s.seed}): each attacker trained on ${s.trainMembers} members + ` +
-          `${s.trainNonMembers} non-members of one half and scored the other half; all ` +
-          `${s.evalMembers} + ${s.evalNonMembers} samples scored out-of-sample`,
+        note: crossFitNote(r),
       };
     },
   };

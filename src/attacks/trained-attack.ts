@@ -1,7 +1,13 @@
 import { MiaError } from '../errors.js';
 import { Rng } from '../rng.js';
 import type { ClassifierKind } from './classifiers/classifier.js';
-import { createClassifier } from './classifiers/registry.js';
+import {
+  checkMaxTrainPerClass,
+  scoreRows,
+  subsampledLimits,
+  type TrainedAttackProgress,
+  trainedAttackClassifier,
+} from './trained-attack-scale.js';
 
 /** Options of {@link runTrainedAttack}. */
 export interface TrainedAttackOptions {
@@ -23,6 +29,16 @@ export interface TrainedAttackOptions {
   crossFit?: boolean;
   /** What the rows come from, for errors (e.g. the attack input's file). Default "the attack input". */
   where?: string;
+  /**
+   * At most this many members, and as many non-members, train each attacker (default +∞: no cap;
+   * runOutputAttacks passes DEFAULT_MAX_TRAIN_PER_CLASS, 50,000). Above it an attacker trains on a seeded
+   * subsample — the first rows of its class's seeded shuffle, so below the cap nothing changes — and rf
+   * and knn take the cost limits of SUBSAMPLED_CLASSIFIER_OPTIONS; every row is still scored (rows the
+   * held-out split would have trained on are then evaluated). The result's `subsample` says so.
+   */
+  maxTrainPerClass?: number | undefined;
+  /** Called as each attacker starts and finishes training, and after each chunk of rows it scores. */
+  onProgress?: ((progress: TrainedAttackProgress) => void) | undefined;
 }
 
 /** What {@link runTrainedAttack} returns. */
@@ -41,6 +57,15 @@ export interface TrainedAttackResult {
     balanced: boolean;
     /** 2 when cross-fitted (each count is then per attacker, and every row is evaluated once), else 1. */
     folds: number;
+  };
+  /** Present only when maxTrainPerClass was reached: the attackers trained on a seeded subsample. */
+  subsample?: {
+    maxTrainPerClass: number;
+    /** Members and non-members the (first) attacker could have trained on without the cap. */
+    availableMembers: number;
+    availableNonMembers: number;
+    /** The cost limits rf and knn took (SUBSAMPLED_CLASSIFIER_OPTIONS) in words; '' for lr and mlp. */
+    limits: string;
   };
 }
 
@@ -73,7 +98,8 @@ export const DEFAULT_TRAIN_FRACTION = 0.75;
  * identical result.
  *
  * Throws MiaError: E_SHAPE_MISMATCH (lengths), E_NOT_FINITE (a feature), E_LABEL_RANGE (isMember not
- * 0/1), E_EMPTY (fewer than 2 members or non-members), E_ARGUMENT (trainFraction), E_UNKNOWN_NAME (kind).
+ * 0/1), E_EMPTY (fewer than 2 members or non-members), E_ARGUMENT (trainFraction, maxTrainPerClass),
+ * E_UNKNOWN_NAME (kind).
  */
 export function runTrainedAttack(
   kind: ClassifierKind,
@@ -85,14 +111,27 @@ export function runTrainedAttack(
 ): TrainedAttackResult {
   const trainFraction = options.trainFraction ?? DEFAULT_TRAIN_FRACTION;
   const balanced = options.balance ?? true;
+  const cap = options.maxTrainPerClass ?? Number.POSITIVE_INFINITY;
+  checkMaxTrainPerClass(cap);
   checkFeatures(features, n, d, isMember);
   const where = options.where ?? 'the attack input';
   if (options.crossFit === true) {
-    return crossFitted(kind, features, n, d, isMember, options.seed, balanced, where);
+    return crossFitted(
+      kind,
+      features,
+      n,
+      d,
+      isMember,
+      options.seed,
+      balanced,
+      where,
+      cap,
+      options.onProgress,
+    );
   }
-  const classifier = createClassifier(kind);
   const rng = new Rng(options.seed);
-  const s = splitTrainedAttack(isMember, rng, trainFraction, balanced, where);
+  const s = splitTrainedAttack(isMember, rng, trainFraction, balanced, where, cap);
+  const classifier = trainedAttackClassifier(kind, s.uncapped !== undefined);
 
   const nTrain = s.trainRows.length;
   const xTrain = new Float64Array(nTrain * d);
@@ -102,22 +141,29 @@ export function runTrainedAttack(
     xTrain.set(features.subarray(r * d, r * d + d), i * d);
     yTrain[i] = isMember[r]!;
   }
+  const progress = (step: TrainedAttackProgress['step'], scored: number) =>
+    options.onProgress?.({ fold: 0, folds: 1, step, scored, toScore: s.evalRows.length, trainRows: nTrain });
+  progress('fit', 0);
   classifier.fit(xTrain, nTrain, d, yTrain, rng.fork());
+  progress('trained', 0);
 
-  const nEval = s.evalRows.length;
-  const xEval = new Float64Array(nEval * d);
-  for (let e = 0; e < nEval; e++) {
-    const r = s.evalRows[e]!;
-    xEval.set(features.subarray(r * d, r * d + d), e * d);
-  }
-  const p = classifier.predictProba(xEval, nEval, d);
+  const p = scoreRows(classifier, features, d, s.evalRows, (done) => progress('scored', done));
   const scores = new Float64Array(n).fill(Number.NaN);
-  for (let e = 0; e < nEval; e++) scores[s.evalRows[e]!] = p[e]!;
-  return {
+  for (let e = 0; e < p.length; e++) scores[s.evalRows[e]!] = p[e]!;
+  const result: TrainedAttackResult = {
     scores,
     evaluated: s.evaluated,
     split: { ...s.counts, seed: options.seed, trainFraction, balanced, folds: 1 },
   };
+  if (s.uncapped !== undefined) {
+    result.subsample = {
+      maxTrainPerClass: cap,
+      availableMembers: s.uncapped.trainMembers,
+      availableNonMembers: s.uncapped.trainNonMembers,
+      limits: subsampledLimits(kind),
+    };
+  }
+  return result;
 }
 
 /** See TrainedAttackOptions.crossFit. */
@@ -130,6 +176,8 @@ function crossFitted(
   seed: number,
   balanced: boolean,
   where: string,
+  cap: number,
+  onProgress: TrainedAttackOptions['onProgress'],
 ): TrainedAttackResult {
   const rng = new Rng(seed);
   // Reuses the split's validation and seeded shuffles; a 0.5 split gives the two halves of each class.
@@ -138,13 +186,26 @@ function crossFitted(
   for (const r of half.trainRows) fold[r] = 1;
   const scores = new Float64Array(n).fill(Number.NaN);
   let perAttacker = { trainMembers: 0, trainNonMembers: 0 };
+  let subsample: TrainedAttackResult['subsample'];
   for (const f of [0, 1]) {
     // train on fold 1 − f, score fold f
     const members: number[] = [];
     const nonMembers: number[] = [];
     for (let i = 0; i < n; i++) if (fold[i] !== f) (isMember[i] ? members : nonMembers).push(i);
-    const tm = balanced ? Math.min(members.length, nonMembers.length) : members.length;
-    const tn = balanced ? tm : nonMembers.length;
+    const am = balanced ? Math.min(members.length, nonMembers.length) : members.length;
+    const an = balanced ? am : nonMembers.length;
+    // The cap takes the first rows of each class's seeded shuffle: below it, the rows are those of before.
+    const tm = Math.min(am, cap);
+    const tn = Math.min(an, cap);
+    const capped = tm < am || tn < an;
+    if (capped && subsample === undefined) {
+      subsample = {
+        maxTrainPerClass: cap,
+        availableMembers: am,
+        availableNonMembers: an,
+        limits: subsampledLimits(kind),
+      };
+    }
     const rows = rng.shuffle(
       Int32Array.from([...rng.shuffle(members).slice(0, tm), ...rng.shuffle(nonMembers).slice(0, tn)]),
     );
@@ -154,15 +215,15 @@ function crossFitted(
       x.set(features.subarray(r * d, r * d + d), i * d);
       y[i] = isMember[r]!;
     });
-    const classifier = createClassifier(kind);
-    classifier.fit(x, rows.length, d, y, rng.fork());
+    const classifier = trainedAttackClassifier(kind, capped);
     const evalRows: number[] = [];
     for (let i = 0; i < n; i++) if (fold[i] === f) evalRows.push(i);
-    const xe = new Float64Array(evalRows.length * d);
-    evalRows.forEach((r, e) => {
-      xe.set(features.subarray(r * d, r * d + d), e * d);
-    });
-    const p = classifier.predictProba(xe, evalRows.length, d);
+    const progress = (step: TrainedAttackProgress['step'], scored: number) =>
+      onProgress?.({ fold: f, folds: 2, step, scored, toScore: evalRows.length, trainRows: rows.length });
+    progress('fit', 0);
+    classifier.fit(x, rows.length, d, y, rng.fork());
+    progress('trained', 0);
+    const p = scoreRows(classifier, features, d, evalRows, (done) => progress('scored', done));
     evalRows.forEach((r, e) => {
       scores[r] = p[e]!;
     });
@@ -170,7 +231,7 @@ function crossFitted(
   }
   let nm = 0;
   for (let i = 0; i < n; i++) nm += isMember[i]!;
-  return {
+  const result: TrainedAttackResult = {
     scores,
     evaluated: new Uint8Array(n).fill(1),
     split: {
@@ -183,6 +244,8 @@ function crossFitted(
       folds: 2,
     },
   };
+  if (subsample !== undefined) result.subsample = subsample;
+  return result;
 }
 
 /** The rows of a trained attack's split; see {@link splitTrainedAttack}. */
@@ -194,15 +257,18 @@ export interface TrainedAttackSplit {
   /** Length n: 1 for rows in evalRows, 0 for rows in trainRows. */
   evaluated: Uint8Array;
   counts: { trainMembers: number; trainNonMembers: number; evalMembers: number; evalNonMembers: number };
+  /** Present only when maxTrainPerClass cut the training rows: the counts it would have trained on. */
+  uncapped?: { trainMembers: number; trainNonMembers: number };
 }
 
 /**
  * The split of {@link runTrainedAttack}, drawing from `rng` (which runTrainedAttack then forks for the
  * classifier): members and non-members are shuffled separately; balanced, t = ⌊trainFraction ·
  * min(#members, #non-members)⌋ of each train; unbalanced, ⌊trainFraction · count⌋ of each; counts
- * clamped to [1, count − 1]. Throws MiaError E_LABEL_RANGE (isMember not 0/1), E_EMPTY (fewer than 2
- * of a class; `where` names the rows' source, default "the attack input"), E_ARGUMENT (trainFraction not
- * in (0, 1)).
+ * clamped to [1, count − 1], then each to at most `maxTrainPerClass` (default +∞; the first rows of the
+ * class's shuffle, the others are evaluated). Throws MiaError E_LABEL_RANGE (isMember not 0/1), E_EMPTY
+ * (fewer than 2 of a class; `where` names the rows' source, default "the attack input"), E_ARGUMENT
+ * (trainFraction not in (0, 1); maxTrainPerClass not a positive integer or +∞).
  */
 export function splitTrainedAttack(
   isMember: Uint8Array,
@@ -210,6 +276,7 @@ export function splitTrainedAttack(
   trainFraction: number = DEFAULT_TRAIN_FRACTION,
   balanced = true,
   where = 'the attack input',
+  maxTrainPerClass = Number.POSITIVE_INFINITY,
 ): TrainedAttackSplit {
   if (!(trainFraction > 0 && trainFraction < 1)) {
     throw new MiaError('E_ARGUMENT', 'trainFraction must be in (0, 1)', {
@@ -258,6 +325,9 @@ export function splitTrainedAttack(
     trainM = clamp(Math.floor(trainFraction * nm), nm);
     trainN = clamp(Math.floor(trainFraction * nn), nn);
   }
+  const uncapped = { trainMembers: trainM, trainNonMembers: trainN };
+  trainM = Math.min(trainM, maxTrainPerClass);
+  trainN = Math.min(trainN, maxTrainPerClass);
   const trainRows = new Int32Array(trainM + trainN);
   trainRows.set(members.subarray(0, trainM), 0);
   trainRows.set(nonMembers.subarray(0, trainN), trainM);
@@ -266,7 +336,7 @@ export function splitTrainedAttack(
   for (const r of trainRows) evaluated[r] = 0;
   const evalRows = new Int32Array(n - trainRows.length);
   for (let i = 0, e = 0; i < n; i++) if (evaluated[i] === 1) evalRows[e++] = i;
-  return {
+  const split: TrainedAttackSplit = {
     trainRows,
     evalRows,
     evaluated,
@@ -277,6 +347,8 @@ export function splitTrainedAttack(
       evalNonMembers: nn - trainN,
     },
   };
+  if (trainM < uncapped.trainMembers || trainN < uncapped.trainNonMembers) split.uncapped = uncapped;
+  return split;
 }
 
 function checkFeatures(features: Float64Array, n: number, d: number, isMember: Uint8Array): void {

@@ -1,7 +1,10 @@
 import { type AttackScores, getOutputAttack } from '../attacks/registry.js';
+import { DEFAULT_MAX_TRAIN_PER_CLASS } from '../attacks/trained-attack-scale.js';
+import { type Logger, silentLogger } from '../core/logger.js';
 import { buildSlices, type CustomSlice, type SliceFamily, type SliceSpec } from '../metrics/slicing.js';
 import { DEFAULT_FPR_TARGETS, summarize } from '../metrics/summary.js';
 import { type AttackInput, type PooledOutputs, poolAttackInput } from '../signals/attack-input.js';
+import { attackProgress, DEFAULT_PROGRESS_EVERY_SECONDS } from './attack-progress.js';
 
 /** The FPR targets every result reports TPR at (metrics/summary.ts's). */
 export { DEFAULT_FPR_TARGETS };
@@ -44,6 +47,20 @@ export interface RunAttacksOptions {
   fprTargets?: readonly number[];
   /** Called after each attack has scored all samples (for progress output). */
   onAttack?: (name: string, seconds: number) => void;
+  /**
+   * Where progress goes (default silentLogger): "attack 7/9 rf: started", then for a trained attack at
+   * most every `progressEverySeconds` a line with the share done and the ETA, then "attack 7/9 rf: done
+   * in 31 s" once its metrics are computed too. See attack-progress.ts.
+   */
+  logger?: Logger;
+  /** Seconds between a long attack's progress lines (default 10; 0 reports every step). */
+  progressEverySeconds?: number;
+  /**
+   * The trained attacks (lr, mlp, rf, knn) train each attacker on at most this many members and as many
+   * non-members, a seeded subsample above it (default DEFAULT_MAX_TRAIN_PER_CLASS, 50,000; Infinity for
+   * no cap). Every sample is still scored; the attack's note says how many trained it.
+   */
+  maxTrainPerClass?: number;
 }
 
 export interface RunAttacksOutput {
@@ -57,7 +74,9 @@ export interface RunAttacksOutput {
  * Runs each attack once on all samples, then computes the metrics on every slice. Slices that leave
  * no member or no non-member (among the samples an attack could evaluate) are skipped.
  * Trained attacks are trained once on the whole input (features include the label) rather than once
- * per slice as TF Privacy does: every slice is then scored by the same attacker.
+ * per slice as TF Privacy does: every slice is then scored by the same attacker. Each of their
+ * attackers trains on at most `maxTrainPerClass` members and as many non-members (50,000 by default,
+ * a seeded subsample above it) and every sample is scored; see TrainedAttackOptions.maxTrainPerClass.
  */
 export function runOutputAttacks(input: AttackInput, options: RunAttacksOptions): RunAttacksOutput {
   const pooled = poolAttackInput(input);
@@ -65,9 +84,18 @@ export function runOutputAttacks(input: AttackInput, options: RunAttacksOptions)
   const attacks = options.attacks.map(getOutputAttack);
   const results: AttackResult[] = [];
   const allScores: AttackScores[] = [];
-  for (const attack of attacks) {
+  const logger = options.logger ?? silentLogger;
+  const every = options.progressEverySeconds ?? DEFAULT_PROGRESS_EVERY_SECONDS;
+  const seconds = () => performance.now() / 1000;
+  for (const [i, attack] of attacks.entries()) {
+    const progress = attackProgress(logger, attack.name, i + 1, attacks.length, every, seconds);
+    progress.start();
     const t0 = performance.now();
-    const s = attack.run(pooled, { seed: options.seed });
+    const s = attack.run(pooled, {
+      seed: options.seed,
+      maxTrainPerClass: options.maxTrainPerClass ?? DEFAULT_MAX_TRAIN_PER_CLASS,
+      onProgress: progress.step,
+    });
     options.onAttack?.(attack.name, (performance.now() - t0) / 1000);
     allScores.push(s);
     for (const slice of slices) {
@@ -80,6 +108,7 @@ export function runOutputAttacks(input: AttackInput, options: RunAttacksOptions)
       );
       if (r !== undefined) results.push(r);
     }
+    progress.done();
   }
   return { results, scores: allScores, pooled };
 }

@@ -6,6 +6,7 @@
 import { DEFAULT_OUTPUT_ATTACKS, getOutputAttack, outputAttackNames } from '../attacks/registry.js';
 import { REFERENCE_ATTACKS, runReferenceAttacks } from '../audit/reference-attacks.js';
 import type { AttackResult } from '../audit/run-attacks.js';
+import { stdoutLogger } from '../core/logger.js';
 import { MiaError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { parseSliceFamily, SLICE_FAMILIES } from '../metrics/slicing.js';
@@ -97,7 +98,7 @@ export const attackCommand = defineCommand({
       attacks,
       slices,
       seed: args.seed,
-      onAttack: (name, s) => console.log(`  ${name.padEnd(28)} ${s.toFixed(2)} s`),
+      logger: stdoutLogger,
     });
     report(results, args);
     return 0;

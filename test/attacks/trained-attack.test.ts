@@ -7,21 +7,7 @@ import {
 } from '../../src/attacks/trained-attack.js';
 import { isMiaError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
-import { bruteAuc } from './classifiers/helpers.js';
-
-/** Members first (nm rows) then non-members; members' feature 0 is shifted up, so they are learnable. */
-function attackData(nm: number, nn: number, d: number, seed: number) {
-  const rng = new Rng(seed);
-  const n = nm + nn;
-  const x = new Float64Array(n * d);
-  const isMember = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const m = i < nm ? 1 : 0;
-    isMember[i] = m;
-    for (let j = 0; j < d; j++) x[i * d + j] = rng.normal() + (j === 0 ? 1.5 * m : 0);
-  }
-  return { x, isMember, n, d };
-}
+import { attackData, bruteAuc } from './classifiers/helpers.js';
 
 function evaluatedAuc(r: ReturnType<typeof runTrainedAttack>, isMember: Uint8Array): number {
   const s: number[] = [];

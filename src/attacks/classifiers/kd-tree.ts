@@ -50,6 +50,10 @@ export class KdTree {
   private bi: Int32Array = new Int32Array(0);
   private k = 0;
   private delta = 0;
+  /** Leaves the current query may still scan (approximate search), or +∞ (exact). */
+  private leavesLeft = Number.POSITIVE_INFINITY;
+  /** Leaves scanned (not pruned by their bounding box) over all queries of the last `query` call. */
+  scannedLeaves = 0;
 
   /**
    * Builds over the n×d row-major x (copied). `rotate` (default true) builds in principal-axis
@@ -145,14 +149,18 @@ export class KdTree {
   /**
    * The k nearest points of each of the m query rows of q (m×d, original coordinates): an m×k
    * Int32Array of point indices, each row ordered by (squared distance, index) ascending.
-   * Requires 1 ≤ k ≤ n.
+   * Requires 1 ≤ k ≤ n. `maxLeaves` (default +∞: exact) bounds the leaves a query scans: the descent
+   * visits the nearer child first and stops once it has scanned that many leaves and holds k points —
+   * approximate neighbours (the k best among the points scanned) at a bounded cost.
    */
-  query(q: Float64Array, m: number, k: number): Int32Array {
+  query(q: Float64Array, m: number, k: number, maxLeaves = Number.POSITIVE_INFINITY): Int32Array {
     const d = this.d;
     if (!(Number.isInteger(k) && k >= 1 && k <= this.n)) {
       throw new RangeError(`KdTree.query: k must be an integer in [1, ${this.n}]. Got ${k}`);
     }
+    if (!(maxLeaves >= 1)) throw new RangeError(`KdTree.query: maxLeaves must be ≥ 1. Got ${maxLeaves}`);
     const out = new Int32Array(m * k);
+    this.scannedLeaves = 0;
     this.k = k;
     this.bd = new Float64Array(k);
     this.bi = new Int32Array(k);
@@ -176,6 +184,7 @@ export class KdTree {
       off.fill(0);
       bd.fill(Number.POSITIVE_INFINITY);
       bi.fill(0x7fffffff);
+      this.leavesLeft = maxLeaves;
       this.search(0, 0);
       out.set(bi, qi * k);
     }
@@ -213,6 +222,7 @@ export class KdTree {
 
   /** Visits `node`, whose cell is at rotated squared distance ≥ rd (off: per-dimension offsets). */
   private search(node: number, rd: number): void {
+    if (this.leavesLeft <= 0 && this.bd[this.k - 1]! !== Number.POSITIVE_INFINITY) return;
     const dim = this.splitDim[node]!;
     if (dim < 0) {
       this.scanLeaf(node);
@@ -235,6 +245,8 @@ export class KdTree {
     const { d, ptsR, ptsX, orig, qr, qx, bd, bi, k } = this;
     let lim = this.limit();
     if (lim !== Number.POSITIVE_INFINITY && boxDist(qr, this.lo, this.hi, node * d, d) > lim) return;
+    this.leavesLeft--;
+    this.scannedLeaves++;
     let worst = bd[k - 1]!;
     const d4 = d - (d % 4);
     for (let p = this.start[node]!, pe = this.end[node]!; p < pe; p++) {

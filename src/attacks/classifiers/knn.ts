@@ -10,6 +10,11 @@ export interface KnnOptions {
   k?: number;
   /** Training rows per KD-tree leaf (default 32; sklearn's leaf_size is 30). */
   leafSize?: number;
+  /**
+   * Leaves of the KD-tree a query scans at most (default +∞: exact). Finite, a query descends nearer
+   * child first and stops after scanning that many leaves: approximate neighbours at a bounded cost.
+   */
+  maxLeaves?: number;
 }
 
 /**
@@ -29,6 +34,7 @@ export interface KnnOptions {
 export class Knn implements BinaryClassifier {
   private readonly k: number;
   private readonly leafSize: number;
+  private readonly maxLeaves: number;
   private scaler: Standardizer | undefined;
   private tree: KdTree | undefined;
   private labels: Uint8Array = new Uint8Array(0);
@@ -36,6 +42,7 @@ export class Knn implements BinaryClassifier {
   constructor(options: KnnOptions = {}) {
     this.k = options.k ?? 5;
     this.leafSize = options.leafSize ?? 32;
+    this.maxLeaves = options.maxLeaves ?? Number.POSITIVE_INFINITY;
     if (!Number.isInteger(this.k) || this.k < 1)
       throw new RangeError(`Knn: k must be a positive integer. Got ${this.k}`);
   }
@@ -54,7 +61,7 @@ export class Knn implements BinaryClassifier {
     checkPredictArgs('Knn', x, m, d, tree.d);
     const k = Math.min(this.k, tree.n);
     const q = applyStandardizer(s, x, m, d);
-    const idx = tree.query(q, m, k);
+    const idx = tree.query(q, m, k, this.maxLeaves);
     const out = new Float64Array(m);
     const labels = this.labels;
     for (let i = 0; i < m; i++) {

@@ -64,3 +64,17 @@ export function xorProblem(n: number, seed: number, extra = 0): Problem {
   }
   return { x, y, n, d };
 }
+
+/** Members first (nm rows) then non-members; members' feature 0 is shifted up, so they are learnable. */
+export function attackData(nm: number, nn: number, d: number, seed: number) {
+  const rng = new Rng(seed);
+  const n = nm + nn;
+  const x = new Float64Array(n * d);
+  const isMember = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = i < nm ? 1 : 0;
+    isMember[i] = m;
+    for (let j = 0; j < d; j++) x[i * d + j] = rng.normal() + (j === 0 ? 1.5 * m : 0);
+  }
+  return { x, isMember, n, d };
+}

@@ -181,3 +181,45 @@ test('Knn rejects bad options and bad input', () => {
     (e) => isMiaError(e) && e.code === 'E_SHAPE_MISMATCH',
   );
 });
+
+test('KdTree maxLeaves: at most that many leaves scanned per query, k neighbours always, exact when the tree is that small', () => {
+  const rng = new Rng(12);
+  const n = 2000;
+  const d = 6;
+  const m = 300;
+  const x = Float64Array.from({ length: n * d }, () => rng.normal());
+  const q = Float64Array.from({ length: m * d }, () => rng.normal());
+  const tree = new KdTree(x, n, d, 16);
+  const exact = tree.query(q, m, 5);
+  const exactLeaves = tree.scannedLeaves;
+  for (const maxLeaves of [1, 2, 4]) {
+    const approx = tree.query(q, m, 5, maxLeaves);
+    assert.ok(tree.scannedLeaves <= m * maxLeaves, `${tree.scannedLeaves} leaves for ${m} queries`);
+    assert.ok(tree.scannedLeaves < exactLeaves);
+    for (let i = 0; i < m; i++) {
+      const row = Array.from(approx.subarray(i * 5, i * 5 + 5));
+      assert.equal(new Set(row).size, 5, 'k distinct neighbours');
+      for (const p of row) assert.ok(p >= 0 && p < n);
+    }
+  }
+  // k larger than a leaf: the search goes on past the budget until it holds k points.
+  const wide = tree.query(q, m, 40, 1);
+  for (const p of wide) assert.ok(p >= 0 && p < n);
+  // A budget of at least every leaf is the exact search.
+  assert.deepEqual(tree.query(q, m, 5, n), exact);
+  assert.throws(() => tree.query(q, m, 5, 0), RangeError);
+});
+
+test('Knn maxLeaves: approximate neighbours still learn XOR; the default is exact', () => {
+  const train = xorProblem(4000, 31);
+  const held = xorProblem(1000, 32);
+  const approx = new Knn({ maxLeaves: 2 });
+  approx.fit(train.x, train.n, train.d, train.y, new Rng(1));
+  const auc = bruteAuc(approx.predictProba(held.x, held.n, held.d), held.y);
+  assert.ok(auc > 0.9, `AUC ${auc}`);
+  const exact = new Knn();
+  exact.fit(train.x, train.n, train.d, train.y, new Rng(1));
+  const wide = new Knn({ maxLeaves: 1e9 });
+  wide.fit(train.x, train.n, train.d, train.y, new Rng(1));
+  assert.deepEqual(wide.predictProba(held.x, held.n, held.d), exact.predictProba(held.x, held.n, held.d));
+});

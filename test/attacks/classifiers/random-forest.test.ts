@@ -110,3 +110,29 @@ test('RandomForest rejects bad options and bad input', () => {
     (e) => isMiaError(e) && e.code === 'E_SHAPE_MISMATCH',
   );
 });
+
+test('RandomForest: depths reports each tree’s deepest leaf; maxDepth caps it', () => {
+  const { x, y, n, d } = xorProblem(2000, 83, 2);
+  const deep = new RandomForest({ nTrees: 4, minSamplesLeaf: 1 });
+  deep.fit(x, n, d, y, new Rng(2));
+  assert.ok(Math.max(...deep.depths) > 6, `depths ${deep.depths}`);
+  const capped = new RandomForest({ nTrees: 4, minSamplesLeaf: 1, maxDepth: 6 });
+  capped.fit(x, n, d, y, new Rng(2));
+  for (const depth of capped.depths) assert.ok(depth <= 6, `depth ${depth}`);
+  // A one-split tree: the root and two leaves, depth 1.
+  const stump = new RandomForest({ nTrees: 3, maxDepth: 1 });
+  stump.fit(x, n, d, y, new Rng(2));
+  assert.deepEqual(stump.depths, [1, 1, 1]);
+});
+
+test('RandomForest scores rows one at a time or all together alike (the four-row walk and its tail)', () => {
+  const { x, y, n, d } = xorProblem(800, 84, 3);
+  const q = xorProblem(203, 85, 3); // 203 = 4·50 + 3: the tail walks alone
+  const rf = new RandomForest({ nTrees: 7 });
+  rf.fit(x, n, d, y, new Rng(5));
+  const all = rf.predictProba(q.x, q.n, q.d);
+  for (let i = 0; i < q.n; i++) {
+    const one = rf.predictProba(q.x.subarray(i * d, i * d + d), 1, d);
+    assert.equal(one[0], all[i], `row ${i}`);
+  }
+});
