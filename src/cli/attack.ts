@@ -24,7 +24,8 @@ const flags = {
     placeholder: 'FILE',
     example: 'run.npz',
     description: `.npz (TF Privacy keys: logits_train, logits_test, probs_train, probs_test,
-loss_train, loss_test, labels_train, labels_test), .json with the same keys,
+loss_train, loss_test, labels_train, labels_test; preds_train, preds_test for
+label-gap), .json with the same keys,
 or .csv (columns split, label, [loss], logits_0.. or probs_0..)`,
   }),
   attacks: list({
