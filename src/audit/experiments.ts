@@ -33,6 +33,7 @@ import type { AuditResult } from './attack-stage.js';
 import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
 import { compareExperiments } from './compare-experiments.js';
 import type { ExperimentsAudit, LoadedConfig } from './config.js';
+import { FIXED_SPLIT } from './dp-claim.js';
 import { describeArchitecture, type Instance, planInstances } from './experiment-plan.js';
 import { lazyEngine } from './lazy-engine.js';
 import type { PrivacyPoint } from './privacy-collection.js';
@@ -142,6 +143,8 @@ export async function runExperimentsAudit(
                 everyEpochs: priv.everyEpochs,
                 maxSamples: priv.samples,
                 seed: deriveSeed(cfg.run.seed, `privacy:${inst.slug}`),
+                // the final attacks' seed: the last epoch then repeats the final numbers exactly
+                attackSeed: deriveSeed(cfg.run.seed, `attacks:${inst.slug}`),
               },
             },
           }
@@ -169,7 +172,7 @@ export async function runExperimentsAudit(
         {
           attacks: cfg.audit.attacks,
           slices: cfg.audit.slices,
-          seed: deriveSeed(cfg.run.seed, `attacks:${inst.slug}`),
+          seed: deriveSeed(cfg.run.seed, `attacks:${inst.slug}`), // as the callback's attackSeed
           fprTargets: cfg.audit.fprTargets,
         },
       );
@@ -279,7 +282,7 @@ export async function runExperimentsAudit(
     );
   }
   if (ds.fallbackNotice !== undefined) notes.unshift(ds.fallbackNotice);
-  const resultsFile: ResultsFile = { results, notes };
+  const resultsFile: ResultsFile = { results, notes, membership: FIXED_SPLIT };
   writeJsonAtomic(paths.results, resultsFile);
   const comparison = compareExperiments(file, results, history, points);
   log.info('');

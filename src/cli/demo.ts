@@ -23,6 +23,7 @@ minutes on 2 cores, training included. The run goes to DIR/quickstart (DIR defau
 second run reuses the trained models.`,
   flags: {
     out: text({
+      output: 'dir',
       default: 'mia-demo',
       placeholder: 'DIR',
       description: 'where the run directory goes (default ./{default})',

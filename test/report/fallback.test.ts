@@ -25,9 +25,10 @@ import type { ReportResult } from '../../src/report/run-dir.js';
 import { leakageLevel, summarizeResults } from '../../src/report/summary.js';
 import { targetsOf } from '../../src/report/targets.js';
 import { writeReport } from '../../src/report/write-report.js';
+import { tprEntry } from '../audit/helpers.js';
 import { makeRunDir, reportResult } from './fixture.js';
 
-const e = (tpr: number, low = tpr / 2) => ({ tpr, low, high: Math.min(1, tpr * 2), lowSupport: false });
+const e = (tpr: number, low = tpr / 2) => tprEntry(tpr, low, Math.min(1, tpr * 2), false);
 
 const r = reportResult;
 
