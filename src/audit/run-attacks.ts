@@ -1,4 +1,4 @@
-import { type AttackScores, getOutputAttack } from '../attacks/registry.js';
+import { type AttackScores, checkAttackFits, getOutputAttack } from '../attacks/registry.js';
 import { DEFAULT_MAX_TRAIN_PER_CLASS } from '../attacks/trained-attack-scale.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import type { EpsilonOperatingPoint } from '../metrics/epsilon.js';
@@ -109,6 +109,7 @@ export function runOutputAttacks(input: AttackInput, options: RunAttacksOptions)
   const pooled = poolAttackInput(input);
   const slices = buildSlices(pooled, options.slices, options.customSlices);
   const attacks = options.attacks.map(getOutputAttack);
+  for (const a of attacks) checkAttackFits(a, pooled, 'attack input');
   const results: AttackResult[] = [];
   const allScores: AttackScores[] = [];
   const logger = options.logger ?? silentLogger;

@@ -86,7 +86,11 @@ lists every key).`,
       description: `override a config value (repeatable; VALUE is YAML), e.g. --set target.epochs=5
 or --set 'target.architecture={name: conv, params: {depth: 2}}'`,
     }),
-    'log-dir': text({ placeholder: 'DIR', description: 'write the run here instead of run.log_dir' }),
+    'log-dir': text({
+      placeholder: 'DIR',
+      output: 'dir',
+      description: 'write the run here instead of run.log_dir',
+    }),
     backend: choice(BACKENDS, {
       description: `${BACKENDS.slice(0, -1).join(', ')} or ${BACKENDS.at(-1)} (instead of run.backend)`,
     }),

@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import type { AttackResult } from '../audit/run-attacks.js';
 import { writeJsonAtomic } from '../io/atomic.js';
+import { outputName } from '../io/output-target.js';
 import { defineCommand } from './command.js';
 import { text } from './flags.js';
 
@@ -29,6 +30,7 @@ export const evaluateCommand = defineCommand({
     }),
     json: text({
       placeholder: 'FILE',
+      output: 'file',
       example: 'out.json',
       description: 'also write the metrics as JSON (the fields of a `mia attack` result)',
     }),
@@ -41,7 +43,7 @@ value that is not a number / not 1,0,true,false is an error naming file:line and
     console.log(formatEvaluation(r, `${basename(args.scores)} vs ${basename(args.truth)}`));
     if (args.json !== undefined) {
       writeJsonAtomic(args.json, { scores: args.scores, truth: args.truth, ...r });
-      console.log(`wrote ${args.json}`);
+      console.log(`wrote ${outputName(args.json)}`);
     }
     return 0;
   },

@@ -1,4 +1,5 @@
 import { isMiaError } from '../errors.js';
+import { installClosedStdoutGuard } from './closed-stdout.js';
 import type { CliCommand } from './command.js';
 import { installInterruptHandler } from './interrupt.js';
 
@@ -34,6 +35,8 @@ async function mainUsage(): Promise<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // a reader that closes stdout early (`| head`) stops the output, not the work
+  installClosedStdoutGuard();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(await mainUsage());

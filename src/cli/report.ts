@@ -12,7 +12,11 @@ charts when present; one that cannot be read is left out with a warning. Chart f
 report that this one does not draw are removed.`,
   positional: { name: 'runDir', placeholder: '<run dir>', noun: 'run directory' },
   flags: {
-    out: text({ placeholder: 'DIR', description: 'write the report here instead of <run dir>/report' }),
+    out: text({
+      placeholder: 'DIR',
+      output: 'dir',
+      description: 'write the report here instead of <run dir>/report',
+    }),
     'no-png': bool({ description: 'write SVG charts only' }),
     'png-scale': num({
       default: 2,

@@ -108,6 +108,7 @@ ${SEED_RANGE.min} to ${SEED_RANGE.max})`,
     backend: backendFlag(`TensorFlow.js backend: auto (default: tfjs-node if installed, else wasm, else
 cpu), ${OTHER_BACKENDS}`),
     out: text({
+      output: 'dir',
       required: true,
       placeholder: 'DIR',
       description: `where to save the model: a new path, an empty folder or a saved model (replaced
