@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aucInterval, includesChance } from '../../src/metrics/auc-interval.js';
 import { rocCurve } from '../../src/metrics/roc.js';
-import { tprAtFpr } from '../../src/metrics/tpr-at-fpr.js';
+import { precisionAt, tprAtFpr } from '../../src/metrics/tpr-at-fpr.js';
 
 // Oracle: numpy/scipy DeLong with midranks (scipy.stats.rankdata), ties included:
 //   v10 = (rank_all[x] - rank_x)/n, v01 = 1 - (rank_all[y] - rank_y)/m,
@@ -52,9 +52,11 @@ test('tprAtFpr records the threshold, realised FPR and precision with its interv
   assert.equal(e.precision, 4 / 5);
   assert.ok(e.precisionLow < 0.8 && e.precisionHigh > 0.8 && e.precisionHigh <= 1);
   // nothing flagged: no precision at all, rather than a made-up 1
-  const none = tprAtFpr(c, 0);
-  assert.equal(none.threshold, Number.POSITIVE_INFINITY);
-  assert.ok(Number.isNaN(none.precision));
+  const zero = tprAtFpr(c, 0); // the top score is a member: threshold 0.9, precision 1 on 1 sample
+  assert.equal(zero.threshold, 0.9);
+  assert.equal(zero.precision, 1);
+  assert.ok(zero.precisionLow < 0.5, 'one flagged sample gives a wide interval');
+  assert.ok(Number.isNaN(precisionAt(0, 0, 7, 8, 0.95).precision)); // nothing flagged: no value
 });
 
 test('epsilonLowerBound names the operating point behind its lower end', async () => {
