@@ -22,6 +22,8 @@ export interface RunAuditOptions {
   logDir?: string;
   /** Replaces run.backend. */
   backend?: BackendPreference;
+  /** When another process holds the run directory's lock: wait for it (true) or fail with E_LOCKED (default). */
+  waitLock?: boolean;
   /** Creates the training engine (default src/models/engines/create-engine.ts createEngine('auto', { backend })). */
   createEngine?: (backend: BackendPreference) => Promise<Engine>;
 }

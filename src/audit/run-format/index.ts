@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { EnvironmentFile } from './environment.js';
 import { ExperimentsFile } from './experiments.js';
 import { HistoryFile } from './history.js';
+import { LockFile } from './lock.js';
 import { PrivacyByEpochFile, PrivacySideFile } from './privacy.js';
 import { ResultsFile } from './results.js';
 import { TimingFile } from './timing.js';
@@ -18,6 +19,7 @@ import { TimingFile } from './timing.js';
 export * from './environment.js';
 export * from './experiments.js';
 export * from './history.js';
+export * from './lock.js';
 export * from './privacy.js';
 export * from './results.js';
 export * from './timing.js';
@@ -189,4 +191,9 @@ export const RUN_FILES: readonly RunFile[] = [
     ],
   },
   { path: 'report/', summary: 'report.html (self-contained, no network) and every chart as .svg and .png' },
+  {
+    path: 'run.lock',
+    summary: 'while a process writes the run directory: its PID, host and start time',
+    schema: LockFile,
+  },
 ];
