@@ -15,6 +15,7 @@ import { type AuditConfig, type LoadedConfig, trainingsOf } from './config.js';
 import { smallAuditWarning } from './config-data.js';
 import { checkAuditModelsFit } from './model-fit.js';
 import type { PrivacyPoint } from './privacy-collection.js';
+import { verifyRunFiles } from './run-manifest.js';
 import { startRun } from './run-paths.js';
 import type { StageTiming } from './timing-log.js';
 
@@ -84,6 +85,8 @@ export async function startAudit(loaded: LoadedConfig, options: RunAuditOptions)
   const log = options.logger ?? silentLogger;
   const { paths, timing } = startRun(loaded, options.logDir);
   log.info(`run directory ${paths.root}`);
+  // a recorded file whose size or checksum changed is removed here and computed again by its stage
+  verifyRunFiles(paths.root, (line) => log.info(line));
   const ds = await timing.time('load dataset', async () => ({
     value: await loadAuditData(loaded),
     reused: false,

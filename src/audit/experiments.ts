@@ -45,6 +45,7 @@ import {
   writeSamples,
 } from './run-files.js';
 import type { ExperimentsFile, HistoryFile, ResultsFile } from './run-format/index.js';
+import { recordRunDir, recordRunFiles } from './run-manifest.js';
 import { privacyPath } from './run-paths.js';
 import { deriveSeed } from './seeds.js';
 import { trainTracked } from './tracked-training.js';
@@ -148,6 +149,7 @@ export async function runExperimentsAudit(
         : {}),
     });
     const trainSeconds = res.cached ? 0 : (performance.now() - ts) / 1000;
+    recordRunDir(paths.root, res.dir, !res.cached);
     if (res.cached)
       log.info(`${counter}: cached model loaded${res.pointsReused ? ', per-epoch results reused' : ''}`);
     else {
@@ -218,6 +220,7 @@ export async function runExperimentsAudit(
     }
   }
   writeNpz(paths.scores, scoreArrays);
+  recordRunFiles(paths.root, paths.scores);
   writePrivacyByEpoch(paths, points);
   const history = trained.map((x) => ({
     id: x.inst.id,
@@ -281,6 +284,7 @@ export async function runExperimentsAudit(
   if (ds.fallbackNotice !== undefined) notes.unshift(ds.fallbackNotice);
   const resultsFile: ResultsFile = { results, notes };
   writeJsonAtomic(paths.results, resultsFile);
+  recordRunFiles(paths.root, paths.results);
   const comparison = compareExperiments(file, results, history, points);
   log.info('');
   for (const line of comparison.lines) log.info(line);

@@ -38,6 +38,7 @@ import {
   writeSamples,
 } from './run-files.js';
 import type { HistoryFile, ResultsFile } from './run-format/index.js';
+import { recordRunFiles } from './run-manifest.js';
 import { experimentScoresPath, privacyPath, type RunPaths } from './run-paths.js';
 import { deriveSeed } from './seeds.js';
 
@@ -120,7 +121,10 @@ export async function runReferenceAudit(
     const reused = keepReused(paths.keep, keep, m, n, (why) =>
       log.info(`keep.npy: unreadable (${why}); writing it again`),
     );
-    if (!reused) writeNpy(paths.keep, npyArray(keep, [m, n], 'bool'));
+    if (!reused) {
+      writeNpy(paths.keep, npyArray(keep, [m, n], 'bool'));
+      recordRunFiles(root, paths.keep);
+    }
     return { value: undefined, reused };
   });
 
@@ -229,11 +233,14 @@ export async function runReferenceAudit(
         log.info(`  ${l}`);
       }
       results.push(...out.results);
-      writeNpz(e === 0 ? paths.scores : experimentScoresPath(paths, e), scoresArrays(out, data.audit.y));
+      const scoresPath = e === 0 ? paths.scores : experimentScoresPath(paths, e);
+      writeNpz(scoresPath, scoresArrays(out, data.audit.y));
+      recordRunFiles(root, scoresPath);
     }
     aggregate = k > 1 ? aggregateResults(results) : undefined;
     const file: ResultsFile = { results, ...(aggregate !== undefined ? { aggregate } : {}), notes, key };
     writeJsonAtomic(paths.results, file);
+    recordRunFiles(root, paths.results);
   }
   const summaries: AuditModelSummary[] = models.map((x) => ({
     id: x.plan.id,
