@@ -7,33 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runMia } from './run-mia.js';
+import { runMia, smallAuditConfig } from './run-mia.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mia.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'mia-interrupt-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function config(dir: string, report = false): string {
-  return `run:
-  seed: 5
-  log_dir: ${dir}
-data:
-  dataset: synthetic
-  audit_size: 300
-  population_size: 100
-  validation_size: 50
-  synthetic: {shape: [16], classes: 4, noise: 2}
-target:
-  architecture: {name: mlp, params: {hidden: "32"}}
-  epochs: 60
-  batch_size: 20
-audit:
-  reference_models: 3
-  attacks: [rmia, loss]
-  slices: [entire]
-report:
-  enabled: ${report}
-`;
+  return smallAuditConfig(dir, 60, report);
 }
 
 /** Runs `mia ARGS`, sends `signal` once stdout matches `when`; resolves to the exit code, signal and output. */

@@ -9,32 +9,14 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { smallAuditConfig } from './run-mia.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mia.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'mia-cli-lock-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function config(dir: string, epochs: number): string {
-  return `run:
-  seed: 5
-  log_dir: ${dir}
-data:
-  dataset: synthetic
-  audit_size: 300
-  population_size: 100
-  validation_size: 50
-  synthetic: {shape: [16], classes: 4, noise: 2}
-target:
-  architecture: {name: mlp, params: {hidden: "32"}}
-  epochs: ${epochs}
-  batch_size: 20
-audit:
-  reference_models: 3
-  attacks: [rmia, loss]
-  slices: [entire]
-report:
-  enabled: false
-`;
+  return smallAuditConfig(dir, epochs);
 }
 
 interface Running {

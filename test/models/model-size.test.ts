@@ -3,19 +3,9 @@
 // architecture; absurd sizes and conv stacks too deep for the input stop with one line naming the key.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isMiaError, type MiaError } from '../../src/errors.js';
 import { architectureNames, normalizeArchSpec } from '../../src/models/architectures.js';
 import { checkModelFits, formatBytes, modelFootprint } from '../../src/models/model-size.js';
-
-function fitError(fn: () => unknown): MiaError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isMiaError(e), String(e));
-    return e;
-  }
-  assert.fail('expected an error');
-}
+import { errorOf } from '../audit/helpers.js';
 
 const opts = {
   label: (k: string | undefined) => (k === undefined ? 'arch' : `arch.${k}`),
@@ -48,7 +38,7 @@ test('every registered architecture gets a footprint with its defaults (and fits
 });
 
 test('width 1e9, filters 1e9, hidden widths: one line naming the key, what it needs and the limit', () => {
-  const dense = fitError(() =>
+  const dense = errorOf(() =>
     checkModelFits(normalizeArchSpec({ name: 'dense', params: { width: 1e9 } }), [28, 28, 1], 10, 64, {
       ...opts,
       limitBytes: 16e9,
@@ -61,7 +51,7 @@ test('width 1e9, filters 1e9, hidden widths: one line naming the key, what it ne
       '(weights, gradients and Adam state, activations of a batch of 64) (expected at most 16 GB ' +
       "(this machine's memory), found width 1000000000)",
   );
-  const conv = fitError(() =>
+  const conv = errorOf(() =>
     checkModelFits(
       normalizeArchSpec({ name: 'conv', params: { filters: 1e9, depth: 1 } }),
       [28, 28, 1],
@@ -71,7 +61,7 @@ test('width 1e9, filters 1e9, hidden widths: one line naming the key, what it ne
     ),
   );
   assert.match(conv.oneLine(), /^\[E_CONFIG\] c\.yaml:filters: arch\.filters: the model would need /);
-  const mlp = fitError(() =>
+  const mlp = errorOf(() =>
     checkModelFits(
       normalizeArchSpec({ name: 'mlp', params: { hidden: '64,3000000000' } }),
       [784],
@@ -81,7 +71,7 @@ test('width 1e9, filters 1e9, hidden widths: one line naming the key, what it ne
     ),
   );
   assert.match(mlp.oneLine(), /c\.yaml:hidden: arch\.hidden: .*found hidden 64,3000000000/);
-  const resnet = fitError(() =>
+  const resnet = errorOf(() =>
     checkModelFits(
       normalizeArchSpec({ name: 'resnet18', params: { width: 200000 } }),
       [32, 32, 3],
@@ -96,7 +86,7 @@ test('width 1e9, filters 1e9, hidden widths: one line naming the key, what it ne
 test('the memory limit counts the batch: a net that fits at batch 64 does not at batch 10⁶ (no key to blame)', () => {
   const spec = normalizeArchSpec({ name: 'conv' });
   checkModelFits(spec, [28, 28, 1], 10, 64, { ...opts, limitBytes: 1e9 });
-  const e = fitError(() => checkModelFits(spec, [28, 28, 1], 10, 1e6, { ...opts, limitBytes: 1e9 }));
+  const e = errorOf(() => checkModelFits(spec, [28, 28, 1], 10, 1e6, { ...opts, limitBytes: 1e9 }));
   assert.match(
     e.oneLine(),
     /^\[E_CONFIG\] c\.yaml:-: arch: the model would need .*batch of 1000000\) \(expected at most 1\.0 GB/,
@@ -104,7 +94,7 @@ test('the memory limit counts the batch: a net that fits at batch 64 does not at
 });
 
 test('a conv stack too deep for the input names the depth key, or the architecture when defaults fail', () => {
-  const deep = fitError(() =>
+  const deep = errorOf(() =>
     checkModelFits(normalizeArchSpec({ name: 'conv', params: { depth: 5 } }), [28, 28, 1], 10, 64, opts),
   );
   assert.equal(
@@ -112,7 +102,7 @@ test('a conv stack too deep for the input names the depth key, or the architectu
     '[E_CONFIG] c.yaml:depth: arch.depth: layer 6 (conv2d) with a 3×3 kernel leaves no output: too large a depth ' +
       'for the input (expected a smaller depth (default 3), found input shape [28, 28, 1], depth 5)',
   );
-  const tiny = fitError(() =>
+  const tiny = errorOf(() =>
     checkModelFits(normalizeArchSpec({ name: 'small_cnn' }), [6, 6, 1], 10, 64, opts),
   );
   assert.match(tiny.oneLine(), /^\[E_CONFIG\] c\.yaml:-: arch: layer 2 \(conv2d\) .*too deep for the input/);
