@@ -46,6 +46,7 @@ import {
   writeSamples,
 } from './run-files.js';
 import type { ExperimentsFile, HistoryFile, ResultsFile } from './run-format/index.js';
+import { recordRunDir, recordRunFiles } from './run-manifest.js';
 import { privacyPath } from './run-paths.js';
 import { deriveSeed } from './seeds.js';
 import { trainTracked } from './tracked-training.js';
@@ -151,6 +152,7 @@ export async function runExperimentsAudit(
         : {}),
     });
     const trainSeconds = res.cached ? 0 : (performance.now() - ts) / 1000;
+    recordRunDir(paths.root, res.dir, !res.cached);
     if (res.cached)
       log.info(`${counter}: cached model loaded${res.pointsReused ? ', per-epoch results reused' : ''}`);
     else {
@@ -221,6 +223,7 @@ export async function runExperimentsAudit(
     }
   }
   writeNpz(paths.scores, scoreArrays);
+  recordRunFiles(paths.root, paths.scores);
   writePrivacyByEpoch(paths, points);
   const history = trained.map((x) => ({
     id: x.inst.id,
@@ -284,6 +287,7 @@ export async function runExperimentsAudit(
   if (ds.fallbackNotice !== undefined) notes.unshift(ds.fallbackNotice);
   const resultsFile: ResultsFile = { results, notes, membership: FIXED_SPLIT };
   writeJsonAtomic(paths.results, resultsFile);
+  recordRunFiles(paths.root, paths.results);
   const comparison = compareExperiments(file, results, history, points);
   log.info('');
   for (const line of comparison.lines) log.info(line);

@@ -39,6 +39,7 @@ import {
   writeSamples,
 } from './run-files.js';
 import type { HistoryFile, ResultsFile } from './run-format/index.js';
+import { recordRunFiles } from './run-manifest.js';
 import { experimentScoresPath, privacyPath, type RunPaths } from './run-paths.js';
 import { deriveSeed } from './seeds.js';
 
@@ -121,7 +122,10 @@ export async function runReferenceAudit(
     const reused = keepReused(paths.keep, keep, m, n, (why) =>
       log.info(`keep.npy: unreadable (${why}); writing it again`),
     );
-    if (!reused) writeNpy(paths.keep, npyArray(keep, [m, n], 'bool'));
+    if (!reused) {
+      writeNpy(paths.keep, npyArray(keep, [m, n], 'bool'));
+      recordRunFiles(root, paths.keep);
+    }
     return { value: undefined, reused };
   });
 
@@ -239,7 +243,9 @@ export async function runReferenceAudit(
           ...(tag ? { experiment: String(e), model: out.targetId } : {}),
         });
       }
-      writeNpz(e === 0 ? paths.scores : experimentScoresPath(paths, e), scoresArrays(out, data.audit.y));
+      const scoresPath = e === 0 ? paths.scores : experimentScoresPath(paths, e);
+      writeNpz(scoresPath, scoresArrays(out, data.audit.y));
+      recordRunFiles(root, scoresPath);
     }
     aggregate = k > 1 ? aggregateResults(results) : undefined;
     // the target's keep row is a seeded random half: the one design under which an ε bound holds
@@ -253,6 +259,7 @@ export async function runReferenceAudit(
       key,
     };
     writeJsonAtomic(paths.results, file);
+    recordRunFiles(root, paths.results);
   }
   const summaries: AuditModelSummary[] = models.map((x) => ({
     id: x.plan.id,

@@ -12,7 +12,7 @@ import { defineCommand } from './command.js';
 import { bool, choice, int, text, texts } from './flags.js';
 import { count, formatAuditSummary } from './format-audit.js';
 import { setCurrentRunDir } from './interrupt.js';
-import { BACKENDS } from './shared-flags.js';
+import { BACKENDS, waitLockFlag } from './shared-flags.js';
 
 /**
  * The report stage (src/report/write-report.ts `writeReport`) on the run directory, loaded lazily so that an
@@ -38,7 +38,7 @@ export function topFlag() {
 /** Runs an audit of `loaded` with progress on stdout, the report and the summary; resolves to the exit code. */
 export async function auditAndReport(
   loaded: LoadedConfig,
-  options: { logDir?: string; backend?: BackendPreference; report: boolean; top: number },
+  options: { logDir?: string; backend?: BackendPreference; report: boolean; top: number; waitLock?: boolean },
 ): Promise<number> {
   const cfg = loaded.config;
   console.log(
@@ -48,7 +48,27 @@ export async function auditAndReport(
       : `mia audit ${loaded.file}: ${cfg.data.dataset}, target ${cfg.target.architecture.name} ` +
           `(${count(cfg.target.epochs, 'epoch')}), ${count(cfg.audit.referenceModels, 'reference model')}, attacks ${cfg.audit.attacks.join(', ')}`,
   );
-  setCurrentRunDir(resolve(options.logDir ?? cfg.run.logDir));
+  const root = resolve(options.logDir ?? cfg.run.logDir);
+  setCurrentRunDir(root);
+  const [{ withRunLock }, { openRunDir }] = await Promise.all([
+    import('../audit/run-lock.js'),
+    import('../audit/run-paths.js'),
+  ]);
+  // the lock covers the audit and its report (runAudit takes it again, re-entrantly)
+  openRunDir(loaded, options.logDir);
+  const lock = {
+    wait: options.waitLock === true,
+    command: `mia audit ${loaded.file}`,
+    note: (line: string) => console.log(line),
+  };
+  return withRunLock(root, lock, () => auditThenReport(loaded, options));
+}
+
+async function auditThenReport(
+  loaded: LoadedConfig,
+  options: { logDir?: string; backend?: BackendPreference; report: boolean; top: number },
+): Promise<number> {
+  const cfg = loaded.config;
   const { runAudit } = await import('../audit/pipeline.js');
   const run = await runAudit(loaded, {
     logger: stdoutLogger,
@@ -58,6 +78,7 @@ export async function auditAndReport(
   let reportPath: string | undefined;
   if (options.report && cfg.report.enabled) {
     const t0 = performance.now();
+    console.log(`writing the report (${join(run.runDir, 'report')})`);
     reportPath = await writeRunReport(run.runDir);
     const seconds = (performance.now() - t0) / 1000;
     console.log(`report written in ${seconds.toFixed(1)} s`);
@@ -96,6 +117,7 @@ or --set 'target.architecture={name: conv, params: {depth: 2}}'`,
     }),
     'no-report': bool({ description: 'skip the report stage' }),
     top: topFlag(),
+    'wait-lock': waitLockFlag(),
   },
   resumable: true,
   async run(args) {
@@ -106,6 +128,7 @@ or --set 'target.architecture={name: conv, params: {depth: 2}}'`,
       ...(args.backend !== undefined ? { backend: args.backend } : {}),
       report: !args['no-report'],
       top: args.top,
+      waitLock: args['wait-lock'],
     });
   },
 });

@@ -9,6 +9,7 @@ import { auditAndReport, topFlag } from './audit.js';
 import { defineCommand } from './command.js';
 import { text, texts } from './flags.js';
 import { setCurrentRunDir } from './interrupt.js';
+import { waitLockFlag } from './shared-flags.js';
 
 /** The quickstart config shipped with the package. */
 export const QUICKSTART_CONFIG = fileURLToPath(new URL('../../configs/quickstart.yaml', import.meta.url));
@@ -33,6 +34,7 @@ second run reuses the trained models.`,
       description: 'override a value of the quickstart config (repeatable), e.g. --set target.epochs=5',
     }),
     top: topFlag(),
+    'wait-lock': waitLockFlag(),
   },
   resumable: true,
   async run(args) {
@@ -43,6 +45,6 @@ second run reuses the trained models.`,
     const logDir = join(dir, basename(loaded.config.run.logDir));
     console.log(`mia demo: the quickstart audit (${QUICKSTART_CONFIG}), run directory ${logDir}`);
     setCurrentRunDir(logDir);
-    return auditAndReport(loaded, { logDir, report: true, top: args.top });
+    return auditAndReport(loaded, { logDir, report: true, top: args.top, waitLock: args['wait-lock'] });
   },
 });

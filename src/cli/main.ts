@@ -1,7 +1,7 @@
 import { isMiaError } from '../errors.js';
 import { installClosedStdoutGuard } from './closed-stdout.js';
 import type { CliCommand } from './command.js';
-import { installInterruptHandler } from './interrupt.js';
+import { afterPendingSignals, installInterruptHandler } from './interrupt.js';
 
 /**
  * Every sub-command by name, in the order `mia --help` lists them. Each is loaded only when used (its
@@ -64,17 +64,19 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (isMiaError(e)) {
-      console.error(`error ${e.oneLine()}`);
-      process.exitCode = 2;
-    } else {
-      console.error(e);
-      process.exitCode = 1;
-    }
-  },
-);
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      if (isMiaError(e)) {
+        console.error(`error ${e.oneLine()}`);
+        process.exitCode = 2;
+      } else {
+        console.error(e);
+        process.exitCode = 1;
+      }
+    },
+  )
+  .then(afterPendingSignals);
