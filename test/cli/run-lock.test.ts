@@ -63,7 +63,7 @@ function start(args: string[]): Running {
 test('a second mia audit on a locked run directory stops with one line; --wait-lock waits; Ctrl-C releases', async () => {
   const dir = join(tmp, 'run');
   const file = join(tmp, 'slow.yaml');
-  writeFileSync(file, config(dir, 400));
+  writeFileSync(file, config(dir, 20000));
   const first = start(['audit', file]);
   await first.printed(/\] target .*epoch 1\//);
   const pid = first.child.pid!;
