@@ -48,6 +48,7 @@ export {
   type ReferenceAttackOutput,
   runReferenceAttacks,
 } from './reference-attacks.js';
+export { type MetricName, type MetricValue, metricOf, parseMetricName } from './result-metric.js';
 export {
   type AttackResult,
   DEFAULT_FPR_TARGETS,
