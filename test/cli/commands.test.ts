@@ -40,6 +40,7 @@ test('mia --help lists every command with the summary its declaration gives', as
     'evaluate',
     'report',
     'gate',
+    'plan',
   ]);
   const help = runMia(['--help']).stdout;
   for (const name of names) {
