@@ -48,6 +48,11 @@ export async function auditAndReport(
       : `mia audit ${loaded.file}: ${cfg.data.dataset}, target ${cfg.target.architecture.name} ` +
           `(${count(cfg.target.epochs, 'epoch')}), ${count(cfg.audit.referenceModels, 'reference model')}, attacks ${cfg.audit.attacks.join(', ')}`,
   );
+  if (cfg.mode === 'reference') {
+    // before training anything: FPR targets the audit's non-members cannot resolve (mia plan)
+    const { configFprWarnings } = await import('../audit/plan-config.js');
+    for (const w of configFprWarnings(cfg)) console.log(`warning: ${w}; \`mia plan\` sizes the audit`);
+  }
   const root = resolve(options.logDir ?? cfg.run.logDir);
   setCurrentRunDir(root);
   const [{ withRunLock }, { openRunDir }] = await Promise.all([

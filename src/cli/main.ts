@@ -17,6 +17,8 @@ const COMMANDS: readonly (readonly [string, () => Promise<CliCommand>])[] = [
   ['score', async () => (await import('./score.js')).scoreCommand],
   ['evaluate', async () => (await import('./evaluate.js')).evaluateCommand],
   ['report', async () => (await import('./report.js')).reportCommand],
+  ['gate', async () => (await import('./gate.js')).gateCommand],
+  ['plan', async () => (await import('./plan.js')).planCommand],
 ];
 
 /** `mia --help`: every command with its summary (from its declaration). */
