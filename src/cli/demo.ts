@@ -1,10 +1,12 @@
 /**
  * `mia demo [--out DIR]`: the README's first command. Runs configs/quickstart.yaml — a small CNN on
- * Fashion-MNIST, 5 reference models, RMIA + LiRA + loss attacks and the report — with its log dir under
+ * Fashion-MNIST, its reference models, RMIA + LiRA + loss attacks and the report — with its log dir under
  * DIR (default ./mia-demo), printing progress and the summary.
  */
+import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { auditAndReport, topFlag } from './audit.js';
 import { defineCommand } from './command.js';
 import { text, texts } from './flags.js';
@@ -13,12 +15,18 @@ import { setCurrentRunDir } from './interrupt.js';
 /** The quickstart config shipped with the package. */
 export const QUICKSTART_CONFIG = fileURLToPath(new URL('../../configs/quickstart.yaml', import.meta.url));
 
+/** The quickstart's number of reference models, read from the config so the help cannot drift from it. */
+const QUICKSTART_REFERENCES = String(
+  (parse(readFileSync(QUICKSTART_CONFIG, 'utf8')) as { audit?: { reference_models?: unknown } }).audit
+    ?.reference_models ?? 'its',
+);
+
 export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'run the quickstart audit (small CNN on Fashion-MNIST, RMIA + LiRA + report) — start here',
   description: `Runs the quickstart audit (configs/quickstart.yaml): a small CNN trained on Fashion-MNIST (from Debian's
 dataset-fashion-mnist, the cache, or a verified download; a built-in synthetic stand-in, with a notice,
-when none is found), 5 reference models, the RMIA, LiRA and loss attacks, and the report. 1.5 to 3
+when none is found), ${QUICKSTART_REFERENCES} reference models, the RMIA, LiRA and loss attacks, and the report. 30 s to 2
 minutes on 2 cores, training included. The run goes to DIR/quickstart (DIR defaults to ./mia-demo); a
 second run reuses the trained models.`,
   flags: {
