@@ -27,7 +27,8 @@ export type MiaErrorCode =
   | 'E_DATASET' // dataset missing or corrupt
   | 'E_CHECKSUM' // a download or cached file whose SHA-256 does not match
   | 'E_MODEL' // model file missing, corrupt or incompatible
-  | 'E_BACKEND'; // a compute backend or engine that is unavailable or cannot run the model
+  | 'E_BACKEND' // a compute backend or engine that is unavailable or cannot run the model
+  | 'E_LOCKED'; // a run directory another live process is writing (its lock names the holder)
 
 /**
  * The place an error concerns, in parts: the file, the key inside it (an .npz array, a config key path

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 // The layout of docs/architecture.md: stages left to right, the ground floor below them, faces on top.
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
-const STAGES = ['io', 'data', 'models', 'signals', 'attacks', 'metrics', 'audit', 'report'];
+const STAGES = ['io', 'data', 'models', 'signals', 'attacks', 'metrics', 'audit', 'report', 'service'];
 const GROUND = ['core', 'errors.ts', 'rng.ts'];
 const FACES = ['cli', 'index.ts'];
 

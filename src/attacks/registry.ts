@@ -7,6 +7,7 @@ import { MiaError } from '../errors.js';
 import type { PooledOutputs } from '../signals/attack-input.js';
 import type { SignalName } from '../signals/signals.js';
 import { attackFeatures } from './features.js';
+import { labelGapScores } from './label-only.js';
 import { LIRA_ATTACKS } from './lira-attacks.js';
 import type { ReferenceAttack } from './reference-attack.js';
 import { BASELINE_REFERENCE_ATTACKS } from './reference-baselines.js';
@@ -46,6 +47,8 @@ export interface OutputAttack {
   name: string;
   kind: 'threshold' | 'trained';
   description: string;
+  /** What the attack reads: 'labels' = only the predicted label (label-only attacks); default 'probs'. */
+  needs?: 'probs' | 'labels';
   run(pooled: PooledOutputs, context: AttackContext): AttackScores;
 }
 
@@ -101,6 +104,13 @@ const ATTACKS: readonly OutputAttack[] = [
   trained('mlp', 'multi-layer perceptron on sorted probabilities, loss and label'),
   trained('rf', 'random forest on sorted probabilities, loss and label'),
   trained('knn', 'k-nearest neighbours on sorted probabilities, loss and label'),
+  {
+    name: 'label-gap',
+    kind: 'threshold',
+    needs: 'labels',
+    description: 'label-only gap attack (Yeom et al. 2018): member ⇔ correctly classified',
+    run: (pooled) => ({ attack: 'label-gap', signal: 'predicted-label', scores: labelGapScores(pooled) }),
+  },
 ];
 
 /** The attacks `mia attack` runs when --attacks is not given. */
@@ -118,6 +128,19 @@ export const DEFAULT_OUTPUT_ATTACKS: readonly string[] = [
 
 export function outputAttackNames(): string[] {
   return ATTACKS.map((a) => a.name);
+}
+
+/**
+ * Throws E_MISSING_FIELD when `attack` reads probabilities but `pooled` holds only predicted labels
+ * (preds_* without logits or probs); `where` names the input.
+ */
+export function checkAttackFits(attack: OutputAttack, pooled: PooledOutputs, where: string): void {
+  if (pooled.labelOnly !== true || attack.needs === 'labels') return;
+  throw new MiaError(
+    'E_MISSING_FIELD',
+    `attack '${attack.name}' needs logits or probs; the input holds only predicted labels (preds_*)`,
+    { where, expected: 'logits_* or probs_*, or --attacks label-gap' },
+  );
 }
 
 /** Looks an attack up by name; E_UNKNOWN_NAME lists the known names. */

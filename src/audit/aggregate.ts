@@ -22,7 +22,7 @@ export interface AggregateResult {
   experiments: number;
   auc: Spread;
   advantage: Spread;
-  ppv: Spread;
+  ppvMaxOverThresholds: Spread;
   /** TPR at each FPR target (keys as in AttackResult.tprAtFpr). */
   tprAtFpr: Record<string, Spread>;
   epsilonLowerBound: Spread;
@@ -71,7 +71,7 @@ export function aggregateResults(results: readonly AuditResult[]): AggregateResu
       experiments: g.length,
       auc: spread(g.map((r) => r.auc)),
       advantage: spread(g.map((r) => r.advantage)),
-      ppv: spread(g.map((r) => r.ppv)),
+      ppvMaxOverThresholds: spread(g.map((r) => r.ppvMaxOverThresholds)),
       tprAtFpr,
       epsilonLowerBound: spread(g.map((r) => r.epsilonLowerBound)),
     });

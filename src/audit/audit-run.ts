@@ -4,14 +4,18 @@
  */
 
 import { type Logger, silentLogger } from '../core/logger.js';
+import { type ErrorWhere, formatLocation } from '../errors.js';
 import type { Engine } from '../models/engine.js';
 import type { BackendPreference } from '../models/engines/names.js';
 import type { AggregateResult } from './aggregate.js';
 import type { AuditResult } from './attack-stage.js';
 import { loadAuditData } from './audit-data.js';
 import type { ExperimentsComparison } from './compare-experiments.js';
-import type { AuditConfig, LoadedConfig } from './config.js';
+import { type AuditConfig, type LoadedConfig, trainingsOf } from './config.js';
+import { smallAuditWarning } from './config-data.js';
+import { checkAuditModelsFit } from './model-fit.js';
 import type { PrivacyPoint } from './privacy-collection.js';
+import { verifyRunFiles } from './run-manifest.js';
 import { startRun } from './run-paths.js';
 import type { StageTiming } from './timing-log.js';
 
@@ -22,6 +26,8 @@ export interface RunAuditOptions {
   logDir?: string;
   /** Replaces run.backend. */
   backend?: BackendPreference;
+  /** When another process holds the run directory's lock: wait for it (true) or fail with E_LOCKED (default). */
+  waitLock?: boolean;
   /** Creates the training engine (default src/models/engines/create-engine.ts createEngine('auto', { backend })). */
   createEngine?: (backend: BackendPreference) => Promise<Engine>;
 }
@@ -79,10 +85,26 @@ export async function startAudit(loaded: LoadedConfig, options: RunAuditOptions)
   const log = options.logger ?? silentLogger;
   const { paths, timing } = startRun(loaded, options.logDir);
   log.info(`run directory ${paths.root}`);
+  // a recorded file whose size or checksum changed is removed here and computed again by its stage
+  verifyRunFiles(paths.root, (line) => log.info(line));
   const ds = await timing.time('load dataset', async () => ({
     value: await loadAuditData(loaded),
     reused: false,
   }));
   for (const n of ds.notices) log.info(`notice: ${n}`);
+  const small = smallAuditWarning(loaded.config.data.auditSize);
+  if (small !== undefined) log.info(`warning: ${whereText(loaded.where('data.audit_size'))}: ${small}`);
+  // the models must build for the data as loaded (csv / npz shapes are known only now) and fit in memory
+  checkAuditModelsFit(
+    trainingsOf(loaded.config),
+    loaded.where,
+    ds.data.audit.shape,
+    ds.data.audit.numClasses,
+  );
   return { log, paths, timing, ds };
+}
+
+/** An ErrorWhere as the one string MiaError shows. */
+function whereText(w: ErrorWhere): string {
+  return typeof w === 'string' ? w : formatLocation(w);
 }

@@ -25,6 +25,24 @@ export interface DataConfig {
   synthetic?: { shape?: number[]; classes?: number; noise?: number };
 }
 
+/**
+ * The smallest data.audit_size whose figures mean something: 200 samples, i.e. 100 members against 100
+ * non-members for the target. Below it one non-member is more than 1 % of the non-members (TPR at 1 %
+ * FPR cannot be read), and the AUC of a random attack spreads by about ±0.08 (two standard errors,
+ * √((2n+1)/(12n²)) with n = 100 gives 0.041): smaller audits run, with a warning.
+ */
+export const MIN_AUDIT_SIZE = 200;
+
+/** The warning for an audit of `n` samples below {@link MIN_AUDIT_SIZE}, or undefined. */
+export function smallAuditWarning(n: number): string | undefined {
+  if (n >= MIN_AUDIT_SIZE) return undefined;
+  const half = Math.floor(n / 2);
+  return (
+    `data.audit_size ${n} gives about ${half} members against ${n - half} non-members: below ${MIN_AUDIT_SIZE} ` +
+    '(100 against 100) the AUC, the TPR at low FPR and the ε bounds mean nothing'
+  );
+}
+
 /** Datasets that can stand in for a missing one (data.fallback_dataset). */
 const FALLBACK_DATASETS = ['fashion-mnist', 'mnist', 'cifar10', 'synthetic'] as const;
 

@@ -36,6 +36,7 @@ import type { TrainingConfig } from './config-models.js';
 import { readOutputAttacks } from './config-privacy.js';
 import { parseConfigSource, SectionReader, whereOfNode } from './config-reader.js';
 import { type ReferenceAuditSection, readReferenceAudit } from './config-reference.js';
+import { checkAuditModelsFit, knownDataShape, type TrainingAt } from './model-fit.js';
 import { DEFAULT_PRIVACY_ATTACKS } from './privacy-callback.js';
 
 export type { AuditSectionCommon } from './config-audit.js';
@@ -167,13 +168,33 @@ export function parseAuditConfig(
   }
   for (const key of ['audit_size', 'population_size', 'validation_size']) note(data, key);
   note(run, 'log_dir');
-  return {
+  const loaded: LoadedConfig = {
     config,
     text,
     overrides: [...overrides],
     file,
-    where: (p) => positions.get(p) ?? whereOfNode(src, undefined, p),
+    where: (p) => positions.get(p) ?? whereOfNode(src, src.doc.getIn(p.split('.'), true), p),
   };
+  // before anything is trained: the models must build for the data and fit in memory (model-fit.ts);
+  // here when the data section tells the input shape, else once the data is loaded (startAudit)
+  const known = knownDataShape(dataCfg);
+  if (known !== undefined)
+    checkAuditModelsFit(trainingsOf(config), loaded.where, known.shape, known.numClasses);
+  return loaded;
+}
+
+/** Every training config of `config` with the sections its keys may be written in (model-fit.ts). */
+export function trainingsOf(config: AuditConfig): TrainingAt[] {
+  if (config.mode === 'reference') {
+    return [
+      { sections: ['target'], training: config.target },
+      { sections: ['reference', 'target'], training: config.reference },
+    ];
+  }
+  return config.experiments.models.map((m) => ({
+    sections: [`models.${m.name}`, 'training'],
+    training: m.training,
+  }));
 }
 
 /** The config as JSON (config.resolved.json): every value the pipeline used, defaults filled in. */

@@ -33,6 +33,7 @@ import type { AuditResult } from './attack-stage.js';
 import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
 import { compareExperiments } from './compare-experiments.js';
 import type { ExperimentsAudit, LoadedConfig } from './config.js';
+import { FIXED_SPLIT } from './dp-claim.js';
 import { describeArchitecture, type Instance, planInstances } from './experiment-plan.js';
 import { lazyEngine } from './lazy-engine.js';
 import type { PrivacyPoint } from './privacy-collection.js';
@@ -45,6 +46,7 @@ import {
   writeSamples,
 } from './run-files.js';
 import type { ExperimentsFile, HistoryFile, ResultsFile } from './run-format/index.js';
+import { recordRunDir, recordRunFiles } from './run-manifest.js';
 import { privacyPath } from './run-paths.js';
 import { deriveSeed } from './seeds.js';
 import { trainTracked } from './tracked-training.js';
@@ -142,12 +144,15 @@ export async function runExperimentsAudit(
                 everyEpochs: priv.everyEpochs,
                 maxSamples: priv.samples,
                 seed: deriveSeed(cfg.run.seed, `privacy:${inst.slug}`),
+                // the final attacks' seed: the last epoch then repeats the final numbers exactly
+                attackSeed: deriveSeed(cfg.run.seed, `attacks:${inst.slug}`),
               },
             },
           }
         : {}),
     });
     const trainSeconds = res.cached ? 0 : (performance.now() - ts) / 1000;
+    recordRunDir(paths.root, res.dir, !res.cached);
     if (res.cached)
       log.info(`${counter}: cached model loaded${res.pointsReused ? ', per-epoch results reused' : ''}`);
     else {
@@ -169,7 +174,7 @@ export async function runExperimentsAudit(
         {
           attacks: cfg.audit.attacks,
           slices: cfg.audit.slices,
-          seed: deriveSeed(cfg.run.seed, `attacks:${inst.slug}`),
+          seed: deriveSeed(cfg.run.seed, `attacks:${inst.slug}`), // as the callback's attackSeed
           fprTargets: cfg.audit.fprTargets,
         },
       );
@@ -218,6 +223,7 @@ export async function runExperimentsAudit(
     }
   }
   writeNpz(paths.scores, scoreArrays);
+  recordRunFiles(paths.root, paths.scores);
   writePrivacyByEpoch(paths, points);
   const history = trained.map((x) => ({
     id: x.inst.id,
@@ -279,8 +285,9 @@ export async function runExperimentsAudit(
     );
   }
   if (ds.fallbackNotice !== undefined) notes.unshift(ds.fallbackNotice);
-  const resultsFile: ResultsFile = { results, notes };
+  const resultsFile: ResultsFile = { results, notes, membership: FIXED_SPLIT };
   writeJsonAtomic(paths.results, resultsFile);
+  recordRunFiles(paths.root, paths.results);
   const comparison = compareExperiments(file, results, history, points);
   log.info('');
   for (const line of comparison.lines) log.info(line);

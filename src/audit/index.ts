@@ -34,6 +34,8 @@ export { runExperimentsAudit } from './experiments.js';
 export { pairedKeepMatrix } from './keep.js';
 export { type MembershipSet, readMembershipSet } from './membership-sets.js';
 export { runAudit } from './pipeline.js';
+export { type PlanAnswer, type PlanRequest, planRequest } from './plan-config.js';
+export { membersFor, nonMembersFor, planAudit, REFERENCE_NEEDS, unresolvedTargets } from './plan-sizes.js';
 export {
   DEFAULT_PRIVACY_ATTACKS,
   DEFAULT_PRIVACY_SAMPLES,
@@ -48,6 +50,7 @@ export {
   type ReferenceAttackOutput,
   runReferenceAttacks,
 } from './reference-attacks.js';
+export { type MetricName, type MetricValue, metricOf, parseMetricName } from './result-metric.js';
 export {
   type AttackResult,
   DEFAULT_FPR_TARGETS,

@@ -37,6 +37,7 @@ import { makeModelOutputs } from '../signals/model-outputs.js';
 import { computeSignal } from '../signals/signals.js';
 import type { TrainingConfig } from './config.js';
 import type { PrivacyPoint } from './privacy-collection.js';
+import { recordRunDir, recordRunFiles, runFileStatus } from './run-manifest.js';
 import { type RunPaths, signalsPath } from './run-paths.js';
 import { type PrivacyTracking, privacyKey, readPrivacyFile, trainTracked } from './tracked-training.js';
 
@@ -193,6 +194,26 @@ function readSignals(
   }
 }
 
+/**
+ * Whether the model directory `dir` may stand behind reused signals: absent (removed by the user: the
+ * signals stay valid), or holding a model.json and a weights.npz that were verified against the
+ * manifest this run or, unrecorded (an older run directory), that parse (and are then recorded).
+ */
+function modelIntact(dir: string, root: string): boolean {
+  if (!existsSync(dir)) return true;
+  const weights = join(dir, 'weights.npz');
+  if (!existsSync(weights) || !existsSync(join(dir, 'model.json'))) return false;
+  if (runFileStatus(root, weights) === 'verified') return true;
+  try {
+    readModelRecord(dir);
+    readNpz(weights);
+  } catch {
+    return false;
+  }
+  recordRunDir(root, dir, false);
+  return true;
+}
+
 /** Scaled logits [n, A] (row-major) from logits [A, n, C]. */
 export function scaledLogits(
   logits: Float32Array,
@@ -262,7 +283,12 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
       `${prefix}: ${relative(paths.root, sigPath)}: unreadable (${file.reason}); computing the signals again`,
     );
   }
-  if (file?.status === 'reused') {
+  if (file?.status === 'reused' && !modelIntact(modelDir, paths.root)) {
+    logger.info(
+      `${prefix}: ${relative(paths.root, modelDir)}: damaged or incomplete; loading or training the model again`,
+    );
+  } else if (file?.status === 'reused') {
+    if (runFileStatus(paths.root, sigPath) === 'unrecorded') recordRunFiles(paths.root, sigPath);
     const found = { logits: file.logits, popLogits: file.popLogits };
     let history: EpochRecord[] = [];
     let backend: string | undefined;
@@ -301,6 +327,9 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
     ...(plan.privacy !== undefined ? { tracking: plan.privacy } : {}),
   });
   const trainSeconds = res.cached ? 0 : (performance.now() - t0) / 1000;
+  recordRunDir(paths.root, res.dir, !res.cached);
+  if (plan.privacy !== undefined && existsSync(plan.privacy.path))
+    recordRunFiles(paths.root, plan.privacy.path);
   try {
     if (!res.cached) logger.info(`${prefix}: trained in ${formatDuration(trainSeconds)}, saved ${res.dir}`);
     const logits = await predictQueries(res.model, data.audit, ctx.augmentations);
@@ -324,6 +353,7 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
     }
     arrays.key = npyArray(new TextEncoder().encode(key), [key.length], 'uint8');
     writeNpz(sigPath, arrays);
+    recordRunFiles(paths.root, sigPath);
     return {
       plan,
       hash,

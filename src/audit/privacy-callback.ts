@@ -45,8 +45,14 @@ export interface PrivacyCallbackOptions {
   everyEpochs?: number;
   /** At most this many members and this many non-members are attacked (default {@link DEFAULT_PRIVACY_SAMPLES}). */
   maxSamples?: number;
-  /** Seeds the subsets and the trained attacks' splits (default 0). */
+  /** Seeds the subsets (default 0). */
   seed?: number;
+  /**
+   * Seeds the trained attacks' splits (default `seed`). Pass the seed of the model's final attacks so
+   * that its last epoch, attacked on the same samples, gives the very numbers of the final results
+   * instead of a cross-fit split's noise (issue 17 item 5).
+   */
+  attackSeed?: number;
   /** Called after each attacked epoch with that epoch's points (e.g. to save progress), awaited. */
   onPoints?: (points: readonly PrivacyPoint[], epoch: number) => void | Promise<void>;
 }
@@ -128,7 +134,12 @@ export function privacyMetricsCallback(options: PrivacyCallbackOptions): Privacy
       members: await outputs(members, 'members'),
       nonMembers: await outputs(nonMembers, 'non-members'),
     };
-    const { results } = runOutputAttacks(input, { attacks, slices: ['entire'], seed, fprTargets: [0.01] });
+    const { results } = runOutputAttacks(input, {
+      attacks,
+      slices: ['entire'],
+      seed: options.attackSeed ?? seed,
+      fprTargets: [0.01],
+    });
     const last = ctx.history[ctx.history.length - 1];
     const meta = {
       model: options.model,

@@ -66,7 +66,7 @@ export function pointsFromResults(
       tprAt1Fpr: t.tpr,
       valAccuracy: meta.valAccuracy ?? null,
       trainAccuracy: meta.trainAccuracy ?? null,
-      ppv: r.ppv,
+      ppv: r.ppvMaxOverThresholds,
     };
     if (meta.experiment !== undefined) p.experiment = meta.experiment;
     out.push(p);

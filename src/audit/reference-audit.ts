@@ -23,6 +23,7 @@ import { type AggregateResult, aggregateResults } from './aggregate.js';
 import { type AuditResult, buildAttackInput, runExperiment } from './attack-stage.js';
 import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
 import type { LoadedConfig, ReferenceAudit } from './config.js';
+import { type ClaimCandidate, RANDOM_HALF, thresholdTestClaim } from './dp-claim.js';
 import { pairedKeepMatrix, trainingRows } from './keep.js';
 import { lazyEngine } from './lazy-engine.js';
 import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
@@ -38,6 +39,7 @@ import {
   writeSamples,
 } from './run-files.js';
 import type { HistoryFile, ResultsFile } from './run-format/index.js';
+import { recordRunFiles } from './run-manifest.js';
 import { experimentScoresPath, privacyPath, type RunPaths } from './run-paths.js';
 import { deriveSeed } from './seeds.js';
 
@@ -120,7 +122,10 @@ export async function runReferenceAudit(
     const reused = keepReused(paths.keep, keep, m, n, (why) =>
       log.info(`keep.npy: unreadable (${why}); writing it again`),
     );
-    if (!reused) writeNpy(paths.keep, npyArray(keep, [m, n], 'bool'));
+    if (!reused) {
+      writeNpy(paths.keep, npyArray(keep, [m, n], 'bool'));
+      recordRunFiles(root, paths.keep);
+    }
     return { value: undefined, reused };
   });
 
@@ -185,8 +190,9 @@ export async function runReferenceAudit(
       canonicalJson({
         // 2: LiRA's per-example variance falls back to the global one below 2 observations (results of
         // version 1 may hold scores of ±1e61 for such samples and are recomputed); 3: the reference
-        // attacks leave out the target's pair partner (attack-stage.ts)
-        v: 3,
+        // attacks leave out the target's pair partner (attack-stage.ts); 4: results carry the AUC interval,
+        // the operating point of each TPR and ε, precision at each FPR target, and the run's DP claim
+        v: 4,
         models: models.map((x) => x.hash),
         data: data.dataKey,
         keep: createHash('sha256').update(keep).digest('hex'),
@@ -214,6 +220,7 @@ export async function runReferenceAudit(
     const tag = k > 1;
     results = [];
     notes = [];
+    const candidates: ClaimCandidate[] = [];
     for (let e = 0; e < k; e++) {
       const te = performance.now();
       const out = runExperiment(input, cfg, e, e, tag);
@@ -229,11 +236,30 @@ export async function runReferenceAudit(
         log.info(`  ${l}`);
       }
       results.push(...out.results);
-      writeNpz(e === 0 ? paths.scores : experimentScoresPath(paths, e), scoresArrays(out, data.audit.y));
+      for (const s of out.scores) {
+        candidates.push({
+          scores: s,
+          isMember: out.isMember,
+          ...(tag ? { experiment: String(e), model: out.targetId } : {}),
+        });
+      }
+      const scoresPath = e === 0 ? paths.scores : experimentScoresPath(paths, e);
+      writeNpz(scoresPath, scoresArrays(out, data.audit.y));
+      recordRunFiles(root, scoresPath);
     }
     aggregate = k > 1 ? aggregateResults(results) : undefined;
-    const file: ResultsFile = { results, ...(aggregate !== undefined ? { aggregate } : {}), notes, key };
+    // the target's keep row is a seeded random half: the one design under which an ε bound holds
+    const claim = thresholdTestClaim(candidates);
+    const file: ResultsFile = {
+      results,
+      ...(aggregate !== undefined ? { aggregate } : {}),
+      notes,
+      membership: RANDOM_HALF,
+      ...(claim !== undefined ? { dpClaims: [claim] } : {}),
+      key,
+    };
     writeJsonAtomic(paths.results, file);
+    recordRunFiles(root, paths.results);
   }
   const summaries: AuditModelSummary[] = models.map((x) => ({
     id: x.plan.id,

@@ -1,6 +1,7 @@
-import { type AttackScores, getOutputAttack } from '../attacks/registry.js';
+import { type AttackScores, checkAttackFits, getOutputAttack } from '../attacks/registry.js';
 import { DEFAULT_MAX_TRAIN_PER_CLASS } from '../attacks/trained-attack-scale.js';
 import { type Logger, silentLogger } from '../core/logger.js';
+import type { EpsilonOperatingPoint } from '../metrics/epsilon.js';
 import { buildSlices, type CustomSlice, type SliceFamily, type SliceSpec } from '../metrics/slicing.js';
 import { DEFAULT_FPR_TARGETS, summarize } from '../metrics/summary.js';
 import { type AttackInput, type PooledOutputs, poolAttackInput } from '../signals/attack-input.js';
@@ -9,13 +10,35 @@ import { attackProgress, DEFAULT_PROGRESS_EVERY_SECONDS } from './attack-progres
 /** The FPR targets every result reports TPR at (metrics/summary.ts's). */
 export { DEFAULT_FPR_TARGETS };
 
-/** TPR at one FPR target, with its Clopper–Pearson 95% interval. */
+/**
+ * TPR at one FPR target, with its Clopper–Pearson 95% interval, the operating point it was read at
+ * (threshold, realised FPR, counts) and the precision there (metrics/tpr-at-fpr.ts TprAtFprResult).
+ */
 export interface TprAtFprEntry {
   tpr: number;
   low: number;
   high: number;
+  /** The realised FPR of the point (≤ the target): falsePositives / nNonMembers. */
+  fpr: number;
+  /** Predict member iff score ≥ threshold (+Infinity: flag no one; null in JSON). */
+  threshold: number;
+  falsePositives: number;
+  truePositives: number;
+  /** tp / (tp + fp) at the point, with its 95% interval; NaN (null in JSON) when nothing is flagged. */
+  precision: number;
+  precisionLow: number;
+  precisionHigh: number;
   /** True when the ROC point rests on fewer than 10 non-member false positives: the TPR is unreliable. */
   lowSupport: boolean;
+}
+
+/** The ε bound of one attack (metrics/epsilon.ts), with the operating point of its lower end. */
+export interface EpsilonEntry {
+  estimate: number;
+  low: number;
+  high: number;
+  thresholdsTried: number;
+  at?: EpsilonOperatingPoint;
 }
 
 /**
@@ -30,11 +53,15 @@ export interface AttackResult {
   nMembers: number;
   nNonMembers: number;
   auc: number;
+  /** DeLong's 95% interval on the AUC (metrics/auc-interval.ts). */
+  aucInterval: { low: number; high: number; se: number; method: 'DeLong' | 'Birnbaum–Klose' };
   advantage: number;
-  ppv: number;
+  /** TF Privacy's get_ppv, the best precision over all thresholds — not a leakage measure. */
+  ppvMaxOverThresholds: number;
   tprAtFpr: Record<string, TprAtFprEntry>;
+  /** This attack's ε lower bound at 95% — not corrected for the other attacks of the run. */
   epsilonLowerBound: number;
-  epsilon: { estimate: number; low: number; high: number; thresholdsTried: number };
+  epsilon: EpsilonEntry;
   /** How a trained attack split its data (absent for threshold attacks). */
   note?: string;
 }
@@ -82,6 +109,7 @@ export function runOutputAttacks(input: AttackInput, options: RunAttacksOptions)
   const pooled = poolAttackInput(input);
   const slices = buildSlices(pooled, options.slices, options.customSlices);
   const attacks = options.attacks.map(getOutputAttack);
+  for (const a of attacks) checkAttackFits(a, pooled, 'attack input');
   const results: AttackResult[] = [];
   const allScores: AttackScores[] = [];
   const logger = options.logger ?? silentLogger;
@@ -146,7 +174,19 @@ export function resultForSlice(
   const tprAtFpr: Record<string, TprAtFprEntry> = {};
   for (const t of fprTargets) {
     const e = m.tprAtFpr[String(t)]!;
-    tprAtFpr[String(t)] = { tpr: e.tpr, low: e.low, high: e.high, lowSupport: e.lowSupport };
+    tprAtFpr[String(t)] = {
+      tpr: e.tpr,
+      low: e.low,
+      high: e.high,
+      fpr: e.fpr,
+      threshold: e.threshold,
+      falsePositives: e.falsePositives,
+      truePositives: e.truePositives,
+      precision: e.precision,
+      precisionLow: e.precisionLow,
+      precisionHigh: e.precisionHigh,
+      lowSupport: e.lowSupport,
+    };
   }
   const eps = m.epsilonLowerBound;
   const r: AttackResult = {
@@ -156,11 +196,23 @@ export function resultForSlice(
     nMembers: m.nMembers,
     nNonMembers: m.nNonMembers,
     auc: m.auc,
+    aucInterval: {
+      low: m.aucInterval.low,
+      high: m.aucInterval.high,
+      se: m.aucInterval.se,
+      method: m.aucInterval.method,
+    },
     advantage: m.advantage,
-    ppv: m.ppv,
+    ppvMaxOverThresholds: m.ppvMaxOverThresholds,
     tprAtFpr,
     epsilonLowerBound: eps.low,
-    epsilon: { estimate: eps.epsilon, low: eps.low, high: eps.high, thresholdsTried: eps.thresholdsTried },
+    epsilon: {
+      estimate: eps.epsilon,
+      low: eps.low,
+      high: eps.high,
+      thresholdsTried: eps.thresholdsTried,
+      ...(eps.at !== undefined ? { at: eps.at } : {}),
+    },
   };
   if (s.note !== undefined) r.note = s.note;
   return r;

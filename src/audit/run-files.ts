@@ -17,7 +17,7 @@ import type { EpochRecord } from '../models/train.js';
 import type { AggregateResult } from './aggregate.js';
 import type { AuditResult, ExperimentOutcome } from './attack-stage.js';
 import { mergeCollections, type PrivacyPoint, saveCollection } from './privacy-collection.js';
-import type { EnvironmentFile, HistoryEpoch } from './run-format/index.js';
+import { type EnvironmentFile, type HistoryEpoch, ResultsFile } from './run-format/index.js';
 import { experimentScoresPath, type RunPaths } from './run-paths.js';
 
 /** Reads the package version for environment.json. */
@@ -138,7 +138,14 @@ export function readPreviousResults(
       return undefined;
     }
   }
-  return { results: json.results, aggregate: json.aggregate, notes: json.notes ?? [] };
+  // through the schema, so a reused result reads as a computed one (null → NaN / +Infinity)
+  const parsed = ResultsFile.safeParse(json);
+  if (!parsed.success) return undefined;
+  return {
+    results: parsed.data.results as AuditResult[],
+    aggregate: json.aggregate,
+    notes: json.notes ?? [],
+  };
 }
 
 /** samples.npz: up to 16 of the target's training images (x float32 [k, h, w, c], y int32 [k]); images only. */

@@ -3,8 +3,8 @@
  * the directory (startRun) and the clean-up of temp files left by a killed run. Every file is written
  * atomically (src/io/atomic.ts); readers never open temp names.
  */
-import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { MiaError } from '../errors.js';
 import { isTempFile, processAlive, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { type LoadedConfig, resolvedConfigJson } from './config.js';
@@ -57,16 +57,12 @@ export function runPaths(root: string): RunPaths {
 }
 
 /**
- * Opens the run directory of `loaded` (`logDir` replaces run.log_dir): creates it (E_IO at
- * run.log_dir's position when it cannot), removes temp files of killed runs, and writes config.yaml
- * (the text as given, `--set` overrides appended as comments) and config.resolved.json.
+ * Creates the run directory of `loaded` (`logDir` replaces run.log_dir) when missing and resolves to its
+ * absolute path: E_IO at run.log_dir's position when it cannot be created, and E_IO naming the entry when
+ * a file stands where the run directory keeps a folder (`signals`, `models`, …).
  */
-export function startRun(
-  loaded: LoadedConfig,
-  logDir: string | undefined,
-): { paths: RunPaths; timing: TimingLog } {
+export function openRunDir(loaded: LoadedConfig, logDir: string | undefined): string {
   const root = resolve(logDir ?? loaded.config.run.logDir);
-  const paths = runPaths(root);
   try {
     mkdirSync(root, { recursive: true });
   } catch (e) {
@@ -74,6 +70,45 @@ export function startRun(
       where: logDir !== undefined ? root : loaded.where('run.log_dir'),
     });
   }
+  checkRunFolders(runPaths(root));
+  return root;
+}
+
+/** The folders of a run directory (each must be a folder when present). */
+function runFolders(paths: RunPaths): string[] {
+  return [paths.models, paths.signals, paths.privacy, join(paths.root, 'scores'), paths.report];
+}
+
+/** E_IO (one line) when one of the run directory's folders exists as something else (a file, a FIFO). */
+export function checkRunFolders(paths: RunPaths): void {
+  for (const dir of runFolders(paths)) {
+    let st: ReturnType<typeof statSync> | undefined;
+    try {
+      st = statSync(dir);
+    } catch {
+      continue; // missing (created when needed) or unreadable (reported when used)
+    }
+    if (!st.isDirectory()) {
+      throw new MiaError(
+        'E_IO',
+        `${relative(paths.root, dir)} is a file where the run directory keeps a folder; move it away or remove it`,
+        { where: dir, expected: 'a folder (or nothing)', found: 'a file' },
+      );
+    }
+  }
+}
+
+/**
+ * Opens the run directory of `loaded` (`logDir` replaces run.log_dir; see {@link openRunDir}), removes
+ * temp files of killed runs, and writes config.yaml (the text as given, `--set` overrides appended as
+ * comments) and config.resolved.json. The caller holds the run lock (run-lock.ts).
+ */
+export function startRun(
+  loaded: LoadedConfig,
+  logDir: string | undefined,
+): { paths: RunPaths; timing: TimingLog } {
+  const root = openRunDir(loaded, logDir);
+  const paths = runPaths(root);
   for (const dir of [root, paths.signals, paths.privacy, join(root, 'scores')]) removeStaleTempFiles(dir);
   const applied = loaded.overrides.map((o) => `#   --set ${o}\n`).join('');
   const sep = loaded.text.endsWith('\n') || loaded.text === '' ? '' : '\n';

@@ -58,7 +58,7 @@ export function privacyKey(modelHash: string, options: PrivacyCallbackOptions): 
   return createHash('sha256')
     .update(
       canonicalJson({
-        v: 1,
+        v: 2,
         model: modelHash,
         label: options.model,
         experiment: options.experiment,
@@ -66,6 +66,7 @@ export function privacyKey(modelHash: string, options: PrivacyCallbackOptions): 
         every: options.everyEpochs,
         samples: options.maxSamples,
         seed: options.seed,
+        attackSeed: options.attackSeed,
         data: data.digest('hex'),
       }),
     )

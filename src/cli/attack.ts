@@ -9,6 +9,7 @@ import type { AttackResult } from '../audit/run-attacks.js';
 import { stdoutLogger } from '../core/logger.js';
 import { MiaError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { outputName } from '../io/output-target.js';
 import { parseSliceFamily, SLICE_FAMILIES } from '../metrics/slicing.js';
 import { defineCommand } from './command.js';
 import { type FlagValues, int, list, num, SEED_RANGE, text } from './flags.js';
@@ -23,7 +24,8 @@ const flags = {
     placeholder: 'FILE',
     example: 'run.npz',
     description: `.npz (TF Privacy keys: logits_train, logits_test, probs_train, probs_test,
-loss_train, loss_test, labels_train, labels_test), .json with the same keys,
+loss_train, loss_test, labels_train, labels_test; preds_train, preds_test for
+label-gap), .json with the same keys,
 or .csv (columns split, label, [loss], logits_0.. or probs_0..)`,
   }),
   attacks: list({
@@ -33,8 +35,8 @@ with --reference: from ${REFERENCE_ATTACKS.join(', ')}
 (default: ${DEFAULT_REFERENCE_ATTACKS.join(',')})`,
   }),
   slices: list({ description: `comma-separated from ${SLICE_FAMILIES.join(', ')} (default: all)` }),
-  json: text({ placeholder: 'FILE', description: 'write every result as JSON' }),
-  csv: text({ placeholder: 'FILE', description: 'write every result as CSV' }),
+  json: text({ placeholder: 'FILE', output: 'file', description: 'write every result as JSON (- = stdout)' }),
+  csv: text({ placeholder: 'FILE', output: 'file', description: 'write every result as CSV (- = stdout)' }),
   seed: int({ default: 0, range: SEED_RANGE, description: 'seed for trained attacks (default {default})' }),
   top: int({
     default: 25,
@@ -67,6 +69,7 @@ experiment folder (per model keep.npy and scores/*.npy); replaces --input`,
   'scores-out': text({
     requires: 'reference',
     placeholder: 'FILE',
+    output: 'file',
     description: "write each attack's per-sample scores (.npz, one array per attack)",
   }),
 };
@@ -159,11 +162,11 @@ function report(results: AttackResult[], args: AttackArgs): void {
   console.log(worstCaseSentence(results));
   if (args.json !== undefined) {
     writeJsonAtomic(args.json, { results });
-    console.log(`wrote ${args.json}`);
+    console.log(`wrote ${outputName(args.json)}`);
   }
   if (args.csv !== undefined) {
     writeFileAtomic(args.csv, resultsToCsv(results));
-    console.log(`wrote ${args.csv}`);
+    console.log(`wrote ${outputName(args.csv)}`);
   }
 }
 
@@ -193,7 +196,7 @@ async function runWithReference(args: AttackArgs, path: string): Promise<number>
     `${path}: ${attacks.length} attacks scored in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
   );
   for (const note of out.notes) console.log(`  ${note}`);
-  if (scoresOut !== undefined) console.log(`wrote ${scoresOut}`);
+  if (scoresOut !== undefined) console.log(`wrote ${outputName(scoresOut)}`);
   if (out.isMember === undefined) {
     console.log('no membership truth (target_member) in the input: scores only, no metrics.');
     if (scoresOut === undefined) {

@@ -12,7 +12,7 @@ import { defineCommand } from './command.js';
 import { bool, choice, int, text, texts } from './flags.js';
 import { count, formatAuditSummary } from './format-audit.js';
 import { setCurrentRunDir } from './interrupt.js';
-import { BACKENDS } from './shared-flags.js';
+import { BACKENDS, waitLockFlag } from './shared-flags.js';
 
 /**
  * The report stage (src/report/write-report.ts `writeReport`) on the run directory, loaded lazily so that an
@@ -38,7 +38,7 @@ export function topFlag() {
 /** Runs an audit of `loaded` with progress on stdout, the report and the summary; resolves to the exit code. */
 export async function auditAndReport(
   loaded: LoadedConfig,
-  options: { logDir?: string; backend?: BackendPreference; report: boolean; top: number },
+  options: { logDir?: string; backend?: BackendPreference; report: boolean; top: number; waitLock?: boolean },
 ): Promise<number> {
   const cfg = loaded.config;
   console.log(
@@ -48,7 +48,32 @@ export async function auditAndReport(
       : `mia audit ${loaded.file}: ${cfg.data.dataset}, target ${cfg.target.architecture.name} ` +
           `(${count(cfg.target.epochs, 'epoch')}), ${count(cfg.audit.referenceModels, 'reference model')}, attacks ${cfg.audit.attacks.join(', ')}`,
   );
-  setCurrentRunDir(resolve(options.logDir ?? cfg.run.logDir));
+  if (cfg.mode === 'reference') {
+    // before training anything: FPR targets the audit's non-members cannot resolve (mia plan)
+    const { configFprWarnings } = await import('../audit/plan-config.js');
+    for (const w of configFprWarnings(cfg)) console.log(`warning: ${w}; \`mia plan\` sizes the audit`);
+  }
+  const root = resolve(options.logDir ?? cfg.run.logDir);
+  setCurrentRunDir(root);
+  const [{ withRunLock }, { openRunDir }] = await Promise.all([
+    import('../audit/run-lock.js'),
+    import('../audit/run-paths.js'),
+  ]);
+  // the lock covers the audit and its report (runAudit takes it again, re-entrantly)
+  openRunDir(loaded, options.logDir);
+  const lock = {
+    wait: options.waitLock === true,
+    command: `mia audit ${loaded.file}`,
+    note: (line: string) => console.log(line),
+  };
+  return withRunLock(root, lock, () => auditThenReport(loaded, options));
+}
+
+async function auditThenReport(
+  loaded: LoadedConfig,
+  options: { logDir?: string; backend?: BackendPreference; report: boolean; top: number },
+): Promise<number> {
+  const cfg = loaded.config;
   const { runAudit } = await import('../audit/pipeline.js');
   const run = await runAudit(loaded, {
     logger: stdoutLogger,
@@ -58,6 +83,7 @@ export async function auditAndReport(
   let reportPath: string | undefined;
   if (options.report && cfg.report.enabled) {
     const t0 = performance.now();
+    console.log(`writing the report (${join(run.runDir, 'report')})`);
     reportPath = await writeRunReport(run.runDir);
     const seconds = (performance.now() - t0) / 1000;
     console.log(`report written in ${seconds.toFixed(1)} s`);
@@ -86,12 +112,17 @@ lists every key).`,
       description: `override a config value (repeatable; VALUE is YAML), e.g. --set target.epochs=5
 or --set 'target.architecture={name: conv, params: {depth: 2}}'`,
     }),
-    'log-dir': text({ placeholder: 'DIR', description: 'write the run here instead of run.log_dir' }),
+    'log-dir': text({
+      placeholder: 'DIR',
+      output: 'dir',
+      description: 'write the run here instead of run.log_dir',
+    }),
     backend: choice(BACKENDS, {
       description: `${BACKENDS.slice(0, -1).join(', ')} or ${BACKENDS.at(-1)} (instead of run.backend)`,
     }),
     'no-report': bool({ description: 'skip the report stage' }),
     top: topFlag(),
+    'wait-lock': waitLockFlag(),
   },
   resumable: true,
   async run(args) {
@@ -102,6 +133,7 @@ or --set 'target.architecture={name: conv, params: {depth: 2}}'`,
       ...(args.backend !== undefined ? { backend: args.backend } : {}),
       report: !args['no-report'],
       top: args.top,
+      waitLock: args['wait-lock'],
     });
   },
 });

@@ -10,6 +10,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { MiaError } from '../errors.js';
+import { isStdoutPath } from '../io/output-target.js';
 import type { Flags, FlagValues, RawFlag } from './flags.js';
 import { commandUsage } from './usage.js';
 
@@ -80,7 +81,13 @@ export function defineCommand<const F extends Flags, const P extends string = ne
         console.log(commandUsage(general));
         return 0;
       }
-      return spec.run(parseCommand(general, argv) as CommandArgs<F, P>);
+      const values = parseCommand(general, argv);
+      if (stdoutOutputFlag(general, values) !== undefined) {
+        // the data goes to stdout: the command's own lines go to stderr, so a pipe gets only the data
+        console.log = console.error;
+        console.info = console.error;
+      }
+      return spec.run(values as CommandArgs<F, P>);
     },
   };
 }
@@ -132,6 +139,35 @@ export function parseCommand(spec: CommandSpec<Flags, string>, argv: string[]): 
   }
   for (const [key, f] of Object.entries(flags)) out[key] = f.parse(values[key] as RawFlag, name, key);
   return out;
+}
+
+/**
+ * The output-file flag (Flag.output) whose value is standard output (`-`, /dev/stdout), if any. Throws
+ * E_USAGE when a folder flag names standard output, or when two flags do (their bytes would mix).
+ */
+export function stdoutOutputFlag(
+  spec: CommandSpec<Flags, string>,
+  values: Record<string, unknown>,
+): string | undefined {
+  const toStdout = Object.entries(spec.flags)
+    .filter(
+      ([key, f]) => f.output !== undefined && typeof values[key] === 'string' && isStdoutPath(values[key]),
+    )
+    .map(([key, f]) => ({ key, dir: f.output === 'dir' }));
+  const dir = toStdout.find((x) => x.dir);
+  if (dir !== undefined) {
+    throw new MiaError('E_USAGE', `--${dir.key} names a folder; standard output cannot be one`, {
+      where: `mia ${spec.name}`,
+      found: String(values[dir.key]),
+    });
+  }
+  if (toStdout.length > 1) {
+    throw new MiaError('E_USAGE', `only one output can be standard output (- or /dev/stdout)`, {
+      where: `mia ${spec.name}`,
+      found: toStdout.map((x) => `--${x.key}`).join(', '),
+    });
+  }
+  return toStdout[0]?.key;
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;

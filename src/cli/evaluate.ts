@@ -6,14 +6,15 @@
 import { basename } from 'node:path';
 import type { AttackResult } from '../audit/run-attacks.js';
 import { writeJsonAtomic } from '../io/atomic.js';
+import { outputName } from '../io/output-target.js';
 import { defineCommand } from './command.js';
 import { text } from './flags.js';
 
 export const evaluateCommand = defineCommand({
   name: 'evaluate',
   summary: 'score membership predictions (id,score CSV) against the truth (id,member CSV)',
-  description: `Scores membership predictions against the truth: AUC, advantage, PPV, TPR at 0.1%, 1%, 5% and 10% FPR
-(with 95% Clopper-Pearson intervals) and the epsilon lower bound.`,
+  description: `Scores membership predictions against the truth: AUC with its 95% DeLong interval, advantage, TPR at 0.1%,
+1%, 5% and 10% FPR (95% Clopper-Pearson intervals) with the threshold, realised FPR and precision of each.`,
   flags: {
     scores: text({
       required: true,
@@ -29,6 +30,7 @@ export const evaluateCommand = defineCommand({
     }),
     json: text({
       placeholder: 'FILE',
+      output: 'file',
       example: 'out.json',
       description: 'also write the metrics as JSON (the fields of a `mia attack` result)',
     }),
@@ -41,7 +43,7 @@ value that is not a number / not 1,0,true,false is an error naming file:line and
     console.log(formatEvaluation(r, `${basename(args.scores)} vs ${basename(args.truth)}`));
     if (args.json !== undefined) {
       writeJsonAtomic(args.json, { scores: args.scores, truth: args.truth, ...r });
-      console.log(`wrote ${args.json}`);
+      console.log(`wrote ${outputName(args.json)}`);
     }
     return 0;
   },
@@ -52,19 +54,26 @@ export function formatEvaluation(r: AttackResult, title: string): string {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const lines = [
     `${title}: ${r.nMembers + r.nNonMembers} samples (${r.nMembers} members, ${r.nNonMembers} non-members)`,
-    `  AUC          ${r.auc.toFixed(4)}`,
+    `  AUC          ${r.auc.toFixed(4)}  [${r.aucInterval.low.toFixed(4)}, ${r.aucInterval.high.toFixed(4)}] (95%, ${r.aucInterval.method})` +
+      (r.aucInterval.low <= 0.5 && r.aucInterval.high >= 0.5 ? ' — not distinguishable from chance' : ''),
     `  advantage    ${r.advantage.toFixed(4)}`,
-    `  PPV          ${r.ppv.toFixed(4)}`,
   ];
   let flagged = false;
   for (const [k, e] of Object.entries(r.tprAtFpr)) {
     const label = `TPR@${pct(Number(k)).replace(/\.?0+%$/, '%')} FPR`;
     lines.push(
-      `  ${label.padEnd(15)}${pct(e.tpr).padStart(7)}  [${pct(e.low)}, ${pct(e.high)}]${e.lowSupport ? ' *' : ''}`,
+      `  ${label.padEnd(15)}${pct(e.tpr).padStart(7)}  [${pct(e.low)}, ${pct(e.high)}]${e.lowSupport ? ' *' : ''}` +
+        `  at score ≥ ${e.threshold.toPrecision(6)}, realised FPR ${pct(e.fpr)} (${e.falsePositives} FP)` +
+        (Number.isNaN(e.precision)
+          ? ', precision –'
+          : `, precision ${pct(e.precision)} [${pct(e.precisionLow)}, ${pct(e.precisionHigh)}]`),
     );
     if (e.lowSupport) flagged = true;
   }
-  lines.push(`  eps LB       ${r.epsilonLowerBound.toFixed(3)} (95% confidence, delta 1e-5)`);
+  // no ε line: the files do not say whether membership was drawn at random, the bound's assumption
+  lines.push(
+    '  eps LB       not stated: valid only if each sample was made a member by an independent random draw, which the files do not record (--json has it as epsilonLowerBound)',
+  );
   if (flagged)
     lines.push('  * fewer than 10 non-member false positives at that point: the TPR is not reliable');
   return lines.join('\n');

@@ -33,6 +33,11 @@ export interface Flag<T> {
   readonly requires: string | undefined;
   /** Starts a new group of flags in the usage text, under this heading (it and the flags after it). */
   readonly group: string | undefined;
+  /**
+   * The flag names a file the command writes (`-` or /dev/stdout: standard output, and the command's
+   * own lines go to stderr) or a folder it writes (which standard output cannot be).
+   */
+  readonly output: 'file' | 'dir' | undefined;
   /** The command's value from parseArgs' (undefined when absent); throws MiaError (E_USAGE …). */
   parse(raw: RawFlag, command: string, flag: string): T;
 }
@@ -56,6 +61,8 @@ export interface FlagOptions {
   example?: string;
   requires?: string;
   group?: string;
+  /** See {@link Flag.output}. */
+  output?: 'file' | 'dir';
 }
 
 /** Bounds of a numeric flag: [min, max], either end optional, each end inclusive unless `exclusive…`. */
@@ -173,6 +180,7 @@ function make<T>(
     required: fields.required ?? false,
     requires: o.requires,
     group: o.group,
+    output: o.output,
     parse,
   };
 }

@@ -37,9 +37,8 @@ export function formatResultsTable(results: readonly AttackResult[], top: number
 function formatTable(sorted: readonly AttackResult[], top: number): string {
   const shown = sorted.slice(0, top);
   const fprKeys = fprKeysOf(sorted);
-  const head = ['attack', 'slice', 'members', 'non-members', 'AUC', 'advantage', 'PPV'];
+  const head = ['attack', 'slice', 'members', 'non-members', 'AUC', 'AUC 95% CI', 'advantage'];
   for (const k of fprKeys) head.push(`TPR@${pct(Number(k))}`);
-  head.push('eps LB');
   const rows = shown.map((r) => {
     const row = [
       r.attack,
@@ -47,14 +46,13 @@ function formatTable(sorted: readonly AttackResult[], top: number): string {
       String(r.nMembers),
       String(r.nNonMembers),
       r.auc.toFixed(3),
+      `${r.aucInterval.low.toFixed(3)}–${r.aucInterval.high.toFixed(3)}`,
       r.advantage.toFixed(3),
-      r.ppv.toFixed(3),
     ];
     for (const k of fprKeys) {
       const e = r.tprAtFpr[k];
       row.push(e === undefined ? '–' : `${pct(e.tpr)}${e.lowSupport ? '*' : ''}`);
     }
-    row.push(r.epsilonLowerBound.toFixed(2));
     return row;
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -103,8 +101,10 @@ export function resultsToCsv(results: readonly AttackResult[]): string {
     'n_members',
     'n_non_members',
     'auc',
+    'auc_low',
+    'auc_high',
     'advantage',
-    'ppv',
+    'ppv_max_over_thresholds',
   ];
   for (const k of fprKeys)
     header.push(
@@ -112,6 +112,9 @@ export function resultsToCsv(results: readonly AttackResult[]): string {
       `tpr_at_fpr_${k}_low`,
       `tpr_at_fpr_${k}_high`,
       `tpr_at_fpr_${k}_low_support`,
+      `tpr_at_fpr_${k}_threshold`,
+      `tpr_at_fpr_${k}_realised_fpr`,
+      `tpr_at_fpr_${k}_precision`,
     );
   header.push('epsilon_lower_bound');
   const rows = results.map((r) => {
@@ -123,13 +126,24 @@ export function resultsToCsv(results: readonly AttackResult[]): string {
       r.nMembers,
       r.nNonMembers,
       r.auc,
+      r.aucInterval.low,
+      r.aucInterval.high,
       r.advantage,
-      r.ppv,
+      r.ppvMaxOverThresholds,
     ];
     for (const k of fprKeys) {
       const e = r.tprAtFpr[k];
-      if (e === undefined) row.push('', '', '', '');
-      else row.push(e.tpr, e.low, e.high, e.lowSupport);
+      if (e === undefined) row.push('', '', '', '', '', '', '');
+      else
+        row.push(
+          e.tpr,
+          e.low,
+          e.high,
+          e.lowSupport,
+          e.threshold,
+          e.fpr,
+          Number.isNaN(e.precision) ? '' : e.precision,
+        );
     }
     row.push(r.epsilonLowerBound);
     return row;

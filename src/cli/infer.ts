@@ -4,6 +4,7 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import { MiaError } from '../errors.js';
+import { outputName } from '../io/output-target.js';
 import type { OnnxLayout } from '../models/engines/ort/onnx-model.js';
 import type { OutputKind } from '../models/predictor.js';
 import { defineCommand } from './command.js';
@@ -75,6 +76,7 @@ required for .onnx and tfjs models)`,
     out: text({
       required: true,
       placeholder: 'FILE',
+      output: 'file',
       example: 'outputs.npz',
       description: 'the .npz to write (TF Privacy key names, the input of `mia attack --input`)',
     }),
@@ -178,7 +180,7 @@ required for .onnx and tfjs models)`,
           `non-members: ${nmOut.n} (${from} rows), accuracy ${(100 * outputsAccuracy(nmOut)).toFixed(2)}%`,
       );
       console.log(
-        `wrote ${args.out} (${predictor.outputKind === 'logits' ? 'logits, ' : ''}probs, loss, labels); next: mia attack --input ${args.out}`,
+        `wrote ${outputName(args.out)} (${predictor.outputKind === 'logits' ? 'logits, ' : ''}probs, loss, labels); next: mia attack --input ${args.out}`,
       );
     } finally {
       await predictor.dispose();

@@ -1,6 +1,7 @@
 import { isMiaError } from '../errors.js';
+import { installClosedStdoutGuard } from './closed-stdout.js';
 import type { CliCommand } from './command.js';
-import { installInterruptHandler } from './interrupt.js';
+import { afterPendingSignals, installInterruptHandler } from './interrupt.js';
 
 /**
  * Every sub-command by name, in the order `mia --help` lists them. Each is loaded only when used (its
@@ -16,6 +17,8 @@ const COMMANDS: readonly (readonly [string, () => Promise<CliCommand>])[] = [
   ['score', async () => (await import('./score.js')).scoreCommand],
   ['evaluate', async () => (await import('./evaluate.js')).evaluateCommand],
   ['report', async () => (await import('./report.js')).reportCommand],
+  ['gate', async () => (await import('./gate.js')).gateCommand],
+  ['plan', async () => (await import('./plan.js')).planCommand],
 ];
 
 /** `mia --help`: every command with its summary (from its declaration). */
@@ -34,6 +37,8 @@ async function mainUsage(): Promise<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // a reader that closes stdout early (`| head`) stops the output, not the work
+  installClosedStdoutGuard();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(await mainUsage());
@@ -61,17 +66,19 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (isMiaError(e)) {
-      console.error(`error ${e.oneLine()}`);
-      process.exitCode = 2;
-    } else {
-      console.error(e);
-      process.exitCode = 1;
-    }
-  },
-);
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      if (isMiaError(e)) {
+        console.error(`error ${e.oneLine()}`);
+        process.exitCode = 2;
+      } else {
+        console.error(e);
+        process.exitCode = 1;
+      }
+    },
+  )
+  .then(afterPendingSignals);

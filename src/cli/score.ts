@@ -10,6 +10,7 @@ import type { SetNormalization } from '../audit/membership-sets.js';
 import { stdoutLogger } from '../core/logger.js';
 import { MiaError } from '../errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
+import { outputName } from '../io/output-target.js';
 import { normalizeArchSpec, parseArchParams } from '../models/architectures.js';
 import { normalizeOptimizerSpec, type OptimizerSpec } from '../models/optimizers.js';
 import type { ModelRecord } from '../models/store.js';
@@ -48,6 +49,7 @@ const flags = {
     required: true,
     example: 'scores.csv',
     placeholder: 'FILE',
+    output: 'file',
     description: 'scores.csv (id,score)',
   }),
   attack: parsed({
@@ -106,6 +108,7 @@ threshold (loss), threshold-entropy, threshold-confidence,
   seed: int({ default: 0, range: SEED_RANGE, description: 'default {default}' }),
   json: text({
     placeholder: 'FILE',
+    output: 'file',
     description: "the attack's metrics on the public set (whose membership is known)",
   }),
   backend: backendFlag(`auto (default), ${OTHER_BACKENDS}`),
@@ -167,13 +170,13 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
       logger: stdoutLogger,
     });
     writeScoresCsv(args.out, priv.ids, scores);
-    console.log(`wrote ${args.out}: ${priv.n} scores (higher = more likely a member)`);
+    console.log(`wrote ${outputName(args.out)}: ${priv.n} scores (higher = more likely a member)`);
     if (publicResult !== undefined) {
       console.log('');
       console.log(`On the public set (membership known):\n${formatResultsTable([publicResult], 1)}`);
       if (args.json !== undefined) {
         writeJsonAtomic(args.json, { results: [publicResult] });
-        console.log(`wrote ${args.json}`);
+        console.log(`wrote ${outputName(args.json)}`);
       }
     }
     return 0;

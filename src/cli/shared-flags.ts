@@ -109,3 +109,11 @@ export function announceDataset(train: Dataset, test: Dataset, notices: readonly
       `${train.numClasses} classes (${train.source})`,
   );
 }
+
+/** --wait-lock: wait for the process that holds the run directory's lock instead of stopping (src/audit/run-lock.ts). */
+export function waitLockFlag() {
+  return bool({
+    description:
+      'when another process is writing the run directory, wait for it to finish instead of stopping',
+  });
+}

@@ -108,6 +108,7 @@ ${SEED_RANGE.min} to ${SEED_RANGE.max})`,
     backend: backendFlag(`TensorFlow.js backend: auto (default: tfjs-node if installed, else wasm, else
 cpu), ${OTHER_BACKENDS}`),
     out: text({
+      output: 'dir',
       required: true,
       placeholder: 'DIR',
       description: `where to save the model: a new path, an empty folder or a saved model (replaced
@@ -148,6 +149,12 @@ epochs, batch size, seed, dataset and training rows) and reuses it instead of tr
     if (valSize > data.test.n) {
       throw usageError('train', `--val-size must be an integer in [0, ${data.test.n}]`, String(valSize));
     }
+    // an absurd size or a conv stack too deep for the input: one line before anything is allocated
+    const { checkModelFits } = await import('../models/model-size.js');
+    checkModelFits(arch, data.train.shape, data.train.numClasses, args['batch-size'], {
+      label: () => `architecture ${args.arch}`,
+      where: (param) => `mia train ${param !== undefined ? `--arch-param ${param}` : '--arch'}`,
+    });
     const { trainSavedModel } = await import('../audit/train-saved-model.js');
     await trainSavedModel(
       {

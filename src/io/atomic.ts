@@ -11,6 +11,11 @@
  * A reader therefore sees either the old complete file or the new complete file, never a partial one.
  * A process killed between 2 and 3 leaves a temp file behind: stages that scan directories for finished
  * files (checkpoint resume, caches) must skip names for which {@link isTempFile} is true.
+ *
+ * Only regular files (or missing ones) are replaced so (src/io/output-target.ts): a symlink's target is
+ * written atomically and the link stays; a device, FIFO or socket is written in place (its errors
+ * surface: /dev/full gives ENOSPC); `-` and `/dev/stdout` write to standard output, which, once closed
+ * by its reader (EPIPE), is no longer written to and the write returns as if it had succeeded.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -26,6 +31,7 @@ import {
 } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { MiaError } from '../errors.js';
+import { outputName, resolveOutputTarget } from './output-target.js';
 
 /** Matches the temp names made by {@link withAtomicFile}: `<name>.tmp-<pid>-<16 lowercase hex>`. */
 const TEMP_RE = /\.tmp-\d+-[0-9a-f]{16}$/;
@@ -80,6 +86,10 @@ export function describeFsError(e: unknown): string {
       EROFS: 'read-only file system',
       EMFILE: 'too many open files',
       EXDEV: 'rename across file systems',
+      EPIPE: 'the reader has closed the pipe',
+      ENXIO: 'no reader or device',
+      ELOOP: 'too many symbolic links',
+      EFBIG: 'file too large',
     };
     const words = text[e.code];
     return words !== undefined ? `${e.code} (${words})` : e.code;
@@ -87,14 +97,28 @@ export function describeFsError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Writes all of `data` to `fd` at the current position, in chunks below the 2 GiB syscall limit. */
+/**
+ * Writes all of `data` to `fd` at the current position, in chunks below the 2 GiB syscall limit. A
+ * non-blocking fd (a pipe on standard output) that is full (EAGAIN) is retried after a millisecond.
+ */
 export function writeAllSync(fd: number, data: Uint8Array): void {
   let off = 0;
   while (off < data.length) {
     const end = Math.min(data.length, off + IO_CHUNK);
-    off += writeSync(fd, data, off, end - off);
+    try {
+      off += writeSync(fd, data, off, end - off);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EAGAIN') throw e;
+      Atomics.wait(PAUSE, 0, 0, 1);
+    }
   }
 }
+
+/** What {@link writeAllSync} waits on for its 1 ms pause. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/** Set once standard output was found closed (EPIPE): later writes to it are dropped. */
+let stdoutClosed = false;
 
 /**
  * Reads exactly `length` bytes at file `position` into a new Uint8Array (byteOffset 0, so typed-array
@@ -118,12 +142,20 @@ export function readAtSync(fd: number, position: number, length: number): Uint8A
  * error is rethrown as is. File-system failures become MiaError E_IO located at `path` (`where` = `path`).
  */
 export function withAtomicFile(path: string, write: (fd: number) => void): void {
+  const target = resolveOutputTarget(path);
+  if (target.kind === 'stdout') writeStdout(path, write);
+  else if (target.kind === 'through') writeThrough(target.path, path, write);
+  else atomicFile(target.path, path, write);
+}
+
+/** The temp-file-then-rename write of a regular (or missing) file `file`; errors name `shown`. */
+function atomicFile(path: string, shown: string, write: (fd: number) => void): void {
   const dir = dirname(path);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw new MiaError('E_IO', `cannot create directory ${dir}: ${describeFsError(e)}`, {
-      where: { file: path },
+      where: { file: shown },
     });
   }
   const tmp = tempPathFor(path);
@@ -131,7 +163,7 @@ export function withAtomicFile(path: string, write: (fd: number) => void): void 
   try {
     fd = openSync(tmp, 'wx', 0o644);
   } catch (e) {
-    throw new MiaError('E_IO', `cannot write file: ${describeFsError(e)}`, { where: { file: path } });
+    throw new MiaError('E_IO', `cannot write file: ${describeFsError(e)}`, { where: { file: shown } });
   }
   let stage = 'write';
   try {
@@ -152,10 +184,51 @@ export function withAtomicFile(path: string, write: (fd: number) => void): void 
     }
     if (stage === 'write' && !isFsError(e)) throw e;
     throw new MiaError('E_IO', `cannot write file (${stage}): ${describeFsError(e)}`, {
-      where: { file: path },
+      where: { file: shown },
     });
   }
   fsyncDir(dir);
+}
+
+/**
+ * Writes `write`'s bytes to standard output (fd 1). A reader that has gone (EPIPE) ends the write
+ * quietly, and every later one; other errors are E_IO naming `shown`.
+ */
+function writeStdout(shown: string, write: (fd: number) => void): void {
+  if (stdoutClosed) return;
+  try {
+    write(1);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'EPIPE') {
+      stdoutClosed = true;
+      return;
+    }
+    if (!isFsError(e)) throw e;
+    throw new MiaError('E_IO', `cannot write ${outputName(shown)}: ${describeFsError(e)}`, {
+      where: { file: shown },
+    });
+  }
+}
+
+/**
+ * Writes `write`'s bytes in place into `path`, a device, FIFO or socket (opened for writing, which
+ * for a FIFO waits for a reader). Errors, the device's own included, are E_IO naming `shown`.
+ */
+function writeThrough(path: string, shown: string, write: (fd: number) => void): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (e) {
+    throw new MiaError('E_IO', `cannot write file: ${describeFsError(e)}`, { where: { file: shown } });
+  }
+  try {
+    write(fd);
+  } catch (e) {
+    if (!isFsError(e)) throw e;
+    throw new MiaError('E_IO', `cannot write file: ${describeFsError(e)}`, { where: { file: shown } });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function isFsError(e: unknown): boolean {

@@ -47,8 +47,27 @@ export interface EpsilonBound {
   high: number;
   /** T: thresholds over which the bound maximizes (ROC points minus the two trivial end points). */
   thresholdsTried: number;
+  /** The operating point that gives `low`; undefined when low = 0 (no threshold proves anything). */
+  at?: EpsilonOperatingPoint;
   delta: number;
   confidence: number;
+}
+
+/** The threshold test behind an ε lower bound, and which of its two error rates drives it. */
+export interface EpsilonOperatingPoint {
+  /** Predict member iff score ≥ threshold. */
+  threshold: number;
+  /** Its false positive rate fp / nNonMembers and true positive rate tp / nMembers. */
+  fpr: number;
+  tpr: number;
+  falsePositives: number;
+  falseNegatives: number;
+  /**
+   * 'fpr': the bound is ln((1 − δ − FNR)/FPR) — few non-members flagged (a low-FPR test);
+   * 'fnr': ln((1 − δ − FPR)/FNR) — few members missed: nearly every member scores above a threshold
+   * that many non-members fall below (for a loss score, the non-members' high-loss tail).
+   */
+  ratio: 'fpr' | 'fnr';
 }
 
 /** Above this many Clopper–Pearson evaluations per side the search stops with a conservative answer. */
@@ -113,7 +132,7 @@ export function epsilonLowerBound(roc: RocCurve, options: EpsilonOptions = {}): 
     new Rate(false, n0, alpha, z),
     new Rate(false, n1, alpha, z),
   );
-  return {
+  const out: EpsilonBound = {
     epsilon: toEpsilon(plugIn),
     low: toEpsilon(lowSearch.lower),
     high: toEpsilon(highSearch.upper),
@@ -121,6 +140,23 @@ export function epsilonLowerBound(roc: RocCurve, options: EpsilonOptions = {}): 
     delta,
     confidence,
   };
+  const i = lowSearch.index;
+  if (out.low > 0 && i >= 0) {
+    const fp = roc.fp[i]!;
+    const fn = n1 - roc.tp[i]!;
+    // which term wins, judged on the plug-in rates (½ count where a count is 0, as `epsilon`)
+    const a = (oneMinusDelta - fn / n1) / (Math.max(fp, 0.5) / n0);
+    const b = (oneMinusDelta - fp / n0) / (Math.max(fn, 0.5) / n1);
+    out.at = {
+      threshold: roc.thresholds[i]!,
+      fpr: roc.fpr[i]!,
+      tpr: roc.tpr[i]!,
+      falsePositives: fp,
+      falseNegatives: fn,
+      ratio: a >= b ? 'fpr' : 'fnr',
+    };
+  }
+  return out;
 }
 
 function toEpsilon(ratio: number): number {
@@ -291,6 +327,8 @@ interface SearchResult {
   lower: number;
   /** A value ≥ max(1, the exact maximum) (equal to it unless the evaluation cap was hit). */
   upper: number;
+  /** The ROC point whose exact value is `lower`; −1 when no point beat 1. */
+  index: number;
 }
 
 /**
@@ -309,6 +347,7 @@ function maxBound(roc: RocCurve, oneMinusDelta: number, A: Rate, B: Rate): Searc
   const last = tp.length - 2;
   const nBlocks = Math.ceil((last - first + 1) / BLOCK);
   let best = 1;
+  let bestIndex = -1;
   // Entries: value = 3·b for block b, 3·i + 1 for point i with its cheap bound, 3·i + 2 with its tight one.
   const heap = new MaxHeap(nBlocks + 64);
   for (let b = 0; b < nBlocks; b++) {
@@ -335,10 +374,14 @@ function maxBound(roc: RocCurve, oneMinusDelta: number, A: Rate, B: Rate): Searc
       const u = bound(A.tight(fp[index]!), B.tight(n1 - tp[index]!), oneMinusDelta);
       if (u > best) heap.push(Math.min(u, key), 3 * index + 2);
     } else {
-      if (A.evaluations + B.evaluations >= MAX_EVALUATIONS) return { lower: best, upper: key };
+      if (A.evaluations + B.evaluations >= MAX_EVALUATIONS)
+        return { lower: best, upper: key, index: bestIndex };
       const v = bound(A.exact(fp[index]!), B.exact(n1 - tp[index]!), oneMinusDelta);
-      if (v > best) best = v;
+      if (v > best) {
+        best = v;
+        bestIndex = index;
+      }
     }
   }
-  return { lower: best, upper: best };
+  return { lower: best, upper: best, index: bestIndex };
 }

@@ -1,5 +1,6 @@
 import { attackerAdvantage } from './advantage.js';
 import { auc } from './auc.js';
+import { type AucInterval, aucInterval } from './auc-interval.js';
 import { type EpsilonBound, epsilonLowerBound } from './epsilon.js';
 import { checkConfidence } from './intervals.js';
 import { ppv } from './ppv.js';
@@ -15,8 +16,13 @@ export interface AttackMetrics {
   auc: number;
   /** max(TPR − FPR) (see attackerAdvantage). */
   advantage: number;
-  /** TF Privacy's positive predictive value (see ppv). */
-  ppv: number;
+  /** DeLong's interval on the AUC at `confidence` (see aucInterval). */
+  aucInterval: AucInterval;
+  /**
+   * TF Privacy's get_ppv: the best precision over every threshold (see ppv) — 1 as soon as the top-scored
+   * sample is a member, so not a measure of leakage; the precision at each FPR target is in tprAtFpr.
+   */
+  ppvMaxOverThresholds: number;
   /**
    * Keyed by String(target), e.g. "0.001", "0.01", "0.05", "0.1" (see tprAtFpr). Iterate over the
    * targets, not Object.keys, for a stable order: JavaScript lists integer-like keys ("0", "1") first.
@@ -41,7 +47,7 @@ export const DEFAULT_FPR_TARGETS: readonly number[] = [0.001, 0.01, 0.05, 0.1];
 
 /**
  * All metrics of one attack: builds the ROC curve of `scores` against `isMember` once (see rocCurve for
- * validation and errors) and derives AUC, advantage, PPV, TPR at each FPR target with Clopper–Pearson
+ * validation and errors) and derives AUC with DeLong's interval, advantage, TF Privacy's max-over-thresholds PPV, TPR at each FPR target with Clopper–Pearson
  * intervals at `confidence`, and the ε lower bound (δ = 1e-5, same confidence).
  *
  * Throws what rocCurve throws, and E_ARGUMENT for an FPR target outside [0, 1] or a confidence outside (0, 1).
@@ -58,8 +64,9 @@ export function summarize(scores: Scores, isMember: Uint8Array, options: Summary
     nMembers: roc.nMembers,
     nNonMembers: roc.nNonMembers,
     auc: auc(roc),
+    aucInterval: aucInterval(roc, confidence),
     advantage: attackerAdvantage(roc),
-    ppv: ppv(roc),
+    ppvMaxOverThresholds: ppv(roc),
     tprAtFpr: byTarget,
     epsilonLowerBound: epsilonLowerBound(roc, { confidence }),
     roc,

@@ -16,6 +16,20 @@ export interface TprAtFprResult {
   threshold: number;
   /** Non-members at or above the threshold (integer). */
   falsePositives: number;
+  /** Members at or above the threshold (integer). */
+  truePositives: number;
+  /**
+   * Precision (positive predictive value) at that threshold: tp / (tp + fp), at the audit's own ratio of
+   * members to non-members; NaN when nothing is flagged (tp + fp = 0).
+   */
+  precision: number;
+  /**
+   * Interval on precision at the requested confidence: Clopper–Pearson intervals on TPR and on FPR, each
+   * at confidence 1 − (1 − c)/2 (Bonferroni, so both hold together with probability ≥ c), mapped through
+   * precision = n₁·TPR / (n₁·TPR + n₀·FPR), which rises with TPR and falls with FPR. NaN with precision.
+   */
+  precisionLow: number;
+  precisionHigh: number;
   /**
    * true when fewer than 10 non-members are false positives at that point: the FPR itself is then
    * resolved by a handful of samples and the TPR says little about the population (LiRA, Carlini et al.
@@ -49,6 +63,7 @@ export function tprAtFpr(roc: RocCurve, targetFpr: number, confidence = 0.95): T
   const tp = roc.tp[lo]!;
   const fp = roc.fp[lo]!;
   const interval = clopperPearson(tp, roc.nMembers, confidence);
+  const p = precisionAt(tp, fp, roc.nMembers, roc.nNonMembers, confidence);
   return {
     tpr: roc.tpr[lo]!,
     low: interval.low,
@@ -56,6 +71,29 @@ export function tprAtFpr(roc: RocCurve, targetFpr: number, confidence = 0.95): T
     fpr: fpr[lo]!,
     threshold: roc.thresholds[lo]!,
     falsePositives: fp,
+    truePositives: tp,
+    precision: p.precision,
+    precisionLow: p.low,
+    precisionHigh: p.high,
     lowSupport: fp < 10,
   };
+}
+
+/**
+ * Precision tp / (tp + fp) of a threshold test flagging tp of n1 members and fp of n0 non-members, with
+ * its interval at `confidence` (see TprAtFprResult.precisionLow). All NaN when tp + fp = 0.
+ */
+export function precisionAt(
+  tp: number,
+  fp: number,
+  n1: number,
+  n0: number,
+  confidence: number,
+): { precision: number; low: number; high: number } {
+  if (tp + fp === 0) return { precision: Number.NaN, low: Number.NaN, high: Number.NaN };
+  const each = 1 - (1 - confidence) / 2;
+  const t = clopperPearson(tp, n1, each);
+  const f = clopperPearson(fp, n0, each);
+  const ratio = (a: number, b: number) => (a === 0 ? 0 : (n1 * a) / (n1 * a + n0 * b));
+  return { precision: tp / (tp + fp), low: ratio(t.low, f.high), high: ratio(t.high, f.low) };
 }

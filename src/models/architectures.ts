@@ -219,6 +219,11 @@ export function describeArchitectures(): string[] {
   });
 }
 
+/** The default value of every hyper-parameter of architecture `name` (E_UNKNOWN_NAME for an unknown one). */
+export function architectureDefaults(name: string): Record<string, ArchParamValue> {
+  return Object.fromEntries(Object.entries(entry(name).params).map(([k, d]) => [k, d.default]));
+}
+
 function entry(name: string): ArchEntry {
   const e = REGISTRY[name];
   if (e === undefined) {

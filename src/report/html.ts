@@ -98,20 +98,21 @@ function detailHtml(t: Target): string {
   const head = [
     'attack',
     'signal',
-    'AUC',
+    'AUC (95% CI)',
     'advantage',
-    'PPV',
     ...fprKeys.map((k) => `TPR at ${fprLabel(k)} FPR (95% CI)`),
-    'ε lower bound',
   ];
   const body = rows.map((r) => {
     const tprs = fprKeys.map((k) => {
       const e = r.tprAtFpr[k];
       if (e === undefined) return '<td>not computed</td>';
-      return `<td>${pct(e.tpr)}${e.lowSupport ? '*' : ''} <span class="note">(${pct(e.low)}–${pct(e.high)})</span></td>`;
+      const precision = Number.isNaN(e.precision)
+        ? 'precision –'
+        : `precision ${pct(e.precision)} (${pct(e.precisionLow)}–${pct(e.precisionHigh)})`;
+      return `<td>${pct(e.tpr)}${e.lowSupport ? '*' : ''} <span class="note">(${pct(e.low)}–${pct(e.high)})<br>score ≥ ${esc(e.threshold.toPrecision(4))}, FPR ${pct(e.fpr)}, ${esc(precision)}</span></td>`;
     });
-    const eps = Number.isFinite(r.epsilonLowerBound) ? r.epsilonLowerBound.toFixed(2) : '∞';
-    return `<tr><td class="t">${esc(r.attack)}</td><td class="t">${esc(r.signal)}</td><td${aucShade(r.auc)}>${r.auc.toFixed(3)}</td><td>${r.advantage.toFixed(3)}</td><td>${r.ppv.toFixed(3)}</td>${tprs.join('')}<td>${eps}</td></tr>`;
+    const ai = r.aucInterval;
+    return `<tr><td class="t">${esc(r.attack)}</td><td class="t">${esc(r.signal)}</td><td${aucShade(r.auc)}>${r.auc.toFixed(3)} <span class="note">(${ai.low.toFixed(3)}–${ai.high.toFixed(3)})</span></td><td>${r.advantage.toFixed(3)}</td>${tprs.join('')}</tr>`;
   });
   const star = rows.some((r) => Object.values(r.tprAtFpr).some((e) => e.lowSupport))
     ? '<p class="note">* fewer than 10 non-member false positives at that point: the TPR is not reliable.</p>'
@@ -205,7 +206,7 @@ function targetsText(run: RunData, targets: number): string {
 /** The complete report page of `run` with its rendered charts. */
 export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: HtmlOptions): string {
   const targets = targetsOf(run.results);
-  const summary = summarizeResults(run.results);
+  const summary = summarizeResults(run.results, run.dp);
   const dataset = (run.environment?.dataset ?? undefined) as { name?: unknown; source?: unknown } | undefined;
   const datasetText =
     dataset !== undefined && typeof dataset === 'object'

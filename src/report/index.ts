@@ -21,6 +21,18 @@ export {
   pointsFromResults,
   saveCollection,
 } from './collection.js';
+export {
+  type Ceiling,
+  ceilingChecks,
+  type GateCheck,
+  type GateResults,
+  type GateRule,
+  parseSliceSelector,
+  readGateResults,
+  selectResults,
+} from './gate.js';
+export { increaseChecks, moverDifference, pairedDifference } from './gate-baseline.js';
+export { formatCheck, gateJunit, gateMarkdown } from './gate-output.js';
 export { buildHtml } from './html.js';
 export { encodeRgbPng, svgToPng } from './png.js';
 export { type ReportResult, type RunData, readRunDir } from './run-dir.js';

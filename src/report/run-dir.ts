@@ -31,6 +31,7 @@ import { toBool, toFloat32, toFloat64, toInt32 } from '../io/npy.js';
 import { readNpz } from '../io/npz.js';
 import { unreadableReason } from '../io/unreadable.js';
 import { type AttackResultsCollection, parseCollection } from './collection.js';
+import type { DpContext } from './dp-headline.js';
 import { parseWith } from './validate.js';
 
 /**
@@ -78,6 +79,8 @@ export interface RunData {
   aggregate: AggregateRow[] | undefined;
   /** results.json's notes (how attacks were set up), shown in the page. */
   notes: string[];
+  /** results.json's membership design and DP claims (absent = no DP claim). */
+  dp: DpContext;
   scores: RunScores[];
   history: HistoryModel[] | undefined;
   privacy: AttackResultsCollection | undefined;
@@ -123,6 +126,7 @@ export function readResultsFile(runDir: string): {
   results: ReportResult[];
   aggregate: AggregateRow[] | undefined;
   notes: string[];
+  dp: DpContext;
 } {
   const path = join(runDir, 'results.json');
   if (!existsSync(path)) {
@@ -131,7 +135,16 @@ export function readResultsFile(runDir: string): {
     });
   }
   const file = parseWith(ResultsFile, readJsonFile(path), path);
-  return { results: file.results as ReportResult[], aggregate: file.aggregate, notes: file.notes ?? [] };
+  const dp: DpContext = {
+    ...(file.membership !== undefined ? { membership: file.membership } : {}),
+    ...(file.dpClaims !== undefined ? { dpClaims: file.dpClaims } : {}),
+  };
+  return {
+    results: file.results as ReportResult[],
+    aggregate: file.aggregate,
+    notes: file.notes ?? [],
+    dp,
+  };
 }
 
 /**
@@ -270,7 +283,7 @@ function tryOptional<T>(
  * it throw; an unreadable optional file is left undefined (or its scores out) and listed in `unreadable`.
  */
 export function readRunDir(runDir: string): RunData {
-  const { results, aggregate, notes } = readResultsFile(runDir);
+  const { results, aggregate, notes, dp } = readResultsFile(runDir);
   const p = (name: string) => join(runDir, name);
   const unreadable: UnreadableFile[] = [];
   const optional = <T>(name: string, read: (path: string) => T): T | undefined =>
@@ -315,6 +328,7 @@ export function readRunDir(runDir: string): RunData {
     results,
     aggregate,
     notes,
+    dp,
     scores,
     history,
     privacy,

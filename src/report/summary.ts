@@ -1,5 +1,7 @@
 /** The report's summary: the worst-case leakage in words and numbers, and how the targets compare. */
-import { fprKeysOf, fprLabel, headlineFpr } from './fpr.js';
+import { clopperPearsonLower, normalQuantileBounds } from '../metrics/intervals.js';
+import { type DpContext, headlineDpClaim } from './dp-headline.js';
+import { fprKeysOf, fprLabel } from './fpr.js';
 import type { ReportResult } from './run-dir.js';
 import { entireResults, experimentsOf, sliceName, type Target, targetsOf } from './targets.js';
 
@@ -34,47 +36,92 @@ export interface Summary {
 /** Slices with fewer members or non-members than this are too noisy to be named as the worst case. */
 export const MIN_SLICE = 30;
 
+/** The lowest FPR key at which the entire dataset holds ≥ 10 non-member false positives (⌊f·n₀⌋ ≥ 10). */
+export function resolvableFpr(entire: readonly ReportResult[]): string | undefined {
+  if (entire.length === 0) return undefined;
+  const n0 = Math.min(...entire.map((r) => r.nNonMembers));
+  return fprKeysOf(entire).find((k) => Math.floor(Number(k) * n0 + 1e-9) >= 10);
+}
+
+/** The verdict and the number that decided it (see {@link leakageLevel}). */
+export interface Verdict {
+  level: LeakageLevel;
+  decidedBy: string;
+}
+
 /**
- * The verdict's rule of thumb, on the entire dataset, reading TPR at the FPR `fpr` (default: 1% when
- * the results have it, else the lowest FPR target they have — {@link headlineFpr}): "high" when some
- * attack reaches AUC ≥ 0.70 or a TPR ≥ 10 × fpr (10% at 1% FPR); "moderate" when AUC ≥ 0.60 or the
- * lower 95% bound of that TPR exceeds 2 × fpr (2%); "low" when AUC ≥ 0.52 or that lower bound exceeds
- * fpr (1%: better than guessing); else "none measured". Results without a TPR at `fpr` are judged by
- * AUC alone — a TPR that was not computed never counts as 0.
+ * The verdict on the entire dataset from intervals, Bonferroni-corrected over the A attacks (each bound
+ * at one-sided error 0.025 / A): L_AUC = AUC − z·SE (DeLong), L_TPR = the Clopper–Pearson lower bound of
+ * TPR at `fpr` (the lowest resolvable FPR). "high" when L_AUC ≥ 0.70 or L_TPR ≥ 10·fpr; "moderate" when
+ * L_AUC ≥ 0.60 or L_TPR > 2·fpr; "low" when L_AUC > 0.5 or L_TPR > fpr; else "none measured".
  */
-export function leakageLevel(
+export function leakageVerdict(
   entire: readonly ReportResult[],
-  fpr: string | undefined = headlineFpr(entire),
-): LeakageLevel {
+  fpr: string | undefined = resolvableFpr(entire),
+): Verdict {
+  const a = Math.max(1, entire.length);
+  const alpha = 0.025 / a;
+  const zb = normalQuantileBounds(alpha);
+  const z = 0.5 * (zb.below + zb.above);
   const f = fpr === undefined ? Number.NaN : Number(fpr);
-  const at = entire.flatMap((r) =>
-    fpr === undefined || r.tprAtFpr[fpr] === undefined ? [] : [r.tprAtFpr[fpr]!],
-  );
-  const auc = Math.max(0, ...entire.map((r) => r.auc));
-  const tpr = Math.max(0, ...at.map((e) => e.tpr));
-  const low = Math.max(0, ...at.map((e) => e.low));
-  const some = at.length > 0;
-  if (auc >= 0.7 || (some && tpr >= 10 * f)) return 'high';
-  if (auc >= 0.6 || (some && low > 2 * f)) return 'moderate';
-  if (auc >= 0.52 || (some && low > f)) return 'low';
-  return 'none measured';
+  let bestAuc: { r: ReportResult; low: number } | undefined;
+  let bestTpr: { r: ReportResult; low: number } | undefined;
+  for (const r of entire) {
+    const low = r.auc - z * r.aucInterval.se;
+    if (bestAuc === undefined || low > bestAuc.low) bestAuc = { r, low };
+    const e = fpr === undefined ? undefined : r.tprAtFpr[fpr];
+    if (e !== undefined) {
+      const t = clopperPearsonLower(e.truePositives, r.nMembers, alpha);
+      if (bestTpr === undefined || t > bestTpr.low) bestTpr = { r, low: t };
+    }
+  }
+  const corr = a > 1 ? `, corrected for ${a} attacks` : '';
+  const aucText = (x: { r: ReportResult; low: number }) =>
+    `the lower 95% bound of ${x.r.attack}'s AUC is ${x.low.toFixed(3)}${corr}`;
+  const tprText = (x: { r: ReportResult; low: number }) =>
+    `the lower 95% bound of ${x.r.attack}'s TPR at ${fprLabel(fpr!)} FPR is ${pct(x.low)}${corr}`;
+  const rules: [LeakageLevel, number, number][] = [
+    ['high', 0.7, 10],
+    ['moderate', 0.6, 2],
+    ['low', 0.5, 1],
+  ];
+  for (const [level, aucMin, times] of rules) {
+    const strict = level === 'low';
+    if (bestTpr !== undefined && (strict ? bestTpr.low > times * f : bestTpr.low >= times * f)) {
+      return { level, decidedBy: `${tprText(bestTpr)}, above ${pctOf(times * f)}` };
+    }
+    if (bestAuc !== undefined && (strict ? bestAuc.low > aucMin : bestAuc.low >= aucMin)) {
+      return {
+        level,
+        decidedBy: `${aucText(bestAuc)}, ${strict ? 'above' : 'at least'} ${aucMin.toFixed(2)}`,
+      };
+    }
+  }
+  const parts = [bestAuc && aucText(bestAuc), bestTpr && tprText(bestTpr)].filter((x) => x !== undefined);
+  return {
+    level: 'none measured',
+    decidedBy: parts.length === 0 ? 'no results' : `${parts.join('; ')}: neither beats chance`,
+  };
+}
+
+/** The verdict's level (see {@link leakageVerdict}). */
+export function leakageLevel(entire: readonly ReportResult[], fpr?: string): LeakageLevel {
+  return leakageVerdict(entire, fpr ?? resolvableFpr(entire)).level;
 }
 
 const pctOf = (f: number) => `${Number((f * 100).toPrecision(3))}%`;
 
-/** The verdict rule of {@link leakageLevel} in words, with the thresholds of FPR key `fpr`. */
+/** The verdict rule of {@link leakageVerdict} in words, at FPR key `fpr` (the lowest resolvable one). */
 export function verdictRule(fpr: string | undefined): string {
   const tail = 'TPR at a low FPR is the number to trust most (Carlini et al. 2022).';
+  const bounds =
+    'Lower 95% bounds, Bonferroni-corrected over the attacks: of the AUC (DeLong) and, where the audit can resolve it (≥ 10 non-member false positives), of the TPR at the lowest such FPR (Clopper–Pearson).';
   if (fpr === undefined) {
-    return `Verdict rule of thumb (entire dataset): high = AUC ≥ 0.70; moderate = AUC ≥ 0.60; low = AUC ≥ 0.52 (no TPR at a fixed FPR was computed). ${tail}`;
+    return `Verdict rule (entire dataset): ${bounds} No FPR target is resolvable, so AUC decides: high = bound ≥ 0.70; moderate = ≥ 0.60; low = above 0.5. ${tail}`;
   }
   const f = Number(fpr);
   const at = fprLabel(fpr);
-  const note =
-    fpr === '0.01'
-      ? ''
-      : ` 1% FPR was not among the run's FPR targets, so the rule reads TPR at ${at} FPR, with thresholds scaled to it (10×, 2× and 1× the FPR, as 10%, 2% and 1% are at 1% FPR).`;
-  return `Verdict rule of thumb (entire dataset): high = AUC ≥ 0.70 or TPR ≥ ${pctOf(10 * f)} at ${at} FPR; moderate = AUC ≥ 0.60 or the 95% lower bound of TPR at ${at} FPR above ${pctOf(2 * f)}; low = AUC ≥ 0.52 or that bound above ${pctOf(f)}.${note} ${tail}`;
+  return `Verdict rule (entire dataset): ${bounds} high = AUC bound ≥ 0.70 or TPR bound at ${at} FPR ≥ ${pctOf(10 * f)}; moderate = AUC bound ≥ 0.60 or TPR bound ≥ ${pctOf(2 * f)}; low = AUC bound above 0.5 or TPR bound above ${pctOf(f)}. ${tail}`;
 }
 
 /** "wrongly accusing 1 non-member in 100" for FPR 0.01; "wrongly accusing 3% of non-members" otherwise. */
@@ -105,27 +152,65 @@ function who(r: ReportResult, targets: readonly Target[]): string {
 }
 
 /**
- * The summary of `results` (see {@link Summary}); the verdict follows {@link leakageLevel}. The most
- * exposed slice is named only among slices with at least {@link MIN_SLICE} members and non-members, and
- * only when it beats the entire dataset's highest AUC.
+ * The slice named as "most exposed": among slices with ≥ {@link MIN_SLICE} members and non-members, the
+ * one whose AUC beats the same attack's entire-dataset AUC by the most standard errors, and only when
+ * that exceeds the one-sided Bonferroni critical value over every slice × attack compared
+ * (z = Φ⁻¹(1 − 0.05/K); the two SEs are combined as if independent, which overstates the noise of a
+ * part of the dataset — conservative). Undefined when no slice beats the whole beyond the noise.
  */
-export function summarizeResults(results: readonly ReportResult[]): Summary {
+export function mostExposedSlice(
+  results: readonly ReportResult[],
+): { slice: ReportResult; entire: ReportResult; compared: number } | undefined {
+  const entireOf = (r: ReportResult) =>
+    results.find(
+      (x) =>
+        x.slice.feature === 'entire_dataset' &&
+        x.attack === r.attack &&
+        x.model === r.model &&
+        x.experiment === r.experiment,
+    );
+  const pairs = results.flatMap((r) => {
+    if (r.slice.feature === 'entire_dataset' || r.nMembers < MIN_SLICE || r.nNonMembers < MIN_SLICE)
+      return [];
+    const e = entireOf(r);
+    if (e === undefined) return [];
+    const z = (r.auc - e.auc) / Math.hypot(r.aucInterval.se, e.aucInterval.se);
+    return Number.isFinite(z) ? [{ slice: r, entire: e, z }] : [];
+  });
+  if (pairs.length === 0) return undefined;
+  const zb = normalQuantileBounds(0.05 / pairs.length);
+  const top = pairs.reduce((a, b) => (b.z > a.z ? b : a));
+  return top.z > zb.above ? { slice: top.slice, entire: top.entire, compared: pairs.length } : undefined;
+}
+
+/**
+ * The summary of `results` (see {@link Summary}); the verdict follows {@link leakageVerdict}, TPR is
+ * headlined at the lowest resolvable FPR (never a figure on fewer than 10 false positives alone), the
+ * ε lower bound only from `dp`'s claim (random membership), the most exposed slice per
+ * {@link mostExposedSlice}.
+ */
+export function summarizeResults(results: readonly ReportResult[], dp: DpContext = {}): Summary {
   const targets = targetsOf(results);
   const entire = results.filter((r) => r.slice.feature === 'entire_dataset');
-  const fpr = headlineFpr(entire);
-  const level = leakageLevel(entire, fpr);
+  const resolvable = resolvableFpr(entire);
+  const fpr = resolvable ?? fprKeysOf(entire)[0];
+  const verdict = leakageVerdict(entire, resolvable);
+  const level = verdict.level;
   const tprAt = (r: ReportResult) => (fpr === undefined ? undefined : r.tprAtFpr[fpr]);
   const sentences: string[] = [];
   const keyNumbers: KeyNumber[] = [];
   const worstEntire = best(entire, (r) => r.auc);
   if (worstEntire !== undefined) {
+    const ai = worstEntire.aucInterval;
+    const chance =
+      ai.low <= 0.5 ? '; the interval includes 0.5, so it is not distinguishable from chance' : '';
     sentences.push(
-      `On the entire dataset the strongest attack is ${who(worstEntire, targets)}, with AUC ${worstEntire.auc.toFixed(3)} (0.5 is a coin flip, 1 is perfect) and attacker advantage ${worstEntire.advantage.toFixed(3)} (the largest gap between the share of members and of non-members it flags).`,
+      `On the entire dataset the strongest attack is ${who(worstEntire, targets)}, with AUC ${worstEntire.auc.toFixed(3)} (95% CI ${ai.low.toFixed(3)}–${ai.high.toFixed(3)}, ${ai.method}; 0.5 is a coin flip, 1 is perfect${chance}) and attacker advantage ${worstEntire.advantage.toFixed(3)} (the largest gap between the share of members and of non-members it flags).`,
     );
     keyNumbers.push({
       label: 'Highest AUC',
       value: worstEntire.auc.toFixed(3),
-      detail: who(worstEntire, targets),
+      detail: `${who(worstEntire, targets)} (CI ${ai.low.toFixed(3)}–${ai.high.toFixed(3)})`,
     });
   }
   const byTpr = best(entire, (r) => tprAt(r)?.tpr ?? -1);
@@ -133,14 +218,22 @@ export function summarizeResults(results: readonly ReportResult[]): Summary {
   if (fpr !== undefined && byTpr !== undefined && t !== undefined) {
     const f = Number(fpr);
     const times = t.tpr / f;
-    const missing1 = fpr === '0.01' ? '' : " (1% FPR was not among the run's FPR targets)";
+    const why =
+      resolvable === undefined
+        ? ' (no FPR target has 10 non-member false positives in this audit, so this is the lowest computed)'
+        : fpr === '0.01'
+          ? ''
+          : ' (the lowest FPR this audit resolves: at least 10 non-member false positives)';
+    const rough = t.lowSupport
+      ? '; this rests on fewer than 10 false positives, so it is a rough estimate'
+      : '';
     sentences.push(
-      `At a ${fprLabel(fpr)} false-positive rate — ${accusing(f)}${missing1} — ${who(byTpr, targets)} identifies ${pct(t.tpr)} of the training members (95% CI ${pct(t.low)}–${pct(t.high)}), ${times >= 1.05 ? `${times.toFixed(1)} times` : 'no more than'} what guessing would find${t.lowSupport ? '; this rests on fewer than 10 false positives, so it is a rough estimate' : ''}.`,
+      `At a ${fprLabel(fpr)} false-positive rate${why} — ${accusing(f)} — ${who(byTpr, targets)} identifies ${pct(t.tpr)} of the training members (95% CI ${pct(t.low)}–${pct(t.high)}), ${times >= 1.05 && t.low > f ? `${times.toFixed(1)} times` : 'not measurably more than'} what guessing would find${rough}.`,
     );
     keyNumbers.push({
       label: `TPR at ${fprLabel(fpr)} FPR`,
       value: pct(t.tpr),
-      detail: `${who(byTpr, targets)} (CI ${pct(t.low)}–${pct(t.high)})`,
+      detail: `${who(byTpr, targets)} (CI ${pct(t.low)}–${pct(t.high)})${t.lowSupport ? ' — fewer than 10 false positives: rough' : ''}`,
     });
   } else if (entire.length > 0) {
     sentences.push('TPR at a fixed false-positive rate was not computed for this run.');
@@ -150,45 +243,46 @@ export function summarizeResults(results: readonly ReportResult[]): Summary {
       detail: 'no FPR targets in results.json',
     });
   }
-  // The lowest FPR computed below the headline one (0.1% with the default targets).
-  const lower = fpr === undefined ? undefined : fprKeysOf(entire).find((k) => Number(k) < Number(fpr));
-  const byLow = lower === undefined ? undefined : best(entire, (r) => r.tprAtFpr[lower]?.tpr ?? -1);
-  const t0 = lower === undefined ? undefined : byLow?.tprAtFpr[lower];
-  if (lower !== undefined && byLow !== undefined && t0 !== undefined) {
-    keyNumbers.push({
-      label: `TPR at ${fprLabel(lower)} FPR`,
-      value: pct(t0.tpr),
-      detail: who(byLow, targets) + (t0.lowSupport ? ' (low support)' : ''),
-    });
-  }
-  const byEps = best(entire, (r) => r.epsilonLowerBound);
-  if (byEps !== undefined && byEps.epsilonLowerBound < 0.005) {
+  sentences.push(`Verdict ${level}: ${verdict.decidedBy}.`);
+  const claim = headlineDpClaim(dp.dpClaims);
+  if (claim === undefined) {
     sentences.push(
-      'No attack proves a positive ε lower bound at 95% confidence: too few samples sit at thresholds that separate members from non-members with certainty.',
+      `No differential-privacy claim: ${dp.membership?.detail ?? 'the inputs do not record whether membership was drawn at random, which an ε lower bound needs'}.`,
     );
-  } else if (byEps !== undefined) {
+  } else if (claim.epsilon < 0.005) {
     sentences.push(
-      `With 95% confidence the training is not (ε, δ = 10⁻⁵)-differentially private for any ε below ${byEps.epsilonLowerBound.toFixed(2)} (from ${who(byEps, targets)}).`,
+      `No attack proves a positive ε lower bound at ${Math.round(claim.confidence * 100)}% confidence (corrected for ${claim.attacksCorrected} attack${claim.attacksCorrected === 1 ? '' : 's'} and every threshold and ratio they offer).`,
+    );
+  } else {
+    const at = claim.at;
+    const point =
+      at === undefined
+        ? ''
+        : ` It comes from the threshold score ≥ ${at.threshold.toPrecision(4)}, where ${pct(at.tpr)} of members and ${pct(at.fpr)} of non-members are flagged, and is driven by ${at.ratio === 'fpr' ? 'how few non-members are flagged' : 'how few members are missed'}.`;
+    sentences.push(
+      `Because each audit sample's membership was drawn at random, the audit can bound privacy: with ${Math.round(claim.confidence * 100)}% confidence (corrected for ${claim.attacksCorrected} attack${claim.attacksCorrected === 1 ? '' : 's'} and every threshold and ratio they offer) the training is not (ε, δ = ${claim.delta})-differentially private for any ε below ${claim.epsilon.toFixed(2)} (${claim.method === 'one-run' ? 'Steinke et al. one-run bound' : 'best threshold test'}, ${claim.attack}).${point}`,
     );
     keyNumbers.push({
       label: 'ε lower bound',
-      value: byEps.epsilonLowerBound.toFixed(2),
-      detail: `95% confidence, ${who(byEps, targets)}`,
+      value: claim.epsilon.toFixed(2),
+      detail: `${Math.round(claim.confidence * 100)}% joint confidence, ${claim.attack}`,
     });
   }
-  const slices = results.filter(
-    (r) => r.slice.feature !== 'entire_dataset' && r.nMembers >= MIN_SLICE && r.nNonMembers >= MIN_SLICE,
-  );
-  const worstSlice = best(slices, (r) => r.auc);
-  if (worstSlice !== undefined && worstEntire !== undefined && worstSlice.auc > worstEntire.auc) {
+  const exposed = mostExposedSlice(results);
+  if (exposed !== undefined) {
+    const w = exposed.slice;
     sentences.push(
-      `The most exposed slice is ${sliceName(worstSlice)} (${worstSlice.nMembers} members, ${worstSlice.nNonMembers} non-members), where ${who(worstSlice, targets)} reaches AUC ${worstSlice.auc.toFixed(3)}.`,
+      `The most exposed slice is ${sliceName(w)} (${w.nMembers} members, ${w.nNonMembers} non-members), where ${who(w, targets)} reaches AUC ${w.auc.toFixed(3)} (CI ${w.aucInterval.low.toFixed(3)}–${w.aucInterval.high.toFixed(3)}) against ${exposed.entire.auc.toFixed(3)} on the entire dataset — beyond the noise after correcting for ${exposed.compared} slice × attack comparisons.`,
     );
     keyNumbers.push({
       label: 'Most exposed slice',
-      value: worstSlice.auc.toFixed(3),
-      detail: `${sliceName(worstSlice)}, ${who(worstSlice, targets)}`,
+      value: w.auc.toFixed(3),
+      detail: `${sliceName(w)}, ${who(w, targets)}`,
     });
+  } else if (results.some((r) => r.slice.feature !== 'entire_dataset')) {
+    sentences.push(
+      'No slice leaks more than the entire dataset beyond the noise (slices under 30 members or non-members are not compared).',
+    );
   }
   if (results.length === 0)
     sentences.push('The run has no results (every slice lacked members or non-members).');
@@ -199,7 +293,7 @@ export function summarizeResults(results: readonly ReportResult[]): Summary {
     keyNumbers,
     comparisons: compareTargets(targets, fpr),
     fpr,
-    rule: verdictRule(fpr),
+    rule: verdictRule(resolvable),
   };
 }
 

@@ -155,6 +155,9 @@ function jsonNumber(x: unknown, where: string): number {
   throw new MiaError('E_JSON', `expected a number, found ${JSON.stringify(x)}`, { where });
 }
 
+/** A decimal number as a CSV cell holds it: optional sign, digits with an optional point, optional exponent. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 function csvArrays(path: string): Map<string, RawArray> {
   const text = new TextDecoder().decode(readFileOrThrow(path));
   const { header, rows, lineOf } = parseCsv(text, path);
@@ -171,6 +174,22 @@ function csvArrays(path: string): Map<string, RawArray> {
   const kind = header.some((h) => h.startsWith('logits_')) ? 'logits' : 'probs';
   const classCols: number[] = [];
   for (let k = 0; col(`${kind}_${k}`) >= 0; k++) classCols.push(col(`${kind}_${k}`));
+  // every kind_<k> column must be part of kind_0 … kind_{c-1}: a skipped index is an error naming it
+  const numbered = header.flatMap((h) => {
+    const m = new RegExp(`^${kind}_(\\d+)$`).exec(h);
+    return m !== null ? [Number(m[1])] : [];
+  });
+  const highest = Math.max(-1, ...numbered);
+  if (highest >= classCols.length) {
+    throw new MiaError(
+      'E_CSV',
+      `column '${kind}_${classCols.length}' is missing (there is a ${kind}_${highest})`,
+      {
+        where: { file: path, line: 1 },
+        expected: `columns ${kind}_0 … ${kind}_${highest} without a gap`,
+      },
+    );
+  }
   if (classCols.length === 0) {
     throw new MiaError('E_CSV', 'no logits_0… or probs_0… columns', { where: { file: path, line: 1 } });
   }
@@ -189,15 +208,21 @@ function csvArrays(path: string): Map<string, RawArray> {
     }
     parts[s].push(r);
   });
+  // a decimal number, exactly (no 0x10, no '1e', no surrounding spaces, no empty cell); NaN and
+  // ±Infinity are named at their line and column here, not later by array index
   const num = (r: number, ci: number): number => {
-    const raw = rows[r]![ci]!.trim();
-    const v = Number(raw);
-    if (raw === '' || (Number.isNaN(v) && raw.toLowerCase() !== 'nan')) {
-      throw new MiaError('E_CSV', `column '${header[ci]}' is not a number: '${raw}'`, {
-        where: { file: path, line: lineOf(r) },
+    const raw = rows[r]![ci]!;
+    const where = { file: path, line: lineOf(r), column: ci + 1 };
+    if (/^(?:[+-]?(?:nan|inf|infinity))$/i.test(raw)) {
+      throw new MiaError('E_NOT_FINITE', `column '${header[ci]}' is ${raw}, not a finite number`, { where });
+    }
+    if (!DECIMAL.test(raw)) {
+      throw new MiaError('E_CSV', `column '${header[ci]}' is not a decimal number: '${raw}'`, {
+        where,
+        expected: 'digits with an optional sign, point and exponent (e.g. -1.5e-3)',
       });
     }
-    return v;
+    return Number(raw);
   };
   const csvLabel = (r: number): number => {
     const v = num(r, label);

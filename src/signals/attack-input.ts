@@ -20,6 +20,8 @@ export const ATTACK_INPUT_KEYS = [
   'loss_test',
   'labels_train',
   'labels_test',
+  'preds_train',
+  'preds_test',
 ] as const;
 export type AttackInputKey = (typeof ATTACK_INPUT_KEYS)[number];
 
@@ -69,11 +71,13 @@ export function attackInputFromArrays(
     const logits = get('logits', 2);
     const probs = get('probs', 2);
     const loss = get('loss', 1);
+    const preds = get('preds', 1);
     const n = labels.shape[0]!;
     for (const [a, name] of [
       [logits, 'logits'],
       [probs, 'probs'],
       [loss, 'loss'],
+      [preds, 'preds'],
     ] as const) {
       if (a !== undefined && a.shape[0] !== n) {
         throw new MiaError(
@@ -89,14 +93,24 @@ export function attackInputFromArrays(
         logits: logits === undefined ? undefined : toFloat(logits.data),
         probs: probs === undefined ? undefined : toFloat(probs.data),
         loss: loss === undefined ? undefined : toFloat(loss.data),
-        numClasses: (logits ?? probs)?.shape[1],
+        preds: preds === undefined ? undefined : toLabels(preds.data, `${where}:preds${sfx}`),
+        numClasses: (logits ?? probs)?.shape[1] ?? labelOnlyClasses,
       },
       where,
       { ...options, suffix: sfx },
     );
   };
   // Train and test must describe the same classifier: same kind of outputs on both sides.
-  for (const name of ['logits', 'probs', 'loss'] as const) {
+  // label-only inputs: both sides need the same class count, the larger of the two sides'
+  let labelOnlyClasses: number | undefined;
+  if (!arrays.has('logits_train') && !arrays.has('probs_train') && arrays.has('preds_train')) {
+    labelOnlyClasses = 2;
+    for (const key of ['labels_train', 'labels_test', 'preds_train', 'preds_test']) {
+      const a = arrays.get(key);
+      if (a !== undefined) for (const v of a.data) labelOnlyClasses = Math.max(labelOnlyClasses, v + 1);
+    }
+  }
+  for (const name of ['logits', 'probs', 'loss', 'preds'] as const) {
     if (arrays.has(`${name}_train`) !== arrays.has(`${name}_test`)) {
       const missing = arrays.has(`${name}_train`) ? `${name}_test` : `${name}_train`;
       throw new MiaError(
@@ -173,5 +187,16 @@ export function poolAttackInput(input: AttackInput): PooledOutputs {
     isMember,
     nMembers: m.n,
     nNonMembers: t.n,
+    ...(m.predicted !== undefined && t.predicted !== undefined
+      ? { predicted: catInt(m.predicted, t.predicted) }
+      : {}),
+    ...(m.labelOnly === true || t.labelOnly === true ? { labelOnly: true } : {}),
   };
+}
+
+function catInt(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

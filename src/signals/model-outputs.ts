@@ -20,6 +20,17 @@ export interface ModelOutputs {
   readonly loss: Float64Array;
   /** True labels in [0, numClasses), length n. */
   readonly labels: Int32Array;
+  /**
+   * The predicted labels as the producer gave them (`preds_train` / `preds_test`), length n. Absent: the
+   * predicted label is the argmax of `probs` (lowest index on ties; see predictedLabels).
+   */
+  readonly predicted?: Int32Array;
+  /**
+   * True when the producer gave only predicted labels (no logits, no probs): `probs` is then the one-hot
+   * row of each predicted label and `loss` its clipped cross-entropy, placeholders that only the
+   * label-only attacks (which read the predicted label) may use.
+   */
+  readonly labelOnly?: boolean;
 }
 
 /** What a producer may hand over: logits or probs (at least one), labels, optionally loss. */
@@ -28,6 +39,8 @@ export interface ModelOutputsFields {
   probs?: Float32Array | Float64Array | undefined;
   loss?: Float32Array | Float64Array | undefined;
   labels: Int32Array;
+  /** Predicted labels in [0, numClasses), length n; alone (no logits, no probs) they make a label-only output. */
+  preds?: Int32Array | undefined;
   /** Number of classes; derived from the width of logits/probs when omitted. */
   numClasses?: number | undefined;
   /** Number of samples; derived from labels when omitted. */
@@ -56,7 +69,9 @@ export const LOSS_ROUNDING = 1e-6;
  * loss), E_PROBS_SUM (a row of probs off by more than the tolerance, or negative entries; or, when
  * both logits and probs are given, probs not equal to softmax(logits) within the tolerance — TF
  * Privacy refuses both outright), E_VALUE (a loss below −{@link LOSS_ROUNDING}), E_MISSING_FIELD
- * (neither logits nor probs), E_EMPTY (n = 0).
+ * (neither logits nor probs nor preds), E_EMPTY (n = 0). `preds` alone make a label-only output (see
+ * {@link ModelOutputs.labelOnly}; classes = `numClasses`, else 1 + the largest label or prediction);
+ * `preds` beside logits or probs are kept as the predicted labels, unchecked against their argmax.
  */
 export function makeModelOutputs(
   fields: ModelOutputsFields,
@@ -74,6 +89,9 @@ export function makeModelOutputs(
     });
   }
   if (n === 0) throw new MiaError('E_EMPTY', `no samples (labels${sfx} is empty)`, { where: at('labels') });
+  if (logits === undefined && probs === undefined && fields.preds !== undefined) {
+    return labelOnlyOutputs(fields.preds, labels, fields.numClasses, at);
+  }
   if (logits === undefined && probs === undefined) {
     throw new MiaError('E_MISSING_FIELD', `neither logits${sfx} nor probs${sfx} is given; one is required`, {
       where,
@@ -156,7 +174,51 @@ export function makeModelOutputs(
     p = Float64Array.from(probs!);
     lossOut = loss !== undefined ? Float64Array.from(loss) : crossEntropyFromProbs(p, n, c, labels);
   }
-  return { n, numClasses: c, logits: logitsOut, probs: p, loss: lossOut, labels };
+  const out: ModelOutputs = { n, numClasses: c, logits: logitsOut, probs: p, loss: lossOut, labels };
+  if (fields.preds === undefined) return out;
+  checkPreds(fields.preds, n, c, at);
+  return { ...out, predicted: fields.preds };
+}
+
+function checkPreds(preds: Int32Array, n: number, c: number, at: (field: string) => string): void {
+  if (preds.length !== n) {
+    throw new MiaError('E_SHAPE_MISMATCH', `preds has ${preds.length} entries, expected ${n}`, {
+      where: at('preds'),
+    });
+  }
+  for (let i = 0; i < n; i++) {
+    const v = preds[i]!;
+    if (!(v >= 0 && v < c)) {
+      throw new MiaError('E_LABEL_RANGE', `preds[${i}] = ${v} is outside [0, ${c})`, { where: at('preds') });
+    }
+  }
+}
+
+/** Outputs from predicted labels alone: one-hot probs, clipped loss, labelOnly (see makeModelOutputs). */
+function labelOnlyOutputs(
+  preds: Int32Array,
+  labels: Int32Array,
+  numClasses: number | undefined,
+  at: (field: string) => string,
+): ModelOutputs {
+  const n = labels.length;
+  let c = numClasses ?? 2;
+  if (numClasses === undefined) {
+    for (let i = 0; i < n; i++) c = Math.max(c, labels[i]! + 1, (preds[i] ?? 0) + 1);
+  }
+  checkPreds(preds, n, c, at);
+  for (let i = 0; i < n; i++) {
+    const y = labels[i]!;
+    if (!(y >= 0 && y < c)) {
+      throw new MiaError('E_LABEL_RANGE', `labels[${i}] = ${y} is outside [0, ${c})`, {
+        where: at('labels'),
+      });
+    }
+  }
+  const probs = new Float64Array(n * c);
+  for (let i = 0; i < n; i++) probs[i * c + preds[i]!] = 1;
+  const loss = crossEntropyFromProbs(probs, n, c, labels);
+  return { n, numClasses: c, logits: undefined, probs, loss, labels, predicted: preds, labelOnly: true };
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   compareExperiments,
   type ExperimentsFile,
 } from '../../src/audit/compare-experiments.js';
-import { fakePoint, fakeResult } from './helpers.js';
+import { fakePoint, fakeResult, tprEntry } from './helpers.js';
 
 /** A result of `model` in `experiment` on 5000 members and 5000 non-members (entire dataset unless `slice`). */
 const result = (
@@ -176,7 +176,7 @@ test('compareExperiments: the dataset as configured, models without results left
 test('without 1% among the FPR targets the comparison says "not computed", never 0.0%', () => {
   const results = FILE.experiments[0]!.models.map((model, k) => ({
     ...result('architecture', model, 'lr', 0.6 + 0.1 * k, 0.1),
-    tprAtFpr: { '0.02': { tpr: 0.1, low: 0.05, high: 0.2, lowSupport: false } },
+    tprAtFpr: { '0.02': tprEntry(0.1, 0.05, 0.2, false) },
   }));
   const text = compareExperiments(FILE, results, [], []).lines.join('\n');
   assert.match(text, /TPR at 1% FPR not computed/);

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditResult } from '../../src/audit/attack-stage.js';
 import type { PrivacyPoint } from '../../src/audit/privacy-collection.js';
+import type { TprAtFprEntry } from '../../src/audit/run-attacks.js';
 import { RUN_FILES } from '../../src/audit/run-format/index.js';
 import { isMiaError, type MiaError } from '../../src/errors.js';
 
@@ -38,8 +39,9 @@ export function fakeResult(
     nNonMembers: 10,
     auc,
     advantage: auc - 0.5,
-    ppv: 0.5,
-    tprAtFpr: { '0.01': { tpr, low: 0, high: 1, lowSupport: false } },
+    aucInterval: { low: Math.max(0, auc - 0.2), high: Math.min(1, auc + 0.2), se: 0.1, method: 'DeLong' },
+    ppvMaxOverThresholds: 0.5,
+    tprAtFpr: { '0.01': tprEntry(tpr, 0, 1, false) },
     epsilonLowerBound: 0,
     epsilon: { estimate: 0, low: 0, high: 0, thresholdsTried: 1 },
     ...more,
@@ -120,4 +122,21 @@ function matching(dir: string, pattern: string): string[] {
   return readdirSync(join(dir, sub))
     .filter((n) => re.test(n))
     .map((n) => `${sub}/${n}`);
+}
+
+/** A TPR-at-FPR entry with the given TPR and interval, at 1% realised FPR on 10 of each class. */
+export function tprEntry(tpr: number, low: number, high: number, lowSupport: boolean): TprAtFprEntry {
+  return {
+    tpr,
+    low,
+    high,
+    fpr: 0.01,
+    threshold: 1,
+    falsePositives: 0,
+    truePositives: Math.round(tpr * 10),
+    precision: Number.NaN,
+    precisionLow: Number.NaN,
+    precisionHigh: Number.NaN,
+    lowSupport,
+  };
 }

@@ -213,19 +213,28 @@ test('a tiny audit fills the run directory; its scores are exactly the attacks o
     entire.map((r: { attack: string }) => r.attack),
     ATTACKS,
   );
-  assert.deepEqual(Object.keys(entire[0]).slice(0, 11), [
+  assert.deepEqual(Object.keys(entire[0]).slice(0, 12), [
     'attack',
     'signal',
     'slice',
     'nMembers',
     'nNonMembers',
     'auc',
+    'aucInterval',
     'advantage',
-    'ppv',
+    'ppvMaxOverThresholds',
     'tprAtFpr',
     'epsilonLowerBound',
     'epsilon',
   ]);
+  // reference mode: membership is a random half, so the run states one corrected DP claim
+  assert.equal(json.membership.design, 'random-half');
+  assert.equal(json.dpClaims.length, 1);
+  assert.equal(json.dpClaims[0].method, 'threshold-test');
+  assert.equal(
+    json.dpClaims[0].attacksCorrected,
+    json.results.filter((r: { slice: { feature: string } }) => r.slice.feature === 'entire_dataset').length,
+  );
   assert.equal(entire[0].model, 'target');
   assert.equal(entire[0].nMembers, 60);
   assert.ok(

@@ -59,6 +59,9 @@ test('unreadable signal, model and results files are reported, computed again, a
   );
 
   // 1. a truncated signal file: noticed, the model is loaded from its cache and the signals recomputed
+  // without manifest.json (a run directory older than it) damage is found by reading the file; with
+  // it, by its recorded checksum (test/audit/run-integrity.test.ts)
+  rmSync(join(dir, 'manifest.json'));
   truncateSync(join(dir, 'signals', 'target.npz'), 30);
   const log1 = memoryLogger();
   const second = await runAudit(config(), { logger: log1 });
@@ -81,6 +84,7 @@ test('unreadable signal, model and results files are reported, computed again, a
   // 2. a truncated model (and its signals) and a truncated results.json: the model is trained again,
   // the attacks rerun on the new signals — and every number is the first run's
   const hash = readdirSync(join(dir, 'models', 'ref-01'))[0]!;
+  rmSync(join(dir, 'manifest.json'));
   truncateSync(join(dir, 'models', 'ref-01', hash, 'weights.npz'), 100);
   truncateSync(join(dir, 'signals', 'ref-01.npz'), 50);
   truncateSync(join(dir, 'results.json'), 10);
@@ -122,6 +126,7 @@ test('unreadable signal, model and results files are reported, computed again, a
   assert.deepEqual(npzContent(join(dir, 'scores.npz')), scores);
 
   // 3. a truncated scores.npz: results.json alone is not reused
+  rmSync(join(dir, 'manifest.json'));
   truncateSync(join(dir, 'scores.npz'), 200);
   const log3 = memoryLogger();
   const fourth = await runAudit(config(), { logger: log3 });

@@ -37,15 +37,16 @@ test('mia attack writes the documented JSON schema and a summary table', () => {
     ['threshold', 'threshold-entropy', 'lr'],
   );
   const first = json.results[0]!;
-  assert.deepEqual(Object.keys(first).slice(0, 11), [
+  assert.deepEqual(Object.keys(first).slice(0, 12), [
     'attack',
     'signal',
     'slice',
     'nMembers',
     'nNonMembers',
     'auc',
+    'aucInterval',
     'advantage',
-    'ppv',
+    'ppvMaxOverThresholds',
     'tprAtFpr',
     'epsilonLowerBound',
     'epsilon',

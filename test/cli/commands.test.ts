@@ -30,7 +30,18 @@ async function commandOf(name: string): Promise<CliCommand> {
 const names = listedCommands();
 
 test('mia --help lists every command with the summary its declaration gives', async () => {
-  assert.deepEqual(names, ['demo', 'audit', 'attack', 'train', 'infer', 'score', 'evaluate', 'report']);
+  assert.deepEqual(names, [
+    'demo',
+    'audit',
+    'attack',
+    'train',
+    'infer',
+    'score',
+    'evaluate',
+    'report',
+    'gate',
+    'plan',
+  ]);
   const help = runMia(['--help']).stdout;
   for (const name of names) {
     const c = await commandOf(name);

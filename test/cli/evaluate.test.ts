@@ -147,7 +147,16 @@ test('evaluateCommand prints AUC and TPR@FPR with intervals and writes the attac
   assert.match(text, /AUC\s+0\.7500/);
   assert.match(text, /TPR@5% FPR\s+50\.00%\s+\[\d+\.\d+%, \d+\.\d+%\]/);
   const json = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
-  for (const k of ['nMembers', 'nNonMembers', 'auc', 'advantage', 'ppv', 'tprAtFpr', 'epsilonLowerBound']) {
+  for (const k of [
+    'nMembers',
+    'nNonMembers',
+    'auc',
+    'advantage',
+    'aucInterval',
+    'ppvMaxOverThresholds',
+    'tprAtFpr',
+    'epsilonLowerBound',
+  ]) {
     assert.ok(k in json, k);
   }
   assert.equal(json.auc, 0.75);

@@ -7,8 +7,8 @@ import { demoCommand, QUICKSTART_CONFIG } from '../../src/cli/demo.js';
 import { BUILTIN_IMAGE_SOURCES } from '../../src/data/sources.js';
 import { repoRoot } from '../installed-package.js';
 
-// Facts that help texts and config comments state about the code: each is read from the code here,
-// so a change to one without the other fails.
+// Facts that help texts and config comments state about the code and configs: each is checked against
+// its source here, so a change to one without the other fails.
 
 const quickstartText = readFileSync(QUICKSTART_CONFIG, 'utf8');
 const quickstart = parse(quickstartText) as {

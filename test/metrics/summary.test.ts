@@ -28,7 +28,7 @@ test('summarize assembles every metric from one ROC curve, keyed by String(targe
   assert.deepEqual(Object.keys(r.tprAtFpr), ['0.001', '0.01', '0.05', '0.1']);
   assert.equal(r.auc, auc(roc));
   assert.equal(r.advantage, attackerAdvantage(roc));
-  assert.equal(r.ppv, ppv(roc));
+  assert.equal(r.ppvMaxOverThresholds, ppv(roc));
   assert.deepEqual(r.tprAtFpr['0.01'], tprAtFpr(roc, 0.01));
   assert.deepEqual(r.epsilonLowerBound, epsilonLowerBound(roc));
   assert.deepEqual(r.roc, roc);
@@ -56,7 +56,7 @@ test('perfect separator: AUC 1, advantage 1, PPV 1, TPR 1 at every default targe
   const r = summarize(s, m);
   assert.equal(r.auc, 1);
   assert.equal(r.advantage, 1);
-  assert.equal(r.ppv, 1);
+  assert.equal(r.ppvMaxOverThresholds, 1);
   for (const v of Object.values(r.tprAtFpr)) assert.equal(v.tpr, 1);
   assert.ok(r.epsilonLowerBound.low > 0);
 });

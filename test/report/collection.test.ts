@@ -11,10 +11,10 @@ import {
   pointsFromResults,
   saveCollection,
 } from '../../src/report/collection.js';
-import { fakePoint } from '../audit/helpers.js';
+import { fakePoint, tprEntry } from '../audit/helpers.js';
 
 function result(attack: string, slice: AttackResult['slice'], auc: number, tpr: number): AttackResult {
-  const e = { tpr, low: 0, high: 1, lowSupport: false };
+  const e = tprEntry(tpr, 0, 1, false);
   return {
     attack,
     signal: 'loss',
@@ -23,7 +23,8 @@ function result(attack: string, slice: AttackResult['slice'], auc: number, tpr: 
     nNonMembers: 10,
     auc,
     advantage: auc - 0.5,
-    ppv: 0.6,
+    aucInterval: { low: Math.max(0, auc - 0.05), high: Math.min(1, auc + 0.05), se: 0.025, method: 'DeLong' },
+    ppvMaxOverThresholds: 0.6,
     tprAtFpr: { '0.001': e, '0.01': e },
     epsilonLowerBound: 0.1,
     epsilon: { estimate: 0.2, low: 0.1, high: 0.3, thresholdsTried: 19 },

@@ -25,9 +25,13 @@ import type { ReportResult } from '../../src/report/run-dir.js';
 import { leakageLevel, summarizeResults } from '../../src/report/summary.js';
 import { targetsOf } from '../../src/report/targets.js';
 import { writeReport } from '../../src/report/write-report.js';
+import { tprEntry } from '../audit/helpers.js';
 import { makeRunDir, reportResult } from './fixture.js';
 
-const e = (tpr: number, low = tpr / 2) => ({ tpr, low, high: Math.min(1, tpr * 2), lowSupport: false });
+const e = (tpr: number, low = tpr / 2) => ({
+  ...tprEntry(tpr, low, Math.min(1, tpr * 2), false),
+  truePositives: Math.round(tpr * 1000),
+});
 
 const r = reportResult;
 
@@ -39,14 +43,13 @@ test('headlineFpr: 1% when computed, else the lowest FPR the results have', () =
 });
 
 test('leakageLevel without 1% FPR: thresholds scale with the FPR read; a missing TPR is not a 0', () => {
-  // At 2% FPR: high at TPR ≥ 20%, moderate at a lower bound > 4%, low at a lower bound > 2%.
-  assert.equal(leakageLevel([r('a', 0.51, { '0.02': e(0.2), '0.2': e(0.5) })]), 'high');
-  assert.equal(leakageLevel([r('a', 0.51, { '0.02': e(0.19, 0.041), '0.2': e(0.5) })]), 'moderate');
-  assert.equal(leakageLevel([r('a', 0.51, { '0.02': e(0.05, 0.021), '0.2': e(0.5) })]), 'low');
-  // TPR 15% at 2% FPR: 7.5× chance, not "high" (at 1% FPR the old rule would have said so).
-  assert.equal(leakageLevel([r('a', 0.51, { '0.02': e(0.15, 0.01), '0.2': e(0.3) })]), 'none measured');
-  // No TPR at all: AUC alone.
-  assert.equal(leakageLevel([r('a', 0.61, {})]), 'moderate');
+  // At 2% FPR (1000 non-members: resolvable) on lower bounds: high ≥ 20%, moderate > 4%, low > 2%.
+  assert.equal(leakageLevel([r('a', 0.51, { '0.02': e(0.25), '0.2': e(0.5) })]), 'high');
+  assert.equal(leakageLevel([r('a', 0.51, { '0.02': e(0.06), '0.2': e(0.5) })]), 'moderate');
+  assert.equal(leakageLevel([r('a', 0.51, { '0.02': e(0.035), '0.2': e(0.5) })]), 'low');
+  assert.equal(leakageLevel([r('a', 0.51, { '0.02': e(0.02), '0.2': e(0.3) })]), 'none measured');
+  // No TPR at all: the AUC's lower bound alone (AUC − 0.049 here).
+  assert.equal(leakageLevel([r('a', 0.66, {})]), 'moderate');
   assert.equal(leakageLevel([r('a', 0.5, {})]), 'none measured');
 });
 
@@ -61,7 +64,7 @@ test('summarizeResults without 1% FPR: every TPR is labelled with the FPR it was
   assert.doesNotMatch(text, /1% FPR [0-9]|TPR at 1% FPR|0\.0%/);
   assert.match(
     s.sentences[1]!,
-    /^At a 2% false-positive rate — wrongly accusing 1 non-member in 50 \(1% FPR was not/,
+    /^At a 2% false-positive rate \(the lowest FPR this audit resolves.*\) — wrongly accusing 1 non-member in 50/,
   );
   assert.match(s.sentences[1]!, /identifies 46\.0% of the training members/);
   assert.deepEqual(
@@ -73,17 +76,14 @@ test('summarizeResults without 1% FPR: every TPR is labelled with the FPR it was
   ]);
   assert.match(
     s.rule,
-    /high = AUC ≥ 0\.70 or TPR ≥ 20% at 2% FPR; moderate = .* above 4%; low = .* above 2%\./,
+    /high = AUC bound ≥ 0\.70 or TPR bound at 2% FPR ≥ 20%; moderate = .* ≥ 4%; low = .* above 2%\./,
   );
   // With the default targets the rule reads as before.
   const d = summarizeResults([r('loss', 0.6, { '0.001': e(0.01), '0.01': e(0.03) })]);
-  assert.match(
-    d.rule,
-    /TPR ≥ 10% at 1% FPR; moderate = AUC ≥ 0\.60 or the 95% lower bound of TPR at 1% FPR above 2%/,
-  );
+  assert.match(d.rule, /TPR bound at 1% FPR ≥ 10%; moderate = AUC bound ≥ 0\.60 or TPR bound ≥ 2%/);
   assert.deepEqual(
     d.keyNumbers.filter((k) => k.label.startsWith('TPR')).map((k) => k.label),
-    ['TPR at 1% FPR', 'TPR at 0.1% FPR'],
+    ['TPR at 1% FPR'],
   );
   // No FPR target at all: "not computed", never 0.
   const none = summarizeResults([r('loss', 0.6, {})]);
@@ -149,8 +149,9 @@ test('writeReport without 1% FPR in results.json: no "TPR at 1% FPR" from result
   const res = await writeReport(d, { png: false });
   const html = readFileSync(res.html, 'utf8');
   assert.doesNotMatch(html, /TPR at 1% FPR/);
-  assert.match(html, /<div class="l">TPR at 5% FPR<\/div>/);
-  assert.match(html, /TPR ≥ 50% at 5% FPR/);
+  // 100 non-members: 5% FPR rests on 5 false positives, so the headline reads the lowest resolvable, 10%
+  assert.match(html, /<div class="l">TPR at 10% FPR<\/div>/);
+  assert.match(html, /TPR bound at 10% FPR ≥ 100%/);
   const models = readFileSync(join(d, 'report', 'models.svg'), 'utf8');
   assert.match(models, /TPR at 5% FPR/);
   assert.doesNotMatch(models, /1% FPR/);

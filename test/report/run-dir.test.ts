@@ -18,8 +18,23 @@ const RESULT = {
   nNonMembers: 3,
   auc: 0.7,
   advantage: 0.33,
-  ppv: 0.75,
-  tprAtFpr: { '0.01': { tpr: 0.33, low: 0.01, high: 0.9, lowSupport: true } },
+  aucInterval: { low: 0, high: 1, se: 0.3, method: 'DeLong' },
+  ppvMaxOverThresholds: 0.75,
+  tprAtFpr: {
+    '0.01': {
+      tpr: 0.33,
+      low: 0.01,
+      high: 0.9,
+      fpr: 0,
+      threshold: null,
+      falsePositives: 0,
+      truePositives: 1,
+      precision: null,
+      precisionLow: null,
+      precisionHigh: null,
+      lowSupport: true,
+    },
+  },
   epsilonLowerBound: null,
 };
 

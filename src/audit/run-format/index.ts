@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { EnvironmentFile } from './environment.js';
 import { ExperimentsFile } from './experiments.js';
 import { HistoryFile } from './history.js';
+import { LockFile } from './lock.js';
+import { ManifestFile } from './manifest.js';
 import { PrivacyByEpochFile, PrivacySideFile } from './privacy.js';
 import { ResultsFile } from './results.js';
 import { TimingFile } from './timing.js';
@@ -18,6 +20,8 @@ import { TimingFile } from './timing.js';
 export * from './environment.js';
 export * from './experiments.js';
 export * from './history.js';
+export * from './lock.js';
+export * from './manifest.js';
 export * from './privacy.js';
 export * from './results.js';
 export * from './timing.js';
@@ -189,4 +193,14 @@ export const RUN_FILES: readonly RunFile[] = [
     ],
   },
   { path: 'report/', summary: 'report.html (self-contained, no network) and every chart as .svg and .png' },
+  {
+    path: 'manifest.json',
+    summary: 'size and SHA-256 of every reusable file, recorded as it was written; checked on a rerun',
+    schema: ManifestFile,
+  },
+  {
+    path: 'run.lock',
+    summary: 'while a process writes the run directory: its PID, host and start time',
+    schema: LockFile,
+  },
 ];

@@ -18,7 +18,7 @@ export const PrivacyPointJson = z
     tprAt1Fpr: z.number().describe('TPR at FPR ≤ 1% (the highest ROC point at or below it)'),
     valAccuracy: frac.describe('validation accuracy, a fraction (accuracy_test); null when unknown'),
     trainAccuracy: frac.describe('training accuracy, a fraction (accuracy_train); null when unknown'),
-    ppv: z.number().optional().describe('PPV'),
+    ppv: z.number().optional().describe("TF Privacy's get_ppv (the best precision over all thresholds)"),
     experiment: z
       .string()
       .optional()

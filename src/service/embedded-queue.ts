@@ -1,0 +1,150 @@
+/**
+ * The embedded queue: one row per audit in the store's `jobs` table, taken by workers under a lease.
+ * A worker that takes a job holds it until `lease_until` (milliseconds since the epoch) and extends it
+ * with heartbeats; a job whose lease ran out (its worker crashed or hung) is ready again and the next
+ * `claim` takes it, counting another attempt. A job is taken at most `max_attempts` times: `fail` with
+ * attempts left puts it back, and `claim` gives up on a job whose lease expired on its last attempt
+ * (reported in `exhausted`). Every change is one IMMEDIATE transaction, so two workers never take the
+ * same job.
+ */
+import type { SqlDatabase } from './sqlite-driver.js';
+import { transaction } from './sqlite-driver.js';
+
+/** A job as a worker holds it. */
+export interface LeasedJob {
+  auditId: string;
+  /** 1 on the first take, 2 on the second, … */
+  attempt: number;
+  maxAttempts: number;
+}
+
+/** What claim found: the job it leased (if any) and the jobs that ran out of attempts. */
+export interface ClaimResult {
+  job: LeasedJob | undefined;
+  /** Audits whose lease expired on their last attempt: no worker will take them again. */
+  exhausted: string[];
+}
+
+interface JobRow {
+  audit_id: string;
+  attempts: number;
+  max_attempts: number;
+}
+
+export class EmbeddedQueue {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Adds the job of `auditId`, to be taken at most `maxAttempts` times. */
+  enqueue(auditId: string, maxAttempts: number): void {
+    this.db
+      .prepare(
+        'INSERT INTO jobs (audit_id, state, attempts, max_attempts, enqueued_at) VALUES (?, ?, 0, ?, ?)',
+      )
+      .run(auditId, 'queued', maxAttempts, this.now());
+  }
+
+  /**
+   * Leases the oldest ready job (queued, or leased with an expired lease and attempts left) to
+   * `worker` for `leaseMs`, and records the worker as seen.
+   */
+  claim(worker: string, leaseMs: number): ClaimResult {
+    const now = this.now();
+    return transaction(this.db, () => {
+      this.db
+        .prepare('INSERT INTO workers (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET seen_at = ?')
+        .run(worker, now, now);
+      const dead = this.db
+        .prepare(
+          "SELECT audit_id FROM jobs WHERE state = 'leased' AND lease_until < ? AND attempts >= max_attempts",
+        )
+        .all(now) as { audit_id: string }[];
+      for (const d of dead) {
+        this.db
+          .prepare("UPDATE jobs SET state = 'done', lease_owner = NULL WHERE audit_id = ?")
+          .run(d.audit_id);
+      }
+      const row = this.db
+        .prepare(
+          `SELECT audit_id, attempts, max_attempts FROM jobs
+           WHERE state = 'queued' OR (state = 'leased' AND lease_until < ? AND attempts < max_attempts)
+           ORDER BY enqueued_at, audit_id LIMIT 1`,
+        )
+        .get(now) as JobRow | undefined;
+      const exhausted = dead.map((d) => d.audit_id);
+      if (row === undefined) return { job: undefined, exhausted };
+      this.db
+        .prepare(
+          "UPDATE jobs SET state = 'leased', attempts = attempts + 1, lease_owner = ?, lease_until = ? WHERE audit_id = ?",
+        )
+        .run(worker, now + leaseMs, row.audit_id);
+      return {
+        job: { auditId: row.audit_id, attempt: row.attempts + 1, maxAttempts: row.max_attempts },
+        exhausted,
+      };
+    });
+  }
+
+  /** Extends `worker`'s lease of `auditId` by `leaseMs`; false when the worker no longer holds it. */
+  heartbeat(auditId: string, worker: string, leaseMs: number): boolean {
+    const now = this.now();
+    const r = this.db
+      .prepare("UPDATE jobs SET lease_until = ? WHERE audit_id = ? AND state = 'leased' AND lease_owner = ?")
+      .run(now + leaseMs, auditId, worker);
+    this.db.prepare('UPDATE workers SET seen_at = ? WHERE id = ?').run(now, worker);
+    return Number(r.changes) > 0;
+  }
+
+  /** Marks the job finished (succeeded, failed for good, or cancelled); false when `worker` lost it. */
+  complete(auditId: string, worker: string): boolean {
+    const r = this.db
+      .prepare(
+        "UPDATE jobs SET state = 'done', lease_owner = NULL WHERE audit_id = ? AND state = 'leased' AND lease_owner = ?",
+      )
+      .run(auditId, worker);
+    return Number(r.changes) > 0;
+  }
+
+  /**
+   * A failed attempt: the job goes back to the queue when it has attempts left (returns 'retry'),
+   * else it is finished (returns 'failed'). Returns 'lost' when `worker` no longer held it.
+   */
+  fail(auditId: string, worker: string): 'retry' | 'failed' | 'lost' {
+    return transaction(this.db, () => {
+      const row = this.db
+        .prepare(
+          "SELECT attempts, max_attempts FROM jobs WHERE audit_id = ? AND state = 'leased' AND lease_owner = ?",
+        )
+        .get(auditId, worker) as { attempts: number; max_attempts: number } | undefined;
+      if (row === undefined) return 'lost';
+      const retry = row.attempts < row.max_attempts;
+      this.db
+        .prepare('UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL WHERE audit_id = ?')
+        .run(retry ? 'queued' : 'done', auditId);
+      return retry ? 'retry' : 'failed';
+    });
+  }
+
+  /** Removes a job that no worker holds yet (a cancelled queued audit); false when it was leased or gone. */
+  withdraw(auditId: string): boolean {
+    const r = this.db
+      .prepare("UPDATE jobs SET state = 'done' WHERE audit_id = ? AND state = 'queued'")
+      .run(auditId);
+    return Number(r.changes) > 0;
+  }
+
+  /** Counts of jobs by state, and the workers seen in the last `withinMs`. */
+  stats(withinMs = 60_000): { queued: number; leased: number; workers: string[] } {
+    const counts = this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as {
+      state: string;
+      n: number;
+    }[];
+    const n = (s: string) => Number(counts.find((c) => c.state === s)?.n ?? 0);
+    const workers = this.db
+      .prepare('SELECT id FROM workers WHERE seen_at >= ? ORDER BY id')
+      .all(this.now() - withinMs) as { id: string }[];
+    return { queued: n('queued'), leased: n('leased'), workers: workers.map((w) => w.id) };
+  }
+}
