@@ -1,7 +1,9 @@
 // The onnxruntime engine's residual networks against PyTorch (fixtures/make_resnet_oracle.py): with the
 // same weights, the same eval-mode logits; after two SGD-momentum steps in training mode (batch norm on
 // batch statistics, running averages with momentum 0.1) the same losses, the same weights — so the
-// same gradients — the same running statistics and the same eval logits.
+// same gradients — the same running statistics and the same eval logits. The reference is PyTorch in
+// float64; the fixture script refuses a case whose PyTorch float32 run is not well inside these
+// tolerances of it (ill-conditioned tiny nets, where float32 rounding alone exceeds them).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -48,52 +50,38 @@ function close(actual: Float32Array, expected: Float32Array, what: string, atol:
   }
 }
 
-// Open: these two differ from PyTorch just beyond tolerance after training (resnet18: eval logits by
-// 5.6e-4 against 4.8e-4; resnet18_imagenet: one stem kernel value by 1 %) — not yet explained.
-const OPEN = new Set(['resnet18 width 2', 'resnet18_imagenet width 2']);
-
 for (const c of oracle.cases) {
-  const todo = OPEN.has(c.label)
-    ? { todo: 'differs from PyTorch just beyond tolerance; under investigation' }
-    : {};
-  test(
-    `ort ${c.label}: logits, losses, SGD-momentum updates and running statistics match PyTorch`,
-    todo,
-    async () => {
-      const engine = await createOrtEngine({ threads: 1 });
-      const m = await engine.build({
-        arch: c.arch,
-        inputShape: c.inputShape,
-        numClasses: c.numClasses,
-        seed: 1,
-      });
-      try {
-        m.setWeights(c.weights.map((w) => ({ name: w.name, shape: w.shape, data: f32(w.data) })));
-        const x0 = f32(c.batches[0]!.x);
-        close(await m.predict(x0, c.n), f32(c.logitsBefore), 'eval logits before training', 1e-4);
-        m.setOptimizer(normalizeOptimizerSpec({ name: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4 }));
-        for (let s = 0; s < c.batches.length; s++) {
-          const b = c.batches[s]!;
-          const stats = await m.trainStep({ x: f32(b.x), y: Int32Array.from(b.y), n: c.n }, 0.05);
-          assert.ok(
-            Math.abs(stats.loss - c.losses[s]!) <= 1e-4 * (1 + c.losses[s]!),
-            `loss of step ${s + 1}`,
-          );
-        }
-        const before = new Map(c.weights.map((w) => [w.name, f32(w.data)]));
-        for (const w of m.getWeights()) {
-          const want = f32(c.weightsAfter[w.name]!);
-          // The step moved the weight (a gradient of 0 everywhere would pass trivially otherwise).
-          if (!w.name.endsWith('moving_mean') || c.label.includes('GroupNorm'))
-            assert.notDeepEqual(w.data, before.get(w.name), `${w.name} changed`);
-          close(w.data, want, `${w.name} after 2 steps`, 2e-5, 2e-3);
-        }
-        close(await m.predict(x0, c.n), f32(c.logitsAfter), 'eval logits after training', 2e-4, 2e-3);
-      } finally {
-        m.dispose();
+  test(`ort ${c.label}: logits, losses, SGD-momentum updates and running statistics match PyTorch`, async () => {
+    const engine = await createOrtEngine({ threads: 1 });
+    const m = await engine.build({
+      arch: c.arch,
+      inputShape: c.inputShape,
+      numClasses: c.numClasses,
+      seed: 1,
+    });
+    try {
+      m.setWeights(c.weights.map((w) => ({ name: w.name, shape: w.shape, data: f32(w.data) })));
+      const x0 = f32(c.batches[0]!.x);
+      close(await m.predict(x0, c.n), f32(c.logitsBefore), 'eval logits before training', 1e-4);
+      m.setOptimizer(normalizeOptimizerSpec({ name: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4 }));
+      for (let s = 0; s < c.batches.length; s++) {
+        const b = c.batches[s]!;
+        const stats = await m.trainStep({ x: f32(b.x), y: Int32Array.from(b.y), n: c.n }, 0.05);
+        assert.ok(Math.abs(stats.loss - c.losses[s]!) <= 1e-4 * (1 + c.losses[s]!), `loss of step ${s + 1}`);
       }
-    },
-  );
+      const before = new Map(c.weights.map((w) => [w.name, f32(w.data)]));
+      for (const w of m.getWeights()) {
+        const want = f32(c.weightsAfter[w.name]!);
+        // The step moved the weight (a gradient of 0 everywhere would pass trivially otherwise).
+        if (!w.name.endsWith('moving_mean') || c.label.includes('GroupNorm'))
+          assert.notDeepEqual(w.data, before.get(w.name), `${w.name} changed`);
+        close(w.data, want, `${w.name} after 2 steps`, 2e-5, 2e-3);
+      }
+      close(await m.predict(x0, c.n), f32(c.logitsAfter), 'eval logits after training', 2e-4, 2e-3);
+    } finally {
+      m.dispose();
+    }
+  });
 }
 
 test('dropout masks: seeded, 0 or 1/(1 − rate), about rate zeros', () => {
