@@ -44,8 +44,11 @@ export const TRAIN_KEYS = [
   'schedule',
   'epochs',
   'batch_size',
+  'augment',
 ] as const;
 export const ARCHITECTURE_KEYS = ['name', 'params'] as const;
+/** The keys of a training `augment` mapping (random crop padding, horizontal flips). */
+export const TRAIN_AUGMENT_KEYS = ['crop', 'flip'] as const;
 /** The keys of `training` (every training key but the architecture, which each model names). */
 export const SHARED_TRAIN_KEYS = TRAIN_KEYS.filter((k) => k !== 'architecture');
 /** The keys of one entry of `experiments`. */
@@ -103,6 +106,7 @@ export const CONFIG_KEYS: readonly ConfigSectionKeys[] = [
   { path: 'target', keys: TRAIN_KEYS, modes: ['reference'] },
   { path: 'reference', keys: TRAIN_KEYS, modes: ['reference'] },
   { path: 'target.architecture', keys: ARCHITECTURE_KEYS, modes: ['reference'] },
+  { path: 'target.augment', keys: TRAIN_AUGMENT_KEYS, modes: ['reference'] },
   { path: 'audit', keys: AUDIT_KEYS, modes: BOTH },
   { path: 'audit.augmentations', keys: AUGMENTATION_KEYS, modes: ['reference'] },
   { path: 'audit.rmia', keys: RMIA_KEYS, modes: ['reference'] },

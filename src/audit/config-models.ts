@@ -14,7 +14,8 @@ import {
   type OptimizerSpec,
   parseSchedule,
 } from '../models/optimizers.js';
-import { ARCHITECTURE_KEYS, TRAIN_KEYS } from './config-keys.js';
+import { isAugmenting, type TrainAugment } from '../models/train-augment.js';
+import { ARCHITECTURE_KEYS, TRAIN_AUGMENT_KEYS, TRAIN_KEYS } from './config-keys.js';
 import { type ConfigSource, describeNode, type SectionReader, whereOfNode } from './config-reader.js';
 
 /** How one kind of model (target or reference) is trained. */
@@ -24,6 +25,8 @@ export interface TrainingConfig {
   optimizer: OptimizerSpec;
   epochs: number;
   batchSize: number;
+  /** Training-time random crops / flips (models/train-augment.ts); none when absent. */
+  augment?: TrainAugment;
 }
 
 /**
@@ -128,12 +131,23 @@ export function readTraining(
   } catch (e) {
     throw rethrowAt(e, s, 'optimizer');
   }
+  const augment = s.has('augment') ? readAugment(s) : base?.augment;
   return {
     architecture,
     optimizer,
     epochs: s.int('epochs', { min: 1 }) ?? base?.epochs ?? 10,
     batchSize: s.int('batch_size', { min: 1 }) ?? base?.batchSize ?? 64,
+    ...(isAugmenting(augment) ? { augment } : {}),
   };
+}
+
+/**
+ * `augment: {crop: 4, flip: true}` (either key optional; `augment: {}` turns a base's off). Whether the
+ * data are images of a side > crop is checked against the dataset (model-fit.ts).
+ */
+function readAugment(s: SectionReader): TrainAugment {
+  const a = s.section('augment', TRAIN_AUGMENT_KEYS);
+  return { crop: a.int('crop', { min: 0, max: 64 }) ?? 0, flip: a.bool('flip') ?? false };
 }
 
 /**

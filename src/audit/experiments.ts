@@ -117,6 +117,7 @@ export async function runExperimentsAudit(
       optimizer: t.optimizer,
       epochs: t.epochs,
       batchSize: t.batchSize,
+      ...(t.augment !== undefined ? { augment: t.augment } : {}),
       seed,
       dataset: d.dataset,
       indices: Int32Array.from({ length: d.audit.n }, (_, j) => j),

@@ -6,8 +6,9 @@
  * hyper-parameter at fault.
  */
 import { BUILTIN_IMAGE_SOURCES } from '../data/sources.js';
-import type { ErrorWhere } from '../errors.js';
+import { type ErrorWhere, isMiaError, MiaError } from '../errors.js';
 import { checkModelFits } from '../models/model-size.js';
+import { checkAugment } from '../models/train-augment.js';
 import type { DataConfig } from './config-data.js';
 import type { TrainingConfig } from './config-models.js';
 
@@ -49,6 +50,20 @@ export function checkAuditModelsFit(
 ): void {
   const seen = new Set<string>();
   for (const { sections, training } of items) {
+    if (training.augment !== undefined) {
+      try {
+        checkAugment(training.augment, shape, `${sections[0]}.augment`);
+      } catch (e) {
+        const key = sections.find((s) => located(where(`${s}.augment`))) ?? sections[0]!;
+        throw isMiaError(e)
+          ? new MiaError('E_CONFIG', `${key}.augment: ${e.message}`, {
+              where: where(`${key}.augment`),
+              ...(e.expected !== undefined ? { expected: e.expected } : {}),
+              ...(e.found !== undefined ? { found: e.found } : {}),
+            })
+          : e;
+      }
+    }
     const id = JSON.stringify([training.architecture, training.batchSize]);
     if (seen.has(id)) continue;
     seen.add(id);

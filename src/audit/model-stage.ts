@@ -130,6 +130,7 @@ export function trainRequestOf(plan: ModelPlan, data: AuditData): TrainRequest {
     optimizer: plan.training.optimizer,
     epochs: plan.training.epochs,
     batchSize: plan.training.batchSize,
+    ...(plan.training.augment !== undefined ? { augment: plan.training.augment } : {}),
     seed: plan.seed,
     dataset: data.dataset,
     indices: rows,

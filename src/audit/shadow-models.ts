@@ -102,6 +102,7 @@ export async function trainShadowModels(
           optimizer: t.optimizer,
           epochs: t.epochs,
           batchSize: t.batchSize,
+          ...(t.augment !== undefined ? { augment: t.augment } : {}),
           seed,
           dataset: { name: 'public', options: { part: k, parts: parts.length } },
           indices: memberRows,
@@ -124,6 +125,7 @@ export async function trainShadowModels(
           batchSize: t.batchSize,
           optimizer: t.optimizer,
           shuffleSeed: shuffleSeedOf(seed),
+          ...(t.augment !== undefined ? { augment: t.augment } : {}),
           label,
           ...(log !== undefined ? { logger: log } : {}),
         });

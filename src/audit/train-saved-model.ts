@@ -24,6 +24,7 @@ import {
   saveModel,
 } from '../models/store.js';
 import { evaluateLogits, trainModel } from '../models/train.js';
+import { describeAugment, isAugmenting, type TrainAugment } from '../models/train-augment.js';
 import { Rng } from '../rng.js';
 
 /** What to train and where to save it. */
@@ -42,6 +43,8 @@ export interface SavedModelRequest {
   normalizedOptimizer: NormalizedOptimizerSpec;
   epochs: number;
   batchSize: number;
+  /** Training-time random crops / flips (none when absent). */
+  augment?: TrainAugment;
   /** Seeds the training rows, the initial weights and (through shuffleSeedOf) the shuffles. */
   seed: number;
   engine: EngineName;
@@ -117,6 +120,7 @@ export async function trainSavedModel(r: SavedModelRequest, logger: Logger): Pro
     optimizer: opt,
     epochs,
     batchSize,
+    ...(r.augment !== undefined ? { augment: r.augment } : {}),
     seed,
     dataset: { name: r.datasetName, options: dsRecord },
     indices,
@@ -156,11 +160,14 @@ export async function trainSavedModel(r: SavedModelRequest, logger: Logger): Pro
         `${opt.name} lr ${opt.lr}, batch ${batchSize}, ${epochs} epochs, ${train.n} training samples, seed ${seed}`,
     );
     const shuffleSeed = shuffleSeedOf(seed);
+    const aug = isAugmenting(r.augment);
+    if (aug) logger.info(`augmentation: ${describeAugment(r.augment!)}`);
     const result = await trainModel(model, train, {
       epochs,
       batchSize,
       optimizer: r.optimizer,
       shuffleSeed,
+      ...(aug ? { augment: r.augment } : {}),
       ...(val !== undefined ? { validation: val } : {}),
       logger,
     });
@@ -185,7 +192,7 @@ export async function trainSavedModel(r: SavedModelRequest, logger: Logger): Pro
     };
     logger.info(`final: ${formatFinal(final)}; trained in ${formatDuration(result.seconds)}`);
     saveModel(out, model, {
-      training: { optimizer: opt, epochs, batchSize, shuffleSeed },
+      training: { optimizer: opt, epochs, batchSize, shuffleSeed, ...(aug ? { augment: r.augment } : {}) },
       dataset: { name: r.datasetName, options: dsRecord },
       indices,
       history: result.history,

@@ -77,6 +77,11 @@ download from the official source into the dataset cache (checksums verified)`,
       placeholder: 'K=V',
       description: 'architecture hyper-parameter (repeatable), e.g. --arch-param num_conv=2',
     }),
+    augment: text({
+      placeholder: 'LIST',
+      description: `training-time augmentation, seeded: crop:PIXELS (random crop of the zero-padded
+image) and/or flip (horizontal, p = ½), e.g. crop:4,flip (default none)`,
+    }),
     epochs: int({ default: 10, range: { min: 1 }, description: 'default {default}' }),
     'batch-size': int({ default: 50, range: { min: 1 }, description: 'default {default}' }),
     optimizer: text({ default: 'adam', placeholder: 'NAME', description: 'adam (default) or sgd' }),
@@ -117,7 +122,7 @@ if it holds another model); checked before training`,
     force: bool({ description: 'train again even when DIR already holds the model this request trains' }),
   },
   epilog: `Run again with the same options, it finds the finished model in DIR (same architecture, optimiser,
-epochs, batch size, seed, dataset and training rows) and reuses it instead of training.`,
+epochs, batch size, augmentation, seed, dataset and training rows) and reuses it instead of training.`,
   async run(args) {
     const { normalizeArchSpec, parseArchParams } = await import('../models/architectures.js');
     const { parseSchedule } = await import('../models/optimizers.js');
@@ -137,6 +142,9 @@ epochs, batch size, seed, dataset and training rows) and reuses it instead of tr
         : ({ name: args.optimizer, lr, weightDecay, schedule } as OptimizerSpec);
     const normalizedOptimizer = await normalizeOptimizerSpecFlags(optimizer);
     const datasetOptions = datasetOptionsFromFlags(args);
+    const { checkAugment, parseAugmentFlag } = await import('../models/train-augment.js');
+    const augment =
+      args.augment !== undefined ? parseAugmentFlag(args.augment, 'mia train --augment') : undefined;
 
     const { loadDataset } = await import('../data/registry.js');
     const data = await loadDataset(args.dataset, loadOptions(datasetOptions, args.offline));
@@ -155,6 +163,7 @@ epochs, batch size, seed, dataset and training rows) and reuses it instead of tr
       label: () => `architecture ${args.arch}`,
       where: (param) => `mia train ${param !== undefined ? `--arch-param ${param}` : '--arch'}`,
     });
+    if (augment !== undefined) checkAugment(augment, data.train.shape, 'mia train --augment');
     const { trainSavedModel } = await import('../audit/train-saved-model.js');
     await trainSavedModel(
       {
@@ -168,6 +177,7 @@ epochs, batch size, seed, dataset and training rows) and reuses it instead of tr
         normalizedOptimizer,
         epochs: args.epochs,
         batchSize: args['batch-size'],
+        ...(augment !== undefined ? { augment } : {}),
         seed: args.seed,
         engine: args.engine ?? 'auto',
         backend: args.backend,

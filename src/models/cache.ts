@@ -28,6 +28,7 @@ import {
   removeStaleTemps,
 } from './store.js';
 import { type EpochEndHook, type Samples, trainModel } from './train.js';
+import { isAugmenting, type TrainAugment } from './train-augment.js';
 
 export interface TrainRequest {
   arch: ArchSpec;
@@ -37,6 +38,8 @@ export interface TrainRequest {
   optimizer: OptimizerSpec;
   epochs: number;
   batchSize: number;
+  /** Training-time crops / flips (train-augment.ts); part of the key when it augments. */
+  augment?: TrainAugment;
   /** Seeds the initial weights (as is) and the per-epoch shuffles (through {@link shuffleSeedOf}). */
   seed: number;
   /** The dataset as asked for (name and loader options); recorded and hashed. */
@@ -83,7 +86,8 @@ const bytesOf = (a: Float32Array | Int32Array): Uint8Array =>
 
 /**
  * The request's cache key: hex SHA-256 of the canonical JSON of { normalised architecture, input shape,
- * classes, normalised optimiser (with schedule), epochs, batch size, seed, dataset name and options,
+ * classes, normalised optimiser (with schedule), epochs, batch size, the augmentation (only when it
+ * augments, so keys of models trained without one are unchanged), seed, dataset name and options,
  * SHA-256 of the indices (int32 LE), SHA-256 of the training x (float32 LE) and y (int32 LE) }.
  * Validation data, the engine and the backend are not part of the key.
  */
@@ -98,6 +102,7 @@ export function requestHash(r: TrainRequest): string {
       optimizer: normalizeOptimizerSpec(r.optimizer),
       epochs: r.epochs,
       batchSize: r.batchSize,
+      ...(isAugmenting(r.augment) ? { augment: { crop: r.augment.crop, flip: r.augment.flip } } : {}),
       seed: r.seed,
       dataset: { name: r.dataset.name, options: r.dataset.options ?? {} },
       indices: sha256(bytesOf(r.indices)),
@@ -201,6 +206,7 @@ export async function trainOrLoad(
       batchSize: request.batchSize,
       optimizer: request.optimizer,
       shuffleSeed,
+      ...(isAugmenting(request.augment) ? { augment: request.augment } : {}),
       ...(request.validation !== undefined ? { validation: request.validation } : {}),
       ...(log !== undefined ? { logger: log } : {}),
       ...(options.onEpochEnd !== undefined ? { onEpochEnd: options.onEpochEnd } : {}),
@@ -213,6 +219,7 @@ export async function trainOrLoad(
         epochs: request.epochs,
         batchSize: request.batchSize,
         shuffleSeed,
+        ...(isAugmenting(request.augment) ? { augment: request.augment } : {}),
       },
       dataset: { name: request.dataset.name, options: request.dataset.options ?? {} },
       indices: request.indices,

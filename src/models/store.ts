@@ -24,6 +24,7 @@ import { normalizeArchSpec } from './architectures.js';
 import type { Engine, EngineModel, ModelSpec, NamedWeight } from './engine.js';
 import type { NormalizedOptimizerSpec } from './optimizers.js';
 import type { EpochRecord } from './train.js';
+import type { TrainAugment } from './train-augment.js';
 
 export const MODEL_FORMAT = 'mia-audit-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -38,6 +39,8 @@ export interface TrainingRecord {
   batchSize: number;
   /** Seed of the per-epoch shuffles. */
   shuffleSeed: number;
+  /** Training-time crops / flips, when the model was trained with them. */
+  augment?: TrainAugment;
 }
 
 /** The dataset a model was trained on, as it was asked for (name and loader options). */

@@ -13,6 +13,7 @@ import { Rng } from '../rng.js';
 import type { EngineModel } from './engine.js';
 import { shapeSize } from './layer-graph.js';
 import { learningRateAt, normalizeOptimizerSpec, type OptimizerSpec } from './optimizers.js';
+import { augmentBatch, checkAugment, isAugmenting, type TrainAugment } from './train-augment.js';
 
 /** Labelled samples: `x` holds n × prod(inputShape) values, row-major (NHWC for images). */
 export interface Samples {
@@ -62,6 +63,8 @@ export interface TrainOptions {
   optimizer: OptimizerSpec;
   /** Seed of the per-epoch shuffles (one Rng, one permutation per epoch). */
   shuffleSeed: number;
+  /** Random crops / flips of each training batch (train-augment.ts), drawn from augmentSeedOf(shuffleSeed). */
+  augment?: TrainAugment;
   /** Evaluated after every epoch (valLoss / valAccuracy). */
   validation?: Samples;
   logger?: Logger;
@@ -161,6 +164,13 @@ export interface EpochOptions {
   onBatch?: (seen: number, lossSum: number, correct: number) => void;
   /** Names the epoch in errors. */
   where?: string;
+  /** Augments each gathered batch in place (train-augment.ts) with draws from `rng`. */
+  augment?: { spec: TrainAugment; rng: Rng };
+}
+
+/** The seed of the augmentation draws for a shuffle seed: shuffleSeed XOR 0x9e3779b9, fixed forever. */
+export function augmentSeedOf(shuffleSeed: number): number {
+  return (shuffleSeed ^ 0x9e3779b9) >>> 0;
 }
 
 /**
@@ -183,7 +193,10 @@ export async function trainEpoch(
   let seen = 0;
   for (let s = 0; s < order.length; s += batchSize) {
     const m = Math.min(batchSize, order.length - s);
-    const st = await model.trainStep(gatherRows(train, order.subarray(s, s + m), { x: bx, y: by }), lr);
+    const batch = gatherRows(train, order.subarray(s, s + m), { x: bx, y: by });
+    const aug = options.augment;
+    if (aug !== undefined) augmentBatch(batch.x, m, model.inputShape, aug.spec, aug.rng);
+    const st = await model.trainStep(batch, lr);
     if (!Number.isFinite(st.loss)) {
       throw new MiaError('E_NOT_FINITE', `training loss became ${st.loss} at sample ${s} of the epoch`, {
         where: options.where ?? 'training',
@@ -224,6 +237,10 @@ export async function trainModel(
     });
   }
   checkSamples(train, model.inputShape, model.numClasses, 'training data');
+  const augment = isAugmenting(options.augment)
+    ? { spec: options.augment, rng: new Rng(augmentSeedOf(options.shuffleSeed)) }
+    : undefined;
+  if (augment !== undefined) checkAugment(augment.spec, model.inputShape, 'train.augment');
   if (options.validation !== undefined) {
     checkSamples(options.validation, model.inputShape, model.numClasses, 'validation data');
   }
@@ -259,6 +276,7 @@ export async function trainModel(
       batchSize,
       lr,
       buffers: { x: bx, y: by },
+      ...(augment !== undefined ? { augment } : {}),
       onBatch: (seen, lossSum, correct) => {
         const t = now();
         if (interval > 0 && t - lastLog >= interval && seen < n) {

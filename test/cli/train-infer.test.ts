@@ -367,3 +367,40 @@ test('mia infer: repeated rows, members that are also non-members, another numbe
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /members: 50 .* non-members: 25 \(test rows\)/);
 });
+
+test('mia train --augment crop:4,flip trains with seeded crops and flips and records them; a bad list is one line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mia-cli-augment-'));
+  const args = (extra: string[], out: string) => [
+    'train',
+    '--dataset',
+    'synthetic',
+    '--arch',
+    'small_cnn',
+    '--arch-param',
+    'num_conv=1',
+    '--epochs',
+    '1',
+    '--train-size',
+    '200',
+    '--val-size',
+    '50',
+    '--backend',
+    'cpu',
+    ...extra,
+    '--out',
+    join(dir, out),
+  ];
+  const a = mia(args(['--augment', 'crop:4,flip'], 'a'), dir);
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stdout, /augmentation: random crop \(4-px padding\) \+ horizontal flip/);
+  const rec = readModelRecord(join(dir, 'a'));
+  assert.deepEqual(rec.training?.augment, { crop: 4, flip: true });
+  const plain = mia(args([], 'b'), dir);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.notEqual(readModelRecord(join(dir, 'b')).hash, rec.hash, 'augmentation is part of the model hash');
+  assert.equal(readModelRecord(join(dir, 'b')).training?.augment, undefined);
+  const bad = mia(args(['--augment', 'crop=4'], 'c'), dir);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.match(bad.stderr, /--augment: unknown augmentation "crop=4"/);
+});

@@ -22,6 +22,7 @@ import type { OnnxGraph, OnnxValueInfo } from './onnx-proto.js';
 import { Tape, type Value } from './tape.js';
 import { batchNormEval, batchNormTrain, groupNorm } from './tape-norm.js';
 import * as op from './tape-ops.js';
+import { lossNodes } from './train-graph.js';
 
 export type Mode = 'train' | 'eval';
 
@@ -246,21 +247,7 @@ export function buildNetGradGraph(
 ): { onnx: OnnxGraph; stats: BnStat[]; masks: MaskInput[] } {
   const b = new Builder();
   const { t, low, logits } = lower(b, graph, 'train');
-  const logp = b.one('LogSoftmax', [logits], { axis: 1 });
-  const loss = b.one('Mul', [
-    b.one('ReduceSum', [b.one('Mul', ['onehot', logp])], { keepdims: 0 }),
-    b.one('Neg', ['inv_n']),
-  ]);
-  b.rename(loss, 'loss');
-  const hit = b.one(
-    'Cast',
-    [b.one('Equal', [b.one('ArgMax', [logits], { axis: 1, keepdims: 0 }), 'labels'])],
-    {
-      to: 1,
-    },
-  );
-  b.nodes.push({ op: 'ReduceSum', inputs: [hit], outputs: ['correct'], attrs: { keepdims: 0 } });
-  const grads = t.backward(logits, b.one('Mul', [b.one('Sub', [b.one('Exp', [logp]), 'onehot']), 'inv_n']));
+  const grads = t.backward(logits, lossNodes(b, logits));
   const trainable = netParams(graph).filter((p) => p.trainable);
   const outputs: OnnxValueInfo[] = [valueInfo('loss', []), valueInfo('correct', [])];
   for (const p of trainable) {

@@ -17,9 +17,12 @@ import type { OnnxGraph, OnnxValueInfo } from './onnx-proto.js';
  * correct (number of samples whose first arg-max logit is the label) and `grad:<name>` for every
  * parameter (ONNX layout). The optimiser runs outside the graph (one fused loop per parameter).
  */
-export function buildGradGraph(graph: LayerGraph, numClasses: number): OnnxGraph {
-  const b = new Builder();
-  const { logits, saved } = forward(b, graph);
+/**
+ * The loss head of a training graph from `logits`: outputs `loss` (mean cross-entropy over inputs
+ * onehot and inv_n) and `correct` (samples whose first arg-max is `labels`); returns the name of
+ * d(loss)/d(logits) = (softmax − onehot) · inv_n.
+ */
+export function lossNodes(b: Builder, logits: string): string {
   const logp = b.one('LogSoftmax', [logits], { axis: 1 });
   const loss = b.one('Mul', [
     b.one('ReduceSum', [b.one('Mul', ['onehot', logp])], { keepdims: 0 }),
@@ -32,7 +35,13 @@ export function buildGradGraph(graph: LayerGraph, numClasses: number): OnnxGraph
     { to: 1 },
   );
   b.nodes.push({ op: 'ReduceSum', inputs: [hit], outputs: ['correct'], attrs: { keepdims: 0 } });
-  const dLogits = b.one('Mul', [b.one('Sub', [b.one('Exp', [logp]), 'onehot']), 'inv_n']);
+  return b.one('Mul', [b.one('Sub', [b.one('Exp', [logp]), 'onehot']), 'inv_n']);
+}
+
+export function buildGradGraph(graph: LayerGraph, numClasses: number): OnnxGraph {
+  const b = new Builder();
+  const { logits, saved } = forward(b, graph);
+  const dLogits = lossNodes(b, logits);
   const grads = backward(b, saved, dLogits);
   const params = graphParams(graph);
   for (const p of params) {
