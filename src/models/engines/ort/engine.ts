@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { LabelledSamples } from '../../../data/samples.js';
 import { MiaError } from '../../../errors.js';
 import { buildLayerGraph } from '../../architectures.js';
-import type { Engine, EngineModel, ModelSpec, StepStats } from '../../engine.js';
+import type { DpStepOptions, DpStepStats, Engine, EngineModel, ModelSpec, StepStats } from '../../engine.js';
 import { checkWeights, initialWeights, type NamedWeight } from '../../init.js';
 import {
   analyzeGraph,
@@ -25,6 +25,7 @@ import type { NormalizedOptimizerSpec } from '../../optimizers.js';
 import type { PredictOptions } from '../../predictor.js';
 import { adamLoop } from '../adam-loop.js';
 import { checkRows, checkTrainBatch } from '../check-batch.js';
+import { buildDpGradGraph } from './dp-graph.js';
 import { buildPredictGraph, type GraphParam, graphParams, unsupportedLayer } from './forward-graph.js';
 import { encodeModel } from './onnx-proto.js';
 import { buildGradGraph } from './train-graph.js';
@@ -117,6 +118,7 @@ export class OrtModel implements EngineModel {
   private readonly values = new Map<string, Float32Array>();
   private gradSession: Promise<Session> | undefined;
   private predictSession: Promise<Session> | undefined;
+  private dpSession: Promise<Session> | undefined;
   private optimizer: NormalizedOptimizerSpec | undefined;
   private state = new Map<string, Float32Array[]>();
   private step = 0;
@@ -171,6 +173,14 @@ export class OrtModel implements EngineModel {
     return this.gradSession;
   }
 
+  private dpGrads(): Promise<Session> {
+    this.dpSession ??= this.ort.InferenceSession.create(
+      encodeModel(buildDpGradGraph(this.graph, this.numClasses)),
+      this.sessionOptions(),
+    );
+    return this.dpSession;
+  }
+
   private forward(): Promise<Session> {
     this.predictSession ??= this.ort.InferenceSession.create(
       encodeModel(buildPredictGraph(this.graph)),
@@ -203,9 +213,8 @@ export class OrtModel implements EngineModel {
       feeds[`p:${p.name}`] = new this.ort.Tensor('float32', this.values.get(p.name)!, p.onnxShape);
   }
 
-  async trainStep(batch: LabelledSamples, lr: number): Promise<StepStats> {
-    this.checkAlive();
-    const opt = checkTrainBatch(batch, this.inputShape, this.numClasses, this.optimizer);
+  /** The feeds of the gradient graphs for a batch (x, onehot, labels, inv_n, every parameter). */
+  private batchFeeds(batch: LabelledSamples): Record<string, OrtTensor> {
     const { n } = batch;
     const c = this.numClasses;
     const size = shapeSize(this.inputShape);
@@ -224,11 +233,41 @@ export class OrtModel implements EngineModel {
       inv_n: new T('float32', new Float32Array([1 / n]), []),
     };
     this.paramFeeds(feeds);
+    return feeds;
+  }
+
+  async trainStep(batch: LabelledSamples, lr: number): Promise<StepStats> {
+    this.checkAlive();
+    const opt = checkTrainBatch(batch, this.inputShape, this.numClasses, this.optimizer);
+    const feeds = this.batchFeeds(batch);
     const session = await this.grads();
     const out = await session.run(feeds);
     this.step++;
     for (const p of this.params) this.update(p.name, out[`grad:${p.name}`]!.data as Float32Array, opt, lr);
     return { loss: (out.loss!.data as Float32Array)[0]!, correct: (out.correct!.data as Float32Array)[0]! };
+  }
+
+  async dpStep(batch: LabelledSamples, lr: number, dp: DpStepOptions): Promise<DpStepStats> {
+    this.checkAlive();
+    const opt = checkTrainBatch(batch, this.inputShape, this.numClasses, this.optimizer);
+    let grads: (p: GraphParam) => Float32Array = (p) => new Float32Array(shapeSize(p.onnxShape));
+    let stats: DpStepStats = { loss: Number.NaN, correct: 0, clipped: 0 };
+    if (batch.n > 0) {
+      const feeds = this.batchFeeds(batch);
+      feeds.max_norm = new this.ort.Tensor('float32', new Float32Array([dp.maxGradNorm]), []);
+      const out = await (await this.dpGrads()).run(feeds);
+      grads = (p) => out[`grad:${p.name}`]!.data as Float32Array;
+      const scalar = (k: string) => (out[k]!.data as Float32Array)[0]!;
+      stats = { loss: scalar('loss'), correct: scalar('correct'), clipped: scalar('clipped') };
+    }
+    this.step++;
+    const scale = 1 / dp.divisor;
+    for (const p of this.params) {
+      const g = grads(p);
+      dp.noise.addScaled(g, dp.noiseStd, scale);
+      this.update(p.name, g, opt, lr);
+    }
+    return stats;
   }
 
   /** The optimiser's rule for one parameter, in place (w, state) — see src/models/optimizers.ts. */
@@ -313,7 +352,7 @@ export class OrtModel implements EngineModel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const s of [this.gradSession, this.predictSession])
+    for (const s of [this.gradSession, this.predictSession, this.dpSession])
       void s?.then((x) => x.release()).catch(() => undefined);
     this.values.clear();
     this.state.clear();

@@ -12,14 +12,10 @@ import { Builder, valueInfo } from './graph-builder.js';
 import type { OnnxGraph, OnnxValueInfo } from './onnx-proto.js';
 
 /**
- * Forward, loss and backward for one batch. Inputs: x [N, ...inputShape], onehot [N, classes], labels
- * (int64 [N]), inv_n (1/N) and every `p:<name>` (ONNX layout). Outputs: loss (mean cross-entropy),
- * correct (number of samples whose first arg-max logit is the label) and `grad:<name>` for every
- * parameter (ONNX layout). The optimiser runs outside the graph (one fused loop per parameter).
+ * The outputs `loss` (mean cross-entropy, from inputs onehot and inv_n) and `correct` (from labels) of
+ * the batch's logits; returns the name of log softmax(logits).
  */
-export function buildGradGraph(graph: LayerGraph, numClasses: number): OnnxGraph {
-  const b = new Builder();
-  const { logits, saved } = forward(b, graph);
+export function lossAndCorrect(b: Builder, logits: string): string {
   const logp = b.one('LogSoftmax', [logits], { axis: 1 });
   const loss = b.one('Mul', [
     b.one('ReduceSum', [b.one('Mul', ['onehot', logp])], { keepdims: 0 }),
@@ -32,6 +28,19 @@ export function buildGradGraph(graph: LayerGraph, numClasses: number): OnnxGraph
     { to: 1 },
   );
   b.nodes.push({ op: 'ReduceSum', inputs: [hit], outputs: ['correct'], attrs: { keepdims: 0 } });
+  return logp;
+}
+
+/**
+ * Forward, loss and backward for one batch. Inputs: x [N, ...inputShape], onehot [N, classes], labels
+ * (int64 [N]), inv_n (1/N) and every `p:<name>` (ONNX layout). Outputs: loss (mean cross-entropy),
+ * correct (number of samples whose first arg-max logit is the label) and `grad:<name>` for every
+ * parameter (ONNX layout). The optimiser runs outside the graph (one fused loop per parameter).
+ */
+export function buildGradGraph(graph: LayerGraph, numClasses: number): OnnxGraph {
+  const b = new Builder();
+  const { logits, saved } = forward(b, graph);
+  const logp = lossAndCorrect(b, logits);
   const dLogits = b.one('Mul', [b.one('Sub', [b.one('Exp', [logp]), 'onehot']), 'inv_n']);
   const grads = backward(b, saved, dLogits);
   const params = graphParams(graph);
