@@ -44,7 +44,10 @@ export const TRAIN_KEYS = [
   'schedule',
   'epochs',
   'batch_size',
+  'dp',
 ] as const;
+/** The keys of `dp` under `target`, `reference`, `training` and a model (DP-SGD: models/dp/dp-sgd.ts). */
+export const DP_KEYS = ['noise_multiplier', 'target_epsilon', 'max_grad_norm', 'delta', 'sampling'] as const;
 export const ARCHITECTURE_KEYS = ['name', 'params'] as const;
 /** The keys of `training` (every training key but the architecture, which each model names). */
 export const SHARED_TRAIN_KEYS = TRAIN_KEYS.filter((k) => k !== 'architecture');
@@ -100,6 +103,7 @@ export const CONFIG_KEYS: readonly ConfigSectionKeys[] = [
   { path: 'target', keys: TRAIN_KEYS, modes: ['reference'] },
   { path: 'reference', keys: TRAIN_KEYS, modes: ['reference'] },
   { path: 'target.architecture', keys: ARCHITECTURE_KEYS, modes: ['reference'] },
+  { path: 'target.dp', keys: DP_KEYS, modes: BOTH },
   { path: 'audit', keys: AUDIT_KEYS, modes: BOTH },
   { path: 'audit.augmentations', keys: AUGMENTATION_KEYS, modes: ['reference'] },
   { path: 'audit.rmia', keys: RMIA_KEYS, modes: ['reference'] },
