@@ -45,7 +45,10 @@ export const TRAIN_KEYS = [
   'epochs',
   'batch_size',
   'augment',
+  'dp',
 ] as const;
+/** The keys of `dp` under `target`, `reference`, `training` and a model (DP-SGD: models/dp/dp-sgd.ts). */
+export const DP_KEYS = ['noise_multiplier', 'target_epsilon', 'max_grad_norm', 'delta', 'sampling'] as const;
 export const ARCHITECTURE_KEYS = ['name', 'params'] as const;
 /** The keys of a training `augment` mapping (random crop padding, horizontal flips). */
 export const TRAIN_AUGMENT_KEYS = ['crop', 'flip'] as const;
@@ -107,6 +110,7 @@ export const CONFIG_KEYS: readonly ConfigSectionKeys[] = [
   { path: 'reference', keys: TRAIN_KEYS, modes: ['reference'] },
   { path: 'target.architecture', keys: ARCHITECTURE_KEYS, modes: ['reference'] },
   { path: 'target.augment', keys: TRAIN_AUGMENT_KEYS, modes: ['reference'] },
+  { path: 'target.dp', keys: DP_KEYS, modes: BOTH },
   { path: 'audit', keys: AUDIT_KEYS, modes: BOTH },
   { path: 'audit.augmentations', keys: AUGMENTATION_KEYS, modes: ['reference'] },
   { path: 'audit.rmia', keys: RMIA_KEYS, modes: ['reference'] },

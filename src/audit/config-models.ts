@@ -7,6 +7,7 @@
 import { isMap, isScalar } from 'yaml';
 import { isMiaError, MiaError } from '../errors.js';
 import { type ArchParamValue, type ArchSpec, normalizeArchSpec } from '../models/architectures.js';
+import { DEFAULT_DELTA, DP_SAMPLINGS, type DpConfig } from '../models/dp/dp-sgd.js';
 import {
   type LrSchedule,
   normalizeOptimizerSpec,
@@ -15,7 +16,7 @@ import {
   parseSchedule,
 } from '../models/optimizers.js';
 import { isAugmenting, type TrainAugment } from '../models/train-augment.js';
-import { ARCHITECTURE_KEYS, TRAIN_AUGMENT_KEYS, TRAIN_KEYS } from './config-keys.js';
+import { ARCHITECTURE_KEYS, DP_KEYS, TRAIN_AUGMENT_KEYS, TRAIN_KEYS } from './config-keys.js';
 import { type ConfigSource, describeNode, type SectionReader, whereOfNode } from './config-reader.js';
 
 /** How one kind of model (target or reference) is trained. */
@@ -27,6 +28,51 @@ export interface TrainingConfig {
   batchSize: number;
   /** Training-time random crops / flips (models/train-augment.ts); none when absent. */
   augment?: TrainAugment;
+  /** DP-SGD (`dp`); absent: plain training. */
+  dp?: DpConfig;
+}
+
+/**
+ * The `dp` mapping of a training section: exactly one of noise_multiplier (σ ≥ 0) and target_epsilon
+ * (ε > 0), max_grad_norm (C > 0, default 1), delta (default 1e-5; checked against 1/n when training
+ * starts), sampling (poisson, default, or shuffle). `dp: false` turns off a DP setting inherited from
+ * `base` (the target's, for the references). Absent: `base`'s.
+ */
+function readDp(s: SectionReader, base: DpConfig | undefined): DpConfig | undefined {
+  const node = s.raw('dp');
+  if (node === undefined) return base;
+  if (isScalar(node) && node.value === false) return undefined;
+  if (!isMap(node))
+    s.fail(
+      'dp',
+      'must be a mapping {noise_multiplier | target_epsilon, max_grad_norm, delta, sampling} or false',
+      {
+        found: describeNode(node),
+      },
+    );
+  const d = s.section('dp', DP_KEYS);
+  const sigma = d.number('noise_multiplier', { min: 0 });
+  const eps = d.number('target_epsilon', { min: 0, exclusiveMin: true });
+  if ((sigma === undefined) === (eps === undefined))
+    throw d.error(
+      node,
+      `${d.path}: give exactly one of noise_multiplier and target_epsilon`,
+      {
+        expected: 'noise_multiplier: σ or target_epsilon: ε',
+        found: sigma === undefined ? 'neither' : 'both',
+      },
+      d.path,
+    );
+  const delta = d.number('delta', { min: 0, max: 1, exclusiveMin: true }) ?? DEFAULT_DELTA;
+  if (delta >= 1) d.fail('delta', 'must be < 1', { expected: 'δ in (0, 1/n)', found: String(delta) });
+  return {
+    ...(sigma !== undefined ? { noiseMultiplier: sigma } : {}),
+    ...(eps !== undefined ? { targetEpsilon: eps } : {}),
+    maxGradNorm: d.number('max_grad_norm', { min: 0, exclusiveMin: true }) ?? 1,
+    delta,
+    sampling: d.oneOf('sampling', DP_SAMPLINGS) ?? 'poisson',
+    where: d.path,
+  };
 }
 
 /**
@@ -138,6 +184,7 @@ export function readTraining(
     epochs: s.int('epochs', { min: 1 }) ?? base?.epochs ?? 10,
     batchSize: s.int('batch_size', { min: 1 }) ?? base?.batchSize ?? 64,
     ...(isAugmenting(augment) ? { augment } : {}),
+    ...withDp(readDp(s, base?.dp), s.path),
   };
 }
 
@@ -177,6 +224,12 @@ export function readTargetAndReference(
   }
   const target = readTraining(t, src, undefined);
   return { target, reference: readTraining(root.section('reference', TRAIN_KEYS), src, target) };
+}
+
+/** `{dp}` re-labelled for the section that uses it (an inherited setting names its own section). */
+function withDp(dp: DpConfig | undefined, path: string): { dp?: DpConfig } {
+  if (dp === undefined) return {};
+  return { dp: { ...dp, where: `${path}.dp` } };
 }
 
 /** A MiaError from a validator (architecture, schedule) re-pointed at the config key. */

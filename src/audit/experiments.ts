@@ -123,6 +123,7 @@ export async function runExperimentsAudit(
       indices: Int32Array.from({ length: d.audit.n }, (_, j) => j),
       train,
       ...(d.validation !== undefined ? { validation: d.validation } : {}),
+      ...(t.dp !== undefined ? { dp: t.dp } : {}),
     };
     log.info(
       `${counter}: ${describeArchitecture(t.architecture)} on ${d.audit.n} samples, ${d.audit.numClasses} classes, ` +

@@ -137,6 +137,7 @@ export function trainRequestOf(plan: ModelPlan, data: AuditData): TrainRequest {
     train: { x, y, n: rows.length },
   };
   if (data.validation !== undefined) req.validation = data.validation;
+  if (plan.training.dp !== undefined) req.dp = plan.training.dp;
   return req;
 }
 

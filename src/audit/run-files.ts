@@ -61,6 +61,7 @@ export function historyEpochs(history: readonly EpochRecord[]): HistoryEpoch[] {
     valLoss: h.valLoss,
     valAccuracy: h.valAccuracy,
     seconds: h.seconds,
+    ...(h.epsilon !== undefined ? { epsilon: Number.isFinite(h.epsilon) ? h.epsilon : null } : {}),
   }));
 }
 

@@ -12,6 +12,7 @@ import { subsetIndices, take } from '../data/splits.js';
 import { isMiaError } from '../errors.js';
 import type { ArchSpec } from '../models/architectures.js';
 import { requestHash, shuffleSeedOf } from '../models/cache.js';
+import type { DpConfig } from '../models/dp/dp-sgd.js';
 import { createEngine } from '../models/engines/create-engine.js';
 import type { BackendPreference, EngineName } from '../models/engines/names.js';
 import type { NormalizedOptimizerSpec, OptimizerSpec } from '../models/optimizers.js';
@@ -23,7 +24,7 @@ import {
   readModelRecord,
   saveModel,
 } from '../models/store.js';
-import { evaluateLogits, trainModel } from '../models/train.js';
+import { evaluateLogits, formatEpsilon, trainModel } from '../models/train.js';
 import { describeAugment, isAugmenting, type TrainAugment } from '../models/train-augment.js';
 import { Rng } from '../rng.js';
 
@@ -53,6 +54,8 @@ export interface SavedModelRequest {
   out: string;
   /** Train again even when `out` holds the model of this request. */
   force: boolean;
+  /** Train with DP-SGD (models/dp/dp-sgd.ts); recorded in model.json's `dp` and hashed. */
+  dp?: DpConfig;
 }
 
 /** "train accuracy 68.60% (loss 0.9123), test accuracy …% (loss …) on N test samples", as after training. */
@@ -125,6 +128,7 @@ export async function trainSavedModel(r: SavedModelRequest, logger: Logger): Pro
     dataset: { name: r.datasetName, options: dsRecord },
     indices,
     train,
+    ...(r.dp !== undefined ? { dp: r.dp } : {}),
   });
   if (!r.force && isModelDir(out)) {
     let previous: ModelRecord | undefined;
@@ -170,7 +174,18 @@ export async function trainSavedModel(r: SavedModelRequest, logger: Logger): Pro
       ...(aug ? { augment: r.augment } : {}),
       ...(val !== undefined ? { validation: val } : {}),
       logger,
+      ...(r.dp !== undefined ? { dp: r.dp } : {}),
     });
+    if (result.dp !== undefined) {
+      const d = result.dp;
+      logger.info(
+        `DP-SGD: σ ${d.noiseMultiplier.toPrecision(4)}, C ${d.maxGradNorm}, q ${d.sampleRate.toPrecision(3)}, ${d.steps} steps, ` +
+          `ε ${formatEpsilon(d.epsilon)} at δ ${d.delta} (RDP accountant)` +
+          (d.sampling === 'shuffle'
+            ? '; batches were shuffled, not Poisson-sampled: this ε assumes Poisson sampling and does not cover them'
+            : ''),
+      );
+    }
     const trainEval = evaluateLogits(
       await model.predict(train.x, train.n),
       train.y,
@@ -199,6 +214,7 @@ export async function trainSavedModel(r: SavedModelRequest, logger: Logger): Pro
       hash,
       trainSeconds: result.seconds,
       final,
+      ...(result.dp !== undefined ? { dp: result.dp } : {}),
     });
     logger.info(`saved ${out}`);
   } finally {

@@ -6,6 +6,7 @@ import { stdoutLogger } from '../core/logger.js';
 import { DATASET_NAMES } from '../data/registry.js';
 import { MiaError } from '../errors.js';
 import { describeArchitectures } from '../models/architectures.js';
+import { DEFAULT_DELTA, DP_SAMPLINGS, type DpConfig, type DpSampling } from '../models/dp/dp-sgd.js';
 import type { OptimizerSpec } from '../models/optimizers.js';
 import { defineCommand } from './command.js';
 import { bool, int, num, SEED_RANGE, text, texts, usageError } from './flags.js';
@@ -42,6 +43,36 @@ async function normalizeOptimizerSpecFlags(spec: OptimizerSpec) {
       ...(e.found !== undefined ? { found: e.found } : {}),
     });
   }
+}
+
+/** The DP-SGD settings of --dp-noise | --dp-epsilon, --dp-clip, --dp-delta, --dp-sampling (undefined: none). */
+function dpFromFlags(args: {
+  'dp-noise'?: number | undefined;
+  'dp-epsilon'?: number | undefined;
+  'dp-clip'?: number | undefined;
+  'dp-delta'?: number | undefined;
+  'dp-sampling'?: string | undefined;
+}): DpConfig | undefined {
+  const sigma = args['dp-noise'];
+  const eps = args['dp-epsilon'];
+  const others = (['dp-clip', 'dp-delta', 'dp-sampling'] as const).filter((k) => args[k] !== undefined);
+  if (sigma === undefined && eps === undefined) {
+    if (others.length > 0) throw usageError('train', `--${others[0]} needs --dp-noise or --dp-epsilon`);
+    return undefined;
+  }
+  if (sigma !== undefined && eps !== undefined)
+    throw usageError('train', 'give one of --dp-noise and --dp-epsilon, not both');
+  const sampling = args['dp-sampling'] ?? 'poisson';
+  if (!(DP_SAMPLINGS as readonly string[]).includes(sampling))
+    throw usageError('train', '--dp-sampling must be poisson or shuffle', sampling);
+  return {
+    ...(sigma !== undefined ? { noiseMultiplier: sigma } : {}),
+    ...(eps !== undefined ? { targetEpsilon: eps } : {}),
+    maxGradNorm: args['dp-clip'] ?? 1,
+    delta: args['dp-delta'] ?? DEFAULT_DELTA,
+    sampling: sampling as DpSampling,
+    where: 'mia train --dp',
+  };
 }
 
 export const trainCommand = defineCommand({
@@ -120,6 +151,31 @@ cpu), ${OTHER_BACKENDS}`),
 if it holds another model); checked before training`,
     }),
     force: bool({ description: 'train again even when DIR already holds the model this request trains' }),
+    'dp-noise': num({
+      range: { min: 0 },
+      placeholder: 'σ',
+      description: 'train with DP-SGD (onnxruntime engine) at noise multiplier σ (docs/dp.md)',
+    }),
+    'dp-epsilon': num({
+      range: { min: 0, exclusiveMin: true },
+      placeholder: 'ε',
+      description: 'train with DP-SGD, σ calibrated (RDP accountant) to reach ε after the epochs',
+    }),
+    'dp-clip': num({
+      range: { min: 0, exclusiveMin: true },
+      placeholder: 'C',
+      description: 'DP-SGD per-sample gradient L2 clipping norm (default 1)',
+    }),
+    'dp-delta': num({
+      range: { min: 0, max: 1, exclusiveMin: true },
+      placeholder: 'δ',
+      description: 'DP-SGD δ (default 1e-5; must be < 1/n)',
+    }),
+    'dp-sampling': text({
+      placeholder: 'S',
+      description:
+        'DP-SGD batches: poisson (default, q = batch size / n) or shuffle (not what the ε assumes)',
+    }),
   },
   epilog: `Run again with the same options, it finds the finished model in DIR (same architecture, optimiser,
 epochs, batch size, augmentation, seed, dataset and training rows) and reuses it instead of training.`,
@@ -145,6 +201,7 @@ epochs, batch size, augmentation, seed, dataset and training rows) and reuses it
     const { checkAugment, parseAugmentFlag } = await import('../models/train-augment.js');
     const augment =
       args.augment !== undefined ? parseAugmentFlag(args.augment, 'mia train --augment') : undefined;
+    const dp = dpFromFlags(args);
 
     const { loadDataset } = await import('../data/registry.js');
     const data = await loadDataset(args.dataset, loadOptions(datasetOptions, args.offline));
@@ -183,6 +240,7 @@ epochs, batch size, augmentation, seed, dataset and training rows) and reuses it
         backend: args.backend,
         out: args.out,
         force: args.force,
+        ...(dp !== undefined ? { dp } : {}),
       },
       stdoutLogger,
     );

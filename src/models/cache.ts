@@ -16,6 +16,7 @@ import { isMiaError, MiaError, type MiaErrorCode } from '../errors.js';
 import { describeFsError, tempPathFor } from '../io/atomic.js';
 import { unreadableReason } from '../io/unreadable.js';
 import { type ArchSpec, normalizeArchSpec } from './architectures.js';
+import type { DpConfig } from './dp/dp-sgd.js';
 import type { Engine, EngineModel, ModelSpec } from './engine.js';
 import { normalizeOptimizerSpec, type OptimizerSpec } from './optimizers.js';
 import {
@@ -50,6 +51,8 @@ export interface TrainRequest {
   train: Samples;
   /** Validation samples for the history (not part of the key). */
   validation?: Samples;
+  /** Train with DP-SGD (models/dp/dp-sgd.ts); part of the key (its `where` is not). */
+  dp?: DpConfig;
 }
 
 export interface TrainOrLoadOptions {
@@ -89,7 +92,9 @@ const bytesOf = (a: Float32Array | Int32Array): Uint8Array =>
  * classes, normalised optimiser (with schedule), epochs, batch size, the augmentation (only when it
  * augments, so keys of models trained without one are unchanged), seed, dataset name and options,
  * SHA-256 of the indices (int32 LE), SHA-256 of the training x (float32 LE) and y (int32 LE) }.
- * Validation data, the engine and the backend are not part of the key.
+ * With DP-SGD, also `dp`: { noiseMultiplier | targetEpsilon, maxGradNorm, delta, sampling } (absent
+ * without it, so the keys of non-DP requests are unchanged). Validation data, the engine and the
+ * backend are not part of the key.
  */
 export function requestHash(r: TrainRequest): string {
   const n = r.train.n;
@@ -107,8 +112,20 @@ export function requestHash(r: TrainRequest): string {
       dataset: { name: r.dataset.name, options: r.dataset.options ?? {} },
       indices: sha256(bytesOf(r.indices)),
       data: sha256(bytesOf(r.train.x.subarray(0, r.train.x.length)), bytesOf(r.train.y.subarray(0, n))),
+      ...(r.dp !== undefined ? { dp: dpKey(r.dp) } : {}),
     }),
   );
+}
+
+/** The hashed form of a DP configuration (its error-message location left out). */
+export function dpKey(dp: DpConfig): Record<string, unknown> {
+  return {
+    ...(dp.noiseMultiplier !== undefined ? { noiseMultiplier: dp.noiseMultiplier } : {}),
+    ...(dp.targetEpsilon !== undefined ? { targetEpsilon: dp.targetEpsilon } : {}),
+    maxGradNorm: dp.maxGradNorm,
+    delta: dp.delta,
+    sampling: dp.sampling,
+  };
 }
 
 /** Errors of loading a cached model that mean its files are damaged (anything else propagates). */
@@ -212,6 +229,7 @@ export async function trainOrLoad(
       ...(options.onEpochEnd !== undefined ? { onEpochEnd: options.onEpochEnd } : {}),
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
       ...(options.label !== undefined ? { label: options.label } : {}),
+      ...(request.dp !== undefined ? { dp: request.dp } : {}),
     });
     publishModel(dir, model, {
       training: {
@@ -226,6 +244,7 @@ export async function trainOrLoad(
       history: result.history,
       hash,
       trainSeconds: result.seconds,
+      ...(result.dp !== undefined ? { dp: result.dp } : {}),
     });
     return { model, record: readModelRecord(dir), dir, cached: false };
   } catch (e) {

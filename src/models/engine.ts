@@ -12,6 +12,7 @@
  */
 import type { LabelledSamples } from '../data/samples.js';
 import type { ArchSpec } from './architectures.js';
+import type { GaussianStream } from './dp/noise.js';
 import type { NamedWeight } from './init.js';
 import type { NormalizedOptimizerSpec } from './optimizers.js';
 import type { Predictor } from './predictor.js';
@@ -36,6 +37,24 @@ export interface StepStats {
   correct: number;
 }
 
+/** One DP-SGD step's parameters (Abadi et al. 2016; models/dp/dp-sgd.ts sets them). */
+export interface DpStepOptions {
+  /** C: each sample's gradient is scaled to L2 norm ≤ C (+∞: no clipping). */
+  maxGradNorm: number;
+  /** Standard deviation of the Gaussian noise added to the sum of clipped gradients: σ·C. */
+  noiseStd: number;
+  /** The noisy sum is divided by this: the expected batch size (q·n under Poisson sampling). */
+  divisor: number;
+  /** Where the noise comes from (seeded). */
+  noise: GaussianStream;
+}
+
+/** What a DP-SGD step reports besides the batch's loss and correct count. */
+export interface DpStepStats extends StepStats {
+  /** Samples of the batch whose gradient norm exceeded C (and were scaled down). */
+  clipped: number;
+}
+
 /** A model held by an engine. Predictions are logits (`outputKind` = 'logits'). */
 export interface EngineModel extends Predictor {
   readonly spec: ModelSpec;
@@ -54,6 +73,13 @@ export interface EngineModel extends Predictor {
    * E_LABEL_RANGE for a label outside [0, numClasses) (engines/check-batch.ts, shared by the engines).
    */
   trainStep(batch: LabelledSamples, lr: number): Promise<StepStats>;
+  /**
+   * One DP-SGD step (engines that support it; the onnxruntime engine): per-sample gradients clipped to
+   * L2 norm `dp.maxGradNorm`, summed, Gaussian noise of std `dp.noiseStd` added to every coordinate,
+   * divided by `dp.divisor`, then the optimiser's update at `lr`. The batch may be empty (Poisson
+   * sampling): the update is then noise only. `loss` is NaN for an empty batch.
+   */
+  dpStep?(batch: LabelledSamples, lr: number, dp: DpStepOptions): Promise<DpStepStats>;
   /** Every parameter (trainable and batch-norm statistics), in the layer graph's order, copied out. */
   getWeights(): NamedWeight[];
   /** Replaces every parameter; names and shapes must match getWeights() exactly (E_MODEL otherwise). */

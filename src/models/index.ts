@@ -17,6 +17,8 @@ export {
   type TrainRequest,
   trainOrLoad,
 } from './cache.js';
+export { type DpRecord, dpOfModel } from './dp/dp-record.js';
+export { type DpConfig, type DpSampling, resolveDp } from './dp/dp-sgd.js';
 export type { Engine, EngineModel, ModelSpec } from './engine.js';
 export { createEngine, type EngineOptions } from './engines/create-engine.js';
 export { ENGINE_NAMES } from './engines/names.js';

@@ -21,6 +21,7 @@ import { npyArray, readNpy, writeNpy } from '../io/npy.js';
 import { toFloat32, toInt32 } from '../io/npy-cast.js';
 import { readNpz, writeNpz } from '../io/npz.js';
 import { normalizeArchSpec } from './architectures.js';
+import type { DpRecord } from './dp/dp-sgd.js';
 import type { Engine, EngineModel, ModelSpec, NamedWeight } from './engine.js';
 import type { NormalizedOptimizerSpec } from './optimizers.js';
 import type { EpochRecord } from './train.js';
@@ -83,6 +84,8 @@ export interface ModelRecord {
   weights: { name: string; shape: number[] }[];
   /** The evaluation after training; absent in records written before it existed and for untrained models. */
   final?: FinalEvaluation;
+  /** DP-SGD training (models/dp/dp-sgd.ts; read with dp-record.ts `dpOfModel`); absent without DP. */
+  dp?: DpRecord;
 }
 
 export interface SaveModelMeta {
@@ -94,6 +97,7 @@ export interface SaveModelMeta {
   hash?: string;
   trainSeconds?: number;
   final?: FinalEvaluation;
+  dp?: DpRecord;
 }
 
 function fsError(e: unknown, what: string, where: string): MiaError {
@@ -171,6 +175,7 @@ function writeToTemp(
       createdAt: new Date().toISOString(),
       weights: weights.map((w) => ({ name: w.name, shape: w.shape })),
       ...(meta.final !== undefined ? { final: meta.final } : {}),
+      ...(meta.dp !== undefined ? { dp: meta.dp } : {}),
     };
     // model.json last: a directory without it is never a model.
     writeFileSync(join(tmp, 'model.json'), `${JSON.stringify(record, null, 2)}\n`);

@@ -10,6 +10,17 @@ import { type Logger, silentLogger } from '../core/logger.js';
 import { gatherRows } from '../data/samples.js';
 import { MiaError } from '../errors.js';
 import { Rng } from '../rng.js';
+import {
+  checkDpModel,
+  type DpConfig,
+  type DpRecord,
+  dpEpoch,
+  dpRecordOf,
+  epsilonAfter,
+  type ResolvedDp,
+  resolveDp,
+} from './dp/dp-sgd.js';
+import { GaussianStream } from './dp/noise.js';
 import type { EngineModel } from './engine.js';
 import { shapeSize } from './layer-graph.js';
 import { learningRateAt, normalizeOptimizerSpec, type OptimizerSpec } from './optimizers.js';
@@ -39,6 +50,8 @@ export interface EpochRecord {
   seconds: number;
   /** Training samples per second (training steps only). */
   samplesPerSecond: number;
+  /** DP-SGD only: ε spent after this epoch (RDP accountant at the configured δ; null in JSON for +∞). */
+  epsilon?: number;
 }
 
 /** What an epoch-end hook receives. */
@@ -76,6 +89,11 @@ export interface TrainOptions {
   label?: string;
   /** Clock in milliseconds (default performance.now); tests inject one. */
   now?: () => number;
+  /**
+   * Train with DP-SGD (models/dp/dp-sgd.ts) instead of plain mini-batches; the batch sampling and the
+   * noise are seeded from `shuffleSeed`. Needs an engine with a DP step (the onnxruntime engine).
+   */
+  dp?: DpConfig;
 }
 
 export interface TrainResult {
@@ -84,6 +102,8 @@ export interface TrainResult {
   stoppedEarly: boolean;
   /** Wall time of the whole run in seconds. */
   seconds: number;
+  /** DP-SGD training: σ, C, δ, q, steps and the final ε (model.json's `dp`). */
+  dp?: DpRecord;
 }
 
 /**
@@ -152,6 +172,8 @@ export function checkSamples(
 }
 
 const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
+/** ε for a progress line: 3 significant digits, ∞ for no noise. */
+export const formatEpsilon = (e: number): string => (Number.isFinite(e) ? e.toPrecision(3) : '∞');
 
 export interface EpochOptions {
   /** Sample order: the rows of `train` in the order they are batched (e.g. a seeded permutation). */
@@ -244,6 +266,17 @@ export async function trainModel(
   if (options.validation !== undefined) {
     checkSamples(options.validation, model.inputShape, model.numClasses, 'validation data');
   }
+  let dp: ResolvedDp | undefined;
+  if (options.dp !== undefined) {
+    checkDpModel(model, options.dp.where);
+    if (augment !== undefined)
+      throw new MiaError('E_CONFIG', 'DP-SGD does not augment its batches yet', {
+        where: options.dp.where,
+        expected: 'dp without augment (remove one of them)',
+        found: 'dp and augment together',
+      });
+    dp = resolveDp(options.dp, train.n, batchSize, epochs);
+  }
   const opt = normalizeOptimizerSpec(options.optimizer);
   model.setOptimizer(opt);
   const log = options.logger ?? silentLogger;
@@ -265,32 +298,58 @@ export async function trainModel(
   const start = now();
   let stopped = false;
   const predict = (x: Float32Array, m: number) => model.predict(x, m);
+  // DP-SGD: Poisson batches and noise from their own streams, so `rng` gives the same permutations
+  const dpSampling = new Rng((options.shuffleSeed ^ 0x51ed27a3) >>> 0);
+  const dpNoise = new GaussianStream(new Rng((options.shuffleSeed ^ 0x2545f491) >>> 0));
+  let dpSteps = 0;
+  let dpBuf = { x: bx, y: by };
 
   for (let e = 0; e < epochs && !stopped; e++) {
     const lr = learningRateAt(opt.lr, opt.schedule, e, epochs);
     const order = rng.permutation(n);
     const t0 = now();
     let lastLog = t0;
-    const ep = await trainEpoch(model, train, {
-      order,
-      batchSize,
-      lr,
-      buffers: { x: bx, y: by },
-      ...(augment !== undefined ? { augment } : {}),
-      onBatch: (seen, lossSum, correct) => {
-        const t = now();
-        if (interval > 0 && t - lastLog >= interval && seen < n) {
-          lastLog = t;
-          const rate = seen / ((t - t0) / 1000);
-          const etaS = (n - seen) / rate + (epochs - e - 1) * (n / rate);
-          log.info(
-            `${prefix}epoch ${e + 1}/${epochs}  ${seen}/${n}  loss ${(lossSum / seen).toFixed(4)}  acc ${pct(correct / seen)}  ` +
-              `${Math.round(rate)} samples/s  ETA ${formatDuration(etaS)}`,
-          );
-        }
-      },
-      where: `epoch ${e + 1}`,
-    });
+    const onBatch = (seen: number, lossSum: number, correct: number) => {
+      const t = now();
+      if (interval > 0 && t - lastLog >= interval && seen < n) {
+        lastLog = t;
+        const rate = seen / ((t - t0) / 1000);
+        const etaS = (n - seen) / rate + (epochs - e - 1) * (n / rate);
+        log.info(
+          `${prefix}epoch ${e + 1}/${epochs}  ${seen}/${n}  loss ${(lossSum / seen).toFixed(4)}  acc ${pct(correct / seen)}  ` +
+            `${Math.round(rate)} samples/s  ETA ${formatDuration(etaS)}`,
+        );
+      }
+    };
+    const where = `epoch ${e + 1}`;
+    const gather = (rows: Int32Array) => {
+      if (rows.length > dpBuf.y.length)
+        dpBuf = { x: new Float32Array(rows.length * size), y: new Int32Array(rows.length) };
+      return gatherRows(train, rows, dpBuf);
+    };
+    const ep =
+      dp === undefined
+        ? await trainEpoch(model, train, {
+            order,
+            batchSize,
+            lr,
+            buffers: { x: bx, y: by },
+            ...(augment !== undefined ? { augment } : {}),
+            onBatch,
+            where,
+          })
+        : await dpEpoch(model, n, {
+            dp,
+            lr,
+            order,
+            sampling: dpSampling,
+            noise: dpNoise,
+            gather,
+            onBatch,
+            where,
+          });
+    if ('steps' in ep && typeof ep.steps === 'number') dpSteps += ep.steps;
+    const epsilon = dp !== undefined ? epsilonAfter(dp, dpSteps) : undefined;
     const seen = ep.seen;
     const lossSum = ep.lossSum;
     const correct = ep.correct;
@@ -313,12 +372,14 @@ export async function trainModel(
       valAccuracy,
       seconds: (t1 - t0) / 1000,
       samplesPerSecond: seen / Math.max(1e-9, (tTrain - t0) / 1000),
+      ...(epsilon !== undefined ? { epsilon } : {}),
     };
     history.push(record);
     const avg = (t1 - start) / 1000 / (e + 1);
     log.info(
       `${prefix}epoch ${e + 1}/${epochs}  loss ${record.trainLoss.toFixed(4)}  acc ${pct(record.trainAccuracy)}` +
         (valLoss !== null ? `  val_loss ${valLoss.toFixed(4)}  val_acc ${pct(valAccuracy!)}` : '') +
+        (dp !== undefined ? `  ε ${formatEpsilon(epsilon!)} (δ ${dp.delta})` : '') +
         `  ${Math.round(record.samplesPerSecond)} samples/s  ${formatDuration(record.seconds)}` +
         (e + 1 < epochs ? `  ETA ${formatDuration(avg * (epochs - e - 1))}` : ''),
     );
@@ -334,5 +395,11 @@ export async function trainModel(
     };
     for (const hook of hooks) await hook(ctx);
   }
-  return { history, stoppedEarly: stopped && history.length < epochs, seconds: (now() - start) / 1000 };
+  const result: TrainResult = {
+    history,
+    stoppedEarly: stopped && history.length < epochs,
+    seconds: (now() - start) / 1000,
+  };
+  if (dp !== undefined) result.dp = dpRecordOf(dp, dpSteps, history.length, epsilonAfter(dp, dpSteps));
+  return result;
 }

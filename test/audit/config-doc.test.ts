@@ -62,6 +62,7 @@ test('configs/README.md names the keys of every nested mapping in its parent row
     'data.synthetic': table(/^`data`/).get('synthetic'),
     'target.architecture': table(/^`target` and `reference`/).get('architecture'),
     'target.augment': table(/^`target` and `reference`/).get('augment'),
+    'target.dp': table(/^`target` and `reference`/).get('dp'),
     'audit.augmentations': table(/^`audit`/).get('augmentations'),
     'audit.rmia': table(/^`audit`/).get('rmia'),
     'audit.shadow': table(/^`audit`/).get('shadow'),
@@ -103,6 +104,7 @@ test('the config readers accept exactly the keys of CONFIG_KEYS (an unknown key 
     'target.architecture':
       'data:\n  dataset: synthetic\ntarget:\n  architecture:\n    name: mlp\n    zzz: 1\n',
     'target.augment': `${REFERENCE}  augment:\n    zzz: 1\n`,
+    'target.dp': `${REFERENCE}  dp:\n    noise_multiplier: 1\n    zzz: 1\n`,
     audit: `${REFERENCE}audit:\n  zzz: 1\n`,
     'audit.augmentations': `${REFERENCE}audit:\n  augmentations:\n    zzz: 1\n`,
     'audit.rmia': `${REFERENCE}audit:\n  rmia:\n    zzz: 1\n`,

@@ -17,6 +17,13 @@ export const EpochJson = z.object({
     .default(null)
     .describe('validation accuracy; null without validation samples'),
   seconds: z.number().optional().describe('wall time of the epoch, training and validation'),
+  epsilon: z
+    .number()
+    .nullable()
+    .optional()
+    .describe(
+      'DP-SGD models: ε spent after the epoch (RDP accountant, the model’s δ); null for ∞ (no noise)',
+    ),
 });
 
 /** One model's history; the reader fills a missing label with the id and a missing role with "target". */

@@ -53,8 +53,18 @@ function poolGradByMask(b: Builder, s: Saved, gP: string): string {
   return g;
 }
 
-/** Backward pass from dLogits; returns the gradient name of every parameter. */
-export function backward(b: Builder, saved: Saved[], dLogits: string): Map<string, string> {
+/**
+ * Backward pass from dLogits; returns the gradient name of every parameter. With `onParamLayer`, the
+ * dense and conv layers' parameter gradients are not written: the callback receives each such layer with
+ * the gradient of its pre-activation output (dZ, [N, units] or [N, O, Ho, Wo]) instead, and the
+ * returned map is empty (dp-graph.ts builds per-sample norms and clipped sums from them).
+ */
+export function backward(
+  b: Builder,
+  saved: Saved[],
+  dLogits: string,
+  onParamLayer?: (s: Saved, dZ: string) => void,
+): Map<string, string> {
   const grads = new Map<string, string>();
   let g = dLogits;
   let reluDone = -1;
@@ -64,9 +74,11 @@ export function backward(b: Builder, saved: Saved[], dLogits: string): Map<strin
     const i = s.index;
     const needInputGrad = j > 0;
     if (isRelu(l) && reluDone !== j) g = reluGrad(b, g, s.output);
+    if ((l.type === 'dense' || l.type === 'conv2d') && onParamLayer !== undefined) onParamLayer(s, g);
     if (l.type === 'dense') {
-      grads.set(`l${i}.kernel`, b.one('Gemm', [s.input, g], { transA: 1 }));
-      grads.set(`l${i}.bias`, b.one('ReduceSum', [g, b.ints([0])], { keepdims: 0 }));
+      if (onParamLayer === undefined) grads.set(`l${i}.kernel`, b.one('Gemm', [s.input, g], { transA: 1 }));
+      if (onParamLayer === undefined)
+        grads.set(`l${i}.bias`, b.one('ReduceSum', [g, b.ints([0])], { keepdims: 0 }));
       if (needInputGrad) g = b.one('Gemm', [g, `p:l${i}.kernel`], { transB: 1 });
     } else if (l.type === 'conv2d') {
       const [pt, pl] = s.pads!;
@@ -75,12 +87,14 @@ export function backward(b: Builder, saved: Saved[], dLogits: string): Map<strin
       const [oh, ow] = [s.outShape[0]!, s.outShape[1]!];
       const pb = k - 1 - H - pt + oh;
       const pr = k - 1 - W - pl + ow;
-      grads.set(`l${i}.bias`, b.one('ReduceSum', [g, b.ints([0, 2, 3])], { keepdims: 0 }));
-      // dW as a convolution of Xᵀ [C, N, H, W] with dYᵀ [O, N, Ho, Wo] as the kernel → [C, O, k, k].
-      const xT = b.one('Transpose', [s.input], { perm: [1, 0, 2, 3] });
-      const gT = b.one('Transpose', [g], { perm: [1, 0, 2, 3] });
-      const r = b.one('Conv', [xT, gT], { pads: [pt, pl, pb, pr] });
-      grads.set(`l${i}.kernel`, b.one('Transpose', [r], { perm: [1, 0, 2, 3] }));
+      if (onParamLayer === undefined) {
+        grads.set(`l${i}.bias`, b.one('ReduceSum', [g, b.ints([0, 2, 3])], { keepdims: 0 }));
+        // dW as a convolution of Xᵀ [C, N, H, W] with dYᵀ [O, N, Ho, Wo] as the kernel → [C, O, k, k].
+        const xT = b.one('Transpose', [s.input], { perm: [1, 0, 2, 3] });
+        const gT = b.one('Transpose', [g], { perm: [1, 0, 2, 3] });
+        const r = b.one('Conv', [xT, gT], { pads: [pt, pl, pb, pr] });
+        grads.set(`l${i}.kernel`, b.one('Transpose', [r], { perm: [1, 0, 2, 3] }));
+      }
       if (needInputGrad) {
         const wT = b.one('Transpose', [`p:l${i}.kernel`], { perm: [1, 0, 2, 3] });
         const big = 2 ** 31 - 1;

@@ -13,7 +13,7 @@ import type { LabelledSamples } from '../../../data/samples.js';
 import { MiaError } from '../../../errors.js';
 import { Rng } from '../../../rng.js';
 import { buildLayerGraph } from '../../architectures.js';
-import type { Engine, EngineModel, ModelSpec, StepStats } from '../../engine.js';
+import type { DpStepOptions, DpStepStats, Engine, EngineModel, ModelSpec, StepStats } from '../../engine.js';
 import { checkWeights, initialWeights, type NamedWeight } from '../../init.js';
 import {
   analyzeGraph,
@@ -26,6 +26,7 @@ import type { NormalizedOptimizerSpec } from '../../optimizers.js';
 import type { PredictOptions } from '../../predictor.js';
 import { adamLoop } from '../adam-loop.js';
 import { checkRows, checkTrainBatch } from '../check-batch.js';
+import { buildDpGradGraph } from './dp-graph.js';
 import { buildPredictGraph, type GraphParam, graphParams, unsupportedLayer } from './forward-graph.js';
 import {
   type BnStat,
@@ -139,6 +140,7 @@ export class OrtModel implements EngineModel {
   private readonly values = new Map<string, Float32Array>();
   private gradSession: Promise<Session> | undefined;
   private predictSession: Promise<Session> | undefined;
+  private dpSession: Promise<Session> | undefined;
   private optimizer: NormalizedOptimizerSpec | undefined;
   private state = new Map<string, Float32Array[]>();
   private step = 0;
@@ -276,6 +278,57 @@ export class OrtModel implements EngineModel {
     return { loss: (out.loss!.data as Float32Array)[0]!, correct: (out.correct!.data as Float32Array)[0]! };
   }
 
+  /** DP-SGD step (engine.ts) via dp-graph.ts; net-graph.ts nets have none (E_BACKEND). */
+  async dpStep(batch: LabelledSamples, lr: number, dp: DpStepOptions): Promise<DpStepStats> {
+    this.checkAlive();
+    const opt = checkTrainBatch(batch, this.inputShape, this.numClasses, this.optimizer);
+    if (this.net) {
+      throw new MiaError('E_BACKEND', `DP-SGD on the ort engine does not support ${this.spec.arch.name}`, {
+        where: 'engine ort',
+        expected: 'conv2d (stride 1, bias), maxpool, relu, flatten and dense layers',
+      });
+    }
+    const { n } = batch;
+    const shapes = new Map(this.params.map((p) => [p.name, shapeSize(p.onnxShape)]));
+    let grads: (name: string) => Float32Array = (name) => new Float32Array(shapes.get(name)!);
+    let stats: DpStepStats = { loss: Number.NaN, correct: 0, clipped: 0 };
+    if (n > 0) {
+      const c = this.numClasses;
+      const onehot = new Float32Array(n * c);
+      const labels = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) {
+        onehot[i * c + batch.y[i]!] = 1;
+        labels[i] = BigInt(batch.y[i]!);
+      }
+      const [T, size] = [this.ort.Tensor, shapeSize(this.inputShape)];
+      const feeds: Record<string, OrtTensor> = {
+        x: new T('float32', batch.x.subarray(0, n * size), [n, ...this.inputShape]),
+        onehot: new T('float32', onehot, [n, c]),
+        labels: new T('int64', labels, [n]),
+        inv_n: new T('float32', new Float32Array([1 / n]), []),
+        max_norm: new T('float32', new Float32Array([dp.maxGradNorm]), []),
+      };
+      this.dpSession ??= this.ort.InferenceSession.create(
+        encodeModel(buildDpGradGraph(this.graph, this.numClasses)),
+        this.sessionOptions(),
+      );
+      const session = await this.dpSession;
+      this.paramFeeds(feeds, session);
+      const out = await session.run(feeds);
+      grads = (name) => out[`grad:${name}`]!.data as Float32Array;
+      const scalar = (k: string) => (out[k]!.data as Float32Array)[0]!;
+      stats = { loss: scalar('loss'), correct: scalar('correct'), clipped: scalar('clipped') };
+    }
+    this.step++;
+    const scale = 1 / dp.divisor;
+    for (const name of this.trainable) {
+      const g = grads(name);
+      dp.noise.addScaled(g, dp.noiseStd, scale);
+      this.update(name, g, opt, lr);
+    }
+    return stats;
+  }
+
   /** The optimiser's rule for one parameter, in place (w, state) — see src/models/optimizers.ts. */
   private update(name: string, g: Float32Array, opt: NormalizedOptimizerSpec, lr: number): void {
     const w = this.values.get(name)!;
@@ -358,7 +411,7 @@ export class OrtModel implements EngineModel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const s of [this.gradSession, this.predictSession])
+    for (const s of [this.gradSession, this.predictSession, this.dpSession])
       void s?.then((x) => x.release()).catch(() => undefined);
     this.values.clear();
     this.state.clear();

@@ -12,17 +12,10 @@ import { Builder, valueInfo } from './graph-builder.js';
 import type { OnnxGraph, OnnxValueInfo } from './onnx-proto.js';
 
 /**
- * Forward, loss and backward for one batch. Inputs: x [N, ...inputShape], onehot [N, classes], labels
- * (int64 [N]), inv_n (1/N) and every `p:<name>` (ONNX layout). Outputs: loss (mean cross-entropy),
- * correct (number of samples whose first arg-max logit is the label) and `grad:<name>` for every
- * parameter (ONNX layout). The optimiser runs outside the graph (one fused loop per parameter).
+ * The outputs `loss` (mean cross-entropy, from inputs onehot and inv_n) and `correct` (from labels) of
+ * the batch's logits; returns the name of log softmax(logits).
  */
-/**
- * The loss head of a training graph from `logits`: outputs `loss` (mean cross-entropy over inputs
- * onehot and inv_n) and `correct` (samples whose first arg-max is `labels`); returns the name of
- * d(loss)/d(logits) = (softmax − onehot) · inv_n.
- */
-export function lossNodes(b: Builder, logits: string): string {
+export function lossAndCorrect(b: Builder, logits: string): string {
   const logp = b.one('LogSoftmax', [logits], { axis: 1 });
   const loss = b.one('Mul', [
     b.one('ReduceSum', [b.one('Mul', ['onehot', logp])], { keepdims: 0 }),
@@ -35,9 +28,24 @@ export function lossNodes(b: Builder, logits: string): string {
     { to: 1 },
   );
   b.nodes.push({ op: 'ReduceSum', inputs: [hit], outputs: ['correct'], attrs: { keepdims: 0 } });
+  return logp;
+}
+
+/**
+ * The loss head of a training graph from `logits` (lossAndCorrect's outputs); returns the name of
+ * d(loss)/d(logits) = (softmax − onehot) · inv_n.
+ */
+export function lossNodes(b: Builder, logits: string): string {
+  const logp = lossAndCorrect(b, logits);
   return b.one('Mul', [b.one('Sub', [b.one('Exp', [logp]), 'onehot']), 'inv_n']);
 }
 
+/**
+ * Forward, loss and backward for one batch. Inputs: x [N, ...inputShape], onehot [N, classes], labels
+ * (int64 [N]), inv_n (1/N) and every `p:<name>` (ONNX layout). Outputs: loss (mean cross-entropy),
+ * correct (number of samples whose first arg-max logit is the label) and `grad:<name>` for every
+ * parameter (ONNX layout). The optimiser runs outside the graph (one fused loop per parameter).
+ */
 export function buildGradGraph(graph: LayerGraph, numClasses: number): OnnxGraph {
   const b = new Builder();
   const { logits, saved } = forward(b, graph);

@@ -1,0 +1,43 @@
+// DP-SGD step time vs the plain step on the onnxruntime engine, side by side in one run, with ratios
+// (target ≤ 2×): small_cnn and dense 4×512 on 28×28×1 inputs, batch 64, 2 threads.
+// Run: node --import tsx bench/dp.ts [steps]
+import { GaussianStream } from '../src/models/dp/noise.js';
+import type { ModelSpec } from '../src/models/engine.js';
+import { createOrtEngine } from '../src/models/engines/ort/engine.js';
+import { normalizeOptimizerSpec } from '../src/models/optimizers.js';
+import { Rng } from '../src/rng.js';
+
+const steps = Number(process.argv[2] ?? 30);
+const B = 64;
+const specs: ModelSpec[] = [
+  { arch: { name: 'small_cnn' }, inputShape: [28, 28, 1], numClasses: 10, seed: 1 },
+  {
+    arch: { name: 'dense', params: { depth: 4, width: 512 } },
+    inputShape: [28, 28, 1],
+    numClasses: 10,
+    seed: 1,
+  },
+];
+const engine = await createOrtEngine({ threads: 2 });
+const rng = new Rng(1);
+for (const spec of specs) {
+  const x = Float32Array.from({ length: B * 784 }, () => rng.next());
+  const y = Int32Array.from({ length: B }, () => rng.int(10));
+  const batch = { x, y, n: B };
+  const m = await engine.build(spec);
+  m.setOptimizer(normalizeOptimizerSpec({ name: 'sgd', lr: 0.01 }));
+  const noise = new GaussianStream(new Rng(2));
+  const dp = { maxGradNorm: 1, noiseStd: 1, divisor: B, noise };
+  const time = async (f: () => Promise<unknown>) => {
+    for (let i = 0; i < 3; i++) await f();
+    const t = performance.now();
+    for (let i = 0; i < steps; i++) await f();
+    return (performance.now() - t) / steps;
+  };
+  const plain = await time(() => m.trainStep(batch, 0.01));
+  const priv = await time(() => m.dpStep!(batch, 0.01, dp));
+  console.log(
+    `${spec.arch.name}${spec.arch.params ? ' 4×512' : ''}: plain ${plain.toFixed(1)} ms/step, DP-SGD ${priv.toFixed(1)} ms/step, ratio ${(priv / plain).toFixed(2)}× (target ≤ 2×)`,
+  );
+  m.dispose();
+}
