@@ -271,7 +271,7 @@ export async function trainModel(
     checkDpModel(model, options.dp.where);
     if (augment !== undefined)
       throw new MiaError('E_CONFIG', 'DP-SGD does not augment its batches yet', {
-        where: options.dp.where,
+        where: options.dp.where ?? 'train.dp',
         expected: 'dp without augment (remove one of them)',
         found: 'dp and augment together',
       });
