@@ -58,6 +58,7 @@ export const REFERENCE_ONLY_AUDIT_KEYS = [
   'augmentations',
   'rmia',
   'shadow',
+  'exposure',
 ] as const;
 export const AUDIT_KEYS = [
   'reference_models',
@@ -71,6 +72,7 @@ export const AUDIT_KEYS = [
   'privacy_every_epochs',
   'privacy_attacks',
   'privacy_samples',
+  'exposure',
 ] as const;
 export const AUGMENTATION_KEYS = ['flip', 'shift'] as const;
 export const RMIA_KEYS = ['a', 'gamma'] as const;
