@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
 import { memoryLogger } from '../../src/core/logger.js';
+import { readRunDir } from '../../src/report/run-dir.js';
+import { writeReport } from '../../src/report/write-report.js';
 import { errorOf } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mia-exposure-'));
@@ -75,6 +77,16 @@ test('audit.exposure runs every attack that fits on each exposure, tags the resu
     logger: memoryLogger(),
   });
   assert.ok(again.resultsReused);
+  // the report: the main tables read the primary exposure, the exposure section all of them
+  const report = await writeReport(dir, { png: false });
+  const html = readFileSync(report.html, 'utf8');
+  assert.match(html, /<section id="exposure"><h2>What each API choice leaks<\/h2>/);
+  assert.match(
+    html,
+    /Returning label instead of probs (lowers|raises|leaves) the best attack&#39;s TPR at 1% FPR/,
+  );
+  assert.ok(existsSync(join(dir, 'report', 'exposure.svg')));
+  assert.equal(readRunDir(dir).results.length, 4);
 });
 
 test('audit.exposure rejects unknown names and repeats at the item', () => {
