@@ -11,10 +11,11 @@
  * experiments mode.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
 import { formatDuration } from '../core/duration.js';
-import { writeJsonAtomic } from '../io/atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { npyArray, writeNpy } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
 import { Rng } from '../rng.js';
@@ -29,6 +30,7 @@ import { pairedKeepMatrix, trainingRows } from './keep.js';
 import { lazyEngine } from './lazy-engine.js';
 import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
 import { subsampleRows } from './privacy-callback.js';
+import { buildRecords, recordsCsv } from './records.js';
 import {
   historyEpochs,
   keepReused,
@@ -204,9 +206,12 @@ export async function runReferenceAudit(
       }),
     )
     .digest('hex');
-  const previous = readPreviousResults(paths, key, cfg.run.numExperiments, (file, why) =>
-    log.info(`${relative(root, file)}: unreadable (${why}); computing the attacks again`),
-  );
+  // records.csv is written with the scores: a run without it computes the attacks again
+  const previous = existsSync(paths.records)
+    ? readPreviousResults(paths, key, cfg.run.numExperiments, (file, why) =>
+        log.info(`${relative(root, file)}: unreadable (${why}); computing the attacks again`),
+      )
+    : undefined;
   let results: AuditResult[];
   let aggregate: AggregateResult[] | undefined;
   let notes: string[];
@@ -224,6 +229,18 @@ export async function runReferenceAudit(
         const scoresPath = e === 0 ? paths.scores : experimentScoresPath(paths, e);
         writeNpz(scoresPath, scoresArrays(out, data.audit.y));
         recordRunFiles(root, scoresPath);
+        if (e > 0) return;
+        const fprs = cfg.audit.fprTargets;
+        const rows = buildRecords(out.scores, out.isMember, data.audit.y, out.results, fprs);
+        writeFileAtomic(
+          paths.records,
+          recordsCsv(
+            rows,
+            out.scores.map((s) => s.attack),
+            fprs,
+          ),
+        );
+        recordRunFiles(root, paths.records);
       },
     });
     ({ results, notes } = sweep);

@@ -8,6 +8,7 @@ import { experimentsHtml } from './experiments-html.js';
 import { EXPOSURE_SECTION, exposureHtml, exposureRows } from './exposure.js';
 import { fprKeysOf, fprLabel } from './fpr.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './page-assets.js';
+import { recordsHtml } from './records.js';
 import type { AggregateRow, ReportResult, RunData, Spread } from './run-dir.js';
 import { pct, type Summary, summarizeResults } from './summary.js';
 import type { RenderedChart } from './svg.js';
@@ -230,6 +231,7 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
     ...(compared === '' ? [] : [['experiments', 'Experiments compared']]),
     ...(exposure === '' ? [] : [['exposure', EXPOSURE_SECTION]]),
     ['results', 'Attacks × slices'],
+    ...(run.records === undefined ? [] : [['records', 'The riskiest records']]),
     ...sections.map((s) => [sectionId(s), s]),
     ['config', 'Configuration'],
     ['timing', 'Timing'],
@@ -276,6 +278,7 @@ ${run.aggregate === undefined ? '' : aggregateHtml(run.aggregate)}
 ${results.join('\n')}
 ${run.notes.length === 0 ? '' : `<h3>How the attacks were set up</h3><ul class="note">${run.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`}
 </section>
+${run.records === undefined ? '' : `<section id="records"><h2>The riskiest records</h2>\n${recordsHtml(run.records, run.classNames)}\n</section>`}
 ${sections
   .map(
     (s) =>

@@ -32,6 +32,7 @@ import { readNpz } from '../io/npz.js';
 import { unreadableReason } from '../io/unreadable.js';
 import { type AttackResultsCollection, parseCollection } from './collection.js';
 import type { DpContext } from './dp-headline.js';
+import { type RecordsSummary, readRecords } from './records.js';
 import { parseWith } from './validate.js';
 
 /**
@@ -97,6 +98,8 @@ export interface RunData {
   classNames: string[] | undefined;
   /** experiments.json of an experiments-mode run (what was compared), when present. */
   experiments: ExperimentsFile | undefined;
+  /** records.csv's top records (report/records.ts), when the run wrote one. */
+  records: RecordsSummary | undefined;
   /** Optional files present but unreadable, left out of the report (in the order read). */
   unreadable: UnreadableFile[];
 }
@@ -304,6 +307,7 @@ export function readRunDir(runDir: string): RunData {
     return v === undefined ? undefined : parseCollection(v, path);
   });
   const samples = optional('samples.npz', readSamples);
+  const records = optional('records.csv', (path) => (existsSync(path) ? readRecords(path) : undefined));
   const environment = optional('environment.json', (path) => {
     const v = optionalJson(path);
     return v === undefined ? undefined : parseWith(z.record(z.string(), z.unknown()), v, path);
@@ -336,6 +340,7 @@ export function readRunDir(runDir: string): RunData {
     dir: runDir,
     results,
     exposureResults,
+    records,
     aggregate,
     notes,
     dp,
