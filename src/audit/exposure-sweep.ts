@@ -70,7 +70,8 @@ export function runExposureSweep(
           ` (${((performance.now() - te) / 1000).toFixed(1)} s with metrics)`,
       );
       for (const line of out.notes) {
-        const l = `${line}${tag ? ` [experiment ${e}]` : ''}${xi > 0 ? ` [exposure ${name}]` : ''}`;
+        const own = xi > 0 && !line.includes(`on exposure ${name}`);
+        const l = `${line}${tag ? ` [experiment ${e}]` : ''}${own ? ` [exposure ${name}]` : ''}`;
         // the references' note is the same on every exposure: say it once
         if (xi > 0 && line.startsWith('references: ')) continue;
         notes.push(l);
