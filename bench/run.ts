@@ -19,6 +19,8 @@ export const BENCHMARKS: Record<string, string> = {
   lira: 'LiRA scoring, 256 models × 60k samples vs numpy (issue 5: ≥ 10×)',
   evaluate: 'mia evaluate on 1M scores vs Python csv + sklearn (issue 5: a few seconds at most)',
   audit: 'the quickstart audit end to end: time per stage, peak memory, vs PyTorch for the models',
+  'dp-accountant':
+    'ε of 10⁵ DP-SGD steps, RDP and PRV accountants, vs the scipy Opacus transcription (issue 14: < 50 ms)',
 };
 
 function main(argv: string[]): number {

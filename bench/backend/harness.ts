@@ -16,9 +16,12 @@ export interface TorchResult {
   max_rss_mb: number;
 }
 
-/** Runs the PyTorch baseline; null (with the reason printed) when python3-torch is missing. */
-export function runTorch(args: string[], threads: number): TorchResult | null {
-  const script = fileURLToPath(new URL('../py/torch_speed.py', import.meta.url));
+/**
+ * Runs a PyTorch baseline (bench/py/`file`, default torch_speed.py); null (with the reason printed)
+ * when python3-torch is missing.
+ */
+export function runTorch(args: string[], threads: number, file = 'torch_speed.py'): TorchResult | null {
+  const script = fileURLToPath(new URL(`../py/${file}`, import.meta.url));
   const r = spawnSync('/usr/bin/python3', [script, '--threads', String(threads), ...args], {
     encoding: 'utf8',
     env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(threads) },

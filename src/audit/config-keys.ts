@@ -75,6 +75,9 @@ export const AUDIT_KEYS = [
   'exposure',
 ] as const;
 export const AUGMENTATION_KEYS = ['flip', 'shift'] as const;
+/** audit.reference_models as a schedule (config-reference-models.ts). */
+export const REFERENCE_MODELS_KEYS = ['min', 'max', 'until'] as const;
+export const UNTIL_KEYS = ['metric', 'attack', 'tolerance'] as const;
 export const RMIA_KEYS = ['a', 'gamma'] as const;
 export const SHADOW_KEYS = ['hidden_layers'] as const;
 
@@ -106,6 +109,8 @@ export const CONFIG_KEYS: readonly ConfigSectionKeys[] = [
   { path: 'audit.augmentations', keys: AUGMENTATION_KEYS, modes: ['reference'] },
   { path: 'audit.rmia', keys: RMIA_KEYS, modes: ['reference'] },
   { path: 'audit.shadow', keys: SHADOW_KEYS, modes: ['reference'] },
+  { path: 'audit.reference_models', keys: REFERENCE_MODELS_KEYS, modes: ['reference'] },
+  { path: 'audit.reference_models.until', keys: UNTIL_KEYS, modes: ['reference'] },
   { path: 'training', keys: SHARED_TRAIN_KEYS, modes: ['experiments'] },
   { path: 'models.<name>', keys: TRAIN_KEYS, modes: ['experiments'] },
   { path: 'experiments[]', keys: EXPERIMENT_KEYS, modes: ['experiments'] },

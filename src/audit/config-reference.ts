@@ -13,6 +13,7 @@ import type { DataConfig } from './config-data.js';
 import { AUGMENTATION_KEYS, RMIA_KEYS, SHADOW_KEYS } from './config-keys.js';
 import { readTargetAndReference, type TrainingConfig } from './config-models.js';
 import type { ConfigSource, SectionReader } from './config-reader.js';
+import { type ReferenceSchedule, readReferenceModels } from './config-reference-models.js';
 
 export type AuditSignal = 'scaled-logit' | 'confidence';
 export const AUDIT_SIGNALS: readonly AuditSignal[] = ['scaled-logit', 'confidence'];
@@ -21,7 +22,10 @@ export const DEFAULT_AUDIT_ATTACKS: readonly string[] = ['rmia', 'lira-online', 
 
 /** The audit section of the reference mode. */
 export interface ReferenceAuditSection extends AuditSectionCommon {
+  /** The reference models (a schedule's max). */
   referenceModels: number;
+  /** audit.reference_models as `{min, max, until}`: train pair by pair until the metric settles. */
+  referenceSchedule?: ReferenceSchedule;
   signal: AuditSignal;
   augmentations: { flip: boolean; shift: number };
   rmia: { a?: number; gamma: number };
@@ -60,13 +64,6 @@ export function readReferenceAudit(
   const numExperiments = run.int('num_experiments', { min: 1 }) ?? 1;
   const { target, reference } = readTargetAndReference(root, src);
 
-  const referenceModels = audit.int('reference_models', { min: 0 }) ?? 3;
-  if (referenceModels !== 0 && referenceModels % 2 === 0) {
-    audit.fail('reference_models', 'must be 0 or odd, so that the target and the references pair up', {
-      expected: '0, 1, 3, 5, … (every sample is then IN for exactly half of the 1 + M models)',
-      found: String(referenceModels),
-    });
-  }
   const attacks = audit.list('attacks', 'attack names', (n, fail) => {
     const v = isScalar(n) ? n.value : undefined;
     if (typeof v !== 'string' || !ATTACK_NAMES.includes(v))
@@ -74,17 +71,26 @@ export function readReferenceAudit(
     return v as string;
   }) ?? [...DEFAULT_AUDIT_ATTACKS];
   const common = readAuditCommon(audit, attacks);
+  const refSetting = readReferenceModels(
+    audit,
+    attacks,
+    common.fprTargets,
+    attacks.some(needsInAndOut) ? 3 : 1,
+  );
+  const referenceModels = refSetting.count;
+  // the attacks' needs hold from the first check on: the schedule's min
+  const fewest = refSetting.fewest;
   for (const a of attacks) {
     const needs = findReferenceAttack(a)?.needs;
     if (needs === undefined) continue;
-    if (needs.references === 'in-and-out' && referenceModels < 3) {
+    if (needs.references === 'in-and-out' && fewest < 3) {
       audit.fail(
         'reference_models',
-        `is ${referenceModels}, but ${a} needs every sample to have IN and OUT reference models`,
-        { expected: 'at least 3 reference models', found: String(referenceModels) },
+        `is ${fewest}, but ${a} needs every sample to have IN and OUT reference models`,
+        { expected: 'at least 3 reference models', found: String(fewest) },
       );
     }
-    if (needs.references !== 'none' && referenceModels < 1) {
+    if (needs.references !== 'none' && fewest < 1) {
       audit.fail('reference_models', `is 0, but ${a} needs reference models`, { expected: 'at least 1' });
     }
     if (needs.population && dataCfg.populationSize < 1) {
@@ -135,6 +141,11 @@ export function readReferenceAudit(
   if (numExperiments > 1 && referenceModels < 3 && attacks.some(needsInAndOut)) {
     run.fail('num_experiments', 'needs at least 3 reference models', { found: String(numExperiments) });
   }
+  if (refSetting.schedule !== undefined && numExperiments > 1) {
+    run.fail('num_experiments', 'must be 1 when audit.reference_models is a schedule (min, max, until)', {
+      found: String(numExperiments),
+    });
+  }
   if ((augmentations.flip || augmentations.shift > 0) && dataCfg.synthetic?.shape?.length === 1) {
     aug.fail(augmentations.flip ? 'flip' : 'shift', 'needs image data', { found: 'tabular synthetic data' });
   }
@@ -144,6 +155,7 @@ export function readReferenceAudit(
     reference,
     audit: {
       referenceModels,
+      ...(refSetting.schedule !== undefined ? { referenceSchedule: refSetting.schedule } : {}),
       attacks: common.attacks,
       signal: audit.oneOf('signal', AUDIT_SIGNALS) ?? 'scaled-logit',
       augmentations,

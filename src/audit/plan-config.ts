@@ -131,6 +131,13 @@ export async function planRequest(req: PlanRequest, loaded?: LoadedConfig): Prom
         configWall = wallTimeFromThroughput(asWritten, tp, arch);
       }
     }
+    const schedule = cfg.audit.referenceSchedule;
+    if (schedule !== undefined) {
+      notes.push(
+        `audit.reference_models is a schedule: the wall time counts its max (${schedule.max}); the audit ` +
+          `stops earlier once ${schedule.until.metric} of ${schedule.until.attack} settles`,
+      );
+    }
     if (wall !== undefined) {
       notes.push(
         `wall time for data.audit_size ${planned.auditSize}, ${planned.models} models × ${planned.epochs} epochs: ${wall.basis}`,

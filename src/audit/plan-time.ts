@@ -64,11 +64,14 @@ export function wallTimeFromRun(runDir: string, plan: PlannedRun): WallTime | un
     const c = readJsonFile(resolved) as {
       data?: { auditSize?: number };
       target?: { epochs?: number };
-      audit?: { referenceModels?: number };
+      audit?: { referenceModels?: number; referenceSchedule?: unknown };
     };
     if (typeof c.data?.auditSize === 'number') was.auditSize = c.data.auditSize;
     if (typeof c.target?.epochs === 'number') was.epochs = c.target.epochs;
     if (typeof c.audit?.referenceModels === 'number') was.models = 1 + c.audit.referenceModels;
+    // a schedule (audit.reference_models {min, max, until}) may have stopped before its max
+    if (c.audit?.referenceSchedule !== undefined)
+      was.models = stages.filter((s) => s.stage.startsWith('model ')).length;
   }
   const perModel = models.reduce((a, s) => a + s.seconds, 0) / models.length;
   const attacks = stages

@@ -31,6 +31,7 @@ import { lazyEngine } from './lazy-engine.js';
 import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
 import { subsampleRows } from './privacy-callback.js';
 import { buildRecords, recordsCsv } from './records.js';
+import { trainUntilSettled } from './reference-until.js';
 import {
   historyEpochs,
   keepReused,
@@ -43,13 +44,15 @@ import {
 } from './run-files.js';
 import type { HistoryFile, ResultsFile } from './run-format/index.js';
 import { recordRunFiles } from './run-manifest.js';
-import { experimentScoresPath, privacyPath, type RunPaths } from './run-paths.js';
+import { experimentScoresPath, privacyPath, type RunPaths, referenceCurvePath } from './run-paths.js';
 import { deriveSeed } from './seeds.js';
 
 /** The models of the run: row 0 the target, rows 1..M the references. */
 function planModels(cfg: ReferenceAudit, keep: Uint8Array, n: number): ModelPlan[] {
   const m = 1 + cfg.audit.referenceModels;
-  const width = Math.max(2, String(cfg.audit.referenceModels).length);
+  // a schedule's ids must not change when a later run raises its max (ref-01 … ref-99, ref-100, …)
+  const width =
+    cfg.audit.referenceSchedule !== undefined ? 2 : Math.max(2, String(cfg.audit.referenceModels).length);
   const plans: ModelPlan[] = [];
   for (let r = 0; r < m; r++) {
     const training = r === 0 ? cfg.target : cfg.reference;
@@ -120,7 +123,7 @@ export async function runReferenceAudit(
 
   // 2. population: the paired keep matrix
   const m = 1 + cfg.audit.referenceModels;
-  const keep = pairedKeepMatrix(m, n, deriveSeed(cfg.run.seed, 'keep'));
+  let keep = pairedKeepMatrix(m, n, deriveSeed(cfg.run.seed, 'keep'));
   await timing.time('population', () => {
     const reused = keepReused(paths.keep, keep, m, n, (why) =>
       log.info(`keep.npy: unreadable (${why}); writing it again`),
@@ -137,10 +140,9 @@ export async function runReferenceAudit(
   const plans = planModels(cfg, keep, n);
   addPrivacyTracking(plans, cfg, data, paths);
   const engines = lazyEngine(options.backend ?? cfg.run.backend, log, options.createEngine);
-  const models: ModelSignals[] = [];
   let trainedWork = 0;
   let trainedSeconds = 0;
-  for (const plan of plans) {
+  const trainOne = async (plan: ModelPlan): Promise<ModelSignals> => {
     const ts = performance.now();
     const ms = await runModelStage(plan, {
       paths,
@@ -150,7 +152,6 @@ export async function runReferenceAudit(
       logger: log,
       counter: `[${plan.index + 1}/${plans.length}]`,
     });
-    models.push(ms);
     timing.add(`model ${plan.id}`, (performance.now() - ts) / 1000, ms.signalsReused || ms.modelReused);
     if (!ms.modelReused && ms.trainSeconds > 0) {
       trainedWork += plan.rows.length * plan.training.epochs;
@@ -162,6 +163,31 @@ export async function runReferenceAudit(
           `  ${rest.length} more model${rest.length > 1 ? 's' : ''}: about ${formatDuration((work * trainedSeconds) / trainedWork)} of training left (unless cached)`,
         );
       }
+    }
+    return ms;
+  };
+  const schedule = cfg.audit.referenceSchedule;
+  const models: ModelSignals[] = [];
+  if (schedule === undefined) for (const plan of plans) models.push(await trainOne(plan));
+  else {
+    // pair by pair until the metric settles (reference-until.ts); the run keeps the models trained
+    const until = await trainUntilSettled({
+      cfg,
+      schedule,
+      plans,
+      keep,
+      data,
+      queries: augmentations.length,
+      trainOne,
+      root,
+      curvePath: referenceCurvePath(paths),
+      log,
+    });
+    models.push(...until.models);
+    if (models.length < m) {
+      keep = keep.slice(0, models.length * n);
+      writeNpy(paths.keep, npyArray(keep, [models.length, n], 'bool'));
+      recordRunFiles(root, paths.keep);
     }
   }
   const engine = engines.current();

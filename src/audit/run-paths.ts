@@ -158,3 +158,8 @@ export function removeStaleTempFiles(dir: string): number {
   }
   return removed;
 }
+
+/** reference-curve.json: the metric after each pair of reference models (audit.reference_models {min, max, until}). */
+export function referenceCurvePath(paths: RunPaths): string {
+  return join(paths.root, 'reference-curve.json');
+}

@@ -97,6 +97,7 @@ export const attackCommand = defineCommand({
     console.log(
       `${path}: ${input.members.n} members, ${input.nonMembers.n} non-members, ${input.members.numClasses} classes`,
     );
+    for (const note of input.notes ?? []) console.log(`  ${note}`);
     const { results } = runOutputAttacks(input, {
       attacks,
       slices,

@@ -5,6 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { LoadedConfig } from '../audit/config.js';
+import type { ReferenceAuditSection } from '../audit/config-reference.js';
 import { stdoutLogger } from '../core/logger.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import type { BackendPreference } from '../models/engines/names.js';
@@ -35,6 +36,16 @@ export function topFlag() {
   });
 }
 
+/** "3 reference models", or for a schedule "1 to 15 reference models until tpr@0.01 of rmia settles". */
+function referencesText(audit: ReferenceAuditSection): string {
+  const s = audit.referenceSchedule;
+  if (s === undefined) return count(audit.referenceModels, 'reference model');
+  return (
+    `${s.min} to ${s.max} reference models until ${s.until.metric} of ${s.until.attack} settles ` +
+    `(tolerance ${s.until.tolerance})`
+  );
+}
+
 /** Runs an audit of `loaded` with progress on stdout, the report and the summary; resolves to the exit code. */
 export async function auditAndReport(
   loaded: LoadedConfig,
@@ -46,7 +57,7 @@ export async function auditAndReport(
       ? `mia audit ${loaded.file}: ${cfg.data.dataset}, ${count(cfg.experiments.experiments.length, 'experiment')} on ` +
           `${count(cfg.experiments.models.length, 'named model')}, attacks ${cfg.audit.attacks.join(', ')}`
       : `mia audit ${loaded.file}: ${cfg.data.dataset}, target ${cfg.target.architecture.name} ` +
-          `(${count(cfg.target.epochs, 'epoch')}), ${count(cfg.audit.referenceModels, 'reference model')}, attacks ${cfg.audit.attacks.join(', ')}`,
+          `(${count(cfg.target.epochs, 'epoch')}), ${referencesText(cfg.audit)}, attacks ${cfg.audit.attacks.join(', ')}`,
   );
   if (cfg.mode === 'reference') {
     // before training anything: FPR targets the audit's non-members cannot resolve (mia plan)

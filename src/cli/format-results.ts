@@ -1,17 +1,18 @@
 import type { AttackResult } from '../audit/run-attacks.js';
 import { formatCsv } from '../io/csv.js';
+import { compareSlices, isSmallSlice, MIN_SLICE_SIZE } from '../metrics/slice-noise.js';
 import { sliceLabel } from '../metrics/slicing.js';
 import { byAucThenTpr, fprKeysOf, fprLabel, headlineFpr } from '../report/fpr.js';
 
-/** Slices with fewer members or non-members than this are too small to rank as "leakiest". */
-const MIN_RANKED = 20;
-const rankable = (r: AttackResult) => Math.min(r.nMembers, r.nNonMembers) >= MIN_RANKED;
+/** Slices large enough to rank (metrics/slice-noise.ts MIN_SLICE_SIZE members and non-members). */
+const rankable = (r: AttackResult) => !isSmallSlice(r);
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
 
 /**
- * The summary `mia attack` prints: every attack on the entire dataset, then the `top` leakiest other
- * slices (by AUC, then TPR at 1% FPR). A `*` marks a TPR whose ROC point rests on fewer than 10
+ * The summary `mia attack` prints: every attack on the entire dataset, then the `top` other slices of
+ * at least MIN_SLICE_SIZE members and non-members, highest AUC first (then TPR at 1% FPR), each with its
+ * AUC interval; smaller slices are counted, not ranked. A `*` marks a TPR whose ROC point rests on fewer than 10
  * non-member false positives.
  */
 export function formatResultsTable(results: readonly AttackResult[], top: number): string {
@@ -22,10 +23,13 @@ export function formatResultsTable(results: readonly AttackResult[], top: number
   const tiny = others.length - slices.length;
   const blocks: string[] = [];
   if (entire.length > 0) blocks.push(`Entire dataset\n${formatTable(entire, entire.length)}`);
-  if (slices.length > 0) blocks.push(`Leakiest slices\n${formatTable(slices, top)}`);
+  if (slices.length > 0)
+    blocks.push(
+      `Slices, highest AUC first (a higher AUC than the entire dataset's may be noise: see the worst case below)\n${formatTable(slices, top)}`,
+    );
   if (tiny > 0) {
     blocks.push(
-      `(${tiny} results on slices with fewer than ${MIN_RANKED} members or non-members are not ranked here; they are in --json/--csv)`,
+      `(${tiny} results on slices with fewer than ${MIN_SLICE_SIZE} members or non-members are too small to compare and not ranked here; they are in --json/--csv)`,
     );
   }
   const text = blocks.join('\n\n');
@@ -65,13 +69,33 @@ function formatTable(sorted: readonly AttackResult[], top: number): string {
   return out.join('\n');
 }
 
-/** One sentence on the worst case, for the end of the output. */
+const ci = (r: AttackResult) =>
+  `95% CI ${r.aucInterval.low.toFixed(3)}–${r.aucInterval.high.toFixed(3)}${r.aucInterval.low <= 0.5 ? ', not distinguishable from chance' : ''}`;
+
+/**
+ * The worst case in a sentence or two, for the end of the output: a slice only when it beats the
+ * entire dataset's AUC beyond the noise after correcting for every slice × attack compared
+ * (metrics/slice-noise.ts compareSlices); otherwise the strongest attack on the entire dataset. Then
+ * the entire dataset's best TPR at 1% FPR (or the lowest FPR computed) with its interval.
+ */
 export function worstCaseSentence(results: readonly AttackResult[]): string {
   if (results.length === 0) return 'No results (every slice lacked members or non-members).';
-  const ranked = results.filter(rankable);
-  const byAuc = (ranked.length > 0 ? ranked : results).reduce((a, b) => (b.auc > a.auc ? b : a));
-  // TPR at 1% FPR, or at the lowest FPR target computed when 1% is not among them.
   const entire = results.filter((r) => r.slice.feature === 'entire_dataset');
+  const sliced = compareSlices(results);
+  const ex = sliced.exposed;
+  let s: string;
+  if (ex !== undefined) {
+    const w = ex.slice;
+    s = `Worst case: ${w.attack} on ${sliceLabel(w.slice)} (${w.nMembers} members, ${w.nNonMembers} non-members) reaches AUC ${w.auc.toFixed(3)} (${ci(w)}) against ${ex.entire.auc.toFixed(3)} on the entire dataset — beyond the noise after correcting for ${sliced.compared} slice × attack comparisons.`;
+  } else if (entire.length > 0) {
+    const top = entire.reduce((a, b) => (b.auc > a.auc ? b : a));
+    const slices = results.length > entire.length;
+    s = `Worst case: ${top.attack} on the entire dataset, AUC ${top.auc.toFixed(3)} (${ci(top)})${slices ? `; no slice beats it beyond the noise (${sliced.compared} slice × attack comparisons, Bonferroni-corrected; slices under ${MIN_SLICE_SIZE} members or non-members are not compared)` : ''}.`;
+  } else {
+    const top = results.reduce((a, b) => (b.auc > a.auc ? b : a));
+    s = `Highest AUC: ${top.attack} on ${sliceLabel(top.slice)}, ${top.auc.toFixed(3)} (${ci(top)}); without an entire-dataset result no slice is named as the worst case.`;
+  }
+  // TPR at 1% FPR, or at the lowest FPR target computed when 1% is not among them.
   const fpr = headlineFpr(entire);
   const byTpr =
     fpr === undefined
@@ -82,10 +106,10 @@ export function worstCaseSentence(results: readonly AttackResult[]): string {
             (a, b) => (a === undefined || b.tprAtFpr[fpr]!.tpr > a.tprAtFpr[fpr]!.tpr ? b : a),
             undefined,
           );
-  let s = `Worst case: ${byAuc.attack} on ${sliceLabel(byAuc.slice)} reaches AUC ${byAuc.auc.toFixed(3)}.`;
   if (fpr !== undefined && byTpr !== undefined) {
     const e = byTpr.tprAtFpr[fpr]!;
-    s += ` On the entire dataset, ${byTpr.attack} identifies ${pct(e.tpr)} of members at ${fprLabel(fpr)} FPR (95% CI ${pct(e.low)}–${pct(e.high)}).`;
+    const rough = e.lowSupport ? ', on fewer than 10 non-member false positives: rough' : '';
+    s += ` On the entire dataset, ${byTpr.attack} identifies ${pct(e.tpr)} of members at ${fprLabel(fpr)} FPR (95% CI ${pct(e.low)}–${pct(e.high)}${rough}).`;
   }
   return s;
 }

@@ -19,6 +19,7 @@ const COMMANDS: readonly (readonly [string, () => Promise<CliCommand>])[] = [
   ['report', async () => (await import('./report.js')).reportCommand],
   ['gate', async () => (await import('./gate.js')).gateCommand],
   ['plan', async () => (await import('./plan.js')).planCommand],
+  ['dp', async () => (await import('./dp.js')).dpCommand],
 ];
 
 /** `mia --help`: every command with its summary (from its declaration). */

@@ -14,12 +14,14 @@
  * - `resnet18`  the CIFAR ResNet-18 (He et al. 2016; kuangliu/pytorch-cifar layout): conv3×3(w)–BN–ReLU,
  *               stages of 2 basic blocks with w, 2w, 4w, 8w filters and strides 1, 2, 2, 2, global average
  *               pool, Dense(classes). `width` = 64 gives the usual 11.2 M parameters.
+ * - `wrn28`, `resnet18_imagenet`: WideResNet-28-k and torchvision's ResNet-18 (resnet-layers.ts).
  * - `logistic`  multinomial logistic regression: Flatten, Dense(classes).
  * - `mlp`       Flatten, Dense(h, act) for each h in `hidden` (comma-separated), Dense(classes).
  *               Default 512,256,128 (Privacy Meter's MLP for Purchase-100 / Texas-100).
  */
 import { MiaError } from '../errors.js';
 import type { Activation, Layer, LayerGraph } from './layer-graph.js';
+import { imagenetResNet18Layers, wideResNetLayers } from './resnet-layers.js';
 
 /** A hyper-parameter value as given in a config or on the command line. */
 export type ArchParamValue = number | string;
@@ -31,9 +33,11 @@ export interface ArchSpec {
 }
 
 interface ParamDecl {
-  kind: 'int' | 'activation' | 'int-list';
+  kind: 'int' | 'activation' | 'int-list' | 'number';
   default: ArchParamValue;
   min?: number;
+  /** Exclusive upper bound of a 'number'. */
+  below?: number;
   doc: string;
 }
 
@@ -43,6 +47,8 @@ interface ArchEntry {
   /** For image-only architectures: the input must be [h, w, c]. */
   images: boolean;
   build(p: Record<string, ArchParamValue>, inputShape: readonly number[], numClasses: number): Layer[];
+  /** What is wrong with a combination of (valid) parameters, or undefined. */
+  check?(p: Record<string, ArchParamValue>): string | undefined;
 }
 
 const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'linear'];
@@ -149,6 +155,29 @@ const REGISTRY: Record<string, ArchEntry> = {
       return layers;
     },
   },
+  wrn28: {
+    summary: 'WideResNet-28-k: conv3×3(16), 3 stages of pre-activation wide blocks, BN–ReLU, GAP, Dense',
+    images: true,
+    params: {
+      widen: { kind: 'int', default: 2, min: 1, doc: 'widening factor k (filters 16k, 32k, 64k)' },
+      depth: { kind: 'int', default: 28, min: 10, doc: 'depth 6n + 4 (n wide blocks per stage)' },
+      dropout: { kind: 'number', default: 0, min: 0, below: 1, doc: 'dropout rate inside each block' },
+      groups: { kind: 'int', default: 0, min: 0, doc: 'GroupNorm groups instead of batch norm (0: BN)' },
+    },
+    check: (p) =>
+      (num(p.depth) - 4) % 6 !== 0 ? `depth must be 6n + 4 (10, 16, 22, 28, …), got ${p.depth}` : undefined,
+    build: (p, _s, classes) =>
+      wideResNetLayers(num(p.depth), num(p.widen), num(p.dropout), num(p.groups), classes),
+  },
+  resnet18_imagenet: {
+    summary: "torchvision's ResNet-18: conv7×7/2, max-pool 3×3/2, 4 stages × 2 basic blocks, GAP, Dense",
+    images: true,
+    params: {
+      width: { kind: 'int', default: 64, min: 1, doc: 'filters of the first stage (torchvision: 64)' },
+      groups: { kind: 'int', default: 0, min: 0, doc: 'GroupNorm groups instead of batch norm (0: BN)' },
+    },
+    build: (p, _s, classes) => imagenetResNet18Layers(num(p.width), num(p.groups), classes),
+  },
   logistic: {
     summary: 'multinomial logistic regression: Flatten, Dense(classes)',
     images: false,
@@ -240,6 +269,15 @@ export function normalizeArchSpec(spec: ArchSpec): Required<ArchSpec> {
         });
       }
       params[k] = v;
+    } else if (d.kind === 'number') {
+      const v = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      if (!Number.isFinite(v) || v < (d.min ?? Number.NEGATIVE_INFINITY) || v >= (d.below ?? Infinity)) {
+        throw new MiaError('E_CONFIG', `${k} must be a number in [${d.min ?? '-∞'}, ${d.below ?? '∞'})`, {
+          where,
+          found: String(raw),
+        });
+      }
+      params[k] = v;
     } else if (d.kind === 'activation') {
       const v = String(raw);
       if (!ACTIVATIONS.includes(v as Activation)) {
@@ -260,6 +298,10 @@ export function normalizeArchSpec(spec: ArchSpec): Required<ArchSpec> {
       }
       params[k] = list.join(',');
     }
+  }
+  const bad = e.check?.(params);
+  if (bad !== undefined) {
+    throw new MiaError('E_CONFIG', bad, { where: `architecture ${spec.name}` });
   }
   return { name: spec.name, params };
 }

@@ -25,9 +25,17 @@ export type Layer =
       activation: Activation;
       bias: boolean;
       init: InitName;
+      /**
+       * Explicit zero padding [top, left, bottom, right] (PyTorch's `padding=p` is [p, p, p, p]); when
+       * set it replaces `padding`. Output size: ⌊(h + top + bottom − kernel) / stride⌋ + 1.
+       */
+      pads?: [number, number, number, number];
     }
-  /** Max pooling over size × size windows with the given stride, 'valid' padding (Keras default). */
-  | { type: 'maxpool'; size: number; stride: number }
+  /**
+   * Max pooling over size × size windows with the given stride, 'valid' padding (Keras default), or
+   * `pad` rows/columns of −∞ on every side (PyTorch's `MaxPool2d(padding=pad)`).
+   */
+  | { type: 'maxpool'; size: number; stride: number; pad?: number }
   /** Batch normalisation over the channel axis (ε = 1e-5, moving-average momentum 0.9 as in Keras). */
   | { type: 'batchnorm' }
   | { type: 'activation'; activation: Activation }
@@ -41,7 +49,28 @@ export type Layer =
    * ResNet basic block (He et al. 2016): conv3×3(stride)–BN–ReLU–conv3×3–BN, plus the shortcut
    * (identity, or conv1×1(stride)–BN when the shape changes), then ReLU. Convs have no bias.
    */
-  | { type: 'basic_block'; filters: number; stride: number };
+  | {
+      type: 'basic_block';
+      filters: number;
+      stride: number;
+      /**
+       * Padding of the 3×3 convs: 'same' (TensorFlow: a strided conv on an even size pads only bottom /
+       * right; the default) or 'torch' (PyTorch's padding=1 on every side, as torchvision's ResNet).
+       */
+      padding?: 'same' | 'torch';
+      /** GroupNorm with this many groups instead of batch norm (parameters `gn1`, `gn2`, `shortcut_gn`). */
+      groups?: number;
+    }
+  /**
+   * WideResNet block (Zagoruyko & Komodakis 2016, pre-activation): BN–ReLU–conv3×3(stride)–BN–ReLU–
+   * dropout–conv3×3, plus the identity, or — when the shape changes — a conv1×1(stride) of the
+   * pre-activated input. PyTorch padding (1 on every side); convs have no bias.
+   */
+  | { type: 'wide_block'; filters: number; stride: number; dropout: number; groups?: number }
+  /** Inverted dropout in training (kept values scaled by 1 / (1 − rate)); identity at inference. */
+  | { type: 'dropout'; rate: number }
+  /** Group normalisation (Wu & He 2018) over `groups` channel groups, ε = 1e-5, per-channel γ and β. */
+  | { type: 'groupnorm'; groups: number };
 
 export interface LayerGraph {
   /** Per-sample input shape: [h, w, c] for images, [d] for tabular rows. */
@@ -69,8 +98,49 @@ export function shapeSize(shape: readonly number[]): number {
   return s;
 }
 
-function convOut(size: number, kernel: number, stride: number, padding: 'valid' | 'same'): number {
+function convOut(size: number, kernel: number, stride: number, padding: 'valid' | 'same' | number): number {
+  if (typeof padding === 'number') return Math.floor((size + padding - kernel) / stride) + 1;
   return padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - kernel) / stride) + 1;
+}
+
+/** GroupNorm's γ and β over c channels. */
+function gnParams(prefix: string, c: number): ParamInfo[] {
+  return bnParams(prefix, c).slice(0, 2);
+}
+
+/**
+ * The name of a block's normalisation layer `which` ('1', '2' or 'shortcut'): bn1 / bn2 / shortcut_bn
+ * for batch norm, gn1 / gn2 / shortcut_gn for GroupNorm (`groups` set).
+ */
+export function blockNormName(which: '1' | '2' | 'shortcut', groups: number | undefined): string {
+  const k = groups === undefined ? 'bn' : 'gn';
+  return which === 'shortcut' ? `shortcut_${k}` : `${k}${which}`;
+}
+
+/** A block's normalisation parameters: batch norm's four, or GroupNorm's γ and β when `groups` is set. */
+function blockNorm(prefix: string, which: '1' | '2' | 'shortcut', c: number, groups?: number): ParamInfo[] {
+  const name = `${prefix}.${blockNormName(which, groups)}`;
+  return groups === undefined ? bnParams(name, c) : gnParams(name, c);
+}
+
+/** The [top, left, bottom, right] zero padding a conv layer applies to an h × w input (TF 'same' splits odd totals bottom / right). */
+export function convPads(
+  layer: {
+    kernel: number;
+    stride: number;
+    padding: 'valid' | 'same';
+    pads?: [number, number, number, number];
+  },
+  h: number,
+  w: number,
+): [number, number, number, number] {
+  if (layer.pads !== undefined) return [...layer.pads];
+  if (layer.padding === 'valid') return [0, 0, 0, 0];
+  const total = (n: number) =>
+    Math.max((Math.ceil(n / layer.stride) - 1) * layer.stride + layer.kernel - n, 0);
+  const ph = total(h);
+  const pw = total(w);
+  return [Math.floor(ph / 2), Math.floor(pw / 2), ph - Math.floor(ph / 2), pw - Math.floor(pw / 2)];
 }
 
 function bnParams(prefix: string, c: number): ParamInfo[] {
@@ -147,8 +217,9 @@ export function analyzeGraph(graph: LayerGraph): {
       case 'conv2d': {
         if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
         const [h, w, c] = shape as [number, number, number];
-        const oh = convOut(h, layer.kernel, layer.stride, layer.padding);
-        const ow = convOut(w, layer.kernel, layer.stride, layer.padding);
+        const [pt, pl, pb, pr] = convPads(layer, h, w);
+        const oh = convOut(h, layer.kernel, layer.stride, pt + pb);
+        const ow = convOut(w, layer.kernel, layer.stride, pl + pr);
         if (oh < 1 || ow < 1)
           fail(i, layer, `with a ${layer.kernel}×${layer.kernel} kernel leaves no output`);
         params.push(...convParams(prefix, layer.kernel, c, layer.filters, layer.bias, layer.init));
@@ -158,8 +229,8 @@ export function analyzeGraph(graph: LayerGraph): {
       case 'maxpool': {
         if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
         const [h, w, c] = shape as [number, number, number];
-        const oh = convOut(h, layer.size, layer.stride, 'valid');
-        const ow = convOut(w, layer.size, layer.stride, 'valid');
+        const oh = convOut(h, layer.size, layer.stride, 2 * (layer.pad ?? 0));
+        const ow = convOut(w, layer.size, layer.stride, 2 * (layer.pad ?? 0));
         if (oh < 1 || ow < 1) fail(i, layer, `with ${layer.size}×${layer.size} windows leaves no output`);
         shape = [oh, ow, c];
         break;
@@ -204,15 +275,45 @@ export function analyzeGraph(graph: LayerGraph): {
         if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
         const [h, w, c] = shape as [number, number, number];
         const f = layer.filters;
+        const g = layer.groups;
         params.push(...convParams(`${prefix}.conv1`, 3, c, f, false, 'he_normal_fan_out'));
-        params.push(...bnParams(`${prefix}.bn1`, f));
+        params.push(...blockNorm(prefix, '1', f, g));
         params.push(...convParams(`${prefix}.conv2`, 3, f, f, false, 'he_normal_fan_out'));
-        params.push(...bnParams(`${prefix}.bn2`, f));
+        params.push(...blockNorm(prefix, '2', f, g));
         if (layer.stride !== 1 || c !== f) {
           params.push(...convParams(`${prefix}.shortcut`, 1, c, f, false, 'he_normal_fan_out'));
-          params.push(...bnParams(`${prefix}.shortcut_bn`, f));
+          params.push(...blockNorm(prefix, 'shortcut', f, g));
         }
         shape = [convOut(h, 3, layer.stride, 'same'), convOut(w, 3, layer.stride, 'same'), f];
+        break;
+      }
+      case 'wide_block': {
+        if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
+        const [h, w, c] = shape as [number, number, number];
+        const f = layer.filters;
+        const g = layer.groups;
+        params.push(...blockNorm(prefix, '1', c, g));
+        params.push(...convParams(`${prefix}.conv1`, 3, c, f, false, 'he_normal_fan_out'));
+        params.push(...blockNorm(prefix, '2', f, g));
+        params.push(...convParams(`${prefix}.conv2`, 3, f, f, false, 'he_normal_fan_out'));
+        if (layer.stride !== 1 || c !== f)
+          params.push(...convParams(`${prefix}.shortcut`, 1, c, f, false, 'he_normal_fan_out'));
+        shape = [convOut(h, 3, layer.stride, 'same'), convOut(w, 3, layer.stride, 'same'), f];
+        break;
+      }
+      case 'dropout':
+        if (!(layer.rate >= 0 && layer.rate < 1)) fail(i, layer, `rate must be in [0, 1), got ${layer.rate}`);
+        break;
+      case 'groupnorm': {
+        const c = shape[shape.length - 1]!;
+        if (
+          shape.length !== 3 ||
+          !Number.isInteger(layer.groups) ||
+          layer.groups < 1 ||
+          c % layer.groups !== 0
+        )
+          fail(i, layer, `needs an image input whose channels divide into ${layer.groups} groups`);
+        params.push(...gnParams(prefix, c));
         break;
       }
     }

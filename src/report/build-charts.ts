@@ -5,6 +5,7 @@ import { rocCurve } from '../metrics/roc.js';
 import type { ChartSpec } from './chart-spec.js';
 import { modelsChart, slicesChart } from './charts/bars.js';
 import { privacyByEpochChart, privacyVsUtilityChart } from './charts/privacy-epoch.js';
+import { referenceCurveChart } from './charts/reference-curve.js';
 import { type RocCurveInput, rocChart } from './charts/roc.js';
 import { samplesChart } from './charts/samples.js';
 import { trainingChart } from './charts/training.js';
@@ -117,8 +118,8 @@ function pointsFor(
 
 /**
  * The report's charts, in reading order: the comparison of all targets (with several), then per
- * experiment ROC (linear and log-log), training curves, privacy by epoch and privacy vs utility, then
- * vulnerability per slice of each target, then the sample images. Per-experiment and per-target charts
+ * experiment ROC (linear and log-log), training curves, privacy by epoch and privacy vs utility, the
+ * metric against the number of reference models (reference-curve.json), then vulnerability per slice of each target, then the sample images. Per-experiment and per-target charts
  * are drawn for the first `maxExperiments` experiments only. A chart whose data is missing is
  * left out. Chart ids are unique: `roc`, `training`, … for a run with one experiment, suffixed with
  * the experiment's slug (`roc-depth`) when there are several.
@@ -161,6 +162,9 @@ export function buildCharts(run: RunData, options: BuildChartsOptions = {}): Bui
     for (const p of pts) seenPoints.add(p);
     add(section, privacyByEpochChart(`privacy-by-epoch${sfx}`, tt('Privacy metrics by epoch'), pts));
     add(section, privacyVsUtilityChart(`privacy-vs-utility${sfx}`, tt('Privacy vs utility'), pts));
+  }
+  if (run.referenceCurve !== undefined) {
+    add('Reference models', referenceCurveChart('reference-curve', run.referenceCurve));
   }
   const restHistory = (run.history ?? []).filter((m) => !seenHistory.has(m));
   add('Training', trainingChart('training', 'Training and validation curves', restHistory));

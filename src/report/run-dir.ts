@@ -1,7 +1,7 @@
 /**
  * Reads an audit's run directory (docs/run-dir.md) for the report: results.json (required), and the
  * optional scores.npz (and scores/experiment-<e>.npz), history.json, privacy-by-epoch.json, samples.npz,
- * environment.json, timing.json, experiments.json (the experiments mode), config.yaml /
+ * environment.json, timing.json, experiments.json (the experiments mode), reference-curve.json, config.yaml /
  * config.resolved.json. Every file is validated where it is read, with the schemas of the run
  * directory's contract (src/audit/run-format/; environment.json as any JSON object, shown as it is; the
  * config files as text). A malformed results.json is a MiaError naming the file and the field
@@ -19,6 +19,8 @@ import {
   ExperimentsFile,
   HistoryFile,
   type HistoryModelJson,
+  type ReferenceCurve,
+  ReferenceCurveFile,
   ResultsFile,
   type SpreadJson,
   TimingFile,
@@ -100,6 +102,8 @@ export interface RunData {
   experiments: ExperimentsFile | undefined;
   /** records.csv's top records (report/records.ts), when the run wrote one. */
   records: RecordsSummary | undefined;
+  /** reference-curve.json (audit.reference_models {min, max, until}), when present. */
+  referenceCurve: ReferenceCurve | undefined;
   /** Optional files present but unreadable, left out of the report (in the order read). */
   unreadable: UnreadableFile[];
 }
@@ -320,6 +324,10 @@ export function readRunDir(runDir: string): RunData {
     const v = optionalJson(path);
     return v === undefined ? undefined : parseWith(ExperimentsFile, v, path);
   });
+  const referenceCurve = optional('reference-curve.json', (path) => {
+    const v = optionalJson(path);
+    return v === undefined ? undefined : parseWith(ReferenceCurveFile, v, path);
+  });
   let configText: string | undefined;
   let configName: string | undefined;
   // config.yaml as written, else config.resolved.json; an unreadable one falls through to the other.
@@ -354,6 +362,7 @@ export function readRunDir(runDir: string): RunData {
     configName,
     classNames,
     experiments,
+    referenceCurve,
     unreadable,
   };
 }

@@ -1,5 +1,6 @@
 /** The report's summary: the worst-case leakage in words and numbers, and how the targets compare. */
 import { clopperPearsonLower, normalQuantileBounds } from '../metrics/intervals.js';
+import { compareSlices, MIN_SLICE_SIZE } from '../metrics/slice-noise.js';
 import { type DpContext, headlineDpClaim } from './dp-headline.js';
 import { fprKeysOf, fprLabel } from './fpr.js';
 import type { ReportResult } from './run-dir.js';
@@ -33,8 +34,8 @@ export interface Summary {
   rule: string;
 }
 
-/** Slices with fewer members or non-members than this are too noisy to be named as the worst case. */
-export const MIN_SLICE = 30;
+/** Slices with fewer members or non-members than this are too noisy to be compared or named (metrics/slice-noise.ts). */
+export const MIN_SLICE = MIN_SLICE_SIZE;
 
 /** The lowest FPR key at which the entire dataset holds ≥ 10 non-member false positives (⌊f·n₀⌋ ≥ 10). */
 export function resolvableFpr(entire: readonly ReportResult[]): string | undefined {
@@ -151,36 +152,19 @@ function who(r: ReportResult, targets: readonly Target[]): string {
   return `${r.attack} against ${t?.label ?? r.model ?? 'target'}`;
 }
 
+const sameTarget = (a: ReportResult, b: ReportResult) => a.model === b.model && a.experiment === b.experiment;
+
 /**
- * The slice named as "most exposed": among slices with ≥ {@link MIN_SLICE} members and non-members, the
- * one whose AUC beats the same attack's entire-dataset AUC by the most standard errors, and only when
- * that exceeds the one-sided Bonferroni critical value over every slice × attack compared
- * (z = Φ⁻¹(1 − 0.05/K); the two SEs are combined as if independent, which overstates the noise of a
- * part of the dataset — conservative). Undefined when no slice beats the whole beyond the noise.
+ * The slice named as "most exposed" (metrics/slice-noise.ts compareSlices, per target): among slices
+ * with ≥ {@link MIN_SLICE} members and non-members, the one whose AUC beats the same attack's
+ * entire-dataset AUC by the most standard errors, and only beyond the one-sided Bonferroni critical
+ * value over every slice × attack compared. Undefined when no slice beats the whole beyond the noise.
  */
 export function mostExposedSlice(
   results: readonly ReportResult[],
 ): { slice: ReportResult; entire: ReportResult; compared: number } | undefined {
-  const entireOf = (r: ReportResult) =>
-    results.find(
-      (x) =>
-        x.slice.feature === 'entire_dataset' &&
-        x.attack === r.attack &&
-        x.model === r.model &&
-        x.experiment === r.experiment,
-    );
-  const pairs = results.flatMap((r) => {
-    if (r.slice.feature === 'entire_dataset' || r.nMembers < MIN_SLICE || r.nNonMembers < MIN_SLICE)
-      return [];
-    const e = entireOf(r);
-    if (e === undefined) return [];
-    const z = (r.auc - e.auc) / Math.hypot(r.aucInterval.se, e.aucInterval.se);
-    return Number.isFinite(z) ? [{ slice: r, entire: e, z }] : [];
-  });
-  if (pairs.length === 0) return undefined;
-  const zb = normalQuantileBounds(0.05 / pairs.length);
-  const top = pairs.reduce((a, b) => (b.z > a.z ? b : a));
-  return top.z > zb.above ? { slice: top.slice, entire: top.entire, compared: pairs.length } : undefined;
+  const c = compareSlices(results, sameTarget);
+  return c.exposed === undefined ? undefined : { ...c.exposed, compared: c.compared };
 }
 
 /**
@@ -268,11 +252,12 @@ export function summarizeResults(results: readonly ReportResult[], dp: DpContext
       detail: `${Math.round(claim.confidence * 100)}% joint confidence, ${claim.attack}`,
     });
   }
-  const exposed = mostExposedSlice(results);
+  const sliced = compareSlices(results, sameTarget);
+  const exposed = sliced.exposed;
   if (exposed !== undefined) {
     const w = exposed.slice;
     sentences.push(
-      `The most exposed slice is ${sliceName(w)} (${w.nMembers} members, ${w.nNonMembers} non-members), where ${who(w, targets)} reaches AUC ${w.auc.toFixed(3)} (CI ${w.aucInterval.low.toFixed(3)}–${w.aucInterval.high.toFixed(3)}) against ${exposed.entire.auc.toFixed(3)} on the entire dataset — beyond the noise after correcting for ${exposed.compared} slice × attack comparisons.`,
+      `The most exposed slice is ${sliceName(w)} (${w.nMembers} members, ${w.nNonMembers} non-members), where ${who(w, targets)} reaches AUC ${w.auc.toFixed(3)} (CI ${w.aucInterval.low.toFixed(3)}–${w.aucInterval.high.toFixed(3)}) against ${exposed.entire.auc.toFixed(3)} on the entire dataset — beyond the noise after correcting for ${sliced.compared} slice × attack comparisons.`,
     );
     keyNumbers.push({
       label: 'Most exposed slice',
@@ -281,7 +266,7 @@ export function summarizeResults(results: readonly ReportResult[], dp: DpContext
     });
   } else if (results.some((r) => r.slice.feature !== 'entire_dataset')) {
     sentences.push(
-      'No slice leaks more than the entire dataset beyond the noise (slices under 30 members or non-members are not compared).',
+      `No slice leaks more than the entire dataset beyond the noise (${sliced.compared} slice × attack comparisons, Bonferroni-corrected; slices under ${MIN_SLICE} members or non-members are too small to compare and are shown greyed).`,
     );
   }
   if (results.length === 0)

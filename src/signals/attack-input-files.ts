@@ -171,29 +171,27 @@ function csvArrays(path: string): Map<string, RawArray> {
     });
   }
   const loss = col('loss');
-  const kind = header.some((h) => h.startsWith('logits_')) ? 'logits' : 'probs';
-  const classCols: number[] = [];
-  for (let k = 0; col(`${kind}_${k}`) >= 0; k++) classCols.push(col(`${kind}_${k}`));
-  // every kind_<k> column must be part of kind_0 … kind_{c-1}: a skipped index is an error naming it
-  const numbered = header.flatMap((h) => {
-    const m = new RegExp(`^${kind}_(\\d+)$`).exec(h);
-    return m !== null ? [Number(m[1])] : [];
-  });
-  const highest = Math.max(-1, ...numbered);
-  if (highest >= classCols.length) {
-    throw new MiaError(
-      'E_CSV',
-      `column '${kind}_${classCols.length}' is missing (there is a ${kind}_${highest})`,
-      {
-        where: { file: path, line: 1 },
-        expected: `columns ${kind}_0 … ${kind}_${highest} without a gap`,
-      },
-    );
-  }
-  if (classCols.length === 0) {
+  // logits_<k> and probs_<k> columns; both kinds are read when both are there (attackInputFromArrays
+  // then refuses them when they disagree beyond rounding, and notes that the logits are used)
+  const kinds = (['logits', 'probs'] as const).filter((k) => header.some((h) => h.startsWith(`${k}_`)));
+  if (kinds.length === 0) {
     throw new MiaError('E_CSV', 'no logits_0… or probs_0… columns', { where: { file: path, line: 1 } });
   }
-  const c = classCols.length;
+  const columns = kinds.map((kind) => ({ kind, cols: classColumns(header, kind, path) }));
+  const c = columns[0]!.cols.length;
+  if (c === 0) {
+    throw new MiaError('E_CSV', 'no logits_0… or probs_0… columns', { where: { file: path, line: 1 } });
+  }
+  for (const { kind, cols } of columns) {
+    if (cols.length !== c) {
+      throw new MiaError(
+        'E_CSV',
+        `there are ${c} ${columns[0]!.kind} columns but ${cols.length} ${kind} columns; both need one per class`,
+        { where: { file: path, line: 1 } },
+      );
+    }
+  }
+  const kind = columns.map((k) => k.kind).join(' and ');
   const parts = { train: [] as number[], test: [] as number[] };
   rows.forEach((row, r) => {
     const s = row[split]!.trim().toLowerCase();
@@ -243,11 +241,13 @@ function csvArrays(path: string): Map<string, RawArray> {
     const idx = parts[sfx];
     const n = idx.length;
     const labels = new Float64Array(n);
-    const m = new Float64Array(n * c);
+    const ms = columns.map(() => new Float64Array(n * c));
     const l = new Float64Array(n);
     idx.forEach((r, i) => {
       labels[i] = csvLabel(r);
-      for (let k = 0; k < c; k++) m[i * c + k] = num(r, classCols[k]!);
+      columns.forEach(({ cols }, j) => {
+        for (let k = 0; k < c; k++) ms[j]![i * c + k] = num(r, cols[k]!);
+      });
       if (loss >= 0) {
         l[i] = num(r, loss);
         if (l[i]! < -LOSS_ROUNDING) {
@@ -259,8 +259,35 @@ function csvArrays(path: string): Map<string, RawArray> {
       }
     });
     out.set(`labels_${sfx}`, { data: labels, shape: [n] });
-    out.set(`${kind}_${sfx}`, { data: m, shape: [n, c] });
+    columns.forEach(({ kind: k }, j) => {
+      out.set(`${k}_${sfx}`, { data: ms[j]!, shape: [n, c] });
+    });
     if (loss >= 0) out.set(`loss_${sfx}`, { data: l, shape: [n] });
   }
   return out;
+}
+
+/**
+ * The header indices of `kind`_0 … `kind`_{c−1}, in class order. Every `kind`_<k> column must be one of
+ * them: a skipped index (logits_0, logits_1, logits_3) is E_CSV at line 1 naming the missing column.
+ */
+function classColumns(header: string[], kind: 'logits' | 'probs', path: string): number[] {
+  const cols: number[] = [];
+  for (let k = 0; header.indexOf(`${kind}_${k}`) >= 0; k++) cols.push(header.indexOf(`${kind}_${k}`));
+  const numbered = header.flatMap((h) => {
+    const m = new RegExp(`^${kind}_(\\d+)$`).exec(h);
+    return m !== null ? [Number(m[1])] : [];
+  });
+  const highest = Math.max(-1, ...numbered);
+  if (highest >= cols.length) {
+    throw new MiaError(
+      'E_CSV',
+      `column '${kind}_${cols.length}' is missing (there is a ${kind}_${highest})`,
+      {
+        where: { file: path, line: 1 },
+        expected: `columns ${kind}_0 … ${kind}_${highest} without a gap`,
+      },
+    );
+  }
+  return cols;
 }

@@ -8,6 +8,8 @@ import { type ModelOutputs, type ModelOutputsOptions, makeModelOutputs } from '.
 export interface AttackInput {
   readonly members: ModelOutputs;
   readonly nonMembers: ModelOutputs;
+  /** One line per choice made in reading, for the CLI to print (which of logits and probs is used). */
+  readonly notes?: readonly string[];
 }
 
 /** The .npz / JSON / CSV keys, as TF Privacy names them. */
@@ -122,6 +124,24 @@ export function attackInputFromArrays(
       );
     }
   }
+  // logits/probs of different widths on the two sides: name the arrays before a label check on the
+  // narrower side reports a symptom ("labels_test[8] = 9 is outside [0, 9)")
+  for (const name of ['logits', 'probs'] as const) {
+    const tr = arrays.get(`${name}_train`);
+    const te = arrays.get(`${name}_test`);
+    if (tr === undefined || te === undefined || tr.shape.length !== 2 || te.shape.length !== 2) continue;
+    if (tr.shape[1] !== te.shape[1]) {
+      throw new MiaError(
+        'E_SHAPE_MISMATCH',
+        `${name}_train has ${tr.shape[1]} columns (classes) but ${name}_test has ${te.shape[1]}; both must have one per class`,
+        {
+          where: `${where}:${name}_test`,
+          expected: `[n, ${tr.shape[1]}]`,
+          found: `[${te.shape.join(', ')}]`,
+        },
+      );
+    }
+  }
   const members = side('_train');
   const nonMembers = side('_test');
   if (members.numClasses !== nonMembers.numClasses) {
@@ -130,6 +150,16 @@ export function attackInputFromArrays(
       `train outputs have ${members.numClasses} classes but test outputs have ${nonMembers.numClasses}`,
       { where },
     );
+  }
+  if (arrays.has('logits_train') && arrays.has('probs_train')) {
+    const tol = options.probsTolerance ?? 1e-3;
+    return {
+      members,
+      nonMembers,
+      notes: [
+        `${where} has both logits and probs; they agree (probs = softmax(logits) within ${tol}), and the logits are used`,
+      ],
+    };
   }
   return { members, nonMembers };
 }

@@ -74,11 +74,17 @@ test('audit.exposure runs every attack that fits on each exposure, tags the resu
   assert.ok(best('probs') > best('label') + 0.03, `probs ${best('probs')} vs label ${best('label')}`);
   // records.csv: every audit sample once, in risk order, recorded in the manifest; members rank higher
   const csv = readFileSync(join(dir, 'records.csv'), 'utf8').trim().split('\n');
-  assert.match(csv[0]!, /^index,label,member,risk_rank,flagged_at_0\.001,flagged_at_0\.01,.*loss_score,loss_rank/);
+  assert.match(
+    csv[0]!,
+    /^index,label,member,risk_rank,flagged_at_0\.001,flagged_at_0\.01,.*loss_score,loss_rank/,
+  );
   const recs = csv.slice(1).map((l) => l.split(','));
   assert.equal(recs.length, 200);
   assert.deepEqual(new Set(recs.map((r) => r[0])).size, 200);
-  assert.deepEqual(recs.map((r) => Number(r[3])), [...Array(200).keys()].map((i) => i + 1));
+  assert.deepEqual(
+    recs.map((r) => Number(r[3])),
+    [...Array(200).keys()].map((i) => i + 1),
+  );
   const members = (rows: string[][]) => rows.filter((r) => r[2] === '1').length;
   assert.ok(members(recs.slice(0, 20)) >= 15, `members among the top 20: ${members(recs.slice(0, 20))}`);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));

@@ -41,6 +41,7 @@ test('mia --help lists every command with the summary its declaration gives', as
     'report',
     'gate',
     'plan',
+    'dp',
   ]);
   const help = runMia(['--help']).stdout;
   for (const name of names) {

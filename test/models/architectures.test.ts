@@ -13,11 +13,21 @@ const params = (name: string, shape: number[], classes: number, p: Record<string
   countTrainable(analyzeGraph(buildLayerGraph({ name, params: p }, shape, classes)).params);
 
 test('registry lists the architectures; unknown names list them', () => {
-  assert.deepEqual(architectureNames(), ['conv', 'dense', 'logistic', 'mlp', 'resnet18', 'small_cnn']);
+  assert.deepEqual(architectureNames(), [
+    'conv',
+    'dense',
+    'logistic',
+    'mlp',
+    'resnet18',
+    'resnet18_imagenet',
+    'small_cnn',
+    'wrn28',
+  ]);
   assert.throws(
     () => normalizeArchSpec({ name: 'vgg' }),
     (e: Error & { code?: string; expected?: string }) =>
-      e.code === 'E_UNKNOWN_NAME' && e.expected === 'one of conv, dense, logistic, mlp, resnet18, small_cnn',
+      e.code === 'E_UNKNOWN_NAME' &&
+      e.expected === 'one of conv, dense, logistic, mlp, resnet18, resnet18_imagenet, small_cnn, wrn28',
   );
 });
 
@@ -33,6 +43,9 @@ test('parameter counts match hand-computed Keras / PyTorch counts', () => {
   assert.equal(params('dense', [28, 28, 1], 10, { depth: 1, width: 5 }), 784 * 5 + 5 + 5 * 10 + 10);
   // ResNet-18 (kuangliu/pytorch-cifar): 11,173,962 parameters
   assert.equal(params('resnet18', [32, 32, 3], 10), 11_173_962);
+  // WRN-28-2 on CIFAR-10 (1.47 M, Zagoruyko & Komodakis) and torchvision's resnet18 (11,689,512).
+  assert.equal(params('wrn28', [32, 32, 3], 10), 1_467_610);
+  assert.equal(params('resnet18_imagenet', [224, 224, 3], 1000), 11_689_512);
   assert.equal(params('logistic', [600], 100), 600 * 100 + 100);
   assert.equal(
     params('mlp', [600], 100),

@@ -249,3 +249,24 @@ test('writeReport: a missing scores.npz of a multi-experiment run is named; stal
   const fourth = await writeReport(d, { png: false });
   assert.match(readFileSync(fourth.html, 'utf8'), /The scores files hold no scores of 1 · ref-01/);
 });
+
+test('worstCaseSentence names a slice only beyond the noise after the multiple-comparison correction (issue 17 item 4)', () => {
+  const entire = r('lr', 0.6, { '0.01': e(0.02) });
+  const slice = (value: number, auc: number, n: number) =>
+    r('lr', auc, { '0.01': e(0.1) }, { slice: { feature: 'class', value }, nMembers: n, nNonMembers: n });
+  // a 2-member slice at AUC 0.981 was "the worst case"; it is below the minimum size
+  const tiny = worstCaseSentence([entire, slice(4, 0.981, 2)]);
+  assert.match(
+    tiny,
+    /^Worst case: lr on the entire dataset, AUC 0\.600 \(95% CI 0\.550–0\.650\); no slice beats it/,
+  );
+  assert.match(tiny, /0 slice × attack comparisons/);
+  // within the noise: (0.65 − 0.6)/(0.025·√2) = 1.41 SE, below Φ⁻¹(1 − 0.05) = 1.64
+  assert.match(worstCaseSentence([entire, slice(1, 0.65, 100)]), /on the entire dataset.*no slice beats it/);
+  // beyond it: 0.75 is 4.2 SE above
+  assert.match(
+    worstCaseSentence([entire, slice(1, 0.65, 100), slice(2, 0.75, 100)]),
+    /^Worst case: lr on class 2 \(100 members, 100 non-members\) reaches AUC 0\.750 .* against 0\.600 on the entire dataset — beyond the noise after correcting for 2 slice × attack comparisons/,
+  );
+  assert.match(worstCaseSentence([r('lr', 0.52, {})]), /not distinguishable from chance/);
+});

@@ -133,3 +133,14 @@ test('logits and probs together must agree (probs = softmax(logits)), else both 
   expectError(m, 'E_PROBS_SUM', 'first at row 1');
   expectError(m, 'E_PROBS_SUM', 'give one of logits_test and probs_test');
 });
+
+test('logits with a different number of columns on the two sides are named, not reported as a label out of range', () => {
+  const m = base();
+  // 3 classes in train, 2 in test, and a test label 2 that only the train side knows
+  m.set('logits_train', arr([2, 0, 0, 0, 3, 0], [2, 3]));
+  m.set('labels_test', ints([0, 1, 1]));
+  expectError(m, 'E_SHAPE_MISMATCH', 'logits_train has 3 columns (classes) but logits_test has 2');
+  expectError(m, 'E_SHAPE_MISMATCH', 'run.npz:logits_test');
+  m.set('labels_test', ints([0, 1, 2]));
+  expectError(m, 'E_SHAPE_MISMATCH', 'logits_train has 3 columns');
+});

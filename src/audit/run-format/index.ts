@@ -14,6 +14,7 @@ import { HistoryFile } from './history.js';
 import { LockFile } from './lock.js';
 import { ManifestFile } from './manifest.js';
 import { PrivacyByEpochFile, PrivacySideFile } from './privacy.js';
+import { ReferenceCurveFile } from './reference-curve.js';
 import { ResultsFile } from './results.js';
 import { TimingFile } from './timing.js';
 
@@ -23,6 +24,7 @@ export * from './history.js';
 export * from './lock.js';
 export * from './manifest.js';
 export * from './privacy.js';
+export * from './reference-curve.js';
 export * from './results.js';
 export * from './timing.js';
 
@@ -184,6 +186,11 @@ export const RUN_FILES: readonly RunFile[] = [
     path: 'results.json',
     summary: 'every attack on every slice, their spread over experiments, notes and key',
     schema: ResultsFile,
+  },
+  {
+    path: 'reference-curve.json',
+    summary: 'audit.reference_models {min, max, until} only: the metric after each pair of references',
+    schema: ReferenceCurveFile,
   },
   {
     path: 'experiments.json',

@@ -1,8 +1,8 @@
 /**
- * The fastest engine per architecture: models the onnxruntime engine can build (conv2d stride 1 with
- * bias, maxpool, relu, flatten, dense: `dense`, `conv`, `small_cnn`, `logistic`, `mlp`) train in
- * onnxruntime-node (engines/ort/); the others (`resnet18`: batch norm, strided convs) and every
- * model when onnxruntime-node cannot load run in the TensorFlow.js engine on the backend chosen by
+ * The fastest engine per architecture: models the onnxruntime engine can build (every architecture
+ * with linear / relu activations: `dense`, `conv`, `small_cnn`, `logistic`, `mlp`, `resnet18`,
+ * `wrn28`, `resnet18_imagenet`) train in onnxruntime-node (engines/ort/); the others (tanh / sigmoid
+ * activations) and every model when onnxruntime-node cannot load run in the TensorFlow.js engine on the backend chosen by
  * `initBackend`. Both engines use the same seeded initial weights and the same weight names and
  * layouts, so a model saved by one loads into the other.
  */
@@ -47,7 +47,7 @@ export async function createAutoEngine(options: AutoEngineOptions = {}): Promise
   };
   const description =
     ort !== undefined
-      ? `${ort.backend.description} for conv/dense nets; tfjs for the rest`
+      ? `${ort.backend.description} for relu nets; tfjs for the rest`
       : 'tfjs (onnxruntime-node unavailable)';
   return {
     name: 'auto',

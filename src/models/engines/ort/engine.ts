@@ -11,6 +11,7 @@
 import { availableParallelism } from 'node:os';
 import type { LabelledSamples } from '../../../data/samples.js';
 import { MiaError } from '../../../errors.js';
+import { Rng } from '../../../rng.js';
 import { buildLayerGraph } from '../../architectures.js';
 import type { Engine, EngineModel, ModelSpec, StepStats } from '../../engine.js';
 import { checkWeights, initialWeights, type NamedWeight } from '../../init.js';
@@ -26,7 +27,16 @@ import type { PredictOptions } from '../../predictor.js';
 import { adamLoop } from '../adam-loop.js';
 import { checkRows, checkTrainBatch } from '../check-batch.js';
 import { buildPredictGraph, type GraphParam, graphParams, unsupportedLayer } from './forward-graph.js';
-import { encodeModel } from './onnx-proto.js';
+import {
+  type BnStat,
+  buildNetGradGraph,
+  buildNetPredictGraph,
+  type MaskInput,
+  netParams,
+  netUnsupported,
+} from './net-graph.js';
+import { dropoutMask, updateRunningStats } from './net-step.js';
+import { encodeModel, type OnnxGraph } from './onnx-proto.js';
 import { buildGradGraph } from './train-graph.js';
 
 type Ort = typeof import('onnxruntime-node');
@@ -52,7 +62,12 @@ async function loadOrt(): Promise<Ort> {
 
 /** Why the ort engine cannot build `spec`'s architecture, or undefined when it can. */
 export function ortUnsupported(spec: ModelSpec): string | undefined {
-  return unsupportedLayer(buildLayerGraph(spec.arch, spec.inputShape, spec.numClasses));
+  return graphUnsupported(buildLayerGraph(spec.arch, spec.inputShape, spec.numClasses));
+}
+
+/** Why neither graph family (forward-graph.ts, net-graph.ts) can build `graph`, or undefined. */
+function graphUnsupported(graph: LayerGraph): string | undefined {
+  return unsupportedLayer(graph) === undefined ? undefined : netUnsupported(graph);
 }
 
 export interface OrtEngineOptions {
@@ -113,6 +128,13 @@ export class OrtModel implements EngineModel {
   private readonly graph: LayerGraph;
   private readonly infos: ParamInfo[];
   private readonly params: GraphParam[];
+  /** Names of the parameters the optimiser updates (all but batch-norm running statistics). */
+  private readonly trainable: string[];
+  /** True for graphs of net-graph.ts (batch norm, residual blocks, …), false for forward-graph.ts's. */
+  private readonly net: boolean;
+  private stats: BnStat[] = [];
+  private masks: MaskInput[] = [];
+  private readonly maskRng: Rng;
   /** Parameter values in ONNX layout, by name. */
   private readonly values = new Map<string, Float32Array>();
   private gradSession: Promise<Session> | undefined;
@@ -128,16 +150,20 @@ export class OrtModel implements EngineModel {
     private readonly threads: number,
   ) {
     this.graph = buildLayerGraph(spec.arch, spec.inputShape, spec.numClasses);
-    const why = unsupportedLayer(this.graph);
+    const why = graphUnsupported(this.graph);
     if (why !== undefined) {
       throw new MiaError('E_BACKEND', `the ort engine cannot build ${spec.arch.name}: ${why}`, {
         where: 'engine ort',
-        expected: 'conv2d (stride 1, bias), maxpool, relu, flatten and dense layers; use the tfjs engine',
+        expected: 'linear or relu activations; use the tfjs engine',
         found: why,
       });
     }
     this.infos = analyzeGraph(this.graph).params;
-    this.params = graphParams(this.graph);
+    this.net = unsupportedLayer(this.graph) !== undefined;
+    const all = this.net ? netParams(this.graph) : graphParams(this.graph);
+    this.params = all;
+    this.trainable = all.filter((p) => !('trainable' in p) || p.trainable).map((p) => p.name);
+    this.maskRng = new Rng(spec.seed ^ 0x6d61736b);
     this.inputShape = [...spec.inputShape];
     this.numClasses = spec.numClasses;
     this.description = `${spec.arch.name} (onnxruntime cpu)`;
@@ -164,16 +190,24 @@ export class OrtModel implements EngineModel {
   }
 
   private grads(): Promise<Session> {
-    this.gradSession ??= this.ort.InferenceSession.create(
-      encodeModel(buildGradGraph(this.graph, this.numClasses)),
-      this.sessionOptions(),
-    );
+    if (this.gradSession === undefined) {
+      let onnx: OnnxGraph;
+      if (this.net) {
+        const g = buildNetGradGraph(this.graph, this.numClasses);
+        this.stats = g.stats;
+        this.masks = g.masks;
+        onnx = g.onnx;
+      } else {
+        onnx = buildGradGraph(this.graph, this.numClasses);
+      }
+      this.gradSession = this.ort.InferenceSession.create(encodeModel(onnx), this.sessionOptions());
+    }
     return this.gradSession;
   }
 
   private forward(): Promise<Session> {
     this.predictSession ??= this.ort.InferenceSession.create(
-      encodeModel(buildPredictGraph(this.graph)),
+      encodeModel(this.net ? buildNetPredictGraph(this.graph) : buildPredictGraph(this.graph)),
       this.sessionOptions(),
     );
     return this.predictSession;
@@ -198,9 +232,13 @@ export class OrtModel implements EngineModel {
     checkRows(x, n, this.inputShape, where);
   }
 
-  private paramFeeds(feeds: Record<string, OrtTensor>): void {
-    for (const p of this.params)
-      feeds[`p:${p.name}`] = new this.ort.Tensor('float32', this.values.get(p.name)!, p.onnxShape);
+  /** Feeds every parameter `session` reads. */
+  private paramFeeds(feeds: Record<string, OrtTensor>, session: Session): void {
+    const wanted = new Set(session.inputNames);
+    for (const p of this.params) {
+      if (wanted.has(`p:${p.name}`))
+        feeds[`p:${p.name}`] = new this.ort.Tensor('float32', this.values.get(p.name)!, p.onnxShape);
+    }
   }
 
   async trainStep(batch: LabelledSamples, lr: number): Promise<StepStats> {
@@ -223,11 +261,18 @@ export class OrtModel implements EngineModel {
       labels: new T('int64', labels, [n]),
       inv_n: new T('float32', new Float32Array([1 / n]), []),
     };
-    this.paramFeeds(feeds);
     const session = await this.grads();
+    this.paramFeeds(feeds, session);
+    for (const m of this.masks)
+      feeds[m.name] = new T('float32', dropoutMask(m, n, this.maskRng), [n, ...m.shape]);
     const out = await session.run(feeds);
     this.step++;
-    for (const p of this.params) this.update(p.name, out[`grad:${p.name}`]!.data as Float32Array, opt, lr);
+    for (const name of this.trainable) this.update(name, out[`grad:${name}`]!.data as Float32Array, opt, lr);
+    for (const st of this.stats) {
+      const v = (k: string) => this.values.get(`${st.prefix}.${k}`)!;
+      const o = (k: string) => out[`stat:${st.prefix}.${k}`]!.data as Float32Array;
+      updateRunningStats(st, n, o('mean'), o('var'), v('moving_mean'), v('moving_variance'));
+    }
     return { loss: (out.loss!.data as Float32Array)[0]!, correct: (out.correct!.data as Float32Array)[0]! };
   }
 
@@ -279,7 +324,7 @@ export class OrtModel implements EngineModel {
     const out = new Float32Array(n * c);
     const session = await this.forward();
     const feeds: Record<string, OrtTensor> = {};
-    this.paramFeeds(feeds);
+    this.paramFeeds(feeds, session);
     for (let s = 0; s < n; s += bs) {
       const m = Math.min(bs, n - s);
       feeds.x = new this.ort.Tensor('float32', x.subarray(s * size, (s + m) * size), [m, ...this.inputShape]);

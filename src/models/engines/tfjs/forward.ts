@@ -4,7 +4,8 @@
  * backends with fused kernels (wasm/XNNPACK, tfjs-node) run them in one call.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation, Layer, LayerGraph } from '../../layer-graph.js';
+import { MiaError } from '../../../errors.js';
+import { type Activation, blockNormName, type Layer, type LayerGraph } from '../../layer-graph.js';
 
 /** Batch-norm ε (PyTorch's default) and moving-average momentum (Keras: moving ← 0.9·moving + 0.1·batch). */
 export const BN_EPSILON = 1e-5;
@@ -48,10 +49,19 @@ function conv(
   prefix: string,
   x: tf.Tensor4D,
   stride: number,
-  padding: 'valid' | 'same',
+  padding: 'valid' | 'same' | [number, number, number, number],
   activation: Activation,
   bias: boolean,
 ): tf.Tensor4D {
+  const pad: 'valid' | 'same' | [[0, 0], [number, number], [number, number], [0, 0]] =
+    typeof padding === 'string'
+      ? padding
+      : [
+          [0, 0],
+          [padding[0], padding[2]],
+          [padding[1], padding[3]],
+          [0, 0],
+        ];
   const filter = param(params, `${prefix}.kernel`) as unknown as tf.Tensor4D;
   const b = bias ? param(params, `${prefix}.bias`) : undefined;
   const fa = fusable(activation) ? activation : 'linear';
@@ -59,7 +69,7 @@ function conv(
     x,
     filter,
     strides: stride,
-    pad: padding,
+    pad,
     ...(b !== undefined ? { bias: b } : {}),
     activation: fa,
   });
@@ -93,6 +103,28 @@ function batchNorm(
   return tf.add(tf.mul(tf.sub(x, mean), scale), beta);
 }
 
+/** GroupNorm of NHWC `x` over `groups` channel groups (ε = 1e-5), then γ·x̂ + β. */
+function groupNorm(params: Params, prefix: string, x: tf.Tensor, groups: number): tf.Tensor {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const g = tf.reshape(x, [n, h, w, groups, c / groups]);
+  const { mean, variance } = tf.moments(g, [1, 2, 4], true);
+  const xhat = tf.reshape(tf.mul(tf.sub(g, mean), tf.rsqrt(tf.add(variance, BN_EPSILON))), [n, h, w, c]);
+  return tf.add(tf.mul(xhat, param(params, `${prefix}.gamma`)), param(params, `${prefix}.beta`));
+}
+
+function norm(
+  params: Params,
+  prefix: string,
+  x: tf.Tensor,
+  groups: number | undefined,
+  training: boolean,
+  updates: BnUpdate[] | undefined,
+): tf.Tensor {
+  return groups === undefined
+    ? batchNorm(params, prefix, x, training, updates)
+    : groupNorm(params, prefix, x, groups);
+}
+
 function layerForward(
   params: Params,
   layer: Layer,
@@ -109,12 +141,12 @@ function layerForward(
         prefix,
         x as tf.Tensor4D,
         layer.stride,
-        layer.padding,
+        layer.pads ?? layer.padding,
         layer.activation,
         layer.bias,
       );
     case 'maxpool':
-      return tf.maxPool(x as tf.Tensor4D, layer.size, layer.stride, 'valid');
+      return tf.maxPool(x as tf.Tensor4D, layer.size, layer.stride, layer.pad ?? 'valid');
     case 'batchnorm':
       return batchNorm(params, prefix, x, training, updates);
     case 'activation':
@@ -136,18 +168,51 @@ function layerForward(
     case 'basic_block': {
       const cin = x.shape[3]!;
       const x4 = x as tf.Tensor4D;
-      let y: tf.Tensor = conv(params, `${prefix}.conv1`, x4, layer.stride, 'same', 'linear', false);
-      y = tf.relu(batchNorm(params, `${prefix}.bn1`, y, training, updates));
+      const g = layer.groups;
+      const n = (t: tf.Tensor, which: '1' | '2' | 'shortcut') =>
+        norm(params, `${prefix}.${blockNormName(which, g)}`, t, g, training, updates);
+      const pad = layer.padding === 'torch' ? ([1, 1, 1, 1] as [number, number, number, number]) : 'same';
+      let y: tf.Tensor = conv(params, `${prefix}.conv1`, x4, layer.stride, pad, 'linear', false);
+      y = tf.relu(n(y, '1'));
       y = conv(params, `${prefix}.conv2`, y as tf.Tensor4D, 1, 'same', 'linear', false);
-      y = batchNorm(params, `${prefix}.bn2`, y, training, updates);
+      y = n(y, '2');
       let s: tf.Tensor = x4;
       if (layer.stride !== 1 || cin !== layer.filters) {
         s = conv(params, `${prefix}.shortcut`, x4, layer.stride, 'valid', 'linear', false);
-        s = batchNorm(params, `${prefix}.shortcut_bn`, s, training, updates);
+        s = n(s, 'shortcut');
       }
       return tf.relu(tf.add(y, s));
     }
+    case 'wide_block': {
+      const cin = x.shape[3]!;
+      const g = layer.groups;
+      const n = (t: tf.Tensor, which: '1' | '2') =>
+        norm(params, `${prefix}.${blockNormName(which, g)}`, t, g, training, updates);
+      const o = tf.relu(n(x, '1')) as tf.Tensor4D;
+      const p1: [number, number, number, number] = [1, 1, 1, 1];
+      const s =
+        layer.stride !== 1 || cin !== layer.filters
+          ? conv(params, `${prefix}.shortcut`, o, layer.stride, 'valid', 'linear', false)
+          : x;
+      let y: tf.Tensor = conv(params, `${prefix}.conv1`, o, layer.stride, p1, 'linear', false);
+      y = tf.relu(n(y, '2'));
+      if (training && layer.dropout > 0) throw dropoutUnsupported();
+      y = conv(params, `${prefix}.conv2`, y as tf.Tensor4D, 1, p1, 'linear', false);
+      return tf.add(y, s);
+    }
+    case 'dropout':
+      if (training && layer.rate > 0) throw dropoutUnsupported();
+      return x;
+    case 'groupnorm':
+      return groupNorm(params, prefix, x, layer.groups);
   }
+}
+
+function dropoutUnsupported(): MiaError {
+  return new MiaError('E_BACKEND', 'the tfjs engine does not train dropout layers', {
+    where: 'engine tfjs',
+    expected: 'engine ort or auto (onnxruntime-node) for architectures with dropout > 0',
+  });
 }
 
 /**

@@ -113,13 +113,14 @@ test('ort and tfjs engines agree: initial weights, logits, loss, correct and par
 
 test('the ort engine refuses architectures it cannot build, and bad input, with MiaErrors', async () => {
   const resnet: ModelSpec = {
-    arch: { name: 'resnet18', params: { width: 4 } },
+    arch: { name: 'conv', params: { depth: 1, filters: 2, width: 3, activation: 'tanh' } },
     inputShape: [8, 8, 3],
     numClasses: 2,
     seed: 1,
   };
-  assert.match(ortUnsupported(resnet) ?? '', /stride|bias|batchnorm|basic_block/);
+  assert.match(ortUnsupported(resnet) ?? '', /activation tanh/);
   assert.equal(ortUnsupported(SPECS[0]!), undefined);
+  assert.equal(ortUnsupported({ ...resnet, arch: { name: 'resnet18', params: { width: 2 } } }), undefined);
   const ort = await createOrtEngine({ threads: 1 });
   await assert.rejects(ort.build(resnet), (e: unknown) => isMiaError(e) && e.code === 'E_BACKEND');
   const m = await ort.build(SPECS[3]!);
