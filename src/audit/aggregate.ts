@@ -26,6 +26,8 @@ export interface AggregateResult {
   /** TPR at each FPR target (keys as in AttackResult.tprAtFpr). */
   tprAtFpr: Record<string, Spread>;
   epsilonLowerBound: Spread;
+  /** The output exposure, when the run sweeps audit.exposure. */
+  exposure?: string;
 }
 
 /** The spread of `values` (see {@link Spread}); NaN fields for no values. */
@@ -46,13 +48,13 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /**
- * Groups `results` by attack and slice (in first-seen order) and returns the spread of AUC, advantage,
+ * Groups `results` by exposure, attack and slice (in first-seen order) and returns the spread of AUC, advantage,
  * PPV, TPR at each FPR target and the ε lower bound over the experiments of each group.
  */
 export function aggregateResults(results: readonly AuditResult[]): AggregateResult[] {
   const groups = new Map<string, AuditResult[]>();
   for (const r of results) {
-    const key = `${r.attack}\u0000${JSON.stringify(r.slice)}`;
+    const key = `${r.exposure ?? ''}\u0000${r.attack}\u0000${JSON.stringify(r.slice)}`;
     const g = groups.get(key);
     if (g === undefined) groups.set(key, [r]);
     else g.push(r);
@@ -74,6 +76,7 @@ export function aggregateResults(results: readonly AuditResult[]): AggregateResu
       ppvMaxOverThresholds: spread(g.map((r) => r.ppvMaxOverThresholds)),
       tprAtFpr,
       epsilonLowerBound: spread(g.map((r) => r.epsilonLowerBound)),
+      ...(first.exposure !== undefined ? { exposure: first.exposure } : {}),
     });
   }
   return out;

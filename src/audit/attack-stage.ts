@@ -26,6 +26,7 @@ import { type AttackScores, findReferenceAttack, getOutputAttack } from '../atta
 import type { RmiaSignal } from '../attacks/rmia.js';
 import { buildSlices } from '../metrics/slicing.js';
 import type { PooledOutputs } from '../signals/attack-input.js';
+import { type Exposure, exposeOutputs, exposureName } from '../signals/exposure.js';
 import { type ModelOutputs, makeModelOutputs } from '../signals/model-outputs.js';
 import { computeSignal } from '../signals/signals.js';
 import type { AuditSignal, ReferenceAudit } from './config.js';
@@ -33,8 +34,11 @@ import type { AuditData, ModelSignals } from './model-stage.js';
 import { type AttackResult, resultForSlice } from './run-attacks.js';
 import { deriveSeed } from './seeds.js';
 
-/** A result of the audit: `mia attack`'s schema, plus the experiment and target model when a run has several. */
-export type AuditResult = AttackResult & { experiment?: string; model?: string };
+/**
+ * A result of the audit: `mia attack`'s schema, plus the experiment and target model when a run has
+ * several, and the output exposure when the run sweeps them (audit.exposure).
+ */
+export type AuditResult = AttackResult & { experiment?: string; model?: string; exposure?: string };
 
 /** Below this many reference models, the per-example LiRA variants get a note recommending fixed variance. */
 export const LIRA_PER_EXAMPLE_MIN = 16;
@@ -47,11 +51,16 @@ export interface AttackStageInput {
   /** Each model's outputs on the audit samples (identity query), by row; computed on first use. */
   outputs(row: number): ModelOutputs;
   labels: Int32Array;
+  /** The exposure the outputs and signals were transformed to (signals/exposure.ts). */
+  exposure: Exposure;
 }
+
+const PROBS: Exposure = { kind: 'probs' };
 
 /**
  * Builds the Population from the models' logits: signal[m, i, a] is the scaled logit φ (or the
- * true-class probability for signal 'confidence') of model m on audit sample i under query a;
+ * true-class probability for signal 'confidence') of model m on audit sample i under query a, computed
+ * from what output exposure `exposure` shows (default probs: the full outputs; signals/exposure.ts);
  * popSignal likewise on the population samples.
  */
 export function buildAttackInput(
@@ -60,6 +69,7 @@ export function buildAttackInput(
   data: AuditData,
   signal: AuditSignal,
   queries: number,
+  exposure: Exposure = PROBS,
 ): AttackStageInput {
   const m = models.length;
   const n = data.audit.n;
@@ -74,7 +84,7 @@ export function buildAttackInput(
         { logits: logits.subarray(q * count * c, (q + 1) * count * c), labels, numClasses: c, n: count },
         'signals',
       );
-      const s = computeSignal(o, name);
+      const s = computeSignal(exposeOutputs(o, exposure), name);
       for (let i = 0; i < count; i++) out[base + i * queries + q] = s[i]!;
     }
   };
@@ -98,12 +108,16 @@ export function buildAttackInput(
     pop,
     ids: models.map((x) => x.plan.id),
     labels: data.audit.y,
+    exposure,
     outputs(row) {
       let o = cache.get(row);
       if (o === undefined) {
-        o = makeModelOutputs(
-          { logits: models[row]!.logits.subarray(0, n * c), labels: data.audit.y, numClasses: c, n },
-          `model ${models[row]!.plan.id}`,
+        o = exposeOutputs(
+          makeModelOutputs(
+            { logits: models[row]!.logits.subarray(0, n * c), labels: data.audit.y, numClasses: c, n },
+            `model ${models[row]!.plan.id}`,
+          ),
+          exposure,
         );
         cache.set(row, o);
       }
@@ -128,8 +142,10 @@ export interface ExperimentOutcome {
 }
 
 /**
- * Runs experiment `e` with model row `targetRow` as the target (see the file header). Results carry
- * `experiment` and `model` keys when `tagResults` is true (several experiments in one run).
+ * Runs experiment `e` with model row `targetRow` as the target (see the file header) on the outputs of
+ * `input.exposure`; attacks that cannot run on that exposure ({@link attackFitsExposure}) are skipped
+ * with a note. Results carry `experiment` and `model` keys when `tagResults` is true (several
+ * experiments in one run), and `exposure` when `tagExposure` is true (audit.exposure).
  */
 export function runExperiment(
   input: AttackStageInput,
@@ -137,6 +153,7 @@ export function runExperiment(
   e: number,
   targetRow: number,
   tagResults: boolean,
+  tagExposure = false,
 ): ExperimentOutcome {
   const { pop } = input;
   const audit = config.audit;
@@ -203,7 +220,14 @@ export function runExperiment(
     memo: memoTable(),
     notes,
   };
+  const expo = exposureName(input.exposure);
   for (const name of audit.attacks) {
+    if (!attackFitsExposure(name, input.exposure)) {
+      notes.push(
+        `${name} skipped on exposure ${expo}: it needs probabilities, the exposure shows only the label`,
+      );
+      continue;
+    }
     const t0 = performance.now();
     const reference = findReferenceAttack(name);
     let s: AttackScores;
@@ -228,8 +252,10 @@ export function runExperiment(
     for (const slice of slices) {
       const r = resultForSlice(s, slice.spec, slice.mask, isMember, audit.fprTargets);
       if (r === undefined) continue;
-      if (tagResults) results.push({ ...r, experiment: String(e), model: input.ids[targetRow]! });
-      else results.push(r);
+      const tagged: AuditResult = tagResults
+        ? { ...r, experiment: String(e), model: input.ids[targetRow]! }
+        : r;
+      results.push(tagExposure ? { ...tagged, exposure: expo } : tagged);
     }
   }
   return {
@@ -242,6 +268,17 @@ export function runExperiment(
     notes,
     seconds,
   };
+}
+
+/**
+ * True when attack `name` (an audit attack name) can run on the outputs of exposure `e`: every attack
+ * on probs, top-k and round-d outputs; only the label-only attacks (registry `needs: 'labels'`) on the
+ * label exposure.
+ */
+export function attackFitsExposure(name: string, e: Exposure): boolean {
+  if (e.kind !== 'label') return true;
+  if (findReferenceAttack(name) !== undefined || name === 'loss') return false;
+  return getOutputAttack(name).needs === 'labels';
 }
 
 /**

@@ -64,6 +64,7 @@ export const REFERENCE_ONLY_AUDIT_KEYS = [
   'augmentations',
   'rmia',
   'shadow',
+  'exposure',
 ] as const;
 export const AUDIT_KEYS = [
   'reference_models',
@@ -77,6 +78,7 @@ export const AUDIT_KEYS = [
   'privacy_every_epochs',
   'privacy_attacks',
   'privacy_samples',
+  'exposure',
 ] as const;
 export const AUGMENTATION_KEYS = ['flip', 'shift'] as const;
 /** audit.reference_models as a schedule (config-reference-models.ts). */

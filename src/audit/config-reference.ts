@@ -6,6 +6,8 @@
  */
 import { isScalar } from 'yaml';
 import { findReferenceAttack } from '../attacks/registry.js';
+import { MiaError } from '../errors.js';
+import { exposureName, parseExposure } from '../signals/exposure.js';
 import { ATTACK_NAMES, type AuditSectionCommon, readAuditCommon } from './config-audit.js';
 import type { DataConfig } from './config-data.js';
 import { AUGMENTATION_KEYS, RMIA_KEYS, SHADOW_KEYS } from './config-keys.js';
@@ -28,6 +30,11 @@ export interface ReferenceAuditSection extends AuditSectionCommon {
   augmentations: { flip: boolean; shift: number };
   rmia: { a?: number; gamma: number };
   shadow: { hiddenLayers: number[] };
+  /**
+   * audit.exposure: the output exposures the attacks run on (signals/exposure.ts names: probs, top-K,
+   * round-D, label), in the order given; absent = only the full probabilities (results untagged).
+   */
+  exposure?: string[];
 }
 
 /** What the reference mode reads beyond the shared sections. */
@@ -109,6 +116,21 @@ export function readReferenceAudit(
       found: `${hiddenLayers.length} widths`,
     });
   }
+  const exposure = audit.list('exposure', 'output exposures (probs, top-K, round-D, label)', (n, fail) => {
+    const v = isScalar(n) ? n.value : undefined;
+    if (typeof v !== 'string') fail('must be an exposure name', 'probs, top-K, round-D or label');
+    try {
+      return exposureName(parseExposure(v as string, 'audit.exposure'));
+    } catch (e) {
+      if (e instanceof MiaError) fail(e.message, 'probs, top-K (K ≥ 1), round-D (D in 0..15) or label');
+      throw e;
+    }
+  });
+  if (exposure !== undefined) {
+    if (exposure.length === 0) audit.fail('exposure', 'is empty', { expected: 'at least one exposure' });
+    const dup = exposure.find((x, i) => exposure.indexOf(x) !== i);
+    if (dup !== undefined) audit.fail('exposure', `lists '${dup}' twice`);
+  }
   if (numExperiments > referenceModels + 1) {
     run.fail(
       'num_experiments',
@@ -142,6 +164,7 @@ export function readReferenceAudit(
       slices: common.slices,
       shadow: { hiddenLayers },
       privacy: common.privacy,
+      ...(exposure !== undefined ? { exposure } : {}),
     },
   };
 }

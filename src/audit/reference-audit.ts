@@ -11,23 +11,26 @@
  * experiments mode.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
 import { formatDuration } from '../core/duration.js';
-import { writeJsonAtomic } from '../io/atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { npyArray, writeNpy } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
 import { Rng } from '../rng.js';
 import { augmentationSet } from '../signals/augment.js';
 import { type AggregateResult, aggregateResults } from './aggregate.js';
-import { type AuditResult, buildAttackInput, runExperiment } from './attack-stage.js';
+import type { AuditResult } from './attack-stage.js';
 import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
 import type { LoadedConfig, ReferenceAudit } from './config.js';
-import { type ClaimCandidate, RANDOM_HALF, thresholdTestClaim } from './dp-claim.js';
+import { RANDOM_HALF, thresholdTestClaim } from './dp-claim.js';
+import { runExposureSweep } from './exposure-sweep.js';
 import { pairedKeepMatrix, trainingRows } from './keep.js';
 import { lazyEngine } from './lazy-engine.js';
 import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
 import { subsampleRows } from './privacy-callback.js';
+import { buildRecords, recordsCsv } from './records.js';
 import { trainUntilSettled } from './reference-until.js';
 import {
   historyEpochs,
@@ -229,9 +232,12 @@ export async function runReferenceAudit(
       }),
     )
     .digest('hex');
-  const previous = readPreviousResults(paths, key, cfg.run.numExperiments, (file, why) =>
-    log.info(`${relative(root, file)}: unreadable (${why}); computing the attacks again`),
-  );
+  // records.csv is written with the scores: a run without it computes the attacks again
+  const previous = existsSync(paths.records)
+    ? readPreviousResults(paths, key, cfg.run.numExperiments, (file, why) =>
+        log.info(`${relative(root, file)}: unreadable (${why}); computing the attacks again`),
+      )
+    : undefined;
   let results: AuditResult[];
   let aggregate: AggregateResult[] | undefined;
   let notes: string[];
@@ -241,38 +247,30 @@ export async function runReferenceAudit(
     timing.add('attacks', 0, true);
     log.info('attacks: results.json is up to date for these models and settings, reused');
   } else {
-    const input = buildAttackInput(models, keep, data, cfg.audit.signal, augmentations.length);
     const k = cfg.run.numExperiments;
-    const tag = k > 1;
-    results = [];
-    notes = [];
-    const candidates: ClaimCandidate[] = [];
-    for (let e = 0; e < k; e++) {
-      const te = performance.now();
-      const out = runExperiment(input, cfg, e, e, tag);
-      const suffix = tag ? ` (experiment ${e}, target ${out.targetId})` : '';
-      for (const s of out.seconds) timing.add(`attack ${s.attack}${suffix}`, s.seconds, false);
-      log.info(
-        `attacks${suffix}: ${out.seconds.map((s) => `${s.attack} ${s.seconds.toFixed(2)} s`).join(', ')}` +
-          ` (${((performance.now() - te) / 1000).toFixed(1)} s with metrics)`,
-      );
-      for (const line of out.notes) {
-        const l = tag ? `${line} [experiment ${e}]` : line;
-        notes.push(l);
-        log.info(`  ${l}`);
-      }
-      results.push(...out.results);
-      for (const s of out.scores) {
-        candidates.push({
-          scores: s,
-          isMember: out.isMember,
-          ...(tag ? { experiment: String(e), model: out.targetId } : {}),
-        });
-      }
-      const scoresPath = e === 0 ? paths.scores : experimentScoresPath(paths, e);
-      writeNpz(scoresPath, scoresArrays(out, data.audit.y));
-      recordRunFiles(root, scoresPath);
-    }
+    const sweep = runExposureSweep(models, keep, data, cfg, augmentations.length, {
+      log: (line) => log.info(line),
+      time: (stage, seconds) => timing.add(stage, seconds, false),
+      primary: (out, e) => {
+        const scoresPath = e === 0 ? paths.scores : experimentScoresPath(paths, e);
+        writeNpz(scoresPath, scoresArrays(out, data.audit.y));
+        recordRunFiles(root, scoresPath);
+        if (e > 0) return;
+        const fprs = cfg.audit.fprTargets;
+        const rows = buildRecords(out.scores, out.isMember, data.audit.y, out.results, fprs);
+        writeFileAtomic(
+          paths.records,
+          recordsCsv(
+            rows,
+            out.scores.map((s) => s.attack),
+            fprs,
+          ),
+        );
+        recordRunFiles(root, paths.records);
+      },
+    });
+    ({ results, notes } = sweep);
+    const candidates = sweep.candidates;
     aggregate = k > 1 ? aggregateResults(results) : undefined;
     // the target's keep row is a seeded random half: the one design under which an ε bound holds
     const claim = thresholdTestClaim(candidates);

@@ -24,6 +24,8 @@ export interface RunPaths {
   signals: string;
   scores: string;
   results: string;
+  /** records.csv: every audit sample with its scores and risk rank (audit/records.ts). */
+  records: string;
   samples: string;
   report: string;
   /** privacy-by-epoch.json: the AttackResultsCollection of the attacks run during training. */
@@ -48,6 +50,7 @@ export function runPaths(root: string): RunPaths {
     signals: join(root, 'signals'),
     scores: join(root, 'scores.npz'),
     results: join(root, 'results.json'),
+    records: join(root, 'records.csv'),
     samples: join(root, 'samples.npz'),
     report: join(root, 'report'),
     privacyByEpoch: join(root, 'privacy-by-epoch.json'),

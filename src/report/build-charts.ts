@@ -10,6 +10,7 @@ import { type RocCurveInput, rocChart } from './charts/roc.js';
 import { samplesChart } from './charts/samples.js';
 import { trainingChart } from './charts/training.js';
 import type { PrivacyPoint } from './collection.js';
+import { EXPOSURE_SECTION, exposureChart, exposureRows } from './exposure.js';
 import type { HistoryModel, RunData, RunScores } from './run-dir.js';
 import { experimentsOf, type Target, targetsOf } from './targets.js';
 import { slug } from './text.js';
@@ -140,6 +141,8 @@ export function buildCharts(run: RunData, options: BuildChartsOptions = {}): Bui
     if (spec !== undefined) out.push({ section, spec: { ...spec, id: uid(spec.id) } });
   };
   add('Overview', modelsChart('models', 'Attack results of every target model', targets));
+  const sweep = exposureRows(run.exposureResults);
+  add(EXPOSURE_SECTION, exposureChart(sweep.rows, sweep.fpr));
   const seenHistory = new Set<HistoryModel>();
   const seenPoints = new Set<PrivacyPoint>();
   const maxExperiments = options.maxExperiments ?? 6;

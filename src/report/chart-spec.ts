@@ -76,6 +76,8 @@ export interface BarGroup {
   values: (number | null)[];
   /** Extra text per category for the tooltip (e.g. the slice's sample counts). */
   notes?: (string | null)[];
+  /** An interval per category drawn as a whisker on its bar ([low, high]; null = none). */
+  intervals?: ([number, number] | null)[];
 }
 
 export interface BarPanel {

@@ -5,8 +5,10 @@
 import { basename } from 'node:path';
 import type { BuiltChart } from './build-charts.js';
 import { experimentsHtml } from './experiments-html.js';
+import { EXPOSURE_SECTION, exposureHtml, exposureRows } from './exposure.js';
 import { fprKeysOf, fprLabel } from './fpr.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './page-assets.js';
+import { recordsHtml } from './records.js';
 import type { AggregateRow, ReportResult, RunData, Spread } from './run-dir.js';
 import { pct, type Summary, summarizeResults } from './summary.js';
 import type { RenderedChart } from './svg.js';
@@ -213,13 +215,23 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
       ? `dataset: ${String(dataset.name ?? '?')}${dataset.source !== undefined ? ` — ${String(dataset.source)}` : ''}`
       : undefined;
   const title = `Membership inference audit — ${basename(run.dir.replace(/\/+$/, '')) || run.dir}`;
-  const sections = [...new Set(charts.map((c) => c.built.section))];
+  const sections = [...new Set(charts.map((c) => c.built.section))].filter((s) => s !== EXPOSURE_SECTION);
+  const sweep = exposureRows(run.exposureResults);
+  const exposure =
+    sweep.rows.length === 0
+      ? ''
+      : `<section id="exposure"><h2>${esc(EXPOSURE_SECTION)}</h2>\n${exposureHtml(sweep.rows, sweep.fpr)}\n${charts
+          .filter((c) => c.built.section === EXPOSURE_SECTION)
+          .map(chartHtml)
+          .join('\n')}\n</section>`;
   const sectionId = (s: string) => `charts-${s.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   const compared = experimentsHtml(run);
   const nav = [
     ['summary', 'Summary'],
     ...(compared === '' ? [] : [['experiments', 'Experiments compared']]),
+    ...(exposure === '' ? [] : [['exposure', EXPOSURE_SECTION]]),
     ['results', 'Attacks × slices'],
+    ...(run.records === undefined ? [] : [['records', 'The riskiest records']]),
     ...sections.map((s) => [sectionId(s), s]),
     ['config', 'Configuration'],
     ['timing', 'Timing'],
@@ -260,11 +272,13 @@ ${summaryHtml(summary, compared !== '')}
 ${(options.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 </section>
 ${compared === '' ? '' : `<section id="experiments"><h2>Experiments compared</h2>\n${compared}\n</section>`}
+${exposure}
 <section id="results"><h2>Attacks × slices</h2>
 ${run.aggregate === undefined ? '' : aggregateHtml(run.aggregate)}
 ${results.join('\n')}
 ${run.notes.length === 0 ? '' : `<h3>How the attacks were set up</h3><ul class="note">${run.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`}
 </section>
+${run.records === undefined ? '' : `<section id="records"><h2>The riskiest records</h2>\n${recordsHtml(run.records, run.classNames)}\n</section>`}
 ${sections
   .map(
     (s) =>

@@ -34,6 +34,7 @@ import { readNpz } from '../io/npz.js';
 import { unreadableReason } from '../io/unreadable.js';
 import { type AttackResultsCollection, parseCollection } from './collection.js';
 import type { DpContext } from './dp-headline.js';
+import { type RecordsSummary, readRecords } from './records.js';
 import { parseWith } from './validate.js';
 
 /**
@@ -42,7 +43,7 @@ import { parseWith } from './validate.js';
  * model) so that the CLI's formatters and compare-experiments.ts take it. Only `epsilon`, which the
  * report does not read, is looser in the file: absent in older files, null where a bound is NaN.
  */
-export type ReportResult = AttackResult & { experiment?: string; model?: string };
+export type ReportResult = AttackResult & { experiment?: string; model?: string; exposure?: string };
 
 /** One target model's scores from scores.npz (or scores/experiment-<e>.npz). */
 export interface RunScores {
@@ -76,7 +77,10 @@ export type { TimingStage };
 
 export interface RunData {
   dir: string;
+  /** The results of the run's primary exposure (the first of audit.exposure; all results without one). */
   results: ReportResult[];
+  /** Every result of every exposure when the run swept audit.exposure, else empty (report/exposure.ts). */
+  exposureResults: ReportResult[];
   /** results.json's mean ± std over experiments, when the run has several (src/audit/aggregate.ts). */
   aggregate: AggregateRow[] | undefined;
   /** results.json's notes (how attacks were set up), shown in the page. */
@@ -96,6 +100,8 @@ export interface RunData {
   classNames: string[] | undefined;
   /** experiments.json of an experiments-mode run (what was compared), when present. */
   experiments: ExperimentsFile | undefined;
+  /** records.csv's top records (report/records.ts), when the run wrote one. */
+  records: RecordsSummary | undefined;
   /** reference-curve.json (audit.reference_models {min, max, until}), when present. */
   referenceCurve: ReferenceCurve | undefined;
   /** Optional files present but unreadable, left out of the report (in the order read). */
@@ -287,7 +293,13 @@ function tryOptional<T>(
  * it throw; an unreadable optional file is left undefined (or its scores out) and listed in `unreadable`.
  */
 export function readRunDir(runDir: string): RunData {
-  const { results, aggregate, notes, dp } = readResultsFile(runDir);
+  const file = readResultsFile(runDir);
+  const { notes, dp } = file;
+  // a swept run: the page reads the primary exposure everywhere but its exposure section
+  const primary = file.results[0]?.exposure;
+  const results = file.results.filter((r) => r.exposure === primary);
+  const aggregate = file.aggregate?.filter((r) => r.exposure === primary);
+  const exposureResults = primary === undefined ? [] : file.results;
   const p = (name: string) => join(runDir, name);
   const unreadable: UnreadableFile[] = [];
   const optional = <T>(name: string, read: (path: string) => T): T | undefined =>
@@ -299,6 +311,7 @@ export function readRunDir(runDir: string): RunData {
     return v === undefined ? undefined : parseCollection(v, path);
   });
   const samples = optional('samples.npz', readSamples);
+  const records = optional('records.csv', (path) => (existsSync(path) ? readRecords(path) : undefined));
   const environment = optional('environment.json', (path) => {
     const v = optionalJson(path);
     return v === undefined ? undefined : parseWith(z.record(z.string(), z.unknown()), v, path);
@@ -334,6 +347,8 @@ export function readRunDir(runDir: string): RunData {
   return {
     dir: runDir,
     results,
+    exposureResults,
+    records,
     aggregate,
     notes,
     dp,

@@ -247,6 +247,17 @@ export function renderBarPanel(panel: BarPanel, cell: Cell, hatchPrefix: string)
       const rect = `x="${n2(bx + 0.5)}" y="${n2(y0)}" width="${n2(Math.max(1, bw - 1))}" height="${n2(h)}"`;
       out.push(`<rect class="mia-bar" ${rect} fill="${color}" data-tip="${escapeXml(tip)}"/>`);
       if (hatch !== undefined) out.push(`<rect ${rect} fill="${hatch}" pointer-events="none"/>`);
+      const iv = g.intervals?.[ci];
+      if (iv !== undefined && iv !== null) {
+        const [lo, hi] = [iv[0], iv[1]].map((v) => Math.max(box.y0, Math.min(box.y1, y(v))));
+        const mx = n2(bx + bw / 2);
+        const w = `x1="${n2(bx + bw / 2 - 4)}" x2="${n2(bx + bw / 2 + 4)}"`;
+        out.push(
+          `<path class="mia-whisker" d="M${mx} ${n2(lo!)}V${n2(hi!)}" stroke="${TEXT_COLOR}" stroke-width="1.2" pointer-events="none"/>` +
+            `<line ${w} y1="${n2(lo!)}" y2="${n2(lo!)}" stroke="${TEXT_COLOR}" stroke-width="1.2"/>` +
+            `<line ${w} y1="${n2(hi!)}" y2="${n2(hi!)}" stroke="${TEXT_COLOR}" stroke-width="1.2"/>`,
+        );
+      }
     });
     out.push('</g>');
   }

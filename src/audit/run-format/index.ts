@@ -172,6 +172,17 @@ export const RUN_FILES: readonly RunFile[] = [
     arrays: SCORES_ARRAYS,
   },
   {
+    path: 'records.csv',
+    summary: 'the riskiest records: every audit sample with its scores, ranks and risk rank (experiment 0)',
+    details:
+      'Reference mode. One row per audit sample of the first target on the primary exposure, in risk order. ' +
+      'Columns: `index` (the audit sample: its column in keep.npy), `label`, `member` (1 = in the target’s ' +
+      'half), `risk_rank` (1 = most exposed), `flagged_at_<fpr>` per FPR target (attacks whose score is ≥ ' +
+      'their entire-dataset threshold at that FPR), then `<attack>_score` and `<attack>_rank` per attack ' +
+      '(1 + samples scored strictly higher; empty = not scored). risk_rank orders by the flag counts from ' +
+      'the lowest FPR up, then the best rank over the attacks (src/audit/records.ts).',
+  },
+  {
     path: 'results.json',
     summary: 'every attack on every slice, their spread over experiments, notes and key',
     schema: ResultsFile,

@@ -113,6 +113,13 @@ export const ResultJson = z.object({
     .optional()
     .describe('the experiment, when the run holds several (its index, or its name in experiments mode)'),
   model: z.string().optional().describe('the target model, when the run holds several'),
+  exposure: z
+    .string()
+    .optional()
+    .describe(
+      'the output exposure the attack saw (probs, top-K, round-D, label; signals/exposure.ts), when the run ' +
+        'sweeps audit.exposure',
+    ),
 });
 
 /** Mean, sample standard deviation (ddof 1), min and max of a metric over experiments (src/audit/aggregate.ts). */
@@ -136,6 +143,7 @@ export const AggregateJson = z.object({
   ppvMaxOverThresholds: SpreadJson.optional().describe("TF Privacy's max-over-thresholds PPV"),
   tprAtFpr: z.record(z.string().meta({ title: '<fpr>' }), SpreadJson).describe('TPR at each FPR target'),
   epsilonLowerBound: SpreadJson.describe('ε lower bound'),
+  exposure: z.string().optional().describe('the output exposure, when the run sweeps audit.exposure'),
 });
 
 /** How the audited samples' membership was decided (src/audit/dp-claim.ts). */
