@@ -32,7 +32,8 @@ import { predictOutputs } from '../signals/inference.js';
 import type { ModelOutputs } from '../signals/model-outputs.js';
 import type { TrainingConfig } from './config.js';
 import { entireDatasetResult } from './entire-dataset-result.js';
-import type { MembershipSet } from './membership-sets.js';
+import { fitSetLayout, fitSetScale, targetScale } from './fit-set-to-target.js';
+import type { MembershipSet, SetNormalization } from './membership-sets.js';
 import type { AttackResult } from './run-attacks.js';
 import { trainShadowModels } from './shadow-models.js';
 
@@ -55,6 +56,11 @@ export interface ScorePrivateSetOptions {
   };
   /** Progress lines (the target and sets, the engine, each shadow model, the meta-classifier). */
   logger: Logger;
+  /**
+   * How the sets were read (--normalize); 'auto' (default) fits them to the target's recorded
+   * normalisation and layout (src/audit/fit-set-to-target.ts), 'unit' / 'none' keep them as read.
+   */
+  normalize?: SetNormalization;
 }
 
 export interface PrivateSetScores {
@@ -80,12 +86,23 @@ function pooledOf(o: ModelOutputs, member: Uint8Array): PooledOutputs {
  * errors of loadPredictor, trainShadowModels and the attacks; E_UNKNOWN_NAME for an unknown attack.
  */
 export async function scorePrivateSet(o: ScorePrivateSetOptions): Promise<PrivateSetScores> {
-  const { pub, priv, attack, seed, backend, logger } = o;
-  const loaded = await loadPredictor(o.targetPath, { inputShape: pub.shape, backend });
+  const { attack, seed, backend, logger } = o;
+  const loaded = await loadPredictor(o.targetPath, { inputShape: o.pub.shape, backend });
   const target = loaded.predictor;
   try {
+    // the sets on the target's layout and scale (NCHW → NHWC, pixels 0–255 → x / 255), or one line why not
+    const modelShape = loaded.kind === 'onnx' ? undefined : target.inputShape;
+    const expected = targetScale(loaded.record);
+    const fit = (set: MembershipSet): MembershipSet => {
+      const laid = fitSetLayout(set, modelShape);
+      const scaled = fitSetScale(laid.set, expected, o.normalize ?? 'auto');
+      for (const note of [laid.note, scaled.note]) if (note !== undefined) logger.info(note);
+      return scaled.set;
+    };
+    const pub = fit(o.pub);
+    const priv = fit(o.priv);
     // an ONNX model takes the shape it is given; the others know theirs
-    checkShapes(pub, priv, loaded.kind === 'onnx' ? undefined : target.inputShape);
+    checkShapes(pub, priv, modelShape);
     if (attack === 'shadow' && o.shadow === undefined)
       throw new Error('the shadow attack needs options.shadow');
     const training = attack === 'shadow' ? o.shadow!.training(loaded.record) : undefined;

@@ -37,7 +37,9 @@ const flags = {
     required: true,
     example: 'public.npz',
     placeholder: 'FILE',
-    description: ".npz with x [n, …], y [n] and member [n] (1 = in the target's training set)",
+    description: `.npz with x [n, …], y [n] and member [n] (1 = in the target's training set);
+x: uint8 or float, images NHWC [n, h, w, c] or NCHW [n, c, h, w] (transposed),
+[n, h, w] (one channel) or rows [n, d]`,
   }),
   private: text({
     required: true,
@@ -99,7 +101,10 @@ threshold (loss), threshold-entropy, threshold-confidence,
         throw usageError(command, '--normalize must be auto, unit or none', mode);
       return mode as SetNormalization;
     },
-    description: 'auto (default: uint8 x is divided by 255, floats are used as they are), unit, none',
+    description: `auto (default): x fitted to the target's recorded normalisation — uint8 x and
+  float pixels in [0, 255] are divided by 255 for a model trained on [0, 1]; values
+  that do not fit, or float pixels for a model that records no normalisation,
+  stop with an error; unit: divide by 255; none: x as it is`,
   }),
   cache: text({
     placeholder: 'DIR',
@@ -168,6 +173,7 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
         training: (record) => shadowTraining(args, record),
       },
       logger: stdoutLogger,
+      normalize: args.normalize,
     });
     writeScoresCsv(args.out, priv.ids, scores);
     console.log(`wrote ${outputName(args.out)}: ${priv.n} scores (higher = more likely a member)`);

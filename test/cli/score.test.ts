@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -7,7 +7,7 @@ import { scoreCommand } from '../../src/cli/score.js';
 import { makeSynthetic } from '../../src/data/synthetic.js';
 import { isMiaError } from '../../src/errors.js';
 import { npyArray } from '../../src/io/npy.js';
-import { writeNpz } from '../../src/io/npz.js';
+import { readNpz, writeNpz } from '../../src/io/npz.js';
 import { createEngine } from '../../src/models/engines/create-engine.js';
 import { saveModel } from '../../src/models/store.js';
 import { trainModel } from '../../src/models/train.js';
@@ -321,4 +321,50 @@ test('mia score: a repeated private id, sets of another shape, a bad --shadow-mo
     assert.match(r.stderr, pattern, argv.join(' '));
     assert.doesNotMatch(r.stdout, /shadow 1|wrote/);
   }
+});
+
+test('mia score: float pixels 0–255 for a target trained on x / 255 are divided by 255; values that do not fit stop', () => {
+  // the same model, its model.json recording a dataset normalised to [0, 1]
+  const unitModel = join(tmp, 'target-unit');
+  cpSync(modelDir, unitModel, { recursive: true });
+  const json = join(unitModel, 'model.json');
+  const rec = JSON.parse(readFileSync(json, 'utf8'));
+  rec.dataset = { name: 'csv', options: { normalize: 'unit' } };
+  writeFileSync(json, JSON.stringify(rec));
+  const sets = [pub, priv].map((path) => {
+    const a = readNpz(path);
+    const x = a.get('x')!.data as Float32Array;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of x) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const px = Float32Array.from(x, (v) => Math.round(((v - lo) / (hi - lo)) * 255));
+    const out = path.replace('.npz', '-pixels.npz');
+    writeNpz(out, { ...Object.fromEntries(a), x: npyArray(px, [a.get('x')!.shape[0]!, D]) });
+    return out;
+  });
+  const args = (p: string, q: string) => [
+    'score',
+    '--target',
+    unitModel,
+    '--public',
+    p,
+    '--private',
+    q,
+    '--attack',
+    'threshold',
+    '--out',
+    join(tmp, 'px.csv'),
+  ];
+  const ok = runMia(args(sets[0]!, sets[1]!));
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /public-pixels\.npz: float x in \[0, 255\] divided by 255/);
+  assert.match(ok.stdout, /private-pixels\.npz: float x in \[0, 255\] divided by 255/);
+  // the original sets (values below 0 and above 1) do not fit a [0, 1] model: one line naming public.npz:x
+  const bad = runMia(args(pub, priv));
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  assert.match(bad.stderr, /E_VALUE.*public\.npz:x: x holds values in .* trained on inputs in \[0, 1\]/);
 });
