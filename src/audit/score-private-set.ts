@@ -35,7 +35,7 @@ import { entireDatasetResult } from './entire-dataset-result.js';
 import { fitSetLayout, fitSetScale, targetScale } from './fit-set-to-target.js';
 import type { MembershipSet, SetNormalization } from './membership-sets.js';
 import type { AttackResult } from './run-attacks.js';
-import { trainShadowModels } from './shadow-models.js';
+import { shadowSizing, trainShadowModels } from './shadow-models.js';
 
 export interface ScorePrivateSetOptions {
   /** The target: a folder saved by mia-audit, an .onnx file or a tfjs model.json (src/models/load.ts). */
@@ -49,7 +49,8 @@ export interface ScorePrivateSetOptions {
   backend: BackendPreference;
   /** The shadow attack's models: how many (checked with checkShadowCount), where to cache them, and their training. */
   shadow?: {
-    count: number;
+    /** Omitted: sized like the target where the public set allows (shadowSizing). */
+    count?: number;
     cacheDir?: string;
     /** The shadow models' training, given the target's saved record (undefined for ONNX / tfjs models). */
     training: (record: ModelRecord | undefined) => TrainingConfig;
@@ -116,7 +117,9 @@ export async function scorePrivateSet(o: ScorePrivateSetOptions): Promise<Privat
     const pubOut = await outputsOf(target, pub, `${pub.path} through the target`);
     const privOut = await outputsOf(target, priv, `${priv.path} through the target`);
     if (training !== undefined) {
-      const count = o.shadow!.count;
+      const sizing = shadowSizing(pub.n, loaded.record?.trainSize, o.shadow!.count);
+      const count = sizing.count;
+      logger.info(sizing.note);
       const engine = await createEngine('auto', { backend });
       logger.info(`engine: ${engine.name}, backend ${engine.backend.description}`);
       const shadows = await trainShadowModels(

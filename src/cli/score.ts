@@ -78,9 +78,10 @@ threshold (loss), threshold-entropy, threshold-confidence,
   }),
   // for the shadow attack, checked against the public set's size once it is read
   'shadow-models': int({
-    default: 4,
     placeholder: 'S',
-    description: 'number of shadow models, 1 to a quarter of the public samples (default {default})',
+    description: `number of shadow models, 1 to a quarter of the public samples (default: as many
+  as the public set allows with each training on as many samples as the target,
+  at most 4; the output says when the public set is too small for that)`,
   }),
   arch: text({
     placeholder: 'NAME',
@@ -132,7 +133,7 @@ scores them against the truth.`,
 target's membership there is never used for training them); for lr/mlp/rf/knn on a held-out quarter.`,
   async run(args) {
     const count = args['shadow-models'];
-    if (args.attack !== 'shadow' && count < 1)
+    if (args.attack !== 'shadow' && count !== undefined && count < 1)
       throw usageError('score', '--shadow-models must be an integer ≥ 1', String(count));
     const { readMembershipSet } = await import('../audit/membership-sets.js');
     const { MIN_SHADOW_PART, checkShadowCount } = await import('../audit/shadow-models.js');
@@ -150,7 +151,7 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
           { where: args.public },
         );
       }
-      if (count < 1 || count > most) {
+      if (count !== undefined && (count < 1 || count > most)) {
         throw usageError(
           'score',
           `--shadow-models must be at least 1 (and at most ${most}: ${args.public} has ${pub.n} samples, ` +
@@ -158,7 +159,7 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
           String(count),
         );
       }
-      checkShadowCount(pub.n, count);
+      if (count !== undefined) checkShadowCount(pub.n, count);
     }
     const { scores, publicResult } = await scorePrivateSet({
       targetPath: args.target,
@@ -168,7 +169,7 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
       seed: args.seed,
       backend: args.backend,
       shadow: {
-        count,
+        ...(count !== undefined ? { count } : {}),
         ...(args.cache !== undefined ? { cacheDir: args.cache } : {}),
         training: (record) => shadowTraining(args, record),
       },

@@ -122,6 +122,10 @@ test('mia score: shadow models + meta-classifier score the private set; mia eval
   ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /public .*: 300 samples \(150 members\)/);
+  assert.match(
+    r.stdout,
+    /2 shadow models train on 75 samples each \(the target's training size is not recorded\)/,
+  );
   assert.match(r.stdout, /\[shadow 2\/2\] mlp on 75 members \(\+ 75 held out\), 60 epochs/);
   assert.match(
     r.stdout,
