@@ -21,7 +21,12 @@ import { backendFlag, OTHER_BACKENDS } from './shared-flags.js';
 
 /** The attacks of `--attack`: shadow, the trained classifiers, the threshold attacks. */
 function scoreAttacks(): string[] {
-  return ['shadow', ...CLASSIFIER_KINDS, ...outputAttackNames().filter((a) => a.startsWith('threshold'))];
+  return [
+    'auto',
+    'shadow',
+    ...CLASSIFIER_KINDS,
+    ...outputAttackNames().filter((a) => a.startsWith('threshold')),
+  ];
 }
 
 const NORMALIZE: readonly SetNormalization[] = ['auto', 'unit', 'none'];
@@ -55,7 +60,7 @@ x: uint8 or float, images NHWC [n, h, w, c] or NCHW [n, c, h, w] (transposed),
     description: 'scores.csv (id,score)',
   }),
   attack: parsed({
-    default: 'shadow',
+    default: 'auto',
     placeholder: 'NAME',
     parse: (name) => {
       const known = scoreAttacks();
@@ -67,7 +72,9 @@ x: uint8 or float, images NHWC [n, h, w, c] or NCHW [n, c, h, w] (transposed),
       }
       return name;
     },
-    description: `shadow (default): S shadow models trained on disjoint parts of the public set
+    description: `auto (default): shadow, lr and threshold, and the scores of the one with the
+  best AUC on the public set's held-out quarter (printed with every candidate's);
+shadow: S shadow models trained on disjoint parts of the public set
   (half members, half not), an MLP meta-classifier on their sorted confidence
   vectors (Shokri et al. 2017) scores the target's outputs;
 lr, mlp, rf, knn: a classifier trained on the target's own outputs on the public
@@ -129,11 +136,12 @@ export const scoreCommand = defineCommand({
 target's training set) as CSV with columns id,score; \`mia evaluate --scores scores.csv --truth truth.csv\`
 scores them against the truth.`,
   flags,
-  epilog: `Public-set metrics are printed: for shadow and the threshold attacks on the whole public set (the
+  epilog: `Public-set metrics are printed: for auto on the held-out quarter it was chosen on; for shadow and the threshold attacks on the whole public set (the
 target's membership there is never used for training them); for lr/mlp/rf/knn on a held-out quarter.`,
   async run(args) {
     const count = args['shadow-models'];
-    if (args.attack !== 'shadow' && count !== undefined && count < 1)
+    const shadow = args.attack === 'shadow' || args.attack === 'auto';
+    if (!shadow && count !== undefined && count < 1)
       throw usageError('score', '--shadow-models must be an integer ≥ 1', String(count));
     const { readMembershipSet } = await import('../audit/membership-sets.js');
     const { MIN_SHADOW_PART, checkShadowCount } = await import('../audit/shadow-models.js');
@@ -141,7 +149,7 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
     const { writeScoresCsv } = await import('../signals/predictions.js');
     const pub = readMembershipSet(args.public, 'public', args.normalize);
     const priv = readMembershipSet(args.private, 'private', args.normalize);
-    if (args.attack === 'shadow') {
+    if (shadow) {
       // --shadow-models against the public set: 1 to ⌊n / 4⌋ models (trainShadowModels' checkShadowCount)
       const most = Math.floor(pub.n / MIN_SHADOW_PART);
       if (most < 1) {
@@ -161,7 +169,7 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
       }
       if (count !== undefined) checkShadowCount(pub.n, count);
     }
-    const { scores, publicResult } = await scorePrivateSet({
+    const { scores, publicResult, chosen } = await scorePrivateSet({
       targetPath: args.target,
       pub,
       priv,
@@ -180,7 +188,8 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
     console.log(`wrote ${outputName(args.out)}: ${priv.n} scores (higher = more likely a member)`);
     if (publicResult !== undefined) {
       console.log('');
-      console.log(`On the public set (membership known):\n${formatResultsTable([publicResult], 1)}`);
+      const part = chosen !== undefined ? `, held-out part; attack ${chosen}` : '';
+      console.log(`On the public set (membership known${part}):\n${formatResultsTable([publicResult], 1)}`);
       if (args.json !== undefined) {
         writeJsonAtomic(args.json, { results: [publicResult] });
         console.log(`wrote ${outputName(args.json)}`);

@@ -113,6 +113,8 @@ test('mia score: shadow models + meta-classifier score the private set; mia eval
     priv,
     '--out',
     out,
+    '--attack',
+    'shadow',
     '--shadow-models',
     '2',
     '--epochs',
@@ -371,4 +373,50 @@ test('mia score: float pixels 0–255 for a target trained on x / 255 are divide
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.match(bad.stderr, /E_VALUE.*public\.npz:x: x holds values in .* trained on inputs in \[0, 1\]/);
+});
+
+test('mia score (default attack auto): shadow, lr and threshold compared on the held-out public part; the best one scores', () => {
+  const out = join(tmp, 'auto.csv');
+  const json = join(tmp, 'auto.json');
+  const r = runMia([
+    'score',
+    '--target',
+    modelDir,
+    '--public',
+    pub,
+    '--private',
+    priv,
+    '--out',
+    out,
+    '--shadow-models',
+    '2',
+    '--epochs',
+    '20',
+    '--json',
+    json,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const m =
+    /^attack: (\w+), the best on the public set's held-out part \((\d+) samples; AUC shadow ([\d.]+), lr ([\d.]+), threshold ([\d.]+)\)$/m.exec(
+      r.stdout,
+    );
+  assert.ok(
+    m !== null,
+    r.stdout
+      .split('\n')
+      .filter((l) => !l.includes('epoch'))
+      .join('\n'),
+  );
+  const aucs = { shadow: Number(m[3]), lr: Number(m[4]), threshold: Number(m[5]) };
+  const chosen = m[1] as keyof typeof aucs;
+  assert.equal(aucs[chosen], Math.max(...Object.values(aucs)));
+  assert.match(
+    r.stdout,
+    new RegExp(`On the public set \\(membership known, held-out part; attack ${chosen}\\):`),
+  );
+  const result = JSON.parse(readFileSync(json, 'utf8')).results[0];
+  assert.equal(result.attack, chosen);
+  assert.equal(result.nMembers + result.nNonMembers, Number(m[2]), 'evaluated on the held-out part only');
+  assert.ok(Number(m[2]) < 300);
+  assert.equal(readScores(out).ids.length, 300);
 });
