@@ -2,8 +2,9 @@
  * The sample sets of the seed-004 workflow (`mia score`): a PUBLIC set whose membership in the target's
  * training set is known, and a PRIVATE set to score. Both are numpy .npz files:
  *
- *   public.npz    x       [n, …]  samples as the model takes them (uint8 images are scaled to [0, 1]
- *                                 by normalize 'auto'; [n, h, w] gets a channel axis)
+ *   public.npz    x       [n, …]  samples, uint8 or float (uint8 images are scaled to [0, 1] by
+ *                                 normalize 'auto'; [n, h, w] gets a channel axis; `mia score` then
+ *                                 fits layout and scale to the target: src/audit/fit-set-to-target.ts)
  *                 y       [n]     integer labels in [0, classes)
  *                 member  [n]     bool or 0/1: 1 when the sample is in the target's training set
  *   private.npz   x, y            as above

@@ -26,11 +26,25 @@ export const REFERENCE_ATTACKS: readonly string[] = referenceAttacks()
   .filter((a) => !a.needs.outputs)
   .map((a) => a.name);
 
+/**
+ * The attacks run when none are named: those of this list that the input supports (rmia needs
+ * population signals, which LiRA folders and a reference.npz without pop_scores lack).
+ */
+export const DEFAULT_REFERENCE_ATTACKS: readonly string[] = [
+  'lira-online',
+  'lira-offline',
+  'lira-global',
+  'rmia',
+];
+
 export interface ReferenceAttackOptions {
   /** reference.npz, or a LiRA experiment folder. */
   referencePath: string;
-  /** Attack names (see {@link REFERENCE_ATTACKS}); each at most once. */
-  attacks: string[];
+  /**
+   * Attack names (see {@link REFERENCE_ATTACKS}); each at most once. Omitted: the ones of
+   * {@link DEFAULT_REFERENCE_ATTACKS} the input supports, with a note naming any left out and why.
+   */
+  attacks?: string[];
   /** Offline RMIA coefficient a ∈ [0, 1]; tuned on a paired reference model when omitted. */
   rmiaA?: number;
   /** RMIA γ > 0; default 1. */
@@ -70,14 +84,15 @@ export interface ReferenceAttackOutput {
  * or an RMIA a / gamma out of range, and every reading / attack error (missing population signals for rmia or attack-p, …).
  */
 export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise<ReferenceAttackOutput> {
-  if (opts.attacks.length === 0) {
+  const named = opts.attacks;
+  if (named !== undefined && named.length === 0) {
     throw new MiaError('E_ARGUMENT', 'no attack given', {
       where: '--attacks',
       expected: REFERENCE_ATTACKS.join(', '),
     });
   }
   const seen = new Set<string>();
-  for (const name of opts.attacks) {
+  for (const name of named ?? []) {
     if (!REFERENCE_ATTACKS.includes(name)) {
       const hint = outputAttackNames().includes(name)
         ? `; '${name}' attacks one model's outputs: use \`mia attack --input FILE\``
@@ -109,7 +124,19 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
       ? readReference(opts.referencePath)
       : readReference(opts.referencePath, { targetIndex: opts.targetIndex });
   if (opts.truth !== undefined) checkTruth(data, opts.truth);
-  const entries = opts.attacks.map((name) => findReferenceAttack(name)!);
+  const defaultNotes: string[] = [];
+  let entries = (named ?? DEFAULT_REFERENCE_ATTACKS).map((name) => findReferenceAttack(name)!);
+  if (named === undefined && data.population.popSignal === undefined) {
+    const left = entries.filter((a) => a.needs.population).map((a) => a.name);
+    entries = entries.filter((a) => !a.needs.population);
+    if (left.length > 0) {
+      const what = data.modelNames !== undefined ? 'a LiRA folder has' : `${data.source} has`;
+      defaultNotes.push(
+        `default attacks: ${entries.map((a) => a.name).join(', ')}; not ${left.join(', ')}, which need${left.length === 1 ? 's' : ''} ` +
+          `population signals (pop_scores, pop_target_scores) that ${what} none of`,
+      );
+    }
+  }
   const needPop = entries.filter((a) => a.needs.population).map((a) => a.name);
   if (needPop.length > 0 && data.population.popSignal === undefined) {
     const folder = data.modelNames !== undefined;
@@ -148,7 +175,7 @@ export async function runReferenceAttacks(opts: ReferenceAttackOptions): Promise
     scores.set(attack.name, outcome.scores);
     if (outcome.rmiaA !== undefined) rmiaA = outcome.rmiaA;
   }
-  const notes = job.notes;
+  const notes = [...defaultNotes, ...job.notes];
   if (opts.scoresOut !== undefined) {
     const record: Record<string, ReturnType<typeof npyArray>> = {};
     for (const [name, s] of scores) record[name] = npyArray(s, [s.length], 'float64');

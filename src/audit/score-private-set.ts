@@ -8,7 +8,10 @@
  *   target's outputs;
  * - a classifier kind ('lr', 'mlp', 'rf', 'knn'): trained on the target's own outputs on the public set
  *   with its membership labels;
- * - an output attack of src/attacks/registry.ts (the threshold attacks): a signal, no training.
+ * - an output attack of src/attacks/registry.ts (the threshold attacks): a signal, no training;
+ * - 'auto' (`mia score`'s default): shadow, lr and threshold, compared by AUC on lr's held-out quarter of
+ *   the public set (the only samples none of them trained on with the target's membership); the best
+ *   one's scores, and its metrics on that quarter.
  *
  * Besides the private scores, the attack's metrics on the public set: on the whole set for shadow and
  * the threshold attacks (the target's membership there never trains them), on a held-out quarter for
@@ -16,7 +19,7 @@
  */
 import { CLASSIFIER_KINDS, createClassifier } from '../attacks/classifiers/registry.js';
 import { attackFeatures } from '../attacks/features.js';
-import { getOutputAttack } from '../attacks/registry.js';
+import { type AttackScores, getOutputAttack } from '../attacks/registry.js';
 import { fitShadowMetaClassifier } from '../attacks/shadow.js';
 import { runTrainedAttack } from '../attacks/trained-attack.js';
 import type { Logger } from '../core/logger.js';
@@ -32,9 +35,10 @@ import { predictOutputs } from '../signals/inference.js';
 import type { ModelOutputs } from '../signals/model-outputs.js';
 import type { TrainingConfig } from './config.js';
 import { entireDatasetResult } from './entire-dataset-result.js';
-import type { MembershipSet } from './membership-sets.js';
+import { fitSetLayout, fitSetScale, targetScale } from './fit-set-to-target.js';
+import type { MembershipSet, SetNormalization } from './membership-sets.js';
 import type { AttackResult } from './run-attacks.js';
-import { trainShadowModels } from './shadow-models.js';
+import { shadowSizing, trainShadowModels } from './shadow-models.js';
 
 export interface ScorePrivateSetOptions {
   /** The target: a folder saved by mia-audit, an .onnx file or a tfjs model.json (src/models/load.ts). */
@@ -48,13 +52,19 @@ export interface ScorePrivateSetOptions {
   backend: BackendPreference;
   /** The shadow attack's models: how many (checked with checkShadowCount), where to cache them, and their training. */
   shadow?: {
-    count: number;
+    /** Omitted: sized like the target where the public set allows (shadowSizing). */
+    count?: number;
     cacheDir?: string;
     /** The shadow models' training, given the target's saved record (undefined for ONNX / tfjs models). */
     training: (record: ModelRecord | undefined) => TrainingConfig;
   };
   /** Progress lines (the target and sets, the engine, each shadow model, the meta-classifier). */
   logger: Logger;
+  /**
+   * How the sets were read (--normalize); 'auto' (default) fits them to the target's recorded
+   * normalisation and layout (src/audit/fit-set-to-target.ts), 'unit' / 'none' keep them as read.
+   */
+  normalize?: SetNormalization;
 }
 
 export interface PrivateSetScores {
@@ -62,6 +72,8 @@ export interface PrivateSetScores {
   scores: Float64Array;
   /** The attack's metrics on the public set; undefined when the evaluated part lacks a class. */
   publicResult: AttackResult | undefined;
+  /** With attack 'auto': the candidate chosen. */
+  chosen?: string;
 }
 
 async function outputsOf(p: Predictor, set: MembershipSet, where: string): Promise<ModelOutputs> {
@@ -80,15 +92,25 @@ function pooledOf(o: ModelOutputs, member: Uint8Array): PooledOutputs {
  * errors of loadPredictor, trainShadowModels and the attacks; E_UNKNOWN_NAME for an unknown attack.
  */
 export async function scorePrivateSet(o: ScorePrivateSetOptions): Promise<PrivateSetScores> {
-  const { pub, priv, attack, seed, backend, logger } = o;
-  const loaded = await loadPredictor(o.targetPath, { inputShape: pub.shape, backend });
+  const { attack, backend, logger } = o;
+  const loaded = await loadPredictor(o.targetPath, { inputShape: o.pub.shape, backend });
   const target = loaded.predictor;
   try {
+    // the sets on the target's layout and scale (NCHW → NHWC, pixels 0–255 → x / 255), or one line why not
+    const modelShape = loaded.kind === 'onnx' ? undefined : target.inputShape;
+    const expected = targetScale(loaded.record);
+    const fit = (set: MembershipSet): MembershipSet => {
+      const laid = fitSetLayout(set, modelShape);
+      const scaled = fitSetScale(laid.set, expected, o.normalize ?? 'auto');
+      for (const note of [laid.note, scaled.note]) if (note !== undefined) logger.info(note);
+      return scaled.set;
+    };
+    const pub = fit(o.pub);
+    const priv = fit(o.priv);
     // an ONNX model takes the shape it is given; the others know theirs
-    checkShapes(pub, priv, loaded.kind === 'onnx' ? undefined : target.inputShape);
-    if (attack === 'shadow' && o.shadow === undefined)
-      throw new Error('the shadow attack needs options.shadow');
-    const training = attack === 'shadow' ? o.shadow!.training(loaded.record) : undefined;
+    checkShapes(pub, priv, modelShape);
+    const usesShadow = attack === 'shadow' || attack === AUTO_ATTACK;
+    if (usesShadow && o.shadow === undefined) throw new Error('the shadow attack needs options.shadow');
     const member = pub.member!;
     let nm = 0;
     for (let i = 0; i < member.length; i++) nm += member[i]!;
@@ -98,55 +120,95 @@ export async function scorePrivateSet(o: ScorePrivateSetOptions): Promise<Privat
     );
     const pubOut = await outputsOf(target, pub, `${pub.path} through the target`);
     const privOut = await outputsOf(target, priv, `${priv.path} through the target`);
-    if (training !== undefined) {
-      const count = o.shadow!.count;
-      const engine = await createEngine('auto', { backend });
-      logger.info(`engine: ${engine.name}, backend ${engine.backend.description}`);
-      const shadows = await trainShadowModels(
-        { x: pub.x, y: pub.y, n: pub.n, shape: pub.shape, numClasses: pubOut.numClasses },
-        {
-          count,
-          training,
-          seed,
-          engine,
-          logger,
-          ...(o.shadow?.cacheDir !== undefined ? { cacheDir: o.shadow.cacheDir } : {}),
-        },
-      );
-      const meta = fitShadowMetaClassifier(shadows, { seed });
-      logger.info(
-        `meta-classifier (MLP) trained on ${meta.trainMembers} member + ${meta.trainNonMembers} non-member outputs of ${count} shadow models`,
-      );
-      const scores = meta.score(privOut);
-      const publicScores = meta.score(pubOut);
-      return {
-        scores,
-        publicResult: entireDatasetResult(
-          { attack: 'shadow', signal: 'sorted-probs+loss+label', scores: publicScores },
-          member,
-        ),
-      };
+    const ctx: Candidate = { o, pub, pubOut, privOut, member, record: loaded.record };
+    if (attack !== AUTO_ATTACK) {
+      const r = await runCandidate(attack, ctx);
+      return { scores: r.scores, publicResult: entireDatasetResult(r.public, member) };
     }
-    const kind = CLASSIFIER_KINDS.find((k) => k === attack);
-    if (kind !== undefined) {
-      const f = attackFeatures(pubOut);
-      const held = runTrainedAttack(kind, f.x, f.n, f.d, member, { seed });
-      const publicResult = entireDatasetResult(
-        { attack, signal: 'sorted-probs+loss+label', scores: held.scores, evaluated: held.evaluated },
-        member,
-      );
-      const clf = createClassifier(kind);
-      clf.fit(f.x, f.n, f.d, member, new Rng(seed));
-      const fp = attackFeatures(privOut);
-      return { scores: clf.predictProba(fp.x, fp.n, fp.d), publicResult };
-    }
-    const a = getOutputAttack(attack);
-    const s = a.run(pooledOf(pubOut, member), { seed });
-    const publicResult = entireDatasetResult({ attack, signal: s.signal, scores: s.scores }, member);
-    return { scores: a.run(pooledOf(privOut, new Uint8Array(priv.n)), { seed }).scores, publicResult };
+    // auto: every candidate, compared on the public samples none of them trained on with the target's
+    // membership (the held-out quarter of lr; shadow and threshold never use that membership)
+    const runs = [];
+    for (const name of AUTO_CANDIDATES) runs.push(await runCandidate(name, ctx));
+    const evaluated = runs.find((r) => r.public.evaluated !== undefined)!.public.evaluated!;
+    const heldOut = runs.map((r) => entireDatasetResult({ ...r.public, evaluated }, member));
+    let best = 0;
+    for (let k = 1; k < runs.length; k++) if ((heldOut[k]?.auc ?? 0) > (heldOut[best]?.auc ?? 0)) best = k;
+    logger.info(
+      `attack: ${AUTO_CANDIDATES[best]}, the best on the public set's held-out part ` +
+        `(${evaluated.reduce((a, v) => a + v, 0)} samples; AUC ${runs.map((r, k) => `${r.public.attack} ${heldOut[k]?.auc.toFixed(3) ?? 'n/a'}`).join(', ')})`,
+    );
+    return { scores: runs[best]!.scores, publicResult: heldOut[best], chosen: AUTO_CANDIDATES[best]! };
   } finally {
     await target.dispose();
   }
+}
+
+/** The default attack: the candidate best on the public set's held-out part (see scorePrivateSet). */
+export const AUTO_ATTACK = 'auto';
+/** The candidates of {@link AUTO_ATTACK}: the shadow models, a trained classifier, the plain threshold. */
+export const AUTO_CANDIDATES = ['shadow', 'lr', 'threshold'] as const;
+
+interface Candidate {
+  o: ScorePrivateSetOptions;
+  pub: MembershipSet;
+  pubOut: ModelOutputs;
+  privOut: ModelOutputs;
+  member: Uint8Array;
+  record: ModelRecord | undefined;
+}
+
+/** One attack's private scores and its public-set scores (with the samples they may be evaluated on). */
+async function runCandidate(
+  attack: string,
+  c: Candidate,
+): Promise<{ scores: Float64Array; public: AttackScores }> {
+  const { o, pub, pubOut, privOut, member } = c;
+  const { seed, backend, logger } = o;
+  if (attack === 'shadow') {
+    const training = o.shadow!.training(c.record);
+    const sizing = shadowSizing(pub.n, c.record?.trainSize, o.shadow!.count);
+    const count = sizing.count;
+    logger.info(sizing.note);
+    const engine = await createEngine('auto', { backend });
+    logger.info(`engine: ${engine.name}, backend ${engine.backend.description}`);
+    const shadows = await trainShadowModels(
+      { x: pub.x, y: pub.y, n: pub.n, shape: pub.shape, numClasses: pubOut.numClasses },
+      {
+        count,
+        training,
+        seed,
+        engine,
+        logger,
+        ...(o.shadow?.cacheDir !== undefined ? { cacheDir: o.shadow.cacheDir } : {}),
+      },
+    );
+    const meta = fitShadowMetaClassifier(shadows, { seed });
+    logger.info(
+      `meta-classifier (MLP) trained on ${meta.trainMembers} member + ${meta.trainNonMembers} non-member outputs of ${count} shadow models`,
+    );
+    return {
+      scores: meta.score(privOut),
+      public: { attack: 'shadow', signal: 'sorted-probs+loss+label', scores: meta.score(pubOut) },
+    };
+  }
+  const kind = CLASSIFIER_KINDS.find((k) => k === attack);
+  if (kind !== undefined) {
+    const f = attackFeatures(pubOut);
+    const held = runTrainedAttack(kind, f.x, f.n, f.d, member, { seed });
+    const clf = createClassifier(kind);
+    clf.fit(f.x, f.n, f.d, member, new Rng(seed));
+    const fp = attackFeatures(privOut);
+    return {
+      scores: clf.predictProba(fp.x, fp.n, fp.d),
+      public: { attack, signal: 'sorted-probs+loss+label', scores: held.scores, evaluated: held.evaluated },
+    };
+  }
+  const a = getOutputAttack(attack);
+  const s = a.run(pooledOf(pubOut, member), { seed });
+  return {
+    scores: a.run(pooledOf(privOut, new Uint8Array(privOut.n)), { seed }).scores,
+    public: { attack, signal: s.signal, scores: s.scores },
+  };
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]) =>

@@ -152,3 +152,47 @@ export async function trainShadowModels(
   }
   return out;
 }
+
+/** The shadow models' number when neither the target's training size nor --shadow-models says it. */
+export const DEFAULT_SHADOW_COUNT = 4;
+
+/**
+ * How many shadow models share `n` public samples, and a line saying how their size compares with the
+ * target's. `count` given: that many (checked by checkShadowCount). Omitted: as many as the public set
+ * allows with each training on at least the target's `targetTrainSize` samples (each part is ⌊n/S⌋,
+ * half of it members: S = ⌊n / (2·targetTrainSize)⌋, at most {@link DEFAULT_SHADOW_COUNT}); when not even
+ * one fits, one shadow model on half the public set, and the line says the shadows are smaller than
+ * the target. Unknown target size: {@link DEFAULT_SHADOW_COUNT} (fewer when n is small).
+ */
+export function shadowSizing(
+  n: number,
+  targetTrainSize: number | null | undefined,
+  count?: number,
+): { count: number; members: number; note: string } {
+  const known = targetTrainSize !== null && targetTrainSize !== undefined && targetTrainSize > 0;
+  const most = Math.floor(n / MIN_SHADOW_PART);
+  let s: number;
+  if (count !== undefined) s = count;
+  else if (known)
+    s = Math.max(1, Math.min(DEFAULT_SHADOW_COUNT, Math.floor(n / (2 * targetTrainSize)), most));
+  else s = Math.max(1, Math.min(DEFAULT_SHADOW_COUNT, most));
+  checkShadowCount(n, s);
+  const members = Math.floor(Math.floor(n / s) / 2);
+  const each = `${s} shadow model${s === 1 ? '' : 's'} train${s === 1 ? 's' : ''} on ${members} samples each`;
+  if (!known) return { count: s, members, note: `${each} (the target's training size is not recorded)` };
+  if (members >= targetTrainSize) {
+    return {
+      count: s,
+      members,
+      note: `${each}, sized like the target (${targetTrainSize} training samples)`,
+    };
+  }
+  return {
+    count: s,
+    members,
+    note:
+      `${each}, fewer than the target's ${targetTrainSize}: the public set has ${n} samples, ` +
+      `${2 * targetTrainSize} are needed to size one shadow model like the target — smaller shadows ` +
+      'overfit more than the target, so the attack is likely weaker than one with matched shadows',
+  };
+}

@@ -4,7 +4,11 @@
  * reference models' signals computed elsewhere (src/audit/reference-attacks.ts).
  */
 import { DEFAULT_OUTPUT_ATTACKS, getOutputAttack, outputAttackNames } from '../attacks/registry.js';
-import { REFERENCE_ATTACKS, runReferenceAttacks } from '../audit/reference-attacks.js';
+import {
+  DEFAULT_REFERENCE_ATTACKS,
+  REFERENCE_ATTACKS,
+  runReferenceAttacks,
+} from '../audit/reference-attacks.js';
 import type { AttackResult } from '../audit/run-attacks.js';
 import { stdoutLogger } from '../core/logger.js';
 import { MiaError } from '../errors.js';
@@ -14,8 +18,6 @@ import { parseSliceFamily, SLICE_FAMILIES } from '../metrics/slicing.js';
 import { defineCommand } from './command.js';
 import { type FlagValues, int, list, num, SEED_RANGE, text } from './flags.js';
 import { formatResultsTable, resultsToCsv, worstCaseSentence } from './format-results.js';
-
-const DEFAULT_REFERENCE_ATTACKS = ['lira-online', 'lira-offline', 'lira-global', 'rmia'];
 
 const REFERENCE = 'With reference models (signals computed elsewhere, e.g. by the LiRA reference code):';
 
@@ -32,7 +34,7 @@ or .csv (columns split, label, [loss], logits_0.. or probs_0..)`,
     description: () => `comma-separated (default: ${DEFAULT_OUTPUT_ATTACKS.join(',')})
 known: ${outputAttackNames().join(', ')}
 with --reference: from ${REFERENCE_ATTACKS.join(', ')}
-(default: ${DEFAULT_REFERENCE_ATTACKS.join(',')})`,
+(default: those of ${DEFAULT_REFERENCE_ATTACKS.join(',')} the input supports)`,
   }),
   slices: list({ description: `comma-separated from ${SLICE_FAMILIES.join(', ')} (default: all)` }),
   json: text({ placeholder: 'FILE', output: 'file', description: 'write every result as JSON (- = stdout)' }),
@@ -179,12 +181,11 @@ async function runWithReference(args: AttackArgs, path: string): Promise<number>
     });
   }
   // Every flag is parsed before the reference signals are read (runReferenceAttacks checks the names).
-  const attacks = args.attacks ?? DEFAULT_REFERENCE_ATTACKS;
   const scoresOut = args['scores-out'];
   const t0 = performance.now();
   const out = await runReferenceAttacks({
     referencePath: path,
-    attacks,
+    ...(args.attacks !== undefined ? { attacks: args.attacks } : {}),
     seed: args.seed,
     ...(args['rmia-a'] !== undefined ? { rmiaA: args['rmia-a'] } : {}),
     ...(args['rmia-gamma'] !== undefined ? { rmiaGamma: args['rmia-gamma'] } : {}),
@@ -194,7 +195,7 @@ async function runWithReference(args: AttackArgs, path: string): Promise<number>
     truth: scoresOut === undefined ? 'required' : 'if-given',
   });
   console.log(
-    `${path}: ${attacks.length} attacks scored in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+    `${path}: ${out.scores.size} attacks scored in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
   );
   for (const note of out.notes) console.log(`  ${note}`);
   if (scoresOut !== undefined) console.log(`wrote ${outputName(scoresOut)}`);

@@ -21,7 +21,12 @@ import { backendFlag, OTHER_BACKENDS } from './shared-flags.js';
 
 /** The attacks of `--attack`: shadow, the trained classifiers, the threshold attacks. */
 function scoreAttacks(): string[] {
-  return ['shadow', ...CLASSIFIER_KINDS, ...outputAttackNames().filter((a) => a.startsWith('threshold'))];
+  return [
+    'auto',
+    'shadow',
+    ...CLASSIFIER_KINDS,
+    ...outputAttackNames().filter((a) => a.startsWith('threshold')),
+  ];
 }
 
 const NORMALIZE: readonly SetNormalization[] = ['auto', 'unit', 'none'];
@@ -37,7 +42,9 @@ const flags = {
     required: true,
     example: 'public.npz',
     placeholder: 'FILE',
-    description: ".npz with x [n, …], y [n] and member [n] (1 = in the target's training set)",
+    description: `.npz with x [n, …], y [n] and member [n] (1 = in the target's training set);
+x: uint8 or float, images NHWC [n, h, w, c] or NCHW [n, c, h, w] (transposed),
+[n, h, w] (one channel) or rows [n, d]`,
   }),
   private: text({
     required: true,
@@ -53,7 +60,7 @@ const flags = {
     description: 'scores.csv (id,score)',
   }),
   attack: parsed({
-    default: 'shadow',
+    default: 'auto',
     placeholder: 'NAME',
     parse: (name) => {
       const known = scoreAttacks();
@@ -65,7 +72,9 @@ const flags = {
       }
       return name;
     },
-    description: `shadow (default): S shadow models trained on disjoint parts of the public set
+    description: `auto (default): shadow, lr and threshold, and the scores of the one with the
+  best AUC on the public set's held-out quarter (printed with every candidate's);
+shadow: S shadow models trained on disjoint parts of the public set
   (half members, half not), an MLP meta-classifier on their sorted confidence
   vectors (Shokri et al. 2017) scores the target's outputs;
 lr, mlp, rf, knn: a classifier trained on the target's own outputs on the public
@@ -76,9 +85,10 @@ threshold (loss), threshold-entropy, threshold-confidence,
   }),
   // for the shadow attack, checked against the public set's size once it is read
   'shadow-models': int({
-    default: 4,
     placeholder: 'S',
-    description: 'number of shadow models, 1 to a quarter of the public samples (default {default})',
+    description: `number of shadow models, 1 to a quarter of the public samples (default: as many
+  as the public set allows with each training on as many samples as the target,
+  at most 4; the output says when the public set is too small for that)`,
   }),
   arch: text({
     placeholder: 'NAME',
@@ -99,7 +109,10 @@ threshold (loss), threshold-entropy, threshold-confidence,
         throw usageError(command, '--normalize must be auto, unit or none', mode);
       return mode as SetNormalization;
     },
-    description: 'auto (default: uint8 x is divided by 255, floats are used as they are), unit, none',
+    description: `auto (default): x fitted to the target's recorded normalisation — uint8 x and
+  float pixels in [0, 255] are divided by 255 for a model trained on [0, 1]; values
+  that do not fit, or float pixels for a model that records no normalisation,
+  stop with an error; unit: divide by 255; none: x as it is`,
   }),
   cache: text({
     placeholder: 'DIR',
@@ -123,11 +136,12 @@ export const scoreCommand = defineCommand({
 target's training set) as CSV with columns id,score; \`mia evaluate --scores scores.csv --truth truth.csv\`
 scores them against the truth.`,
   flags,
-  epilog: `Public-set metrics are printed: for shadow and the threshold attacks on the whole public set (the
+  epilog: `Public-set metrics are printed: for auto on the held-out quarter it was chosen on; for shadow and the threshold attacks on the whole public set (the
 target's membership there is never used for training them); for lr/mlp/rf/knn on a held-out quarter.`,
   async run(args) {
     const count = args['shadow-models'];
-    if (args.attack !== 'shadow' && count < 1)
+    const shadow = args.attack === 'shadow' || args.attack === 'auto';
+    if (!shadow && count !== undefined && count < 1)
       throw usageError('score', '--shadow-models must be an integer ≥ 1', String(count));
     const { readMembershipSet } = await import('../audit/membership-sets.js');
     const { MIN_SHADOW_PART, checkShadowCount } = await import('../audit/shadow-models.js');
@@ -135,7 +149,7 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
     const { writeScoresCsv } = await import('../signals/predictions.js');
     const pub = readMembershipSet(args.public, 'public', args.normalize);
     const priv = readMembershipSet(args.private, 'private', args.normalize);
-    if (args.attack === 'shadow') {
+    if (shadow) {
       // --shadow-models against the public set: 1 to ⌊n / 4⌋ models (trainShadowModels' checkShadowCount)
       const most = Math.floor(pub.n / MIN_SHADOW_PART);
       if (most < 1) {
@@ -145,7 +159,7 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
           { where: args.public },
         );
       }
-      if (count < 1 || count > most) {
+      if (count !== undefined && (count < 1 || count > most)) {
         throw usageError(
           'score',
           `--shadow-models must be at least 1 (and at most ${most}: ${args.public} has ${pub.n} samples, ` +
@@ -153,9 +167,9 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
           String(count),
         );
       }
-      checkShadowCount(pub.n, count);
+      if (count !== undefined) checkShadowCount(pub.n, count);
     }
-    const { scores, publicResult } = await scorePrivateSet({
+    const { scores, publicResult, chosen } = await scorePrivateSet({
       targetPath: args.target,
       pub,
       priv,
@@ -163,17 +177,19 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
       seed: args.seed,
       backend: args.backend,
       shadow: {
-        count,
+        ...(count !== undefined ? { count } : {}),
         ...(args.cache !== undefined ? { cacheDir: args.cache } : {}),
         training: (record) => shadowTraining(args, record),
       },
       logger: stdoutLogger,
+      normalize: args.normalize,
     });
     writeScoresCsv(args.out, priv.ids, scores);
     console.log(`wrote ${outputName(args.out)}: ${priv.n} scores (higher = more likely a member)`);
     if (publicResult !== undefined) {
       console.log('');
-      console.log(`On the public set (membership known):\n${formatResultsTable([publicResult], 1)}`);
+      const part = chosen !== undefined ? `, held-out part; attack ${chosen}` : '';
+      console.log(`On the public set (membership known${part}):\n${formatResultsTable([publicResult], 1)}`);
       if (args.json !== undefined) {
         writeJsonAtomic(args.json, { results: [publicResult] });
         console.log(`wrote ${outputName(args.json)}`);

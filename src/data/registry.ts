@@ -286,9 +286,13 @@ async function builtin(spec: BuiltinImageSource, o: DatasetOptions, r: Rngs): Pr
   }
   const looked = res.looked.join('; ');
   if (o.allowSyntheticFallback !== true) {
-    throw new MiaError('E_DATASET', `${spec.name} not found. Looked in: ${looked}`, {
-      where: `dataset ${spec.name}`,
-    });
+    throw new MiaError(
+      'E_DATASET',
+      `${spec.name} not found. Looked in: ${looked}. To run on a built-in synthetic stand-in instead ` +
+        '(results then describe synthetic data), set data.allow_synthetic_fallback: true ' +
+        '(or --set data.allow_synthetic_fallback=true)',
+      { where: `dataset ${spec.name}` },
+    );
   }
   const pair = synthetic(o, r, [...spec.shape], spec.numClasses);
   const notice =

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { npyArray } from '../../src/io/npy.js';
+import { npyArray, writeNpy } from '../../src/io/npy.js';
 import { readNpz, writeNpz } from '../../src/io/npz.js';
 import { Rng } from '../../src/rng.js';
 import { runMia } from './run-mia.js';
@@ -117,4 +117,39 @@ test('mia attack --reference: a truth with no member exits 2 naming file:target_
   const lr = runMia(['attack', '--reference', join(tmp, 'not-there.npz'), '--attacks', 'lr']);
   assert.equal(lr.code, 2);
   assert.match(lr.stderr, /'lr' attacks one model's outputs: use `mia attack --input FILE`/);
+});
+
+test('mia attack --reference <LiRA folder> without --attacks runs the attacks a folder supports and says which it left out', () => {
+  // a LiRA experiment folder: 8 models, each keep.npy [N] and scores/<epoch>.npy [N, 1]
+  const dir = join(tmp, 'lira-exp');
+  const rng = new Rng(3);
+  const N = 120;
+  const difficulty = Float64Array.from({ length: N }, () => 2 * rng.normal());
+  let last = new Uint8Array(N);
+  for (let m = 0; m < 8; m++) {
+    const name = `experiment-${m}`;
+    mkdirSync(join(dir, name, 'scores'), { recursive: true });
+    // paired models (2j+1 trains on what 2j leaves out): every sample has IN and OUT references
+    const prev = last;
+    const keep = Uint8Array.from({ length: N }, (_, i) =>
+      m % 2 === 1 ? 1 - prev[i]! : rng.next() < 0.5 ? 1 : 0,
+    );
+    last = keep;
+    const s = Float32Array.from(keep, (k, i) => difficulty[i]! + 1.5 * k + 0.3 * rng.normal());
+    writeNpy(join(dir, name, 'keep.npy'), npyArray(keep, [N], 'bool'));
+    writeNpy(join(dir, name, 'scores', '0000000010.npy'), npyArray(s, [N, 1]));
+  }
+  const r = runMia(['attack', '--reference', dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /3 attacks scored/);
+  assert.match(
+    r.stdout,
+    /default attacks: lira-online, lira-offline, lira-global; not rmia, which needs population signals/,
+  );
+  for (const a of ['lira-online', 'lira-offline', 'lira-global'])
+    assert.match(r.stdout, new RegExp(`\\b${a}\\b`));
+  // naming rmia explicitly still says why it cannot run
+  const named = runMia(['attack', '--reference', dir, '--attacks', 'lira-offline,rmia']);
+  assert.equal(named.code, 2);
+  assert.match(named.stderr, /rmia needs population signals .* LiRA folders do not have/);
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -7,7 +7,7 @@ import { scoreCommand } from '../../src/cli/score.js';
 import { makeSynthetic } from '../../src/data/synthetic.js';
 import { isMiaError } from '../../src/errors.js';
 import { npyArray } from '../../src/io/npy.js';
-import { writeNpz } from '../../src/io/npz.js';
+import { readNpz, writeNpz } from '../../src/io/npz.js';
 import { createEngine } from '../../src/models/engines/create-engine.js';
 import { saveModel } from '../../src/models/store.js';
 import { trainModel } from '../../src/models/train.js';
@@ -113,6 +113,8 @@ test('mia score: shadow models + meta-classifier score the private set; mia eval
     priv,
     '--out',
     out,
+    '--attack',
+    'shadow',
     '--shadow-models',
     '2',
     '--epochs',
@@ -122,6 +124,10 @@ test('mia score: shadow models + meta-classifier score the private set; mia eval
   ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /public .*: 300 samples \(150 members\)/);
+  assert.match(
+    r.stdout,
+    /2 shadow models train on 75 samples each \(the target's training size is not recorded\)/,
+  );
   assert.match(r.stdout, /\[shadow 2\/2\] mlp on 75 members \(\+ 75 held out\), 60 epochs/);
   assert.match(
     r.stdout,
@@ -321,4 +327,96 @@ test('mia score: a repeated private id, sets of another shape, a bad --shadow-mo
     assert.match(r.stderr, pattern, argv.join(' '));
     assert.doesNotMatch(r.stdout, /shadow 1|wrote/);
   }
+});
+
+test('mia score: float pixels 0–255 for a target trained on x / 255 are divided by 255; values that do not fit stop', () => {
+  // the same model, its model.json recording a dataset normalised to [0, 1]
+  const unitModel = join(tmp, 'target-unit');
+  cpSync(modelDir, unitModel, { recursive: true });
+  const json = join(unitModel, 'model.json');
+  const rec = JSON.parse(readFileSync(json, 'utf8'));
+  rec.dataset = { name: 'csv', options: { normalize: 'unit' } };
+  writeFileSync(json, JSON.stringify(rec));
+  const sets = [pub, priv].map((path) => {
+    const a = readNpz(path);
+    const x = a.get('x')!.data as Float32Array;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of x) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const px = Float32Array.from(x, (v) => Math.round(((v - lo) / (hi - lo)) * 255));
+    const out = path.replace('.npz', '-pixels.npz');
+    writeNpz(out, { ...Object.fromEntries(a), x: npyArray(px, [a.get('x')!.shape[0]!, D]) });
+    return out;
+  });
+  const args = (p: string, q: string) => [
+    'score',
+    '--target',
+    unitModel,
+    '--public',
+    p,
+    '--private',
+    q,
+    '--attack',
+    'threshold',
+    '--out',
+    join(tmp, 'px.csv'),
+  ];
+  const ok = runMia(args(sets[0]!, sets[1]!));
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /public-pixels\.npz: float x in \[0, 255\] divided by 255/);
+  assert.match(ok.stdout, /private-pixels\.npz: float x in \[0, 255\] divided by 255/);
+  // the original sets (values below 0 and above 1) do not fit a [0, 1] model: one line naming public.npz:x
+  const bad = runMia(args(pub, priv));
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  assert.match(bad.stderr, /E_VALUE.*public\.npz:x: x holds values in .* trained on inputs in \[0, 1\]/);
+});
+
+test('mia score (default attack auto): shadow, lr and threshold compared on the held-out public part; the best one scores', () => {
+  const out = join(tmp, 'auto.csv');
+  const json = join(tmp, 'auto.json');
+  const r = runMia([
+    'score',
+    '--target',
+    modelDir,
+    '--public',
+    pub,
+    '--private',
+    priv,
+    '--out',
+    out,
+    '--shadow-models',
+    '2',
+    '--epochs',
+    '20',
+    '--json',
+    json,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const m =
+    /^attack: (\w+), the best on the public set's held-out part \((\d+) samples; AUC shadow ([\d.]+), lr ([\d.]+), threshold ([\d.]+)\)$/m.exec(
+      r.stdout,
+    );
+  assert.ok(
+    m !== null,
+    r.stdout
+      .split('\n')
+      .filter((l) => !l.includes('epoch'))
+      .join('\n'),
+  );
+  const aucs = { shadow: Number(m[3]), lr: Number(m[4]), threshold: Number(m[5]) };
+  const chosen = m[1] as keyof typeof aucs;
+  assert.equal(aucs[chosen], Math.max(...Object.values(aucs)));
+  assert.match(
+    r.stdout,
+    new RegExp(`On the public set \\(membership known, held-out part; attack ${chosen}\\):`),
+  );
+  const result = JSON.parse(readFileSync(json, 'utf8')).results[0];
+  assert.equal(result.attack, chosen);
+  assert.equal(result.nMembers + result.nNonMembers, Number(m[2]), 'evaluated on the held-out part only');
+  assert.ok(Number(m[2]) < 300);
+  assert.equal(readScores(out).ids.length, 300);
 });
