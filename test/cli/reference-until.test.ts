@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { runMia } from './run-mia.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'mia-until-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('mia audit with reference_models {min, max, until} stops on its own and its report shows the curve', () => {
+  const dir = join(tmp, 'run');
+  const file = join(tmp, 'until.yaml');
+  writeFileSync(
+    file,
+    `run:
+  seed: 8
+  log_dir: ${dir}
+data:
+  dataset: synthetic
+  audit_size: 200
+  population_size: 80
+  validation_size: 20
+  synthetic: {shape: [10], classes: 3, noise: 2}
+target:
+  architecture: {name: mlp, params: {hidden: "24"}}
+  epochs: 4
+  batch_size: 20
+audit:
+  attacks: [rmia, loss]
+  slices: [entire]
+report:
+  enabled: true
+`,
+  );
+  const r = runMia([
+    'audit',
+    file,
+    '--set',
+    'audit.reference_models={min: 3, max: 31, until: {metric: auc, attack: loss, tolerance: 1}}',
+  ]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /3 to 31 reference models until auc of loss settles \(tolerance 1\)/);
+  assert.match(r.stdout, /references 7: loss auc [\d.]+ \[[\d.]+, [\d.]+\]/);
+  assert.match(r.stdout, /moved less than 1 for two pairs; stopping at 7/);
+  assert.doesNotMatch(r.stdout, /references 9:/);
+  const curve = JSON.parse(readFileSync(join(dir, 'reference-curve.json'), 'utf8'));
+  assert.deepEqual(curve.stopped, { referenceModels: 7, reason: 'settled' });
+  const html = readFileSync(join(dir, 'report', 'report.html'), 'utf8');
+  assert.match(html, /id="charts-reference-models"/);
+  assert.match(html, /auc against the number of reference models/);
+  assert.ok(existsSync(join(dir, 'report', 'reference-curve.svg')));
+});
