@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -150,5 +150,16 @@ test('an until audit that does not settle stops at max; a larger max continues w
   );
   assert.equal(log.lines.filter((l) => /^references \d+: .*, reused$/.test(l.trim())).length, 2);
   assert.deepEqual(readNpy(join(dir, 'keep.npy')).shape, [8, 200]);
+  assertRunFormat(dir);
+
+  // the same audit with reference_models: 7 is the same 8 models; the curve no longer describes it
+  const fixed = config(dir, 7, 1e-12).replace(
+    / {2}reference_models:\n(?: {4}.*\n)+/,
+    '  reference_models: 7\n',
+  );
+  const plain = await runAudit(parseAuditConfig(fixed, 'fixed.yaml'), { logger: memoryLogger() });
+  assert.ok(plain.models.every((m) => m.modelReused));
+  assert.equal(plain.models.length, 8);
+  assert.ok(!existsSync(join(dir, 'reference-curve.json')));
   assertRunFormat(dir);
 });
