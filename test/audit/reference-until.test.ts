@@ -11,7 +11,7 @@ import { memoryLogger } from '../../src/core/logger.js';
 import { readNpy, toBool } from '../../src/io/npy.js';
 import { buildCharts } from '../../src/report/build-charts.js';
 import { readRunDir } from '../../src/report/run-dir.js';
-import { assertRunFormat } from './helpers.js';
+import { assertRunFormat, untilAuditConfig } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mia-until-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -27,29 +27,11 @@ test('settled: two consecutive moves below the tolerance, never on NaN', () => {
   assert.equal(settled([0.1, Number.NaN, 0.1], 1), false);
 });
 
-const config = (dir: string, max: number, tolerance: number) => `run:
-  seed: 3
-  log_dir: ${dir}
-data:
-  dataset: synthetic
-  audit_size: 200
-  population_size: 80
-  validation_size: 20
-  synthetic: {shape: [10], classes: 3, noise: 2}
-target:
-  architecture: {name: mlp, params: {hidden: "24"}}
-  epochs: 4
-  batch_size: 20
-audit:
-  attacks: [rmia, loss]
-  slices: [entire, class]
-  reference_models:
-    min: 3
-    max: ${max}
-    until: {metric: tpr@0.05, attack: rmia, tolerance: ${tolerance}}
-report:
-  enabled: false
-`;
+const config = (dir: string, max: number, tolerance: number) =>
+  untilAuditConfig(
+    dir,
+    `{min: 3, max: ${max}, until: {metric: tpr@0.05, attack: rmia, tolerance: ${tolerance}}}`,
+  );
 
 const curveOf = (dir: string) =>
   ReferenceCurveFile.parse(JSON.parse(readFileSync(join(dir, 'reference-curve.json'), 'utf8')));
@@ -153,10 +135,7 @@ test('an until audit that does not settle stops at max; a larger max continues w
   assertRunFormat(dir);
 
   // the same audit with reference_models: 7 is the same 8 models; the curve no longer describes it
-  const fixed = config(dir, 7, 1e-12).replace(
-    / {2}reference_models:\n(?: {4}.*\n)+/,
-    '  reference_models: 7\n',
-  );
+  const fixed = untilAuditConfig(dir, '7');
   const plain = await runAudit(parseAuditConfig(fixed, 'fixed.yaml'), { logger: memoryLogger() });
   assert.ok(plain.models.every((m) => m.modelReused));
   assert.equal(plain.models.length, 8);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { untilAuditConfig } from '../audit/helpers.js';
 import { runMia } from './run-mia.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mia-until-cli-'));
@@ -11,28 +12,8 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 test('mia audit with reference_models {min, max, until} stops on its own and its report shows the curve', () => {
   const dir = join(tmp, 'run');
   const file = join(tmp, 'until.yaml');
-  writeFileSync(
-    file,
-    `run:
-  seed: 8
-  log_dir: ${dir}
-data:
-  dataset: synthetic
-  audit_size: 200
-  population_size: 80
-  validation_size: 20
-  synthetic: {shape: [10], classes: 3, noise: 2}
-target:
-  architecture: {name: mlp, params: {hidden: "24"}}
-  epochs: 4
-  batch_size: 20
-audit:
-  attacks: [rmia, loss]
-  slices: [entire]
-report:
-  enabled: true
-`,
-  );
+  // the schedule comes from --set, as a user would try it on an existing config
+  writeFileSync(file, untilAuditConfig(dir, '3', true));
   const r = runMia([
     'audit',
     file,
