@@ -180,6 +180,7 @@ export async function runReferenceAudit(
       data,
       queries: augmentations.length,
       trainOne,
+      timing,
       root,
       curvePath: referenceCurvePath(paths),
       log,

@@ -78,6 +78,11 @@ test('an until audit stops on its own once the metric settles; a rerun reuses it
   const last = curve.points.at(-1)!.metrics.find((m) => m.attack === 'rmia')!;
   assert.equal(rmia.tprAtFpr['0.05']!.tpr, last.value);
   assert.ok(log.lines.some((l) => /moved less than 1 for two pairs; stopping at 7/.test(l)));
+  const timing = JSON.parse(readFileSync(join(dir, 'timing.json'), 'utf8')).stages as { stage: string }[];
+  assert.deepEqual(
+    timing.filter((t) => t.stage.startsWith('reference curve')).map((t) => t.stage),
+    ['reference curve at 3', 'reference curve at 5', 'reference curve at 7'],
+  );
 
   // the report plots the curve: one panel per attack, the watched attack first, with interval bars
   const charts = buildCharts(readRunDir(dir));
