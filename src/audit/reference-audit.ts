@@ -11,7 +11,7 @@
  * experiments mode.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { relative } from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
 import { formatDuration } from '../core/duration.js';
@@ -168,8 +168,11 @@ export async function runReferenceAudit(
   };
   const schedule = cfg.audit.referenceSchedule;
   const models: ModelSignals[] = [];
-  if (schedule === undefined) for (const plan of plans) models.push(await trainOne(plan));
-  else {
+  if (schedule === undefined) {
+    // a curve of an earlier run of this directory with a schedule would no longer describe it
+    rmSync(referenceCurvePath(paths), { force: true });
+    for (const plan of plans) models.push(await trainOne(plan));
+  } else {
     // pair by pair until the metric settles (reference-until.ts); the run keeps the models trained
     const until = await trainUntilSettled({
       cfg,
@@ -179,6 +182,7 @@ export async function runReferenceAudit(
       data,
       queries: augmentations.length,
       trainOne,
+      timing,
       root,
       curvePath: referenceCurvePath(paths),
       log,

@@ -22,6 +22,7 @@ import type { AuditData, ModelPlan, ModelSignals } from './model-stage.js';
 import { metricOf, parseMetricName } from './result-metric.js';
 import { type ReferenceCurve, ReferenceCurveFile } from './run-format/reference-curve.js';
 import { recordRunFiles } from './run-manifest.js';
+import type { TimingLog } from './timing-log.js';
 
 /** One point of the curve: the until metric of every attack at a number of reference models. */
 export type CurvePoint = ReferenceCurve['points'][number];
@@ -51,6 +52,8 @@ export interface UntilContext {
   queries: number;
   /** Trains (or loads) one model and computes its signals (the pipeline's model stage). */
   trainOne: (plan: ModelPlan) => Promise<ModelSignals>;
+  /** timing.json: one stage per point of the curve. */
+  timing: TimingLog;
   /** The run directory (its manifest records reference-curve.json). */
   root: string;
   /** reference-curve.json. */
@@ -134,7 +137,9 @@ export async function trainUntilSettled(
     while (models.length < 1 + refs) models.push(await ctx.trainOne(plans[models.length]!));
     const key = pointKey(ctx, models);
     const reused = previous?.points.find((p) => p.key === key);
+    const t0 = performance.now();
     const point = reused ?? curvePoint(ctx, models, key);
+    ctx.timing.add(`reference curve at ${refs}`, (performance.now() - t0) / 1000, reused !== undefined);
     curve.points.push(point);
     const m = point.metrics.find((x) => x.attack === watch);
     const v = m?.value ?? Number.NaN;

@@ -49,11 +49,11 @@ function leftOut(file: string): string {
 
 /**
  * A chart file the report writes: `<id>.svg` or `<id>.png` with `<id>` one of the chart ids of
- * build-charts.ts (`models`, `roc`, `training`, `privacy-by-epoch`, `privacy-vs-utility`, `slices`,
- * `samples`), optionally suffixed `-<slug>` (experiment, target, or a `-2` of a repeated id).
+ * build-charts.ts (`models`, `roc`, `training`, `privacy-by-epoch`, `privacy-vs-utility`,
+ * `reference-curve`, `slices`, `samples`), optionally suffixed `-<slug>` (experiment, target, or a `-2` of a repeated id).
  */
 export const CHART_FILE =
-  /^(models|roc|training|privacy-by-epoch|privacy-vs-utility|slices|samples)(-[a-z0-9]+(-[a-z0-9]+)*)?\.(svg|png)$/;
+  /^(models|roc|training|privacy-by-epoch|privacy-vs-utility|reference-curve|slices|samples)(-[a-z0-9]+(-[a-z0-9]+)*)?\.(svg|png)$/;
 
 /** The scores file the audit pipeline writes for `experiment` (docs/run-dir.md). */
 function scoresFileOf(experiment: string | undefined): string {

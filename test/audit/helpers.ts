@@ -140,3 +140,32 @@ export function tprEntry(tpr: number, low: number, high: number, lowSupport: boo
     lowSupport,
   };
 }
+
+/**
+ * A small reference-mode audit (synthetic [10] data, 200 audit samples, an MLP of 4 epochs, rmia and
+ * loss on the entire dataset and per class) with `audit.reference_models: <referenceModels>` (YAML: a
+ * number or a `{min, max, until}` schedule), writing to `dir`; `report` enables the report.
+ */
+export function untilAuditConfig(dir: string, referenceModels: string, report = false): string {
+  return `run:
+  seed: 3
+  log_dir: ${dir}
+data:
+  dataset: synthetic
+  audit_size: 200
+  population_size: 80
+  validation_size: 20
+  synthetic: {shape: [10], classes: 3, noise: 2}
+target:
+  architecture: {name: mlp, params: {hidden: "24"}}
+  epochs: 4
+  batch_size: 20
+audit:
+  attacks: [rmia, loss]
+  slices: [entire, class]
+  reference_models: ${referenceModels}
+  fpr_targets: [0.001, 0.01, 0.05, 0.1]
+report:
+  enabled: ${report}
+`;
+}

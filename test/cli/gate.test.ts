@@ -1,10 +1,12 @@
 // The "done when" of `mia gate` (issue 16): a leaky model and a regularised one trained on a small set;
 // the gate fails the first and passes the second, as the CI job of docs/ci.md runs it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { runMia } from './run-mia.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mia-gate-cli-'));
@@ -34,16 +36,61 @@ report:
 `;
 }
 
-const leaky = join(tmp, 'leaky');
-const regularised = join(tmp, 'regularised');
+/**
+ * The script of docs/ci.md's GitLab job (the ```yaml block with `privacy-audit:`), one command per
+ * entry, folded lines joined as GitLab joins them.
+ */
+function gitlabScript(): string[] {
+  const doc = readFileSync(fileURLToPath(new URL('../../docs/ci.md', import.meta.url)), 'utf8');
+  const block = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((m) => m[1]!)
+    .find((b) => /^privacy-audit:/m.test(b));
+  assert.ok(block !== undefined, 'docs/ci.md has the GitLab job');
+  const job = (parse(block) as { 'privacy-audit': { script: string[] } })['privacy-audit'];
+  return job.script.map((c) => c.trim().replace(/\s+/g, ' '));
+}
 
+/** Each run's job directory (audit.yaml, gate.xml, gate.md) and the exit status of each script command. */
+const jobs = new Map<string, { dir: string; codes: Map<string, number>; gateOut: string }>();
+const leaky = join(tmp, 'leaky', 'runs', 'release');
+const regularised = join(tmp, 'regularised', 'runs', 'release');
+
+// the GitLab job of docs/ci.md, run as written in a checkout whose audit.yaml is the leaky (or the
+// regularised) model's config: every `npx mia …` command of its script (npm ci installs nothing here)
 before(() => {
-  writeFileSync(join(tmp, 'leaky.yaml'), config(leaky, '  epochs: 150'));
-  writeFileSync(join(tmp, 'regularised.yaml'), config(regularised, '  epochs: 2\n  weight_decay: 0.01'));
-  for (const name of ['leaky', 'regularised']) {
-    const r = runMia(['audit', join(tmp, `${name}.yaml`)]);
-    assert.equal(r.code, 0, r.stderr);
+  const script = gitlabScript();
+  assert.deepEqual(
+    script.map((c) => c.split(' ').slice(0, 3).join(' ')),
+    ['npm ci', 'npx mia audit', 'npx mia gate'],
+  );
+  const training = { leaky: '  epochs: 150', regularised: '  epochs: 2\n  weight_decay: 0.01' };
+  for (const [name, train] of Object.entries(training)) {
+    const dir = join(tmp, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'audit.yaml'), config('runs/not-this-one', train));
+    const codes = new Map<string, number>();
+    let gateOut = '';
+    for (const command of script.filter((c) => c.startsWith('npx mia '))) {
+      const args = command.split(' ').slice(2);
+      const r = runMia(args, dir);
+      codes.set(args[0]!, r.code);
+      if (args[0] === 'gate') gateOut = r.stdout + r.stderr;
+      else assert.equal(r.code, 0, r.stderr);
+    }
+    jobs.set(name, { dir, codes, gateOut });
   }
+});
+
+test('the GitLab job of docs/ci.md fails the leaky model and passes the regularised one', () => {
+  const bad = jobs.get('leaky')!;
+  assert.equal(bad.codes.get('gate'), 1, bad.gateOut);
+  assert.match(bad.gateOut, /^FAIL {2}auc ≤ 0\.6 {2}loss · entire dataset/m);
+  assert.match(readFileSync(join(bad.dir, 'gate.xml'), 'utf8'), /tests="3" failures="[123]"/);
+  assert.match(readFileSync(join(bad.dir, 'gate.md'), 'utf8'), /## Privacy gate: FAIL/);
+  const good = jobs.get('regularised')!;
+  assert.equal(good.codes.get('gate'), 0, good.gateOut);
+  assert.match(good.gateOut, /^gate: PASS, all 3 checks passed/m);
+  assert.match(readFileSync(join(good.dir, 'gate.xml'), 'utf8'), /tests="3" failures="0"/);
 });
 
 const GATE = ['--max-auc', '0.6', '--max-tpr', '0.1:0.5'];

@@ -55,7 +55,8 @@ export function referenceCurveChart(id: string, curve: ReferenceCurve): ChartSpe
   const xAxis: AxisSpec = {
     label: 'Reference models (besides the target)',
     scale: 'linear',
-    domain: x1 > x0 ? [x0, x1] : [x0 - 1, x0 + 1],
+    // a pair of room on either side, so that the end points' markers and bars are not cut
+    domain: [Math.max(0, x0 - 1), x1 + 1],
     format: 'integer',
   };
   const attacks = attacksOf(curve);
