@@ -76,6 +76,10 @@ export interface BarGroup {
   values: (number | null)[];
   /** Extra text per category for the tooltip (e.g. the slice's sample counts). */
   notes?: (string | null)[];
+  /** A [low, high] interval per category, drawn as an error bar (null = none). */
+  intervals?: ([number, number] | null)[];
+  /** Per category, true to draw the bar greyed (e.g. a slice too small to compare). */
+  muted?: boolean[];
 }
 
 export interface BarPanel {

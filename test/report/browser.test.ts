@@ -85,7 +85,7 @@ test('report.html in headless Chromium: charts render, interactions work, no err
       await page.hover('svg[data-chart="slices"] .mia-bar');
       assert.match(
         (await page.textContent('#mia-tip')) ?? '',
-        /AUC \(0\.5 = guessing\) 0\.\d+ \(\d+ members, \d+ non-members\)/,
+        /AUC \(0\.5 = guessing\) 0\.\d+ \(95% CI 0\.\d+–[01]\.\d+; \d+ members, \d+ non-members\)/,
       );
       await page.mouse.move(0, 0);
 

@@ -1,3 +1,4 @@
+import { isSmallSlice, MIN_SLICE_SIZE } from '../../metrics/slice-noise.js';
 import type { BarGroup, BarPanel, ChartSpec, LegendEntry } from '../chart-spec.js';
 import { styleOf } from '../chart-spec.js';
 import { fprLabel, headlineFpr } from '../fpr.js';
@@ -179,13 +180,25 @@ export function slicesChart(
         name: a,
         style: styleOf(i),
         values: values.map((v) => find(v)?.auc ?? null),
+        intervals: values.map((v) => {
+          const r = find(v);
+          return r === undefined ? null : [r.aucInterval.low, r.aucInterval.high];
+        }),
+        muted: values.map((v) => {
+          const r = find(v);
+          return r !== undefined && isSmallSlice(r);
+        }),
         notes: values.map((v) => {
           const r = find(v);
-          return r === undefined ? null : `${r.nMembers} members, ${r.nNonMembers} non-members`;
+          if (r === undefined) return null;
+          const small = isSmallSlice(r) ? `; fewer than ${MIN_SLICE_SIZE}: too small to compare` : '';
+          return `${r.nMembers} members, ${r.nNonMembers} non-members${small}`;
         }),
       };
     });
-    const all = groups.flatMap((g) => g.values).filter((v): v is number => v !== null);
+    const all = groups
+      .flatMap((g) => [...g.values, ...(g.intervals ?? []).flatMap((iv) => iv ?? [])])
+      .filter((v): v is number => v !== null);
     panels.push({
       kind: 'bar',
       title: fam.title,
@@ -209,8 +222,9 @@ export function slicesChart(
     id,
     title,
     caption:
-      'How vulnerable each slice of the data is: AUC of the leakiest attacks restricted to the slice. ' +
-      'Small slices have wide error bars in practice; hover a bar for its sample counts.',
+      'How vulnerable each slice of the data is: AUC of the leakiest attacks restricted to the slice, ' +
+      `with its 95% interval (DeLong). Grey bars: fewer than ${MIN_SLICE_SIZE} members or non-members, too small to compare. ` +
+      'A bar above the entire dataset means more leakage only when the intervals say so; hover a bar for its sample counts.',
     columns: wide ? 1 : panels.length,
     panelWidth: wide ? 720 : 420,
     panelHeight: 330,
