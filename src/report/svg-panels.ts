@@ -216,7 +216,7 @@ export function renderBarPanel(panel: BarPanel, cell: Cell, hatchPrefix: string)
   const slot = plotW / Math.max(1, panel.categories.length);
   const widest = Math.max(0, ...panel.categories.map((c) => textWidth(c, TICK_SIZE)));
   const rotate = widest > slot - 6;
-  const labelDrop = rotate ? Math.min(110, widest * 0.64 + 14) : 22;
+  const labelDrop = rotate ? Math.min(150, widest * 0.64 + 14) : 22;
   const box: PlotBox = {
     x0: cell.x + left,
     y0: cell.y + 28,
@@ -235,7 +235,7 @@ export function renderBarPanel(panel: BarPanel, cell: Cell, hatchPrefix: string)
     const ly = box.y1 + 16;
     out.push(
       rotate
-        ? `<text x="${n2(cx + 4)}" y="${n2(ly)}" transform="rotate(-40 ${n2(cx + 4)} ${n2(ly)})" text-anchor="end" font-size="${TICK_SIZE}" fill="${TEXT_COLOR}">${escapeXml(fitText(cat, 160, TICK_SIZE))}</text>`
+        ? `<text x="${n2(cx + 4)}" y="${n2(ly)}" transform="rotate(-40 ${n2(cx + 4)} ${n2(ly)})" text-anchor="end" font-size="${TICK_SIZE}" fill="${TEXT_COLOR}">${escapeXml(fitText(cat, 230, TICK_SIZE))}</text>`
         : `<text x="${n2(cx)}" y="${n2(ly)}" text-anchor="middle" font-size="${TICK_SIZE}" fill="${TEXT_COLOR}">${escapeXml(cat)}</text>`,
     );
   });
