@@ -27,8 +27,15 @@ export interface ModelStanding {
   /** The attack with the highest AUC on the entire dataset, and that AUC. */
   attack: string;
   auc: number;
-  /** Standard error of that AUC (Hanley & McNeil 1982) at its numbers of members and non-members. */
+  /** Standard error of that AUC: DeLong's (results.json aucInterval.se). */
   aucStandardError: number;
+  /**
+   * That attack's seed-to-seed standard deviation of the AUC (experiments.json attackSeedSpread; 0 for
+   * a threshold attack or when not recorded).
+   */
+  seedStd: number;
+  /** The best TPR at 1% FPR with its Clopper–Pearson interval, when computed. */
+  tprAt1: { tpr: number; low: number; high: number } | undefined;
   /** Attacker advantage of that attack. */
   advantage: number;
   /** The highest TPR at 1% FPR over the attacks; NaN when the fpr_targets left out 1%. */
@@ -69,13 +76,31 @@ export function aucStandardError(auc: number, m: number, n: number): number {
 }
 
 /**
- * True when two models' AUCs differ by less than EQUAL_AUC or by less than twice the standard error
- * of the difference (√(SE_a² + SE_b²), treating the two estimates as independent — a rough guide, as
- * both models are attacked on the same samples).
+ * Twice the noise of the AUC difference of two models: 2·√(SE_a² + SE_b² + s_a² + s_b²), with the
+ * DeLong SEs (sampling noise, the two estimates treated as independent — a rough guide, as both
+ * models are attacked on the same samples) and each attack's seed-to-seed standard deviation s.
  */
+export function comparisonBand(a: ModelStanding, b: ModelStanding): number {
+  return 2 * Math.hypot(a.aucStandardError, b.aucStandardError, a.seedStd, b.seedStd);
+}
+
+/** True when two models' AUCs differ by less than EQUAL_AUC or by less than {@link comparisonBand}. */
 function aboutEqual(a: ModelStanding, b: ModelStanding): boolean {
   const d = Math.abs(a.auc - b.auc);
-  return d < EQUAL_AUC || d < 2 * Math.hypot(a.aucStandardError, b.aucStandardError);
+  return d < EQUAL_AUC || d < comparisonBand(a, b);
+}
+
+/**
+ * A 95% interval on p_a − p_b from the two proportions' own 95% intervals by Newcombe's MOVER
+ * (Newcombe 1998, method 10, here with Clopper–Pearson ends): [d − √((p_a−l_a)² + (u_b−p_b)²),
+ * d + √((u_a−p_a)² + (p_b−l_b)²)].
+ */
+export function differenceInterval(
+  a: { tpr: number; low: number; high: number },
+  b: { tpr: number; low: number; high: number },
+): [number, number] {
+  const d = a.tpr - b.tpr;
+  return [d - Math.hypot(a.tpr - a.low, b.high - b.tpr), d + Math.hypot(a.high - a.tpr, b.tpr - b.low)];
 }
 
 const f3 = (x: number) => x.toFixed(3);
@@ -97,14 +122,17 @@ function standing(
   results: readonly (AttackResult & { experiment?: string; model?: string })[],
   history: readonly HistoryLike[],
   points: readonly PrivacyPoint[],
+  spreads: ExperimentsFile['models'],
 ): ModelStanding | undefined {
   const entire = results.filter(
     (r) => r.experiment === experiment && r.model === id && r.slice.feature === 'entire_dataset',
   );
   if (entire.length === 0) return undefined;
   const best = entire.reduce((a, b) => (b.auc > a.auc ? b : a));
-  const at1 = entire.flatMap((r) => (r.tprAtFpr['0.01'] !== undefined ? [r.tprAtFpr['0.01'].tpr] : []));
-  const tpr = at1.length > 0 ? Math.max(...at1) : Number.NaN;
+  const at1 = entire.flatMap((r) => (r.tprAtFpr['0.01'] !== undefined ? [r.tprAtFpr['0.01']] : []));
+  const top1 = at1.length > 0 ? at1.reduce((x, y) => (y.tpr > x.tpr ? y : x)) : undefined;
+  const tpr = top1?.tpr ?? Number.NaN;
+  const spread = spreads.find((m) => m.id === id)?.attackSeedSpread?.find((x) => x.attack === best.attack);
   const h = history.find((m) => m.id === id);
   const last = h?.epochs[h.epochs.length - 1];
   const train = last?.trainAccuracy;
@@ -118,7 +146,9 @@ function standing(
     model: id,
     attack: best.attack,
     auc: best.auc,
-    aucStandardError: aucStandardError(best.auc, best.nMembers, best.nNonMembers),
+    aucStandardError: best.aucInterval?.se ?? aucStandardError(best.auc, best.nMembers, best.nNonMembers),
+    seedStd: spread?.aucStd ?? 0,
+    tprAt1: top1 === undefined ? undefined : { tpr: top1.tpr, low: top1.low, high: top1.high },
     advantage: best.advantage,
     tprAt1Fpr: tpr,
     trainAccuracy: train,
@@ -129,22 +159,32 @@ function standing(
   };
 }
 
+/** " (difference +1.0 points, 95% CI −0.3 to +2.3)" of two models' TPR at 1% FPR, when both have one. */
+function tprDifference(a: ModelStanding, b: ModelStanding): string {
+  if (a.tprAt1 === undefined || b.tprAt1 === undefined) return '';
+  const [lo, hi] = differenceInterval(a.tprAt1, b.tprAt1);
+  const pts = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}`;
+  const within = lo <= 0 && hi >= 0 ? ', within the noise' : '';
+  return ` (difference ${pts(a.tprAt1.tpr - b.tprAt1.tpr)} points, 95% CI ${pts(lo)} to ${pts(hi)}${within})`;
+}
+
 /** "dense-7 leaks more than dense-4: …" for two models of one experiment (a first, leakier). */
 function pairSentences(a: ModelStanding, b: ModelStanding): string[] {
   const d = a.auc - b.auc;
   const out: string[] = [];
   const numbers =
-    `best AUC ${f3(a.auc)} vs ${f3(b.auc)} (${signed(d)}; ${a.attack} vs ${b.attack} attack), attacker advantage ` +
-    `${f3(a.advantage)} vs ${f3(b.advantage)}, TPR at 1% FPR ${pct(a.tprAt1Fpr)} vs ${pct(b.tprAt1Fpr)}`;
+    `best AUC ${f3(a.auc)} ± ${f3(a.aucStandardError)} vs ${f3(b.auc)} ± ${f3(b.aucStandardError)} (${signed(d)}; ${a.attack} vs ${b.attack} attack), attacker advantage ` +
+    `${f3(a.advantage)} vs ${f3(b.advantage)}, TPR at 1% FPR ${pct(a.tprAt1Fpr)} vs ${pct(b.tprAt1Fpr)}${tprDifference(a, b)}`;
   const equal = aboutEqual(a, b);
-  const noise = `±${f3(2 * Math.hypot(a.aucStandardError, b.aucStandardError))}`;
+  const seeds = a.seedStd > 0 || b.seedStd > 0 ? ' and the attacks’ seed-to-seed spread' : '';
+  const noise = `±${f3(comparisonBand(a, b))}, two standard errors of the sampling noise${seeds}`;
   if (equal) {
     out.push(
-      `${a.model} and ${b.model} leak about equally: ${numbers}; the AUC difference is within the noise of these sample sizes (${noise}, two standard errors).`,
+      `${a.model} and ${b.model} leak about equally: ${numbers}; the AUC difference is within the noise (${noise}).`,
     );
   } else {
     out.push(
-      `${a.model} leaks more than ${b.model}: ${numbers}; the AUC difference exceeds two standard errors (${noise}).`,
+      `${a.model} leaks more than ${b.model}: ${numbers}; the AUC difference exceeds the noise (${noise}).`,
     );
   }
   if (a.gap !== undefined && b.gap !== undefined) {
@@ -197,7 +237,7 @@ export function compareExperiments(
   const diffs: { name: string; d: number; a: ModelStanding; b: ModelStanding }[] = [];
   file.experiments.forEach((e, i) => {
     const group = e.models
-      .map((id) => standing(e.name, id, results, history, points))
+      .map((id) => standing(e.name, id, results, history, points, file.models))
       .filter((s): s is ModelStanding => s !== undefined);
     standings.push(...group);
     if (group.length === 0) return;
@@ -255,11 +295,11 @@ export function compareExperiments(
         : more.length === n
           ? `${n === 1 ? 'it leaks' : 'every one of these models leaks'} more with fewer classes`
           : fewer.length + more.length === 0
-            ? 'no difference beyond two standard errors'
+            ? 'no difference beyond the noise'
             : `${[
                 ...(fewer.length > 0 ? [`${list(fewer)} less`] : []),
                 ...(more.length > 0 ? [`${list(more)} more`] : []),
-              ].join(', ')} with fewer classes, beyond two standard errors`;
+              ].join(', ')} with fewer classes, beyond the noise`;
     lines.push(
       `With ${lo} classes instead of ${hi} (best AUC on ${lo} vs on ${hi} classes): ${classParts.join('; ')} — ${verdict}.`,
     );
@@ -271,8 +311,8 @@ export function compareExperiments(
     const separated = diffs.filter((x) => !aboutEqual(x.a, x.b)).length;
     const lead =
       separated === 0
-        ? `None of the ${diffs.length} comparisons separates its models beyond two standard errors; the difference is largest`
-        : `${separated} of the ${diffs.length} comparisons ${separated === 1 ? 'separates its' : 'separate their'} models beyond two standard errors; the difference is largest`;
+        ? `None of the ${diffs.length} comparisons separates its models beyond the noise; the difference is largest`
+        : `${separated} of the ${diffs.length} comparisons ${separated === 1 ? 'separates its' : 'separate their'} models beyond the noise; the difference is largest`;
     lines.push(
       `${lead} in experiment ${top.name} (${top.a.model} over ${top.b.model} by ${f3(top.d)} AUC) ` +
         `and smallest in ${low.name} (${low.a.model} over ${low.b.model} by ${f3(low.d)}).`,

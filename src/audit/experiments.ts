@@ -29,6 +29,7 @@ import { writeNpz } from '../io/npz.js';
 import type { TrainRequest } from '../models/cache.js';
 import type { EpochRecord } from '../models/train.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
+import { attackSeedSpread, type SeedSpread } from './attack-seed-spread.js';
 import type { AuditResult } from './attack-stage.js';
 import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
 import { compareExperiments } from './compare-experiments.js';
@@ -64,6 +65,8 @@ interface Trained {
   modelReused: boolean;
   pointsReused: boolean;
   trainSeconds: number;
+  /** The final attacks' seed-to-seed AUC spread (attack-seed-spread.ts). */
+  spread: SeedSpread[];
 }
 
 /**
@@ -171,14 +174,20 @@ export async function runExperimentsAudit(
           { logits: await res.model.predict(s.x, s.n), labels: s.y, numClasses: c, n: s.n },
           `${inst.id} ${what}`,
         );
-      const out = runOutputAttacks(
-        { members: await outputs(train, 'members'), nonMembers: await outputs(pop, 'non-members') },
-        {
-          attacks: cfg.audit.attacks,
-          slices: cfg.audit.slices,
-          seed: deriveSeed(cfg.run.seed, `attacks:${inst.slug}`), // as the callback's attackSeed
-          fprTargets: cfg.audit.fprTargets,
-        },
+      const input = {
+        members: await outputs(train, 'members'),
+        nonMembers: await outputs(pop, 'non-members'),
+      };
+      const out = runOutputAttacks(input, {
+        attacks: cfg.audit.attacks,
+        slices: cfg.audit.slices,
+        seed: deriveSeed(cfg.run.seed, `attacks:${inst.slug}`), // as the callback's attackSeed
+        fprTargets: cfg.audit.fprTargets,
+      });
+      const spread = attackSeedSpread(
+        input,
+        cfg.audit.attacks,
+        deriveSeed(cfg.run.seed, `attacks:${inst.slug}`),
       );
       const secs = (performance.now() - ta) / 1000;
       timing.add(`attacks ${inst.id}`, secs, false);
@@ -201,6 +210,7 @@ export async function runExperimentsAudit(
         modelReused: res.cached,
         pointsReused: res.pointsReused,
         trainSeconds,
+        spread,
       });
     } finally {
       res.model.dispose();
@@ -274,6 +284,7 @@ export async function runExperimentsAudit(
       members: x.inst.data.audit.n,
       nonMembers: x.inst.data.population!.n,
       epochs: x.inst.training.epochs,
+      attackSeedSpread: x.spread,
     })),
     ...(priv.everyEpochs > 0
       ? { privacy: { everyEpochs: priv.everyEpochs, attacks: priv.attacks, samples: priv.samples } }

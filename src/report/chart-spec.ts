@@ -76,8 +76,10 @@ export interface BarGroup {
   values: (number | null)[];
   /** Extra text per category for the tooltip (e.g. the slice's sample counts). */
   notes?: (string | null)[];
-  /** An interval per category drawn as a whisker on its bar ([low, high]; null = none). */
+  /** A [low, high] interval per category, drawn as an error bar (null = none). */
   intervals?: ([number, number] | null)[];
+  /** Per category, true to draw the bar greyed (e.g. a slice too small to compare). */
+  muted?: boolean[];
 }
 
 export interface BarPanel {

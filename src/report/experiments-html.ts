@@ -3,6 +3,7 @@
  * the comparison in words (audit/compare-experiments.ts, from the run directory's files) and one table
  * of every model of every experiment at the end of training.
  */
+import { SPREAD_SEEDS } from '../audit/attack-seed-spread.js';
 import { compareExperiments, type ExperimentsComparison } from '../audit/compare-experiments.js';
 import { fprLabel, headlineFpr } from './fpr.js';
 import type { RunData } from './run-dir.js';
@@ -44,7 +45,7 @@ export function experimentsHtml(run: RunData): string {
     'val. acc.',
     'gap',
     'strongest attack',
-    'AUC',
+    'AUC ± SE',
     'advantage',
     tprHead,
     'peak AUC during training',
@@ -61,7 +62,7 @@ export function experimentsHtml(run: RunData): string {
       s.valAccuracy === undefined ? '–' : pct(s.valAccuracy),
       s.gap === undefined ? '–' : `${(100 * s.gap).toFixed(1)} pts`,
       s.attack,
-      s.auc.toFixed(3),
+      `${s.auc.toFixed(3)} ± ${s.aucStandardError.toFixed(3)}${s.seedStd > 0 ? ` (seed spread ${s.seedStd.toFixed(3)})` : ''}`,
       s.advantage.toFixed(3),
       tprText(s.experiment, s.model),
       s.peak === undefined ? '–' : `${s.peak.auc.toFixed(3)} (epoch ${s.peak.epoch}, ${s.peak.attack})`,
@@ -76,7 +77,7 @@ export function experimentsHtml(run: RunData): string {
     ...cmp.lines.map((l, i) => `<p${i === 0 ? ' class="dataset"' : ''}>${esc(l)}</p>`),
     '<h3>Every model at the end of training (entire dataset)</h3>',
     `<div class="scroll"><table class="experiments"><thead><tr>${head.map((h, i) => `<th${i < 3 || i === 8 ? ' class="t"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`,
-    `<p class="note">gap = training − validation accuracy at the last epoch, in percentage points. Strongest attack = the highest AUC; ${esc(tprHead)} is the highest over the attacks.</p>`,
+    `<p class="note">gap = training − validation accuracy at the last epoch, in percentage points. Strongest attack = the highest AUC; SE = its DeLong standard error; seed spread = the standard deviation of that AUC over ${SPREAD_SEEDS + 1} attack seeds on the same model and samples (a trained attack's cross-fit splits), included in every comparison band; ${esc(tprHead)} is the highest over the attacks.</p>`,
     setup,
   ].join('\n');
 }

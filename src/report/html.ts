@@ -3,6 +3,7 @@
  * data: URLs) and data; a Content-Security-Policy forbids every network fetch.
  */
 import { basename } from 'node:path';
+import { isSmallSlice, MIN_SLICE_SIZE } from '../metrics/slice-noise.js';
 import type { BuiltChart } from './build-charts.js';
 import { experimentsHtml } from './experiments-html.js';
 import { EXPOSURE_SECTION, exposureHtml, exposureRows } from './exposure.js';
@@ -55,13 +56,17 @@ function summaryHtml(s: Summary, compared = false): string {
   ].join('\n');
 }
 
-/** Shade of a table cell by AUC: transparent at ≤ 0.5, strongest at ≥ 0.8. */
-function aucShade(auc: number): string {
-  const a = Math.max(0, Math.min(1, (auc - 0.5) / 0.3)) * 0.55;
+/** Shade of a table cell by the lower 95% bound of its AUC: transparent at ≤ 0.5, strongest at ≥ 0.8. */
+function aucShade(r: ReportResult): string {
+  const a = Math.max(0, Math.min(1, (r.aucInterval.low - 0.5) / 0.3)) * 0.55;
   return a > 0 ? ` style="background: rgba(213, 94, 0, ${a.toFixed(3)})"` : '';
 }
 
-/** Attacks × slices matrix of one target: AUC per cell, TPR at FPR `fpr` (1%) in the cell's title. */
+/**
+ * Attacks × slices matrix of one target: AUC and its 95% interval per cell, shaded by the interval's
+ * lower bound (so a small, noisy slice never looks darkest); slices under MIN_SLICE_SIZE members or
+ * non-members are greyed and unshaded. TPR at FPR `fpr` (1%) in the cell's title.
+ */
 function matrixHtml(t: Target, fpr: string | undefined): string {
   const attacks = [...new Set([...entireResults(t), ...t.results].map((r) => r.attack))];
   const slices: ReportResult['slice'][] = [];
@@ -73,8 +78,12 @@ function matrixHtml(t: Target, fpr: string | undefined): string {
       slices.push(r.slice);
     }
   }
+  let anySmall = false;
   const rows = slices.map((slice) => {
     const k = JSON.stringify(slice);
+    const first = t.results.find((x) => JSON.stringify(x.slice) === k)!;
+    const small = isSmallSlice(first);
+    anySmall ||= small;
     const cells = attacks.map((a) => {
       const r = t.results.find((x) => x.attack === a && JSON.stringify(x.slice) === k);
       if (r === undefined) return '<td>–</td>';
@@ -82,14 +91,21 @@ function matrixHtml(t: Target, fpr: string | undefined): string {
       const tpr =
         fpr === undefined
           ? ''
-          : `, TPR at ${fprLabel(fpr)} FPR ${e === undefined ? 'not computed' : pct(e.tpr)}`;
-      const title = `${a}, ${sliceName(r)}: AUC ${r.auc.toFixed(4)}, advantage ${r.advantage.toFixed(4)}${tpr}; ${r.nMembers} members, ${r.nNonMembers} non-members`;
-      return `<td${aucShade(r.auc)} title="${esc(title)}">${r.auc.toFixed(3)}</td>`;
+          : `, TPR at ${fprLabel(fpr)} FPR ${e === undefined ? 'not computed' : `${pct(e.tpr)} (95% CI ${pct(e.low)}–${pct(e.high)})`}`;
+      const ai = r.aucInterval;
+      const tooSmall = isSmallSlice(r)
+        ? `; below ${MIN_SLICE_SIZE} members or non-members: too small to compare`
+        : '';
+      const title = `${a}, ${sliceName(r)}: AUC ${r.auc.toFixed(4)} (95% CI ${ai.low.toFixed(3)}–${ai.high.toFixed(3)}), advantage ${r.advantage.toFixed(4)}${tpr}; ${r.nMembers} members, ${r.nNonMembers} non-members${tooSmall}`;
+      const ci = `<br><span class="note">${ai.low.toFixed(2)}–${ai.high.toFixed(2)}</span>`;
+      return isSmallSlice(r)
+        ? `<td class="small" title="${esc(title)}">${r.auc.toFixed(3)}${ci}</td>`
+        : `<td${aucShade(r)} title="${esc(title)}">${r.auc.toFixed(3)}${ci}</td>`;
     });
-    const first = t.results.find((x) => JSON.stringify(x.slice) === k)!;
-    return `<tr><td class="t">${esc(sliceName(first))}</td><td>${first.nMembers}</td><td>${first.nNonMembers}</td>${cells.join('')}</tr>`;
+    return `<tr${small ? ' class="small"' : ''}><td class="t">${esc(sliceName(first))}${small ? ' <span class="note">(too small)</span>' : ''}</td><td>${first.nMembers}</td><td>${first.nNonMembers}</td>${cells.join('')}</tr>`;
   });
-  return `<div class="scroll"><table class="matrix"><thead><tr><th class="t">slice</th><th>members</th><th>non-members</th>${attacks.map((a) => `<th>${esc(a)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  const legend = `<p class="note">Each cell: AUC and its 95% interval (DeLong), shaded by the interval's lower bound.${anySmall ? ` Grey rows: fewer than ${MIN_SLICE_SIZE} members or non-members — too small to compare, never named as the worst case.` : ''}</p>`;
+  return `<div class="scroll"><table class="matrix"><thead><tr><th class="t">slice</th><th>members</th><th>non-members</th>${attacks.map((a) => `<th>${esc(a)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>${legend}`;
 }
 
 /** Every metric of the entire-dataset results of one target, leakiest first. */
@@ -114,7 +130,7 @@ function detailHtml(t: Target): string {
       return `<td>${pct(e.tpr)}${e.lowSupport ? '*' : ''} <span class="note">(${pct(e.low)}–${pct(e.high)})<br>score ≥ ${esc(e.threshold.toPrecision(4))}, FPR ${pct(e.fpr)}, ${esc(precision)}</span></td>`;
     });
     const ai = r.aucInterval;
-    return `<tr><td class="t">${esc(r.attack)}</td><td class="t">${esc(r.signal)}</td><td${aucShade(r.auc)}>${r.auc.toFixed(3)} <span class="note">(${ai.low.toFixed(3)}–${ai.high.toFixed(3)})</span></td><td>${r.advantage.toFixed(3)}</td>${tprs.join('')}</tr>`;
+    return `<tr><td class="t">${esc(r.attack)}</td><td class="t">${esc(r.signal)}</td><td${aucShade(r)}>${r.auc.toFixed(3)} <span class="note">(${ai.low.toFixed(3)}–${ai.high.toFixed(3)})</span></td><td>${r.advantage.toFixed(3)}</td>${tprs.join('')}</tr>`;
   });
   const star = rows.some((r) => Object.values(r.tprAtFpr).some((e) => e.lowSupport))
     ? '<p class="note">* fewer than 10 non-member false positives at that point: the TPR is not reliable.</p>'

@@ -31,6 +31,7 @@ table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: right; }
 th { background: #f2f2f2; }
 td.t, th.t { text-align: left; }
+tr.small td, td.small { color: #999; background: #f3f3f3; }
 .scroll { overflow-x: auto; }
 figure { margin: 18px 0 30px; }
 figure svg.mia-chart-svg { display: block; max-width: 100%; height: auto; }

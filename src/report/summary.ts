@@ -212,7 +212,7 @@ export function summarizeResults(results: readonly ReportResult[], dp: DpContext
       ? '; this rests on fewer than 10 false positives, so it is a rough estimate'
       : '';
     sentences.push(
-      `At a ${fprLabel(fpr)} false-positive rate${why} — ${accusing(f)} — ${who(byTpr, targets)} identifies ${pct(t.tpr)} of the training members (95% CI ${pct(t.low)}–${pct(t.high)}), ${times >= 1.05 && t.low > f ? `${times.toFixed(1)} times` : 'not measurably more than'} what guessing would find${rough}.`,
+      `At a ${fprLabel(fpr)} false-positive rate${why} — ${accusing(f)} — ${who(byTpr, targets)} identifies ${pct(t.tpr)} of the training members (95% CI ${pct(t.low)}–${pct(t.high)}), ${times >= 1.05 && t.low > f ? `${times.toFixed(1)} times (at least ${(t.low / f).toFixed(1)} times at the interval's lower end)` : 'not measurably more than'} what guessing would find${rough}.`,
     );
     keyNumbers.push({
       label: `TPR at ${fprLabel(fpr)} FPR`,
@@ -262,7 +262,7 @@ export function summarizeResults(results: readonly ReportResult[], dp: DpContext
     keyNumbers.push({
       label: 'Most exposed slice',
       value: w.auc.toFixed(3),
-      detail: `${sliceName(w)}, ${who(w, targets)}`,
+      detail: `${sliceName(w)}, ${who(w, targets)} (CI ${w.aucInterval.low.toFixed(3)}–${w.aucInterval.high.toFixed(3)}; entire dataset ${exposed.entire.auc.toFixed(3)})`,
     });
   } else if (results.some((r) => r.slice.feature !== 'entire_dataset')) {
     sentences.push(

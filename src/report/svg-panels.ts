@@ -197,6 +197,17 @@ function seriesSvg(
   return { svg: parts.join(''), px, py, vx, vy };
 }
 
+/** Fill of a muted bar (a slice too small to compare). */
+const MUTED_COLOR = '#cfcfcf';
+
+/** A vertical error bar at x from pixel y `a` to `b` (clipped to the plot), with caps of half-width `cap`. */
+function errorBar(x: number, a: number, b: number, box: PlotBox, cap: number): string {
+  const lo = Math.max(box.y0, Math.min(box.y1, a));
+  const hi = Math.max(box.y0, Math.min(box.y1, b));
+  const d = `M${n2(x)} ${n2(lo)}V${n2(hi)}M${n2(x - cap)} ${n2(lo)}H${n2(x + cap)}M${n2(x - cap)} ${n2(hi)}H${n2(x + cap)}`;
+  return `<path class="mia-errorbar" d="${d}" stroke="${TEXT_COLOR}" stroke-width="1" fill="none" pointer-events="none"/>`;
+}
+
 /** A bar panel: categories along x, one bar per group in each, growing from the baseline. */
 export function renderBarPanel(panel: BarPanel, cell: Cell, hatchPrefix: string): PanelOutput {
   const probe = makeScale(panel.y, 0, 1);
@@ -205,7 +216,7 @@ export function renderBarPanel(panel: BarPanel, cell: Cell, hatchPrefix: string)
   const slot = plotW / Math.max(1, panel.categories.length);
   const widest = Math.max(0, ...panel.categories.map((c) => textWidth(c, TICK_SIZE)));
   const rotate = widest > slot - 6;
-  const labelDrop = rotate ? Math.min(110, widest * 0.64 + 14) : 22;
+  const labelDrop = rotate ? Math.min(150, widest * 0.64 + 14) : 22;
   const box: PlotBox = {
     x0: cell.x + left,
     y0: cell.y + 28,
@@ -224,7 +235,7 @@ export function renderBarPanel(panel: BarPanel, cell: Cell, hatchPrefix: string)
     const ly = box.y1 + 16;
     out.push(
       rotate
-        ? `<text x="${n2(cx + 4)}" y="${n2(ly)}" transform="rotate(-40 ${n2(cx + 4)} ${n2(ly)})" text-anchor="end" font-size="${TICK_SIZE}" fill="${TEXT_COLOR}">${escapeXml(fitText(cat, 160, TICK_SIZE))}</text>`
+        ? `<text x="${n2(cx + 4)}" y="${n2(ly)}" transform="rotate(-40 ${n2(cx + 4)} ${n2(ly)})" text-anchor="end" font-size="${TICK_SIZE}" fill="${TEXT_COLOR}">${escapeXml(fitText(cat, 230, TICK_SIZE))}</text>`
         : `<text x="${n2(cx)}" y="${n2(ly)}" text-anchor="middle" font-size="${TICK_SIZE}" fill="${TEXT_COLOR}">${escapeXml(cat)}</text>`,
     );
   });
@@ -243,21 +254,19 @@ export function renderBarPanel(panel: BarPanel, cell: Cell, hatchPrefix: string)
       const y0 = Math.min(top, base);
       const h = Math.max(0.5, Math.abs(top - base));
       const note = g.notes?.[ci];
-      const tip = `${g.name} — ${panel.categories[ci]}: ${panel.y.label} ${formatValue(v, fmt)}${note ? ` (${note})` : ''}`;
+      const iv = g.intervals?.[ci] ?? null;
+      const muted = g.muted?.[ci] === true;
+      const extra = [
+        iv === null ? undefined : `95% CI ${formatValue(iv[0], fmt)}–${formatValue(iv[1], fmt)}`,
+        note ?? undefined,
+      ].filter((x) => x !== undefined && x !== '');
+      const tip = `${g.name} — ${panel.categories[ci]}: ${panel.y.label} ${formatValue(v, fmt)}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`;
       const rect = `x="${n2(bx + 0.5)}" y="${n2(y0)}" width="${n2(Math.max(1, bw - 1))}" height="${n2(h)}"`;
-      out.push(`<rect class="mia-bar" ${rect} fill="${color}" data-tip="${escapeXml(tip)}"/>`);
-      if (hatch !== undefined) out.push(`<rect ${rect} fill="${hatch}" pointer-events="none"/>`);
-      const iv = g.intervals?.[ci];
-      if (iv !== undefined && iv !== null) {
-        const [lo, hi] = [iv[0], iv[1]].map((v) => Math.max(box.y0, Math.min(box.y1, y(v))));
-        const mx = n2(bx + bw / 2);
-        const w = `x1="${n2(bx + bw / 2 - 4)}" x2="${n2(bx + bw / 2 + 4)}"`;
-        out.push(
-          `<path class="mia-whisker" d="M${mx} ${n2(lo!)}V${n2(hi!)}" stroke="${TEXT_COLOR}" stroke-width="1.2" pointer-events="none"/>` +
-            `<line ${w} y1="${n2(lo!)}" y2="${n2(lo!)}" stroke="${TEXT_COLOR}" stroke-width="1.2"/>` +
-            `<line ${w} y1="${n2(hi!)}" y2="${n2(hi!)}" stroke="${TEXT_COLOR}" stroke-width="1.2"/>`,
-        );
-      }
+      out.push(
+        `<rect class="mia-bar${muted ? ' mia-muted' : ''}" ${rect} fill="${muted ? MUTED_COLOR : color}" data-tip="${escapeXml(tip)}"/>`,
+      );
+      if (hatch !== undefined && !muted) out.push(`<rect ${rect} fill="${hatch}" pointer-events="none"/>`);
+      if (iv !== null) out.push(errorBar(bx + bw / 2, y(iv[0]), y(iv[1]), box, Math.min(6, bw / 3)));
     });
     out.push('</g>');
   }

@@ -223,3 +223,32 @@ test('during real training: points per epoch with the history accuracies; collec
   saveCollection(path, merged);
   assert.deepEqual(loadCollection(path), merged, 'round trip through privacy-by-epoch.json');
 });
+
+test('same model, same samples, same attack seed: the last epoch repeats the final numbers exactly (issue 17 item 5)', async () => {
+  const rng = new Rng(3);
+  const draw = (n: number, shift: number) => {
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = rng.normal() + shift;
+    return { x, y: new Int32Array(n), n };
+  };
+  const members = draw(120, 0.6);
+  const nonMembers = draw(110, 0);
+  const opts = { model: 'm', members, nonMembers, attacks: ['threshold', 'lr'], seed: 1 };
+  const cb = privacyMetricsCallback({ ...opts, attackSeed: 77 });
+  await drive(cb.onEpochEnd, 2);
+  const outputs = async (s: typeof members) =>
+    makeModelOutputs({ logits: await marginPredict(s.x, s.n), labels: s.y, numClasses: 2, n: s.n }, 'final');
+  const final = runOutputAttacks(
+    { members: await outputs(members), nonMembers: await outputs(nonMembers) },
+    { attacks: ['threshold', 'lr'], slices: ['entire'], seed: 77 },
+  ).results;
+  const last = cb.points.filter((p) => p.epoch === 2);
+  assert.deepEqual(
+    last.map((p) => [p.attack, p.auc, p.advantage]),
+    final.map((r) => [r.attack, r.auc, r.advantage]),
+  );
+  // another seed for the attack moves the cross-fitted lr, which is what the shared seed removes
+  const other = privacyMetricsCallback({ ...opts, attackSeed: 78 });
+  await drive(other.onEpochEnd, 2);
+  assert.notEqual(other.points.find((p) => p.epoch === 2 && p.attack === 'lr')!.auc, last[1]!.auc);
+});

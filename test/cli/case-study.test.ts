@@ -88,7 +88,7 @@ test('the case-study report in headless Chromium: every chart draws, no errors, 
   for (const f of [...FIGURES, 'samples', 'models']) assert.ok(ids.includes(f), `chart ${f} in the page`);
   for (const c of opened.charts) {
     assert.ok(c.width > 100 && c.height > 100, `${c.id}: ${c.width}×${c.height}`);
-    assert.ok(c.lines + c.bars + c.images > 0, `${c.id} has data marks`);
+    assert.ok(c.lines + c.markers + c.bars + c.images > 0, `${c.id} has data marks`);
   }
   const byEpoch = opened.charts.find((c) => c.id === 'privacy-by-epoch-architecture')!;
   assert.equal(byEpoch.legend, 4 + 1, '2 models × 2 attacks, and chance');

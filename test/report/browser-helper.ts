@@ -21,6 +21,7 @@ export interface ChartMarks {
   width: number;
   height: number;
   lines: number;
+  markers: number;
   bars: number;
   images: number;
   legend: number;
@@ -95,6 +96,7 @@ export function chartMarks(page: Page): Promise<ChartMarks[]> {
         width: box.width,
         height: box.height,
         lines: svg.querySelectorAll('.mia-line').length,
+        markers: svg.querySelectorAll('.mia-marker').length,
         bars: svg.querySelectorAll('.mia-bar').length,
         images: [...svg.querySelectorAll('image.mia-image')].filter((i) => {
           const b = i.getBoundingClientRect();

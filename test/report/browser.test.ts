@@ -32,7 +32,7 @@ test('report.html in headless Chromium: charts render, interactions work, no err
       assert.equal(charts.length, chartCount, 'one inline SVG per chart file');
       for (const c of charts) {
         assert.ok(c.width > 100 && c.height > 100, `${c.id}: ${c.width}×${c.height}`);
-        assert.ok(c.lines + c.bars + c.images > 0, `${c.id} has data marks`);
+        assert.ok(c.lines + c.markers + c.bars + c.images > 0, `${c.id} has data marks`);
       }
       assert.ok(charts.find((c) => c.id === 'roc')!.lines >= 6, 'ROC: 3 attacks × 2 panels');
       assert.ok(charts.find((c) => c.id === 'slices')!.bars > 10);
@@ -85,7 +85,7 @@ test('report.html in headless Chromium: charts render, interactions work, no err
       await page.hover('svg[data-chart="slices"] .mia-bar');
       assert.match(
         (await page.textContent('#mia-tip')) ?? '',
-        /AUC \(0\.5 = guessing\) 0\.\d+ \(\d+ members, \d+ non-members\)/,
+        /AUC \(0\.5 = guessing\) 0\.\d+ \(95% CI 0\.\d+–[01]\.\d+; \d+ members, \d+ non-members\)/,
       );
       await page.mouse.move(0, 0);
 

@@ -91,12 +91,33 @@ test('buildCharts: several experiments get their own ROC, training and privacy c
     ['conv · threshold', 'conv · threshold-entropy', 'dense · threshold', 'dense · threshold-entropy'],
   );
   const models = charts[0]!.spec.panels[0] as BarPanel;
+  // model first: a label cut to fit keeps what tells the models apart (issue 17 item 17)
   assert.deepEqual(models.categories, [
-    'architecture · conv',
-    'architecture · dense',
-    'depth · dense-7',
-    'depth · dense-4',
+    'conv · architecture',
+    'dense · architecture',
+    'dense-7 · depth',
+    'dense-4 · depth',
   ]);
+  assert.deepEqual(models.groups[0]!.intervals?.length, 4, 'AUC bars carry their intervals');
+  // privacy vs utility: one panel per attack, one scatter per model (no zigzag lines)
+  const pu = charts.find((c) => c.spec.id === 'privacy-vs-utility-architecture')!.spec;
+  assert.deepEqual(
+    pu.panels.map((p) => p.title),
+    ['AUC of threshold', 'AUC of threshold-entropy'],
+  );
+  for (const p of pu.panels as XyPanel[]) {
+    assert.deepEqual(
+      p.series.map((s) => [s.key, s.line]),
+      [
+        ['model|conv', false],
+        ['model|dense', false],
+      ],
+    );
+  }
+  assert.deepEqual(
+    pu.legend.map((l) => l.name),
+    ['conv', 'dense'],
+  );
   // The privacy points carry their experiment: both models of "architecture" × 2 attacks.
   const pe = charts.find((c) => c.spec.id === 'privacy-by-epoch-architecture')!.spec;
   assert.equal((pe.panels[0] as XyPanel).series.length, 4);

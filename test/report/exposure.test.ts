@@ -41,6 +41,6 @@ test('the exposure chart draws one bar and one whisker per exposure in each pane
   assert.equal(spec.panels.length, 2);
   const svg = renderChart(spec).svg;
   assert.equal((svg.match(/class="mia-bar"/g) ?? []).length, 6);
-  assert.equal((svg.match(/class="mia-whisker"/g) ?? []).length, 6);
+  assert.equal((svg.match(/class="mia-errorbar"/g) ?? []).length, 6);
   assert.equal(exposureChart([], undefined), undefined);
 });

@@ -42,6 +42,20 @@ export const ExperimentsFile = z
           members: int.describe('training samples (members) of the final attacks'),
           nonMembers: int.describe('held-out samples (non-members) of the final attacks'),
           epochs: int.describe('epochs trained'),
+          attackSeedSpread: z
+            .array(
+              z.object({
+                attack: z.string(),
+                seeds: int.describe('seeds the final attack was run with (1 for a threshold attack)'),
+                aucStd: z
+                  .number()
+                  .describe('sample standard deviation of its entire-dataset AUC over those seeds'),
+              }),
+            )
+            .optional()
+            .describe(
+              'how much each final attack’s AUC moves with its own seed alone (attack-seed-spread.ts); the comparison band includes it',
+            ),
         }),
       )
       .describe('every model trained, once each'),

@@ -1,3 +1,4 @@
+import { isSmallSlice, MIN_SLICE_SIZE } from '../../metrics/slice-noise.js';
 import type { BarGroup, BarPanel, ChartSpec, LegendEntry } from '../chart-spec.js';
 import { styleOf } from '../chart-spec.js';
 import { fprLabel, headlineFpr } from '../fpr.js';
@@ -26,7 +27,10 @@ export function modelsChart(id: string, title: string, targets: readonly Target[
   if (attacks.length === 0) return undefined;
   const cell = (t: Target, a: string) =>
     t.results.find((r) => r.slice.feature === 'entire_dataset' && r.attack === a);
-  const groups = (get: (r: ReportResult) => number): BarGroup[] =>
+  const groups = (
+    get: (r: ReportResult) => number,
+    interval?: (r: ReportResult) => [number, number] | null,
+  ): BarGroup[] =>
     attacks.map((a, i) => ({
       key: a,
       name: a,
@@ -35,19 +39,40 @@ export function modelsChart(id: string, title: string, targets: readonly Target[
         const r = cell(t, a);
         return r === undefined ? null : get(r);
       }),
+      ...(interval === undefined
+        ? {}
+        : {
+            intervals: targets.map((t) => {
+              const r = cell(t, a);
+              return r === undefined ? null : interval(r);
+            }),
+          }),
       notes: targets.map((t) => {
         const r = cell(t, a);
         return r === undefined ? null : `${r.nMembers} members, ${r.nNonMembers} non-members`;
       }),
     }));
-  const categories = targets.map((t) => t.label);
-  const auc = groups((r) => r.auc);
+  // model first, so that a label cut to fit keeps what tells the models apart ("dense-4 (4 classes)")
+  const multi = new Set(targets.map((t) => t.experiment)).size > 1;
+  const categories = targets.map((t) =>
+    multi && t.experiment !== undefined ? `${t.model ?? 'target'} · ${t.experiment}` : t.label,
+  );
+  const auc = groups(
+    (r) => r.auc,
+    (r) => [r.aucInterval.low, r.aucInterval.high],
+  );
   const adv = groups((r) => r.advantage);
   const fpr = headlineFpr(targets.flatMap((t) => entireResults(t)));
   const tpr =
     fpr === undefined
       ? []
-      : groups((r) => r.tprAtFpr[fpr]?.tpr ?? Number.NaN).map((g) => ({
+      : groups(
+          (r) => r.tprAtFpr[fpr]?.tpr ?? Number.NaN,
+          (r) => {
+            const e = r.tprAtFpr[fpr];
+            return e === undefined ? null : [e.low, e.high];
+          },
+        ).map((g) => ({
           ...g,
           values: g.values.map((v) => (v === null || Number.isNaN(v) ? null : v)),
         }));
@@ -70,7 +95,10 @@ export function modelsChart(id: string, title: string, targets: readonly Target[
     if (baselineLabel !== undefined) p.baselineLabel = baselineLabel;
     return p;
   };
-  const vals = (g: BarGroup[]) => g.flatMap((x) => x.values).filter((v): v is number => v !== null);
+  const vals = (g: BarGroup[]) =>
+    g
+      .flatMap((x) => [...x.values, ...(x.intervals ?? []).flatMap((iv) => iv ?? [])])
+      .filter((v): v is number => v !== null);
   const legend: LegendEntry[] = attacks.map((a, i) => ({
     key: a,
     name: a,
@@ -81,7 +109,9 @@ export function modelsChart(id: string, title: string, targets: readonly Target[
   return {
     id,
     title,
-    caption: 'Each target model under each attack, on the entire dataset. Taller bars leak more.',
+    caption:
+      'Each target model under each attack, on the entire dataset, with 95% intervals (AUC: DeLong; TPR: Clopper–Pearson). ' +
+      'Taller bars leak more only where the intervals do not overlap much; the comparison in words says which differences are beyond the noise.',
     columns: width > 480 ? 1 : fpr === undefined ? 2 : 3,
     panelWidth: width,
     panelHeight: 330,
@@ -179,13 +209,25 @@ export function slicesChart(
         name: a,
         style: styleOf(i),
         values: values.map((v) => find(v)?.auc ?? null),
+        intervals: values.map((v) => {
+          const r = find(v);
+          return r === undefined ? null : [r.aucInterval.low, r.aucInterval.high];
+        }),
+        muted: values.map((v) => {
+          const r = find(v);
+          return r !== undefined && isSmallSlice(r);
+        }),
         notes: values.map((v) => {
           const r = find(v);
-          return r === undefined ? null : `${r.nMembers} members, ${r.nNonMembers} non-members`;
+          if (r === undefined) return null;
+          const small = isSmallSlice(r) ? `; fewer than ${MIN_SLICE_SIZE}: too small to compare` : '';
+          return `${r.nMembers} members, ${r.nNonMembers} non-members${small}`;
         }),
       };
     });
-    const all = groups.flatMap((g) => g.values).filter((v): v is number => v !== null);
+    const all = groups
+      .flatMap((g) => [...g.values, ...(g.intervals ?? []).flatMap((iv) => iv ?? [])])
+      .filter((v): v is number => v !== null);
     panels.push({
       kind: 'bar',
       title: fam.title,
@@ -209,8 +251,9 @@ export function slicesChart(
     id,
     title,
     caption:
-      'How vulnerable each slice of the data is: AUC of the leakiest attacks restricted to the slice. ' +
-      'Small slices have wide error bars in practice; hover a bar for its sample counts.',
+      'How vulnerable each slice of the data is: AUC of the leakiest attacks restricted to the slice, ' +
+      `with its 95% interval (DeLong). Grey bars: fewer than ${MIN_SLICE_SIZE} members or non-members, too small to compare. ` +
+      'A bar above the entire dataset means more leakage only when the intervals say so; hover a bar for its sample counts.',
     columns: wide ? 1 : panels.length,
     panelWidth: wide ? 720 : 420,
     panelHeight: 330,

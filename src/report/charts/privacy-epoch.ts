@@ -121,9 +121,11 @@ export function privacyByEpochChart(
 }
 
 /**
- * TF Privacy's plot_privacy_vs_accuracy: each privacy metric against the validation accuracy at the
- * same epoch, one line per (model, attack) in epoch order. Undefined when no point has a validation
- * accuracy.
+ * TF Privacy's plot_privacy_vs_accuracy, made readable: one panel per attack, the AUC on the entire
+ * dataset against the validation accuracy at the same epoch, one scatter of points per model (one
+ * point per epoch; no connecting line, which zigzags as the validation accuracy wobbles). The legend
+ * keys are the models, so hiding one hides it in every panel. Undefined when no point has a
+ * validation accuracy.
  */
 export function privacyVsUtilityChart(
   id: string,
@@ -132,7 +134,12 @@ export function privacyVsUtilityChart(
 ): ChartSpec | undefined {
   const withAcc = points.filter((p) => p.valAccuracy !== null);
   if (withAcc.length === 0) return undefined;
-  const lines = linesOf(withAcc);
+  const models: string[] = [];
+  const attacks: string[] = [];
+  for (const p of withAcc) {
+    if (!models.includes(p.model)) models.push(p.model);
+    if (!attacks.includes(p.attack)) attacks.push(p.attack);
+  }
   const xAxis: AxisSpec = {
     label: 'Validation accuracy (fraction correct)',
     scale: 'linear',
@@ -143,16 +150,43 @@ export function privacyVsUtilityChart(
       0.05,
     ),
   };
+  const auc = METRICS[0]!;
+  const yAxis = metricAxis(
+    auc,
+    withAcc.map((p) => p.auc),
+  );
+  const panels: XyPanel[] = attacks.map((attack) => ({
+    kind: 'xy',
+    title: `AUC of ${attack}`,
+    x: xAxis,
+    y: yAxis,
+    series: models.map((model, i) => {
+      const pts = withAcc
+        .filter((p) => p.model === model && p.attack === attack)
+        .sort((a, b) => a.epoch - b.epoch);
+      return {
+        key: `model|${model}`,
+        name: `${model}, ${attack}`,
+        x: pts.map((p) => p.valAccuracy!),
+        y: pts.map((p) => p.auc),
+        style: styleOf(i),
+        markers: 'all',
+        line: false,
+      };
+    }),
+    referenceLines: [{ from: [xAxis.domain[0], 0.5], to: [xAxis.domain[1], 0.5], label: 'chance' }],
+  }));
   return {
     id,
     title,
     caption:
-      'Privacy against utility: each point is one epoch of one model. A line that climbs steeply buys ' +
-      'little accuracy with a lot of leakage.',
-    columns: 3,
-    panelWidth: 360,
+      'Privacy against utility, one panel per attack: each point is one epoch of one model (AUC on the entire ' +
+      'dataset against the validation accuracy after that epoch). Points that climb steeply buy little accuracy ' +
+      'with a lot of leakage. Advantage and TPR at 1% FPR by epoch are in the chart above.',
+    columns: Math.min(3, panels.length),
+    panelWidth: 400,
     panelHeight: 320,
-    legend: legendOf(lines),
-    panels: panels(lines, (p) => p.valAccuracy, xAxis),
+    legend: models.map((m, i) => ({ key: `model|${m}`, name: m, style: styleOf(i) })),
+    panels,
   };
 }
