@@ -4,6 +4,7 @@ import { type Logger, silentLogger } from '../core/logger.js';
 import type { EpsilonOperatingPoint } from '../metrics/epsilon.js';
 import { buildSlices, type CustomSlice, type SliceFamily, type SliceSpec } from '../metrics/slicing.js';
 import { DEFAULT_FPR_TARGETS, summarize } from '../metrics/summary.js';
+import type { TprAtFprResult } from '../metrics/tpr-at-fpr.js';
 import { type AttackInput, type PooledOutputs, poolAttackInput } from '../signals/attack-input.js';
 import { attackProgress, DEFAULT_PROGRESS_EVERY_SECONDS } from './attack-progress.js';
 
@@ -12,25 +13,10 @@ export { DEFAULT_FPR_TARGETS };
 
 /**
  * TPR at one FPR target, with its Clopper–Pearson 95% interval, the operating point it was read at
- * (threshold, realised FPR, counts) and the precision there (metrics/tpr-at-fpr.ts TprAtFprResult).
+ * (threshold, realised FPR, counts) and the precision there: metrics/tpr-at-fpr.ts's result, copied key by
+ * key below so results.json keeps its key order.
  */
-export interface TprAtFprEntry {
-  tpr: number;
-  low: number;
-  high: number;
-  /** The realised FPR of the point (≤ the target): falsePositives / nNonMembers. */
-  fpr: number;
-  /** Predict member iff score ≥ threshold (+Infinity: flag no one; null in JSON). */
-  threshold: number;
-  falsePositives: number;
-  truePositives: number;
-  /** tp / (tp + fp) at the point, with its 95% interval; NaN (null in JSON) when nothing is flagged. */
-  precision: number;
-  precisionLow: number;
-  precisionHigh: number;
-  /** True when the ROC point rests on fewer than 10 non-member false positives: the TPR is unreliable. */
-  lowSupport: boolean;
-}
+export type TprAtFprEntry = TprAtFprResult;
 
 /** The ε bound of one attack (metrics/epsilon.ts), with the operating point of its lower end. */
 export interface EpsilonEntry {
