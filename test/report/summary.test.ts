@@ -56,7 +56,10 @@ test('summarizeResults: intervals everywhere, no card on < 10 false positives, n
   assert.match(s.sentences[0]!, /strongest attack is lr, with AUC 0\.660 \(95% CI 0\.610–0\.710, DeLong/);
   assert.match(s.sentences[1]!, /threshold identifies 3\.1% of the training members \(95% CI/);
   // the multiple is claimed only with its lower end (TPR bound 1.55% at 1% FPR)
-  assert.match(s.sentences[1]!, /3\.1 times \(at least 1\.6 times at the interval's lower end\) what guessing/);
+  assert.match(
+    s.sentences[1]!,
+    /3\.1 times \(at least 1\.6 times at the interval's lower end\) what guessing/,
+  );
   assert.ok(s.sentences.some((x) => x.startsWith('Verdict moderate: the lower 95% bound')));
   assert.ok(s.sentences.some((x) => x.startsWith('No differential-privacy claim')));
   // class 3 beats the entire dataset by (0.81 − 0.66)/(0.025·√2) ≈ 4.2 SE > the Bonferroni z for 2;
