@@ -137,7 +137,10 @@ export async function runReferenceAudit(
   const models: ModelSignals[] = [];
   let trainedWork = 0;
   let trainedSeconds = 0;
+  const progress = (stage: 'models' | 'attacks', done: number) =>
+    options.onProgress?.({ stage, done, total: plans.length + 1 });
   for (const plan of plans) {
+    progress('models', plan.index);
     const ts = performance.now();
     const ms = await runModelStage(plan, {
       paths,
@@ -184,6 +187,7 @@ export async function runReferenceAudit(
   const privacyPoints = models.flatMap((x) => x.privacyPoints);
   writePrivacyByEpoch(paths, privacyPoints);
 
+  progress('attacks', plans.length);
   // 4. attacks and metrics (reused when results.json was computed from the same inputs)
   const key = createHash('sha256')
     .update(
