@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -10,7 +9,7 @@ import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
 import { MiaClient } from '../../src/client/mia-client.js';
 import { runMia } from '../cli/run-mia.js';
-import { startTestService, tinyConfig, waitFinished } from './service-helpers.js';
+import { freePort, startTestService, tinyConfig, waitFinished } from './service-helpers.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mia.js', import.meta.url));
 
@@ -105,17 +104,6 @@ test('an audit whose dataset cannot be loaded fails with its error line, once', 
     await s.close();
   }
 });
-
-/** A port of 127.0.0.1 that is free now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `mia serve` as a process; resolves once it listens. */
 function serve(data: string, port: number): Promise<ChildProcess> {

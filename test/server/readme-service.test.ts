@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runMia } from '../cli/run-mia.js';
-import { tinyConfig } from './service-helpers.js';
+import { freePort, tinyConfig } from './service-helpers.js';
 
 // The README's service example, run as written: a smaller config instead of the quickstart (whose
 // 8 CNNs take minutes) and a free port instead of 8470.
@@ -21,15 +20,6 @@ const commands = block
   .split('\n')
   .map((l) => l.replace(/\s+#.*$/, '').trim())
   .filter((l) => l !== '');
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 
 test('README: mia serve, then mia submit --wait, mia runs and mia fetch as written', async () => {
   assert.deepEqual(

@@ -1,5 +1,6 @@
 /** Shared pieces of the service tests: a small audit config, a started service, requests with a token. */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningService, type ServeOptions, startService } from '../../src/server/service.js';
@@ -66,4 +67,15 @@ export async function waitFinished(
     if (Date.now() - t0 > ms) throw new Error(`audit ${id} still ${a.status} after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A port of 127.0.0.1 that is free now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }
