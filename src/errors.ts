@@ -28,7 +28,13 @@ export type MiaErrorCode =
   | 'E_CHECKSUM' // a download or cached file whose SHA-256 does not match
   | 'E_MODEL' // model file missing, corrupt or incompatible
   | 'E_BACKEND' // a compute backend or engine that is unavailable or cannot run the model
-  | 'E_LOCKED'; // a run directory another live process is writing (its lock names the holder)
+  | 'E_LOCKED' // a run directory another live process is writing (its lock names the holder)
+  | 'E_AUTH' // the service: no token, an unknown token (401), or a token whose scope does not allow it (403)
+  | 'E_NOT_FOUND' // the service: no such audit, file or route (404)
+  | 'E_CONFLICT' // the service: a request the audit's state does not allow now (409)
+  | 'E_TOO_LARGE' // the service: a request body over the limit (413)
+  | 'E_REQUEST' // the service: a malformed request (bad JSON, wrong content type, bad parameter) (400/415)
+  | 'E_SERVER'; // the service: the server cannot be reached or failed (5xx)
 
 /**
  * The place an error concerns, in parts: the file, the key inside it (an .npz array, a config key path

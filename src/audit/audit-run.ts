@@ -30,6 +30,21 @@ export interface RunAuditOptions {
   waitLock?: boolean;
   /** Creates the training engine (default src/models/engines/create-engine.ts createEngine('auto', { backend })). */
   createEngine?: (backend: BackendPreference) => Promise<Engine>;
+  /**
+   * Called as the audit enters a stage and after each model (the server's progress and its cancel: a
+   * throw from it stops the audit there, with every finished model and signal file kept for a rerun).
+   */
+  onProgress?: (progress: AuditProgress) => void;
+}
+
+/**
+ * Where an audit is: its stage and how many of its steps are done. The steps are the models to train or
+ * load (target and references, or the named models) and the attack stage: `total` is models + 1.
+ */
+export interface AuditProgress {
+  stage: 'dataset' | 'models' | 'attacks';
+  done: number;
+  total: number;
 }
 
 /** One model of the run, for the summary. */
@@ -87,6 +102,7 @@ export async function startAudit(loaded: LoadedConfig, options: RunAuditOptions)
   log.info(`run directory ${paths.root}`);
   // a recorded file whose size or checksum changed is removed here and computed again by its stage
   verifyRunFiles(paths.root, (line) => log.info(line));
+  options.onProgress?.({ stage: 'dataset', done: 0, total: 0 });
   const ds = await timing.time('load dataset', async () => ({
     value: await loadAuditData(loaded),
     reused: false,

@@ -107,6 +107,8 @@ export async function runExperimentsAudit(
   const trained: Trained[] = [];
   const notes: string[] = [];
   for (const [i, inst] of instances.entries()) {
+    // each model is trained and attacked in turn: the attack stage is the comparison after the last
+    options.onProgress?.({ stage: 'models', done: i, total: instances.length + 1 });
     const counter = `[${i + 1}/${instances.length}] ${inst.id}`;
     const d = inst.data;
     const pop = d.population!;
@@ -234,6 +236,7 @@ export async function runExperimentsAudit(
       for (const p of tr.points) points.push({ ...p, experiment: e.name });
     }
   }
+  options.onProgress?.({ stage: 'attacks', done: instances.length, total: instances.length + 1 });
   writeNpz(paths.scores, scoreArrays);
   recordRunFiles(paths.root, paths.scores);
   writePrivacyByEpoch(paths, points);

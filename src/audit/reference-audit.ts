@@ -142,7 +142,10 @@ export async function runReferenceAudit(
   const engines = lazyEngine(options.backend ?? cfg.run.backend, log, options.createEngine);
   let trainedWork = 0;
   let trainedSeconds = 0;
+  const progress = (stage: 'models' | 'attacks', done: number) =>
+    options.onProgress?.({ stage, done, total: plans.length + 1 });
   const trainOne = async (plan: ModelPlan): Promise<ModelSignals> => {
+    progress('models', plan.index);
     const ts = performance.now();
     const ms = await runModelStage(plan, {
       paths,
@@ -217,6 +220,7 @@ export async function runReferenceAudit(
   const privacyPoints = models.flatMap((x) => x.privacyPoints);
   writePrivacyByEpoch(paths, privacyPoints);
 
+  progress('attacks', plans.length);
   // 4. attacks and metrics (reused when results.json was computed from the same inputs)
   const key = createHash('sha256')
     .update(

@@ -102,6 +102,7 @@ export function parseCommand(spec: CommandSpec<Flags, string>, argv: string[]): 
   const options: Options = {};
   for (const [key, f] of Object.entries(flags)) {
     options[key] = f.multiple ? { type: f.type, multiple: true } : { type: f.type };
+    if (f.short !== undefined) options[key]!.short = f.short;
   }
   const { values, positionals } = parseCommandArgs(name, argv, options, spec.positional !== undefined);
   const out: Record<string, unknown> = {};

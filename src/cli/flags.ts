@@ -38,6 +38,8 @@ export interface Flag<T> {
    * own lines go to stderr) or a folder it writes (which standard output cannot be).
    */
   readonly output: 'file' | 'dir' | undefined;
+  /** A one-letter alias (`-f` for `--follow`). */
+  readonly short?: string | undefined;
   /** The command's value from parseArgs' (undefined when absent); throws MiaError (E_USAGE …). */
   parse(raw: RawFlag, command: string, flag: string): T;
 }
@@ -63,6 +65,8 @@ export interface FlagOptions {
   group?: string;
   /** See {@link Flag.output}. */
   output?: 'file' | 'dir';
+  /** See {@link Flag.short}. */
+  short?: string;
 }
 
 /** Bounds of a numeric flag: [min, max], either end optional, each end inclusive unless `exclusive…`. */
@@ -181,6 +185,7 @@ function make<T>(
     requires: o.requires,
     group: o.group,
     output: o.output,
+    ...(o.short !== undefined ? { short: o.short } : {}),
     parse,
   };
 }

@@ -20,6 +20,14 @@ const COMMANDS: readonly (readonly [string, () => Promise<CliCommand>])[] = [
   ['gate', async () => (await import('./gate.js')).gateCommand],
   ['plan', async () => (await import('./plan.js')).planCommand],
   ['dp', async () => (await import('./dp.js')).dpCommand],
+  ['serve', async () => (await import('./serve.js')).serveCommand],
+  ['token', async () => (await import('./token.js')).tokenCommand],
+  ['submit', async () => (await import('./submit.js')).submitCommand],
+  ['runs', async () => (await import('./runs.js')).runsCommand],
+  ['status', async () => (await import('./status.js')).statusCommand],
+  ['cancel', async () => (await import('./cancel.js')).cancelCommand],
+  ['logs', async () => (await import('./logs.js')).logsCommand],
+  ['fetch', async () => (await import('./fetch.js')).fetchCommand],
 ];
 
 /** `mia --help`: every command with its summary (from its declaration). */

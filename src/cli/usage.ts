@@ -27,7 +27,8 @@ export interface UsageSpec {
 
 /** `--name PLACEHOLDER` (or `--name` for a boolean). */
 function flagLeft(key: string, f: AnyFlag): string {
-  return f.placeholder === undefined ? `--${key}` : `--${key} ${f.placeholder}`;
+  const name = f.short !== undefined ? `-${f.short}, --${key}` : `--${key}`;
+  return f.placeholder === undefined ? name : `${name} ${f.placeholder}`;
 }
 
 /** `--name EXAMPLE` as the usage line shows it (the placeholder when the flag has no example). */

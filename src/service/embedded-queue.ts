@@ -127,12 +127,33 @@ export class EmbeddedQueue {
     });
   }
 
+  /**
+   * Gives a held job back without counting the attempt (a server stopping cleanly): it is queued again
+   * for the next worker. False when `worker` no longer held it.
+   */
+  release(auditId: string, worker: string): boolean {
+    const r = this.db
+      .prepare(
+        "UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), lease_owner = NULL, lease_until = NULL WHERE audit_id = ? AND state = 'leased' AND lease_owner = ?",
+      )
+      .run(auditId, worker);
+    return Number(r.changes) > 0;
+  }
+
   /** Removes a job that no worker holds yet (a cancelled queued audit); false when it was leased or gone. */
   withdraw(auditId: string): boolean {
     const r = this.db
       .prepare("UPDATE jobs SET state = 'done' WHERE audit_id = ? AND state = 'queued'")
       .run(auditId);
     return Number(r.changes) > 0;
+  }
+
+  /** The state of `auditId`'s job: queued, leased (a worker holds it), done, or undefined when it has none. */
+  state(auditId: string): 'queued' | 'leased' | 'done' | undefined {
+    const row = this.db.prepare('SELECT state FROM jobs WHERE audit_id = ?').get(auditId) as
+      | { state: 'queued' | 'leased' | 'done' }
+      | undefined;
+    return row?.state;
   }
 
   /** Counts of jobs by state, and the workers seen in the last `withinMs`. */

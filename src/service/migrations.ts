@@ -64,6 +64,11 @@ CREATE TABLE workers (
   seen_at INTEGER NOT NULL
 );`,
   },
+  {
+    version: 2,
+    summary: 'the file name a config was submitted as (its errors name it, as `mia audit FILE` does)',
+    sql: `ALTER TABLE audits ADD COLUMN file TEXT NOT NULL DEFAULT 'config.yaml';`,
+  },
 ];
 
 /**

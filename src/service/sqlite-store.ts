@@ -76,13 +76,21 @@ export class SqliteStore {
   }
 
   /** Records a new audit (status queued) and returns it. */
-  createAudit(input: { name: string; experiment?: string; config: string }): AuditRecord {
+  createAudit(input: { name: string; experiment?: string; config: string; file?: string }): AuditRecord {
     const id = randomUUID();
     this.db
       .prepare(
-        'INSERT INTO audits (id, name, experiment, status, config, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO audits (id, name, experiment, status, config, file, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(id, input.name, input.experiment ?? null, 'queued', input.config, new Date().toISOString());
+      .run(
+        id,
+        input.name,
+        input.experiment ?? null,
+        'queued',
+        input.config,
+        input.file ?? 'config.yaml',
+        new Date().toISOString(),
+      );
     return this.getAudit(id)!;
   }
 
@@ -93,10 +101,15 @@ export class SqliteStore {
 
   /** The config text an audit was submitted with. */
   auditConfig(id: string): string | undefined {
-    const row = this.db.prepare('SELECT config FROM audits WHERE id = ?').get(id) as
-      | { config: string }
+    return this.auditSource(id)?.text;
+  }
+
+  /** The config text an audit was submitted with and the file name its errors give. */
+  auditSource(id: string): { text: string; file: string } | undefined {
+    const row = this.db.prepare('SELECT config, file FROM audits WHERE id = ?').get(id) as
+      | { config: string; file: string }
       | undefined;
-    return row?.config;
+    return row === undefined ? undefined : { text: row.config, file: row.file };
   }
 
   /** Audits newest first, optionally of one status / experiment, `limit` from `offset`. */

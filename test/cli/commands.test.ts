@@ -42,6 +42,14 @@ test('mia --help lists every command with the summary its declaration gives', as
     'gate',
     'plan',
     'dp',
+    'serve',
+    'token',
+    'submit',
+    'runs',
+    'status',
+    'cancel',
+    'logs',
+    'fetch',
   ]);
   const help = runMia(['--help']).stdout;
   for (const name of names) {
@@ -62,7 +70,7 @@ for (const name of names) {
     for (const flag of flags) {
       assert.match(
         r.stdout,
-        new RegExp(`^  --${flag}(?= |$)`, 'm'),
+        new RegExp(`^  (?:-\\w, )?--${flag}(?= |$)`, 'm'),
         `--${flag} is not in mia ${name} --help`,
       );
     }

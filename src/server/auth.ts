@@ -1,0 +1,41 @@
+/**
+ * Bearer tokens on every request but the health check and the OpenAPI document: `Authorization: Bearer
+ * <token>`, looked up by its hash (service/tokens.ts). No or an unknown token: 401. A read-only token may
+ * read (GET) only; a worker token may only take jobs and upload their artifacts (the scaled mode's
+ * routes), so every route here answers it 403; an admin token may do everything.
+ */
+import type { TokenScope } from '../service/tokens.js';
+import { HttpError } from './http-error.js';
+
+/** Routes anyone may call. */
+export const PUBLIC_ROUTES = new Set(['/api/v1/health', '/api/v1/openapi.json']);
+
+/** What a request needs: to read, or to change something. */
+export type Access = 'read' | 'write';
+
+/**
+ * Checks the Authorization header `header` against `verify` for `access`; returns the token's scope.
+ * Throws E_AUTH 401 (no or unknown token) or 403 (a scope that does not allow it).
+ */
+export function authorize(
+  header: string | undefined,
+  access: Access,
+  verify: (token: string) => { scope: TokenScope } | undefined,
+): TokenScope {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (m === null) {
+    throw new HttpError(401, 'E_AUTH', 'this request needs a token', {
+      expected: 'Authorization: Bearer <token> (`mia token create`)',
+      found: header === undefined ? 'no Authorization header' : 'another kind of Authorization',
+    });
+  }
+  const known = verify(m[1]!);
+  if (known === undefined) throw new HttpError(401, 'E_AUTH', 'unknown token');
+  if (known.scope === 'worker') {
+    throw new HttpError(403, 'E_AUTH', 'a worker token can only take jobs and upload their artifacts');
+  }
+  if (access === 'write' && known.scope === 'read-only') {
+    throw new HttpError(403, 'E_AUTH', 'a read-only token cannot submit, cancel or delete');
+  }
+  return known.scope;
+}

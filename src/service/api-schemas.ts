@@ -1,0 +1,101 @@
+/**
+ * The HTTP API's request and response bodies (`/api/v1`, docs/service.md) as zod schemas: the server
+ * (src/server/) validates with them and the client (src/client/mia-client.ts) types and checks what it
+ * receives with the same ones. The OpenAPI document (`/api/v1/openapi.json`) is generated from them.
+ */
+import { z } from 'zod';
+import { AUDIT_STATUSES } from './sqlite-store.js';
+
+/** An error as data: every 4xx / 5xx body. `where` is the file:line:column or field it concerns. */
+export const ApiError = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    where: z
+      .object({
+        line: z.number().int().optional(),
+        column: z.number().int().optional(),
+        path: z.string().optional(),
+        file: z.string().optional(),
+      })
+      .optional(),
+    expected: z.string().optional(),
+    found: z.string().optional(),
+  }),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+/**
+ * POST /api/v1/audits as JSON. The config is YAML (or JSON, which is YAML) text; `file` is the name
+ * config errors are reported at (default `config.yaml`), as `mia audit FILE` would report them.
+ */
+export const SubmitAuditBody = z.strictObject({
+  config: z.string().min(1).max(1_000_000),
+  name: z.string().min(1).max(200).optional(),
+  experiment: z.string().min(1).max(200).optional(),
+  file: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^/\\]+$/, 'a file name without folders')
+    .optional(),
+});
+export type SubmitAuditBody = z.infer<typeof SubmitAuditBody>;
+
+export const SubmitAuditResponse = z.object({ id: z.string() });
+
+export const AuditStatus = z.enum(AUDIT_STATUSES);
+
+/** An audit: GET /api/v1/audits/:id, and each item of the list. */
+export const AuditView = z.object({
+  id: z.string(),
+  name: z.string(),
+  experiment: z.string().nullable(),
+  status: AuditStatus,
+  stage: z.string().nullable(),
+  progress: z.object({ done: z.number().int(), total: z.number().int() }),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type AuditView = z.infer<typeof AuditView>;
+
+/** GET /api/v1/audits query: filters and paging. */
+export const ListAuditsQuery = z.strictObject({
+  status: AuditStatus.optional(),
+  experiment: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const AuditList = z.object({
+  audits: z.array(AuditView),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+export type AuditList = z.infer<typeof AuditList>;
+
+/** One server-sent event's data (GET /api/v1/audits/:id/events); the SSE `id` is `seq`. */
+export const AuditEventView = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  kind: z.enum(['stage', 'progress', 'log', 'status']),
+  data: z.unknown(),
+});
+export type AuditEventView = z.infer<typeof AuditEventView>;
+
+/** GET /api/v1/audits/:id/files: every file of the run directory, relative, with its size. */
+export const FileList = z.object({
+  files: z.array(z.object({ path: z.string(), bytes: z.number().int() })),
+});
+export type FileList = z.infer<typeof FileList>;
+
+/** GET /api/v1/health (no token). */
+export const Health = z.object({
+  version: z.string(),
+  store: z.string(),
+  queue: z.object({ kind: z.string(), queued: z.number().int(), leased: z.number().int() }),
+  workers: z.array(z.string()),
+});
+export type Health = z.infer<typeof Health>;
