@@ -76,7 +76,8 @@ test('registry lists the architectures; unknown names list them', () => {
     () => normalizeArchSpec({ name: 'vgg' }),
     (e: Error & { code?: string; expected?: string }) =>
       e.code === 'E_UNKNOWN_NAME' &&
-      e.expected === 'one of conv, dense, from_onnx, logistic, mlp, resnet18, resnet18_imagenet, small_cnn, wrn28',
+      e.expected ===
+        'one of conv, dense, from_onnx, logistic, mlp, resnet18, resnet18_imagenet, small_cnn, wrn28',
   );
 });
 
