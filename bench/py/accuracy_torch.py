@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import resource
+import sys
 import time
 
 import numpy as np
@@ -45,30 +46,12 @@ def small_cnn(channels: int, size: int, num_conv: int, classes: int) -> nn.Modul
     return model
 
 
-class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.b1 = nn.BatchNorm2d(cout)
-        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.b2 = nn.BatchNorm2d(cout)
-        self.sc = nn.Sequential()
-        if stride != 1 or cin != cout:
-            self.sc = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        y = torch.relu(self.b1(self.c1(x)))
-        return torch.relu(self.b2(self.c2(y)) + self.sc(x))
-
-
 def resnet18(channels: int, width: int, classes: int) -> nn.Module:
-    layers: list = [nn.Conv2d(channels, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
-    cin = width
-    for stage, m in enumerate([1, 2, 4, 8]):
-        layers += [Block(cin, width * m, 1 if stage == 0 else 2), Block(width * m, width * m, 1)]
-        cin = width * m
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, classes)]
-    model = nn.Sequential(*layers)
+    """bench/py/torch_resnet.py's CIFAR ResNet-18, initialised as mia-audit's resnet18."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from torch_resnet import ResNet18
+
+    model = ResNet18(channels, classes, width, imagenet=False)
     for mod in model.modules():
         if isinstance(mod, nn.Conv2d):
             nn.init.kaiming_normal_(mod.weight, mode='fan_out', nonlinearity='relu')

@@ -231,6 +231,40 @@ test(
 );
 
 test(
+  "mia score --target FILE.onnx trains its shadow models with the ONNX model's own architecture",
+  opts,
+  () => {
+    const r = runMia(
+      [
+        'score',
+        '--target',
+        file('small_cnn.onnx'),
+        '--public',
+        file('public28.npz'),
+        '--private',
+        file('private28.npz'),
+        '--out',
+        file('scores.csv'),
+        '--attack',
+        'shadow',
+        '--shadow-models',
+        '2',
+        '--epochs',
+        '1',
+      ],
+      dir,
+      240_000,
+    );
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /^shadow architecture from .*small_cnn\.onnx: .*2 conv2d/m);
+    const lines = readFileSync(file('scores.csv'), 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'id,score');
+    assert.equal(lines.length, 21);
+    assert.ok(lines.slice(1).every((l) => Number.isFinite(Number(l.split(',')[1]))));
+  },
+);
+
+test(
   'config architecture: {from: FILE}: the ONNX layers as the target and reference architecture',
   opts,
   () => {
