@@ -41,9 +41,9 @@ SHA-256 is stored: keep the printed token.`,
     const store = new SqliteStore(openDataDir(args.data).db);
     try {
       const scope = args['read-only'] ? 'read-only' : args.worker ? 'worker' : 'admin';
-      console.log(store.createToken(scope, args.name));
+      console.log(await store.createToken(scope, args.name));
     } finally {
-      store.close();
+      await store.close();
     }
     return 0;
   },

@@ -16,7 +16,7 @@ import {
   Health,
   SubmitAuditResponse,
 } from '../service/api-schemas.js';
-import type { AuditStatus } from '../service/sqlite-store.js';
+import type { AuditStatus } from '../service/store.js';
 
 export interface SubmitOptions {
   name?: string;

@@ -5,7 +5,6 @@
  * for the next start), the server and the store.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { EmbeddedQueue } from '../service/embedded-queue.js';
 import { SqliteStore } from '../service/sqlite-store.js';
 import { createApp } from './app.js';
 import { AuditWorker } from './audit-worker.js';
@@ -51,10 +50,10 @@ function packageVersion(): string {
 export async function startService(o: ServeOptions): Promise<RunningService> {
   const dir = openDataDir(o.data);
   const store = new SqliteStore(dir.db);
-  const queue = new EmbeddedQueue(store.db);
+  const queue = store.openQueue();
   let adminTokenFile: string | undefined;
-  if (!store.hasTokens()) {
-    const token = store.createToken('admin', 'admin');
+  if (!(await store.hasTokens())) {
+    const token = await store.createToken('admin', 'admin');
     writeFileSync(dir.adminToken, `${token}\n`, { mode: 0o600 });
     adminTokenFile = dir.adminToken;
   }
@@ -89,10 +88,10 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
     adminTokenFile,
     workers,
     async close() {
-      for (const w of workers) w.stop();
+      await Promise.all(workers.map((w) => w.stop()));
       await app.close();
       await Promise.all(workers.map((w) => w.idle()));
-      store.close();
+      await store.close();
     },
   };
 }

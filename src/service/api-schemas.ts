@@ -4,7 +4,7 @@
  * receives with the same ones. The OpenAPI document (`/api/v1/openapi.json`) is generated from them.
  */
 import { z } from 'zod';
-import { AUDIT_STATUSES } from './sqlite-store.js';
+import { AUDIT_STATUSES } from './store.js';
 
 /** An error as data: every 4xx / 5xx body. `where` is the file:line:column or field it concerns. */
 export const ApiError = z.object({

@@ -5,35 +5,22 @@
  * Times are ISO 8601 strings in UTC.
  */
 import { randomUUID } from 'node:crypto';
+import { EmbeddedQueue } from './embedded-queue.js';
 import { migrate } from './migrations.js';
 import { openSqlite, type SqlDatabase, transaction } from './sqlite-driver.js';
+import type {
+  AuditEvent,
+  AuditFilter,
+  AuditRecord,
+  AuditStatus,
+  JobQueue,
+  NewAudit,
+  Store,
+} from './store.js';
 import { hashToken, newToken, type TokenScope } from './tokens.js';
 
-export const AUDIT_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type AuditStatus = (typeof AUDIT_STATUSES)[number];
-
-/** An audit as the API shows it (GET /api/v1/audits/:id). */
-export interface AuditRecord {
-  id: string;
-  name: string;
-  experiment: string | null;
-  status: AuditStatus;
-  stage: string | null;
-  progress: { done: number; total: number };
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** The error line of a failed audit. */
-  error: string | null;
-}
-
-/** One event of an audit: `seq` counts from 1 per audit. */
-export interface AuditEvent {
-  seq: number;
-  at: string;
-  kind: 'stage' | 'progress' | 'log' | 'status';
-  data: unknown;
-}
+export type { AuditEvent, AuditRecord, AuditStatus } from './store.js';
+export { AUDIT_STATUSES } from './store.js';
 
 interface AuditRow {
   id: string;
@@ -62,21 +49,27 @@ const recordOf = (r: AuditRow): AuditRecord => ({
   error: r.error,
 });
 
-export class SqliteStore {
+export class SqliteStore implements Store {
   readonly db: SqlDatabase;
+  readonly kind: string;
 
   /** Opens (creating and migrating) the store at `file`. */
   constructor(file: string) {
     this.db = openSqlite(file);
     migrate(this.db, file);
+    this.kind = `sqlite (${this.db.driver})`;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 
+  openQueue(now: () => number = Date.now): JobQueue {
+    return new EmbeddedQueue(this.db, now);
+  }
+
   /** Records a new audit (status queued) and returns it. */
-  createAudit(input: { name: string; experiment?: string; config: string; file?: string }): AuditRecord {
+  async createAudit(input: NewAudit): Promise<AuditRecord> {
     const id = randomUUID();
     this.db
       .prepare(
@@ -91,21 +84,25 @@ export class SqliteStore {
         input.file ?? 'config.yaml',
         new Date().toISOString(),
       );
-    return this.getAudit(id)!;
+    return this.auditRow(id)!;
   }
 
-  getAudit(id: string): AuditRecord | undefined {
+  async getAudit(id: string): Promise<AuditRecord | undefined> {
+    return this.auditRow(id);
+  }
+
+  private auditRow(id: string): AuditRecord | undefined {
     const row = this.db.prepare('SELECT * FROM audits WHERE id = ?').get(id) as AuditRow | undefined;
     return row === undefined ? undefined : recordOf(row);
   }
 
   /** The config text an audit was submitted with. */
-  auditConfig(id: string): string | undefined {
-    return this.auditSource(id)?.text;
+  async auditConfig(id: string): Promise<string | undefined> {
+    return (await this.auditSource(id))?.text;
   }
 
   /** The config text an audit was submitted with and the file name its errors give. */
-  auditSource(id: string): { text: string; file: string } | undefined {
+  async auditSource(id: string): Promise<{ text: string; file: string } | undefined> {
     const row = this.db.prepare('SELECT config, file FROM audits WHERE id = ?').get(id) as
       | { config: string; file: string }
       | undefined;
@@ -113,9 +110,7 @@ export class SqliteStore {
   }
 
   /** Audits newest first, optionally of one status / experiment, `limit` from `offset`. */
-  listAudits(
-    filter: { status?: AuditStatus; experiment?: string; limit?: number; offset?: number } = {},
-  ): AuditRecord[] {
+  async listAudits(filter: AuditFilter = {}): Promise<AuditRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.status !== undefined) {
@@ -137,7 +132,7 @@ export class SqliteStore {
    * Changes an audit's status (and its stage, progress or error when given), stamping startedAt on
    * `running` and finishedAt on the final statuses, and records a `status` event.
    */
-  setStatus(id: string, status: AuditStatus, error?: string): void {
+  async setStatus(id: string, status: AuditStatus, error?: string): Promise<void> {
     const now = new Date().toISOString();
     transaction(this.db, () => {
       const final = status === 'succeeded' || status === 'failed' || status === 'cancelled';
@@ -154,7 +149,7 @@ export class SqliteStore {
   }
 
   /** Records a stage or progress change (stored on the audit too) or a log line, as the next event. */
-  addEvent(id: string, kind: 'stage' | 'progress' | 'log', data: unknown): void {
+  async addEvent(id: string, kind: 'stage' | 'progress' | 'log', data: unknown): Promise<void> {
     const now = new Date().toISOString();
     transaction(this.db, () => {
       if (kind === 'stage') this.db.prepare('UPDATE audits SET stage = ? WHERE id = ?').run(String(data), id);
@@ -176,7 +171,7 @@ export class SqliteStore {
   }
 
   /** The events of an audit after `afterSeq` (0: all), in order. */
-  events(id: string, afterSeq = 0): AuditEvent[] {
+  async events(id: string, afterSeq = 0): Promise<AuditEvent[]> {
     const rows = this.db
       .prepare('SELECT seq, at, kind, data FROM events WHERE audit_id = ? AND seq > ? ORDER BY seq')
       .all(id, afterSeq) as { seq: number; at: string; kind: AuditEvent['kind']; data: string }[];
@@ -184,12 +179,12 @@ export class SqliteStore {
   }
 
   /** Deletes an audit with its events and job; false when there was none. */
-  deleteAudit(id: string): boolean {
+  async deleteAudit(id: string): Promise<boolean> {
     return Number(this.db.prepare('DELETE FROM audits WHERE id = ?').run(id).changes) > 0;
   }
 
   /** Creates a token of `scope` and returns it; only its hash is stored. */
-  createToken(scope: TokenScope, name: string): string {
+  async createToken(scope: TokenScope, name: string): Promise<string> {
     const token = newToken();
     this.db
       .prepare('INSERT INTO tokens (hash, name, scope, created_at) VALUES (?, ?, ?, ?)')
@@ -198,7 +193,7 @@ export class SqliteStore {
   }
 
   /** The scope and name of `token`, or undefined when it is not one of the store's. */
-  verifyToken(token: string): { scope: TokenScope; name: string } | undefined {
+  async verifyToken(token: string): Promise<{ scope: TokenScope; name: string } | undefined> {
     const row = this.db.prepare('SELECT scope, name FROM tokens WHERE hash = ?').get(hashToken(token)) as
       | { scope: TokenScope; name: string }
       | undefined;
@@ -207,7 +202,7 @@ export class SqliteStore {
   }
 
   /** Whether any token exists (a fresh data directory has none). */
-  hasTokens(): boolean {
+  async hasTokens(): Promise<boolean> {
     return this.db.prepare('SELECT 1 AS one FROM tokens LIMIT 1').get() !== undefined;
   }
 }
