@@ -5,7 +5,7 @@
  * for the next start), the server and the store.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { SqliteStore } from '../service/sqlite-store.js';
+import { openStore } from '../service/open-store.js';
 import { createApp } from './app.js';
 import { AuditWorker } from './audit-worker.js';
 import { openDataDir } from './data-dir.js';
@@ -13,6 +13,8 @@ import type { ServiceContext } from './service-context.js';
 
 export interface ServeOptions {
   data: string;
+  /** A Postgres URL (postgres://…) for a store shared by several servers; DIR/mia.db when absent. */
+  database?: string;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -49,7 +51,7 @@ function packageVersion(): string {
 /** Starts the service (see the file header) and resolves once it listens. */
 export async function startService(o: ServeOptions): Promise<RunningService> {
   const dir = openDataDir(o.data);
-  const store = new SqliteStore(dir.db);
+  const store = await openStore(o.database, dir.db);
   const queue = store.openQueue();
   let adminTokenFile: string | undefined;
   if (!(await store.hasTokens())) {

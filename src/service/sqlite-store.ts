@@ -8,46 +8,21 @@ import { randomUUID } from 'node:crypto';
 import { EmbeddedQueue } from './embedded-queue.js';
 import { migrate } from './migrations.js';
 import { openSqlite, type SqlDatabase, transaction } from './sqlite-driver.js';
-import type {
-  AuditEvent,
-  AuditFilter,
-  AuditRecord,
-  AuditStatus,
-  JobQueue,
-  NewAudit,
-  Store,
+import {
+  type AuditEvent,
+  type AuditFilter,
+  type AuditRecord,
+  type AuditRow,
+  type AuditStatus,
+  auditRecordOf,
+  type JobQueue,
+  type NewAudit,
+  type Store,
 } from './store.js';
 import { hashToken, newToken, type TokenScope } from './tokens.js';
 
 export type { AuditEvent, AuditRecord, AuditStatus } from './store.js';
 export { AUDIT_STATUSES } from './store.js';
-
-interface AuditRow {
-  id: string;
-  name: string;
-  experiment: string | null;
-  status: AuditStatus;
-  stage: string | null;
-  done: number;
-  total: number;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  error: string | null;
-}
-
-const recordOf = (r: AuditRow): AuditRecord => ({
-  id: r.id,
-  name: r.name,
-  experiment: r.experiment,
-  status: r.status,
-  stage: r.stage,
-  progress: { done: r.done, total: r.total },
-  createdAt: r.created_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  error: r.error,
-});
 
 export class SqliteStore implements Store {
   readonly db: SqlDatabase;
@@ -93,7 +68,7 @@ export class SqliteStore implements Store {
 
   private auditRow(id: string): AuditRecord | undefined {
     const row = this.db.prepare('SELECT * FROM audits WHERE id = ?').get(id) as AuditRow | undefined;
-    return row === undefined ? undefined : recordOf(row);
+    return row === undefined ? undefined : auditRecordOf(row);
   }
 
   /** The config text an audit was submitted with. */
@@ -125,7 +100,7 @@ export class SqliteStore implements Store {
       `SELECT * FROM audits ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +
       'ORDER BY created_at DESC, id LIMIT ? OFFSET ?';
     const rows = this.db.prepare(sql).all(...params, filter.limit ?? 50, filter.offset ?? 0) as AuditRow[];
-    return rows.map(recordOf);
+    return rows.map(auditRecordOf);
   }
 
   /**

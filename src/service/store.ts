@@ -37,6 +37,35 @@ export interface AuditEvent {
   data: unknown;
 }
 
+/** A row of the `audits` table, as both stores read it. */
+export interface AuditRow {
+  id: string;
+  name: string;
+  experiment: string | null;
+  status: AuditStatus;
+  stage: string | null;
+  done: number;
+  total: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+}
+
+/** The API's view of an `audits` row. */
+export const auditRecordOf = (r: AuditRow): AuditRecord => ({
+  id: r.id,
+  name: r.name,
+  experiment: r.experiment,
+  status: r.status,
+  stage: r.stage,
+  progress: { done: r.done, total: r.total },
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  error: r.error,
+});
+
 /** What a new audit is recorded with. */
 export interface NewAudit {
   name: string;
