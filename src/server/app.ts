@@ -6,6 +6,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { artifactRoutes } from './artifact-routes.js';
+import { attackRoute } from './attack-route.js';
 import { auditRoutes } from './audit-routes.js';
 import { type Access, authorize, PUBLIC_ROUTES } from './auth.js';
 import { eventsRoute } from './events-route.js';
@@ -57,5 +58,6 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   auditRoutes(app, ctx);
   eventsRoute(app, ctx);
   artifactRoutes(app, ctx);
+  attackRoute(app);
   return app;
 }
