@@ -58,6 +58,7 @@ export const REFERENCE_ONLY_AUDIT_KEYS = [
   'augmentations',
   'rmia',
   'shadow',
+  'one_run',
 ] as const;
 export const AUDIT_KEYS = [
   'reference_models',
@@ -71,10 +72,12 @@ export const AUDIT_KEYS = [
   'privacy_every_epochs',
   'privacy_attacks',
   'privacy_samples',
+  'one_run',
 ] as const;
 export const AUGMENTATION_KEYS = ['flip', 'shift'] as const;
 export const RMIA_KEYS = ['a', 'gamma'] as const;
 export const SHADOW_KEYS = ['hidden_layers'] as const;
+export const ONE_RUN_KEYS = ['canaries', 'kind', 'guesses', 'beta'] as const;
 
 export const REPORT_KEYS = ['enabled'] as const;
 
@@ -104,6 +107,7 @@ export const CONFIG_KEYS: readonly ConfigSectionKeys[] = [
   { path: 'audit.augmentations', keys: AUGMENTATION_KEYS, modes: ['reference'] },
   { path: 'audit.rmia', keys: RMIA_KEYS, modes: ['reference'] },
   { path: 'audit.shadow', keys: SHADOW_KEYS, modes: ['reference'] },
+  { path: 'audit.one_run', keys: ONE_RUN_KEYS, modes: ['reference'] },
   { path: 'training', keys: SHARED_TRAIN_KEYS, modes: ['experiments'] },
   { path: 'models.<name>', keys: TRAIN_KEYS, modes: ['experiments'] },
   { path: 'experiments[]', keys: EXPERIMENT_KEYS, modes: ['experiments'] },

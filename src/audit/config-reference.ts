@@ -10,6 +10,7 @@ import { ATTACK_NAMES, type AuditSectionCommon, readAuditCommon } from './config
 import type { DataConfig } from './config-data.js';
 import { AUGMENTATION_KEYS, RMIA_KEYS, SHADOW_KEYS } from './config-keys.js';
 import { readTargetAndReference, type TrainingConfig } from './config-models.js';
+import { type OneRunConfig, readOneRun } from './config-one-run.js';
 import type { ConfigSource, SectionReader } from './config-reader.js';
 
 export type AuditSignal = 'scaled-logit' | 'confidence';
@@ -24,6 +25,8 @@ export interface ReferenceAuditSection extends AuditSectionCommon {
   augmentations: { flip: boolean; shift: number };
   rmia: { a?: number; gamma: number };
   shadow: { hiddenLayers: number[] };
+  /** audit.one_run (config-one-run.ts); absent = no one-run audit. */
+  oneRun?: OneRunConfig;
 }
 
 /** What the reference mode reads beyond the shared sections. */
@@ -116,6 +119,7 @@ export function readReferenceAudit(
   if ((augmentations.flip || augmentations.shift > 0) && dataCfg.synthetic?.shape?.length === 1) {
     aug.fail(augmentations.flip ? 'flip' : 'shift', 'needs image data', { found: 'tabular synthetic data' });
   }
+  const oneRun = readOneRun(audit, dataCfg.auditSize);
   return {
     numExperiments,
     target,
@@ -130,6 +134,7 @@ export function readReferenceAudit(
       slices: common.slices,
       shadow: { hiddenLayers },
       privacy: common.privacy,
+      ...(oneRun !== undefined ? { oneRun } : {}),
     },
   };
 }

@@ -11,7 +11,7 @@
  * experiments mode.
  */
 import { createHash } from 'node:crypto';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
 import { formatDuration } from '../core/duration.js';
 import { writeJsonAtomic } from '../io/atomic.js';
@@ -23,10 +23,23 @@ import { type AggregateResult, aggregateResults } from './aggregate.js';
 import { type AuditResult, buildAttackInput, runExperiment } from './attack-stage.js';
 import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
 import type { LoadedConfig, ReferenceAudit } from './config.js';
-import { type ClaimCandidate, RANDOM_HALF, thresholdTestClaim } from './dp-claim.js';
+import {
+  type ClaimCandidate,
+  RANDOM_HALF,
+  RANDOM_HALF_WITH_CANARIES,
+  thresholdTestClaim,
+} from './dp-claim.js';
+import { dpTrainingOf } from './dp-target.js';
 import { pairedKeepMatrix, trainingRows } from './keep.js';
 import { lazyEngine } from './lazy-engine.js';
 import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
+import {
+  applyCanaries,
+  drawCanaries,
+  mislabelCanaries,
+  ONE_RUN_DELTA,
+  oneRunOfTarget,
+} from './one-run-audit.js';
 import { subsampleRows } from './privacy-callback.js';
 import {
   historyEpochs,
@@ -107,17 +120,31 @@ export async function runReferenceAudit(
   // 1. run directory and dataset
   const { log, paths, timing, ds } = await startAudit(loaded, options);
   const root = paths.root;
-  const { data } = ds;
-  const n = data.audit.n;
-  const z = data.population?.n ?? 0;
+  const n = ds.data.audit.n;
+  const z = ds.data.population?.n ?? 0;
   log.info(
     `dataset ${ds.name}: ${n} audit samples (models train on halves), ${z} population samples, ` +
-      `shape [${data.audit.shape.join(', ')}], ${data.audit.numClasses} classes (${ds.source})`,
+      `shape [${ds.data.audit.shape.join(', ')}], ${ds.data.audit.numClasses} classes (${ds.source})`,
   );
 
   // 2. population: the paired keep matrix
   const m = 1 + cfg.audit.referenceModels;
   const keep = pairedKeepMatrix(m, n, deriveSeed(cfg.run.seed, 'keep'));
+  const oneRun = cfg.audit.oneRun;
+  const canaries =
+    oneRun !== undefined ? drawCanaries(oneRun.canaries, n, deriveSeed(cfg.run.seed, 'one-run')) : undefined;
+  if (canaries !== undefined) applyCanaries(keep, canaries);
+  const data =
+    canaries !== undefined && oneRun?.kind === 'mislabelled'
+      ? mislabelCanaries(ds.data, canaries, deriveSeed(cfg.run.seed, 'one-run-labels'))
+      : ds.data;
+  if (oneRun !== undefined && canaries !== undefined) {
+    const members = canaries.included.reduce((a, b) => a + b, 0);
+    log.info(
+      `one-run audit: ${oneRun.canaries} ${oneRun.kind} canaries among the audit samples, ${members} of them ` +
+        'drawn into the target (each independently with probability 1/2)',
+    );
+  }
   await timing.time('population', () => {
     const reused = keepReused(paths.keep, keep, m, n, (why) =>
       log.info(`keep.npy: unreadable (${why}); writing it again`),
@@ -221,6 +248,18 @@ export async function runReferenceAudit(
     results = [];
     notes = [];
     const candidates: ClaimCandidate[] = [];
+    const dpTraining = dpTrainingOf(
+      models.map((x) => ({
+        id: x.plan.id,
+        modelDir: join(paths.models, x.plan.id, x.hash),
+        accuracy: lastAccuracies(x.history).valAccuracy,
+        target: x.plan.index < cfg.run.numExperiments,
+      })),
+      'the models of this run trained without DP (the reference models, on halves of the same samples)',
+    );
+    // the δ of the claims: the DP target's own δ (the accountant's), else 1e-5
+    const delta = dpTraining[0]?.delta ?? ONE_RUN_DELTA;
+    let oneRunOut: ReturnType<typeof oneRunOfTarget>;
     for (let e = 0; e < k; e++) {
       const te = performance.now();
       const out = runExperiment(input, cfg, e, e, tag);
@@ -243,19 +282,32 @@ export async function runReferenceAudit(
           ...(tag ? { experiment: String(e), model: out.targetId } : {}),
         });
       }
+      if (e === 0 && oneRun !== undefined && canaries !== undefined) {
+        oneRunOut = oneRunOfTarget(out.scores, out.isMember, canaries, oneRun, delta);
+        if (oneRunOut !== undefined) {
+          const o = oneRunOut.record;
+          log.info(
+            `one-run audit (${o.attack} scores, ${o.canaries} canaries): ε ≥ ${o.epsilon.toFixed(3)} at δ = ${o.delta} ` +
+              `with ${Math.round((1 - o.beta) * 100)}% confidence (best k = ${o.k}; pure DP: ε ≥ ${o.pureEpsilon.toFixed(3)})`,
+          );
+        }
+      }
       const scoresPath = e === 0 ? paths.scores : experimentScoresPath(paths, e);
       writeNpz(scoresPath, scoresArrays(out, data.audit.y));
       recordRunFiles(root, scoresPath);
     }
     aggregate = k > 1 ? aggregateResults(results) : undefined;
     // the target's keep row is a seeded random half: the one design under which an ε bound holds
-    const claim = thresholdTestClaim(candidates);
+    const claim = thresholdTestClaim(candidates, 0.95, delta);
+    const claims = [oneRunOut?.claim, claim].filter((c) => c !== undefined);
     const file: ResultsFile = {
       results,
       ...(aggregate !== undefined ? { aggregate } : {}),
       notes,
-      membership: RANDOM_HALF,
-      ...(claim !== undefined ? { dpClaims: [claim] } : {}),
+      membership: oneRun !== undefined ? RANDOM_HALF_WITH_CANARIES : RANDOM_HALF,
+      ...(claims.length > 0 ? { dpClaims: claims } : {}),
+      ...(oneRunOut !== undefined ? { oneRun: oneRunOut.record } : {}),
+      ...(dpTraining.length > 0 ? { dpTraining } : {}),
       key,
     };
     writeJsonAtomic(paths.results, file);

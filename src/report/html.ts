@@ -4,6 +4,7 @@
  */
 import { basename } from 'node:path';
 import type { BuiltChart } from './build-charts.js';
+import { dpAuditHtml, dpAuditRows } from './dp-audit.js';
 import { experimentsHtml } from './experiments-html.js';
 import { fprKeysOf, fprLabel } from './fpr.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './page-assets.js';
@@ -216,8 +217,10 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
   const sections = [...new Set(charts.map((c) => c.built.section))];
   const sectionId = (s: string) => `charts-${s.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   const compared = experimentsHtml(run);
+  const dpSection = dpAuditHtml(dpAuditRows(run.dp));
   const nav = [
     ['summary', 'Summary'],
+    ...(dpSection === '' ? [] : [['dp', 'Differential privacy']]),
     ...(compared === '' ? [] : [['experiments', 'Experiments compared']]),
     ['results', 'Attacks × slices'],
     ...sections.map((s) => [sectionId(s), s]),
@@ -259,6 +262,7 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
 ${summaryHtml(summary, compared !== '')}
 ${(options.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 </section>
+${dpSection === '' ? '' : `<section id="dp"><h2>Differential privacy: theoretical against audited ε</h2>\n${dpSection}\n</section>`}
 ${compared === '' ? '' : `<section id="experiments"><h2>Experiments compared</h2>\n${compared}\n</section>`}
 <section id="results"><h2>Attacks × slices</h2>
 ${run.aggregate === undefined ? '' : aggregateHtml(run.aggregate)}
