@@ -58,17 +58,21 @@ export function dpAuditSentences(rows: readonly DpAuditRow[]): string[] {
       out.push(
         `${who}RED FINDING — ${name(c)} proves ε ≥ ${eps(c.epsilon)} with ${Math.round(c.confidence * 100)}% confidence, above the ε = ${eps(t.epsilon)} the ${t.accountant} accountant claims for this DP-SGD training (δ = ${t.delta}): the guarantee does not hold as stated, which points to a bug in the training or in the accounting.`,
       );
+    const shuffled =
+      t.sampling === 'poisson'
+        ? ''
+        : ` (batches were ${t.sampling === 'shuffle' ? 'fixed-size and shuffled' : t.sampling}, not Poisson-sampled: the accountant's ε assumes Poisson sampling and does not describe this training exactly)`;
     const utility =
       t.accuracy !== undefined && t.baselineAccuracy !== undefined
         ? ` Utility cost: accuracy ${(t.accuracy * 100).toFixed(1)}% against ${(t.baselineAccuracy * 100).toFixed(1)}% without DP (${(100 * (t.baselineAccuracy - t.accuracy)).toFixed(1)} points).`
         : '';
     if (r.audited === undefined)
       out.push(
-        `${who}Trained with DP-SGD (σ = ${t.noiseMultiplier}, ${t.steps} steps): the accountant claims ε = ${eps(t.epsilon)} at δ = ${t.delta}; this run draws no membership at random, so no audited ε is set against it.${utility}`,
+        `${who}Trained with DP-SGD (σ = ${t.noiseMultiplier}, ${t.steps} steps): the accountant claims ε = ${eps(t.epsilon)} at δ = ${t.delta}${shuffled}; this run draws no membership at random, so no audited ε is set against it.${utility}`,
       );
     else
       out.push(
-        `${who}Trained with DP-SGD (σ = ${t.noiseMultiplier}, ${t.steps} steps): the accountant claims ε = ${eps(t.epsilon)} at δ = ${t.delta}; ${name(r.audited)} certifies ε ≥ ${eps(r.audited.epsilon)}, so the audit certifies ≥ ${(100 * r.ratio).toFixed(0)}% of the claimed ε.${utility}`,
+        `${who}Trained with DP-SGD (σ = ${t.noiseMultiplier}, ${t.steps} steps): the accountant claims ε = ${eps(t.epsilon)} at δ = ${t.delta}${shuffled}; ${name(r.audited)} certifies ε ≥ ${eps(r.audited.epsilon)}, so the audit certifies ≥ ${(100 * r.ratio).toFixed(0)}% of the claimed ε.${utility}`,
       );
   }
   return out;
@@ -86,7 +90,7 @@ export function dpAuditHtml(rows: readonly DpAuditRow[]): string {
         t.accuracy === undefined
           ? '–'
           : `${(t.accuracy * 100).toFixed(1)}%${t.baselineAccuracy !== undefined ? ` (${(t.baselineAccuracy * 100).toFixed(1)}% without DP)` : ''}`;
-      return `<tr><td>${esc(t.model)}</td><td>${t.noiseMultiplier}</td><td>${t.maxGradNorm}</td><td>${t.sampleRate.toPrecision(3)}</td><td>${t.steps}</td><td>${esc(t.sampling)}</td><td>${eps(t.epsilon)} (${esc(t.accountant)}, δ = ${t.delta})</td>${cell(r.oneRun, t.epsilon)}${cell(r.thresholdTest, t.epsilon)}<td>${r.audited === undefined ? '–' : `≥ ${(100 * r.ratio).toFixed(0)}%`}</td><td>${esc(acc)}</td></tr>`;
+      return `<tr><td>${esc(t.model)}</td><td>${t.noiseMultiplier}</td><td>${eps(t.maxGradNorm)}</td><td>${t.sampleRate.toPrecision(3)}</td><td>${t.steps}</td><td>${esc(t.sampling)}</td><td>${eps(t.epsilon)} (${esc(t.accountant)}, δ = ${t.delta})</td>${cell(r.oneRun, t.epsilon)}${cell(r.thresholdTest, t.epsilon)}<td>${r.audited === undefined ? '–' : `≥ ${(100 * r.ratio).toFixed(0)}%`}</td><td>${esc(acc)}</td></tr>`;
     })
     .join('\n');
   const red = rows.flatMap((r) => dpAuditSentences([r]).filter((s) => s.includes('RED FINDING')));

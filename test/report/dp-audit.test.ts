@@ -88,3 +88,10 @@ test('no DP target: no rows, no section; an unbounded claim (ε = ∞) is never 
   assert.equal(row!.ratio, 0);
   assert.match(dpAuditHtml([row!]), /<td>∞ \(rdp/);
 });
+
+test('fixed-size shuffled batches are said to fall outside the Poisson accounting; C = ∞ shows as ∞', () => {
+  const t = { ...training(4), sampling: 'shuffle', maxGradNorm: Number.POSITIVE_INFINITY };
+  const rows = dpAuditRows({ dpTraining: [t], dpClaims: [claim('one-run', 1)] });
+  assert.match(dpAuditSentences(rows)[0]!, /batches were fixed-size and shuffled, not Poisson-sampled/);
+  assert.match(dpAuditHtml(rows), /<td>1\.1<\/td><td>∞<\/td>/);
+});

@@ -10,7 +10,10 @@ const num = z.number();
 /** The `dp` field of a DP-trained model's model.json (the training's contract). */
 export const ModelDpJson = z.object({
   noiseMultiplier: num.describe('σ: the noise std over the clipping norm'),
-  maxGradNorm: num.describe('C: the per-example clipping norm'),
+  maxGradNorm: num
+    .nullable()
+    .transform((v) => v ?? Number.POSITIVE_INFINITY)
+    .describe('C: the per-example clipping norm; null = ∞ (no clipping)'),
   delta: num.describe('δ of the guarantee'),
   sampleRate: num.describe('q: the sampling rate (batch size / training-set size)'),
   steps: z.number().int().nonnegative().describe('T: the noisy steps taken'),
