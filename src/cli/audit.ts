@@ -10,6 +10,7 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import type { BackendPreference } from '../models/engines/names.js';
 import { defineCommand } from './command.js';
 import { type ConsoleLogger, consoleLogger } from './console-logger.js';
+import { withEnvOverrides } from './env-overrides.js';
 import { bool, choice, int, text, texts } from './flags.js';
 import { count, formatAuditSummary } from './format-audit.js';
 import { setCurrentRunDir } from './interrupt.js';
@@ -154,7 +155,7 @@ or --set 'target.architecture={name: conv, params: {depth: 2}}'`,
   resumable: true,
   async run(args) {
     const { loadAuditConfig } = await import('../audit/config.js');
-    const loaded = loadAuditConfig(args.config, args.set);
+    const loaded = loadAuditConfig(args.config, withEnvOverrides(args.set));
     return auditAndReport(loaded, {
       ...(args['log-dir'] !== undefined ? { logDir: args['log-dir'] } : {}),
       ...(args.backend !== undefined ? { backend: args.backend } : {}),

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../audit/config.js';
 import { auditAndReport, topFlag } from './audit.js';
 import { defineCommand } from './command.js';
+import { withEnvOverrides } from './env-overrides.js';
 import { text, texts } from './flags.js';
 import { setCurrentRunDir } from './interrupt.js';
 import { waitLockFlag } from './shared-flags.js';
@@ -75,9 +76,10 @@ second run reuses the trained models.`,
   async run(args) {
     // every flag is checked before this runs: nothing is printed before they are all valid
     const { loadAuditConfig } = await import('../audit/config.js');
-    const first = loadAuditConfig(QUICKSTART_CONFIG, args.set);
-    const fit = await resolvableTargets(first, args.set);
-    const loaded = fit === undefined ? first : loadAuditConfig(QUICKSTART_CONFIG, [...args.set, fit.set]);
+    const sets = withEnvOverrides(args.set);
+    const first = loadAuditConfig(QUICKSTART_CONFIG, sets);
+    const fit = await resolvableTargets(first, sets);
+    const loaded = fit === undefined ? first : loadAuditConfig(QUICKSTART_CONFIG, [...sets, fit.set]);
     const dir = resolve(args.out);
     const logDir = join(dir, basename(loaded.config.run.logDir));
     console.log(`mia demo: the quickstart audit (${QUICKSTART_CONFIG}), run directory ${logDir}`);
