@@ -16,16 +16,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -221,9 +213,16 @@ test('every command the docs name exists: mia commands and their flags, npm scri
   assert.deepEqual(problems, []);
 });
 
-/** A copy of the repository's files (tracked and not ignored), node_modules linked, for one page. */
-function workingCopy(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mia-docs-'));
+/**
+ * A copy of the repository's files (tracked and not ignored), node_modules linked, for page `doc`. Its
+ * path is the same on every run of this checkout (emptied first): `npx mia` links the package at that
+ * path into npm's npx cache the first time, which takes a minute, and reuses the link afterwards.
+ */
+function workingCopy(doc: string): string {
+  const key = createHash('sha256').update(root).digest('hex').slice(0, 12);
+  const dir = join(tmpdir(), `mia-docs-${key}`, doc.replace(/[/.]/g, '-'));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   const files = spawnSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], {
     cwd: root,
     encoding: 'utf8',
@@ -239,7 +238,10 @@ function workingCopy(): string {
 
 const copies: string[] = [];
 after(() => {
-  for (const d of copies) rmSync(d, { recursive: true, force: true });
+  // the copies' contents go; the emptied folders stay, so that npx's links to them stay valid
+  for (const d of copies) {
+    for (const f of readdirSync(d)) rmSync(join(d, f), { recursive: true, force: true });
+  }
 });
 
 interface Outcome {
@@ -286,7 +288,7 @@ test('every shell block not marked not-run runs as written and exits 0', { concu
   await Promise.all(
     runnable.map(({ doc, blocks: own }) =>
       t.test(doc, async (st) => {
-        const dir = workingCopy();
+        const dir = workingCopy(doc);
         copies.push(dir);
         for (const b of own) {
           const script = [
