@@ -2,13 +2,13 @@
  * `mia train --dataset NAME --out DIR`: trains a model on a dataset and saves it, or reuses the model DIR
  * already holds for the same request. The work: src/audit/train-saved-model.ts.
  */
-import { stdoutLogger } from '../core/logger.js';
 import { DATASET_NAMES } from '../data/registry.js';
 import { MiaError } from '../errors.js';
 import { describeArchitectures } from '../models/architectures.js';
 import { DEFAULT_DELTA, DP_SAMPLINGS, type DpConfig, type DpSampling } from '../models/dp/dp-sgd.js';
 import type { OptimizerSpec } from '../models/optimizers.js';
 import { defineCommand } from './command.js';
+import { consoleLogger } from './console-logger.js';
 import { bool, int, num, SEED_RANGE, text, texts, usageError } from './flags.js';
 import {
   announceDataset,
@@ -247,6 +247,7 @@ epochs, batch size, augmentation, seed, dataset and training rows) and reuses it
     });
     if (augment !== undefined) checkAugment(augment, data.train.shape, 'mia train --augment');
     const { trainSavedModel } = await import('../audit/train-saved-model.js');
+    const out = consoleLogger();
     await trainSavedModel(
       {
         data,
@@ -267,8 +268,9 @@ epochs, batch size, augmentation, seed, dataset and training rows) and reuses it
         force: args.force,
         ...(dp !== undefined ? { dp } : {}),
       },
-      stdoutLogger,
+      out,
     );
+    out.end();
     return 0;
   },
 });
