@@ -206,7 +206,7 @@ epochs, batch size, augmentation, seed, dataset and training rows) and reuses it
       const { archSpecFromOnnx, describeOnnxArch } = await import('../models/onnx/onnx-arch-spec.js');
       const read = archSpecFromOnnx(archFrom, { restoreBatchnorm: args['arch-restore-bn'] });
       arch = read.spec;
-      stdoutLogger.info(`architecture from ${archFrom}: ${describeOnnxArch(read.arch)}`);
+      consoleLogger().info(`architecture from ${archFrom}: ${describeOnnxArch(read.arch)}`);
     }
     const archLabel =
       archFrom !== undefined ? `the architecture of ${archFrom}` : `architecture ${arch.name}`;
