@@ -24,9 +24,11 @@ import { type AggregateResult, aggregateResults } from './aggregate.js';
 import type { AuditResult } from './attack-stage.js';
 import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
 import type { LoadedConfig, ReferenceAudit } from './config.js';
+import { labelQueryPlanFor } from './config-label-only.js';
 import { RANDOM_HALF, thresholdTestClaim } from './dp-claim.js';
 import { runExposureSweep } from './exposure-sweep.js';
 import { pairedKeepMatrix, trainingRows } from './keep.js';
+import { labelQueryBudget } from './label-query-file.js';
 import { lazyEngine } from './lazy-engine.js';
 import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
 import { subsampleRows } from './privacy-callback.js';
@@ -137,6 +139,11 @@ export async function runReferenceAudit(
 
   // 3. models and their signals
   const augmentations = augmentationSet(cfg.audit.augmentations);
+  const labelQueries = labelQueryPlanFor(
+    cfg.audit.attacks,
+    cfg.audit.labelOnly,
+    deriveSeed(cfg.run.seed, 'label-queries'),
+  );
   const plans = planModels(cfg, keep, n);
   addPrivacyTracking(plans, cfg, data, paths);
   const engines = lazyEngine(options.backend ?? cfg.run.backend, log, options.createEngine);
@@ -154,6 +161,7 @@ export async function runReferenceAudit(
       engine: engines.get,
       logger: log,
       counter: `[${plan.index + 1}/${plans.length}]`,
+      labelQueries,
     });
     timing.add(`model ${plan.id}`, (performance.now() - ts) / 1000, ms.signalsReused || ms.modelReused);
     if (!ms.modelReused && ms.trainSeconds > 0) {
@@ -282,12 +290,20 @@ export async function runReferenceAudit(
     aggregate = k > 1 ? aggregateResults(results) : undefined;
     // the target's keep row is a seeded random half: the one design under which an ε bound holds
     const claim = thresholdTestClaim(candidates);
+    const budget = labelQueryBudget(cfg.audit.attacks, models, n, cfg.audit.labelOnly.boundaryQueries);
+    if (budget !== undefined) {
+      log.info(
+        `label queries: ${budget.perSample.augment} (label-augment) + ${budget.perSample.noise} (label-noise)` +
+          `${budget.perSample.boundaryMax > 0 ? ` + ≤ ${budget.perSample.boundaryMax} (label-boundary)` : ''} per sample and model; ${budget.total} in all`,
+      );
+    }
     const file: ResultsFile = {
       results,
       ...(aggregate !== undefined ? { aggregate } : {}),
       notes,
       membership: RANDOM_HALF,
       ...(claim !== undefined ? { dpClaims: [claim] } : {}),
+      ...(budget !== undefined ? { labelQueries: budget } : {}),
       key,
     };
     writeJsonAtomic(paths.results, file);
