@@ -17,6 +17,7 @@
 import { MiaError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { type Augmentation, applyAugmentation, augmentationName } from './augment.js';
+import { argmaxRows } from './exposure.js';
 
 /** What the label queries need from a model: a batched forward pass giving n × classes scores. */
 export interface LabelModel {
@@ -88,14 +89,7 @@ export function argmaxLabels(scores: Float32Array, n: number): Int32Array {
       found: `${scores.length} values`,
     });
   }
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = i * c;
-    let best = 0;
-    for (let k = 1; k < c; k++) if (scores[o + k]! > scores[o + best]!) best = k;
-    out[i] = best;
-  }
-  return out;
+  return argmaxRows(scores, n, c);
 }
 
 /** The model's labels on `x` (n samples), in chunks of at most `batch` samples. */
