@@ -237,7 +237,9 @@ export function runExperiment(
       getOutputAttack(name).queries !== undefined
     ) {
       if (expo !== queryHome) {
-        notes.push(`${name} runs once, on exposure ${queryHome}: it queries the model for labels alone`);
+        // said once, on the first exposure
+        if (expo === exposures[0])
+          notes.push(`${name} runs once, on exposure ${queryHome}: it queries the model for labels alone`);
         continue;
       }
     } else if (!attackFitsExposure(name, input.exposure)) {
