@@ -66,6 +66,7 @@ export const REFERENCE_ONLY_AUDIT_KEYS = [
   'shadow',
   'exposure',
   'label_only',
+  'one_run',
 ] as const;
 export const AUDIT_KEYS = [
   'reference_models',
@@ -81,6 +82,7 @@ export const AUDIT_KEYS = [
   'privacy_samples',
   'exposure',
   'label_only',
+  'one_run',
 ] as const;
 export const AUGMENTATION_KEYS = ['flip', 'shift'] as const;
 /** audit.reference_models as a schedule (config-reference-models.ts). */
@@ -90,6 +92,7 @@ export const RMIA_KEYS = ['a', 'gamma'] as const;
 export const SHADOW_KEYS = ['hidden_layers'] as const;
 /** audit.label_only: the queries of label-augment, label-noise and label-boundary (config-label-only.ts). */
 export const LABEL_ONLY_KEYS = ['shift', 'flip', 'noise_sigmas', 'noise_draws', 'boundary_queries'] as const;
+export const ONE_RUN_KEYS = ['canaries', 'kind', 'guesses', 'beta'] as const;
 
 export const REPORT_KEYS = ['enabled'] as const;
 
@@ -124,6 +127,7 @@ export const CONFIG_KEYS: readonly ConfigSectionKeys[] = [
   { path: 'audit.label_only', keys: LABEL_ONLY_KEYS, modes: ['reference'] },
   { path: 'audit.reference_models', keys: REFERENCE_MODELS_KEYS, modes: ['reference'] },
   { path: 'audit.reference_models.until', keys: UNTIL_KEYS, modes: ['reference'] },
+  { path: 'audit.one_run', keys: ONE_RUN_KEYS, modes: ['reference'] },
   { path: 'training', keys: SHARED_TRAIN_KEYS, modes: ['experiments'] },
   { path: 'models.<name>', keys: TRAIN_KEYS, modes: ['experiments'] },
   { path: 'experiments[]', keys: EXPERIMENT_KEYS, modes: ['experiments'] },

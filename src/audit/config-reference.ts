@@ -13,6 +13,7 @@ import type { DataConfig } from './config-data.js';
 import { AUGMENTATION_KEYS, RMIA_KEYS, SHADOW_KEYS } from './config-keys.js';
 import { type LabelOnlySettings, readLabelOnly } from './config-label-only.js';
 import { readTargetAndReference, type TrainingConfig } from './config-models.js';
+import { type OneRunConfig, readOneRun } from './config-one-run.js';
 import type { ConfigSource, SectionReader } from './config-reader.js';
 import { type ReferenceSchedule, readReferenceModels } from './config-reference-models.js';
 
@@ -38,6 +39,8 @@ export interface ReferenceAuditSection extends AuditSectionCommon {
   exposure?: string[];
   /** audit.label_only: the queries of label-augment, label-noise and label-boundary (config-label-only.ts). */
   labelOnly: LabelOnlySettings;
+  /** audit.one_run (config-one-run.ts); absent = no one-run audit. */
+  oneRun?: OneRunConfig;
 }
 
 /** What the reference mode reads beyond the shared sections. */
@@ -153,6 +156,7 @@ export function readReferenceAudit(
   if ((augmentations.flip || augmentations.shift > 0) && dataCfg.synthetic?.shape?.length === 1) {
     aug.fail(augmentations.flip ? 'flip' : 'shift', 'needs image data', { found: 'tabular synthetic data' });
   }
+  const oneRun = readOneRun(audit, dataCfg.auditSize);
   return {
     numExperiments,
     target,
@@ -170,6 +174,7 @@ export function readReferenceAudit(
       privacy: common.privacy,
       ...(exposure !== undefined ? { exposure } : {}),
       labelOnly,
+      ...(oneRun !== undefined ? { oneRun } : {}),
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { artifactRoutes } from './artifact-routes.js';
+import { attackRoute } from './attack-route.js';
 import { auditRoutes } from './audit-routes.js';
 import { type Access, authorize, PUBLIC_ROUTES } from './auth.js';
 import { eventsRoute } from './events-route.js';
@@ -30,7 +31,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0]!;
     if (PUBLIC_ROUTES.has(path)) return;
-    authorize(req.headers.authorization, accessOf(req.method), (t) => ctx.store.verifyToken(t));
+    await authorize(req.headers.authorization, accessOf(req.method), (t) => ctx.store.verifyToken(t));
   });
 
   app.setErrorHandler((e, _req, reply) => {
@@ -44,11 +45,11 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   });
 
   app.get('/api/v1/health', async () => {
-    const s = ctx.queue.stats();
+    const s = await ctx.queue.stats();
     return {
       version: ctx.version,
-      store: `sqlite (${ctx.store.db.driver})`,
-      queue: { kind: 'embedded', queued: s.queued, leased: s.leased },
+      store: ctx.store.kind,
+      queue: { kind: ctx.queue.kind, queued: s.queued, leased: s.leased },
       workers: s.workers,
     };
   });
@@ -57,5 +58,6 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   auditRoutes(app, ctx);
   eventsRoute(app, ctx);
   artifactRoutes(app, ctx);
+  attackRoute(app);
   return app;
 }
