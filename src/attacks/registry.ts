@@ -5,9 +5,11 @@
  */
 import { MiaError } from '../errors.js';
 import type { PooledOutputs } from '../signals/attack-input.js';
+import type { LabelQueryResults } from '../signals/label-queries.js';
 import type { SignalName } from '../signals/signals.js';
 import { attackFeatures } from './features.js';
 import { labelGapScores } from './label-only.js';
+import { LABEL_QUERY_ATTACKS } from './label-query-attacks.js';
 import { LIRA_ATTACKS } from './lira-attacks.js';
 import type { ReferenceAttack } from './reference-attack.js';
 import { BASELINE_REFERENCE_ATTACKS } from './reference-baselines.js';
@@ -40,6 +42,8 @@ export interface AttackContext {
   maxTrainPerClass?: number | undefined;
   /** Trained attacks: progress as each attacker trains and scores. */
   onProgress?: ((progress: TrainedAttackProgress) => void) | undefined;
+  /** Query-based label-only attacks: the model's labels on perturbed queries of the pooled samples. */
+  labelQueries?: LabelQueryResults | undefined;
 }
 
 /** An attack that needs only the target model's outputs on members and non-members. */
@@ -49,6 +53,8 @@ export interface OutputAttack {
   description: string;
   /** What the attack reads: 'labels' = only the predicted label (label-only attacks); default 'probs'. */
   needs?: 'probs' | 'labels';
+  /** Query-based label-only attacks: the perturbed queries of the model they read (label-query-attacks.ts). */
+  queries?: keyof LabelQueryResults;
   run(pooled: PooledOutputs, context: AttackContext): AttackScores;
 }
 
@@ -111,6 +117,7 @@ const ATTACKS: readonly OutputAttack[] = [
     description: 'label-only gap attack (Yeom et al. 2018): member ⇔ correctly classified',
     run: (pooled) => ({ attack: 'label-gap', signal: 'predicted-label', scores: labelGapScores(pooled) }),
   },
+  ...LABEL_QUERY_ATTACKS,
 ];
 
 /** The attacks `mia attack` runs when --attacks is not given. */

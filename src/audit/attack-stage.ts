@@ -27,6 +27,7 @@ import type { RmiaSignal } from '../attacks/rmia.js';
 import { buildSlices } from '../metrics/slicing.js';
 import type { PooledOutputs } from '../signals/attack-input.js';
 import { type Exposure, exposeOutputs, exposureName } from '../signals/exposure.js';
+import type { LabelQueryResults } from '../signals/label-queries.js';
 import { type ModelOutputs, makeModelOutputs } from '../signals/model-outputs.js';
 import { computeSignal } from '../signals/signals.js';
 import type { AuditSignal, ReferenceAudit } from './config.js';
@@ -53,6 +54,8 @@ export interface AttackStageInput {
   labels: Int32Array;
   /** The exposure the outputs and signals were transformed to (signals/exposure.ts). */
   exposure: Exposure;
+  /** Each model's labels on the perturbed queries of the query-based label-only attacks, by row. */
+  labelQueries(row: number): LabelQueryResults | undefined;
 }
 
 const PROBS: Exposure = { kind: 'probs' };
@@ -109,6 +112,7 @@ export function buildAttackInput(
     ids: models.map((x) => x.plan.id),
     labels: data.audit.y,
     exposure,
+    labelQueries: (row) => models[row]!.labelQueries,
     outputs(row) {
       let o = cache.get(row);
       if (o === undefined) {
@@ -221,8 +225,24 @@ export function runExperiment(
     notes,
   };
   const expo = exposureName(input.exposure);
+  // the query-based label-only attacks ask the model for labels whatever the API returns: they run once,
+  // on the label exposure when it is swept, else on the first one
+  const exposures = audit.exposure ?? ['probs'];
+  const queryHome = exposures.includes('label') ? 'label' : exposures[0]!;
+  const labelQueries = input.labelQueries(targetRow);
   for (const name of audit.attacks) {
-    if (!attackFitsExposure(name, input.exposure)) {
+    if (
+      findReferenceAttack(name) === undefined &&
+      name !== 'loss' &&
+      getOutputAttack(name).queries !== undefined
+    ) {
+      if (expo !== queryHome) {
+        // said once, on the first exposure
+        if (expo === exposures[0])
+          notes.push(`${name} runs once, on exposure ${queryHome}: it queries the model for labels alone`);
+        continue;
+      }
+    } else if (!attackFitsExposure(name, input.exposure)) {
       notes.push(
         `${name} skipped on exposure ${expo}: it needs probabilities, the exposure shows only the label`,
       );
@@ -240,7 +260,7 @@ export function runExperiment(
         ...(out.note !== undefined ? { note: out.note } : {}),
       };
     } else {
-      const out = getOutputAttack(name === 'loss' ? 'threshold' : name).run(pooled, { seed });
+      const out = getOutputAttack(name === 'loss' ? 'threshold' : name).run(pooled, { seed, labelQueries });
       s = name === 'loss' ? { ...out, attack: 'loss' } : out;
     }
     seconds.push({ attack: name, seconds: (performance.now() - t0) / 1000 });

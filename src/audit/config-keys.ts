@@ -65,6 +65,7 @@ export const REFERENCE_ONLY_AUDIT_KEYS = [
   'rmia',
   'shadow',
   'exposure',
+  'label_only',
   'one_run',
 ] as const;
 export const AUDIT_KEYS = [
@@ -80,6 +81,7 @@ export const AUDIT_KEYS = [
   'privacy_attacks',
   'privacy_samples',
   'exposure',
+  'label_only',
   'one_run',
 ] as const;
 export const AUGMENTATION_KEYS = ['flip', 'shift'] as const;
@@ -88,6 +90,8 @@ export const REFERENCE_MODELS_KEYS = ['min', 'max', 'until'] as const;
 export const UNTIL_KEYS = ['metric', 'attack', 'tolerance'] as const;
 export const RMIA_KEYS = ['a', 'gamma'] as const;
 export const SHADOW_KEYS = ['hidden_layers'] as const;
+/** audit.label_only: the queries of label-augment, label-noise and label-boundary (config-label-only.ts). */
+export const LABEL_ONLY_KEYS = ['shift', 'flip', 'noise_sigmas', 'noise_draws', 'boundary_queries'] as const;
 export const ONE_RUN_KEYS = ['canaries', 'kind', 'guesses', 'beta'] as const;
 
 export const REPORT_KEYS = ['enabled'] as const;
@@ -120,6 +124,7 @@ export const CONFIG_KEYS: readonly ConfigSectionKeys[] = [
   { path: 'audit.augmentations', keys: AUGMENTATION_KEYS, modes: ['reference'] },
   { path: 'audit.rmia', keys: RMIA_KEYS, modes: ['reference'] },
   { path: 'audit.shadow', keys: SHADOW_KEYS, modes: ['reference'] },
+  { path: 'audit.label_only', keys: LABEL_ONLY_KEYS, modes: ['reference'] },
   { path: 'audit.reference_models', keys: REFERENCE_MODELS_KEYS, modes: ['reference'] },
   { path: 'audit.reference_models.until', keys: UNTIL_KEYS, modes: ['reference'] },
   { path: 'audit.one_run', keys: ONE_RUN_KEYS, modes: ['reference'] },

@@ -4,6 +4,7 @@
  * (config-reader.ts).
  */
 import { isScalar } from 'yaml';
+import { LABEL_QUERY_KINDS } from '../attacks/label-query-attacks.js';
 import { outputAttackNames } from '../attacks/registry.js';
 import type { SectionReader } from './config-reader.js';
 import { DEFAULT_PRIVACY_ATTACKS, DEFAULT_PRIVACY_SAMPLES } from './privacy-callback.js';
@@ -30,6 +31,12 @@ export function readOutputAttacks(
   return s.list(key, 'output attack names', (n, fail) => {
     const v = isScalar(n) ? n.value : undefined;
     if (v === 'loss') fail('is called threshold here (the loss threshold)', names.join(', '));
+    if (typeof v === 'string' && LABEL_QUERY_KINDS[v] !== undefined) {
+      fail(
+        `queries the model on perturbed inputs, which only the reference mode's audit.attacks does (or mia attack --model)`,
+        'an attack on the outputs, e.g. label-gap',
+      );
+    }
     if (typeof v !== 'string' || !names.includes(v)) {
       fail(
         allAttacks.includes(String(v))

@@ -11,6 +11,7 @@ import { exposureName, parseExposure } from '../signals/exposure.js';
 import { ATTACK_NAMES, type AuditSectionCommon, readAuditCommon } from './config-audit.js';
 import type { DataConfig } from './config-data.js';
 import { AUGMENTATION_KEYS, RMIA_KEYS, SHADOW_KEYS } from './config-keys.js';
+import { type LabelOnlySettings, readLabelOnly } from './config-label-only.js';
 import { readTargetAndReference, type TrainingConfig } from './config-models.js';
 import { type OneRunConfig, readOneRun } from './config-one-run.js';
 import type { ConfigSource, SectionReader } from './config-reader.js';
@@ -36,6 +37,8 @@ export interface ReferenceAuditSection extends AuditSectionCommon {
    * round-D, label), in the order given; absent = only the full probabilities (results untagged).
    */
   exposure?: string[];
+  /** audit.label_only: the queries of label-augment, label-noise and label-boundary (config-label-only.ts). */
+  labelOnly: LabelOnlySettings;
   /** audit.one_run (config-one-run.ts); absent = no one-run audit. */
   oneRun?: OneRunConfig;
 }
@@ -134,6 +137,7 @@ export function readReferenceAudit(
     const dup = exposure.find((x, i) => exposure.indexOf(x) !== i);
     if (dup !== undefined) audit.fail('exposure', `lists '${dup}' twice`);
   }
+  const labelOnly = readLabelOnly(audit, attacks, dataCfg);
   if (numExperiments > referenceModels + 1) {
     run.fail(
       'num_experiments',
@@ -169,6 +173,7 @@ export function readReferenceAudit(
       shadow: { hiddenLayers },
       privacy: common.privacy,
       ...(exposure !== undefined ? { exposure } : {}),
+      labelOnly,
       ...(oneRun !== undefined ? { oneRun } : {}),
     },
   };

@@ -14,6 +14,10 @@
  *   pop_scaled_logit  [Z, A]
  *   labels, pop_labels  int32 [N], [Z]  the samples' labels
  *   key               uint8 [64] the hex SHA-256 key the file was computed for
+ *
+ * With ctx.labelQueries (audit.attacks lists label-augment, label-noise or label-boundary) the loaded
+ * model also answers the perturbed label queries, kept in signals/<id>-labels.npz with their own key
+ * (label-query-file.ts); signals reused without a matching label file load the model to query it.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -33,9 +37,18 @@ import type { Engine } from '../models/engine.js';
 import { readModelRecord } from '../models/store.js';
 import type { EpochRecord, Samples } from '../models/train.js';
 import { type Augmentation, applyAugmentation, augmentationName } from '../signals/augment.js';
+import type { LabelQueryPlan, LabelQueryResults } from '../signals/label-queries.js';
 import { makeModelOutputs } from '../signals/model-outputs.js';
 import { computeSignal } from '../signals/signals.js';
 import type { TrainingConfig } from './config.js';
+import {
+  labelQueriesKey,
+  labelQueriesPath,
+  labelQueryLine,
+  queryLabels,
+  readLabelQueries,
+  writeLabelQueries,
+} from './label-query-file.js';
 import type { PrivacyPoint } from './privacy-collection.js';
 import { recordRunDir, recordRunFiles, runFileStatus } from './run-manifest.js';
 import { type RunPaths, signalsPath } from './run-paths.js';
@@ -90,6 +103,8 @@ export interface ModelSignals {
   trainSeconds: number;
   /** Privacy metrics measured during training (empty unless plan.privacy). */
   privacyPoints: PrivacyPoint[];
+  /** The labels on the perturbed queries of the query-based label-only attacks (ctx.labelQueries). */
+  labelQueries?: LabelQueryResults;
 }
 
 export interface ModelStageContext {
@@ -101,6 +116,8 @@ export interface ModelStageContext {
   logger: Logger;
   /** Progress prefix, e.g. "[2/4]". */
   counter: string;
+  /** The perturbed label queries to make (label-augment, label-noise, label-boundary); none when absent. */
+  labelQueries?: LabelQueryPlan | undefined;
 }
 
 /** Hex SHA-256 of the samples' x and y bytes, in order. */
@@ -275,6 +292,10 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
   const z = data.population?.n ?? 0;
   const c = data.audit.numClasses;
   const prefix = `${ctx.counter} ${plan.id}`;
+  const lq = ctx.labelQueries;
+  const lqPath = labelQueriesPath(paths, plan.id);
+  const lqKey = lq !== undefined ? labelQueriesKey(hash, data.dataKey, lq) : '';
+  let labelQueries = lq !== undefined ? readLabelQueries(lqPath, lqKey, lq, n) : undefined;
   const tracked =
     plan.privacy === undefined
       ? []
@@ -289,8 +310,12 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
     logger.info(
       `${prefix}: ${relative(paths.root, modelDir)}: damaged or incomplete; loading or training the model again`,
     );
+  } else if (file?.status === 'reused' && lq !== undefined && labelQueries === undefined) {
+    logger.info(`${prefix}: label queries missing or stale; loading the model to query it`);
   } else if (file?.status === 'reused') {
     if (runFileStatus(paths.root, sigPath) === 'unrecorded') recordRunFiles(paths.root, sigPath);
+    if (labelQueries !== undefined && runFileStatus(paths.root, lqPath) === 'unrecorded')
+      recordRunFiles(paths.root, lqPath);
     const found = { logits: file.logits, popLogits: file.popLogits };
     let history: EpochRecord[] = [];
     let backend: string | undefined;
@@ -312,6 +337,7 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
       signalsReused: true,
       trainSeconds: 0,
       privacyPoints: tracked ?? [],
+      ...(labelQueries !== undefined ? { labelQueries } : {}),
     };
   }
   const engine = await ctx.engine();
@@ -356,6 +382,12 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
     arrays.key = npyArray(new TextEncoder().encode(key), [key.length], 'uint8');
     writeNpz(sigPath, arrays);
     recordRunFiles(paths.root, sigPath);
+    if (lq !== undefined && labelQueries === undefined) {
+      labelQueries = await queryLabels(res.model, data.audit, lq);
+      writeLabelQueries(lqPath, lqKey, labelQueries, n);
+      recordRunFiles(paths.root, lqPath);
+    }
+    if (labelQueries !== undefined) logger.info(`${prefix}: ${labelQueryLine(labelQueries, n)}`);
     return {
       plan,
       hash,
@@ -367,6 +399,7 @@ export async function runModelStage(plan: ModelPlan, ctx: ModelStageContext): Pr
       signalsReused: false,
       trainSeconds,
       privacyPoints: res.points,
+      ...(labelQueries !== undefined ? { labelQueries } : {}),
     };
   } finally {
     res.model.dispose();

@@ -24,10 +24,12 @@ import { type AggregateResult, aggregateResults } from './aggregate.js';
 import type { AuditResult } from './attack-stage.js';
 import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
 import type { LoadedConfig, ReferenceAudit } from './config.js';
+import { labelQueryPlanFor } from './config-label-only.js';
 import { RANDOM_HALF, RANDOM_HALF_WITH_CANARIES, thresholdTestClaim } from './dp-claim.js';
 import { dpTargetClaims, dpTrainingOf } from './dp-target.js';
 import { runExposureSweep } from './exposure-sweep.js';
 import { pairedKeepMatrix, trainingRows } from './keep.js';
+import { labelQueryBudget } from './label-query-file.js';
 import { lazyEngine } from './lazy-engine.js';
 import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
 import { logOneRun, ONE_RUN_DELTA, prepareOneRun } from './one-run-audit.js';
@@ -140,6 +142,11 @@ export async function runReferenceAudit(
 
   // 3. models and their signals
   const augmentations = augmentationSet(cfg.audit.augmentations);
+  const labelQueries = labelQueryPlanFor(
+    cfg.audit.attacks,
+    cfg.audit.labelOnly,
+    deriveSeed(cfg.run.seed, 'label-queries'),
+  );
   const plans = planModels(cfg, keep, n);
   addPrivacyTracking(plans, cfg, data, paths);
   const engines = lazyEngine(options.backend ?? cfg.run.backend, log, options.createEngine);
@@ -157,6 +164,7 @@ export async function runReferenceAudit(
       engine: engines.get,
       logger: log,
       counter: `[${plan.index + 1}/${plans.length}]`,
+      labelQueries,
     });
     timing.add(`model ${plan.id}`, (performance.now() - ts) / 1000, ms.signalsReused || ms.modelReused);
     if (!ms.modelReused && ms.trainSeconds > 0) {
@@ -305,10 +313,18 @@ export async function runReferenceAudit(
     const claims = [oneRunOut?.claim, claim, ...dpTargetClaims(candidates, dpTraining, claim, delta)].filter(
       (c) => c !== undefined,
     );
+    const budget = labelQueryBudget(cfg.audit.attacks, models, n, cfg.audit.labelOnly.boundaryQueries);
+    if (budget !== undefined) {
+      log.info(
+        `label queries: ${budget.perSample.augment} (label-augment) + ${budget.perSample.noise} (label-noise)` +
+          `${budget.perSample.boundaryMax > 0 ? ` + ≤ ${budget.perSample.boundaryMax} (label-boundary)` : ''} per sample and model; ${budget.total} in all`,
+      );
+    }
     const file: ResultsFile = {
       results,
       ...(aggregate !== undefined ? { aggregate } : {}),
       notes,
+      ...(budget !== undefined ? { labelQueries: budget } : {}),
       membership: oneRun !== undefined ? RANDOM_HALF_WITH_CANARIES : RANDOM_HALF,
       ...(claims.length > 0 ? { dpClaims: claims } : {}),
       ...(oneRunOut !== undefined ? { oneRun: oneRunOut.record } : {}),

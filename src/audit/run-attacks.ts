@@ -6,6 +6,7 @@ import { buildSlices, type CustomSlice, type SliceFamily, type SliceSpec } from 
 import { DEFAULT_FPR_TARGETS, summarize } from '../metrics/summary.js';
 import type { TprAtFprResult } from '../metrics/tpr-at-fpr.js';
 import { type AttackInput, type PooledOutputs, poolAttackInput } from '../signals/attack-input.js';
+import type { LabelQueryResults } from '../signals/label-queries.js';
 import { attackProgress, DEFAULT_PROGRESS_EVERY_SECONDS } from './attack-progress.js';
 
 /** The FPR targets every result reports TPR at (metrics/summary.ts's). */
@@ -74,6 +75,8 @@ export interface RunAttacksOptions {
    * no cap). Every sample is still scored; the attack's note says how many trained it.
    */
   maxTrainPerClass?: number;
+  /** The model's labels on perturbed queries of the pooled samples (members first), for label-augment, label-noise, label-boundary. */
+  labelQueries?: LabelQueryResults;
 }
 
 export interface RunAttacksOutput {
@@ -109,6 +112,7 @@ export function runOutputAttacks(input: AttackInput, options: RunAttacksOptions)
       seed: options.seed,
       maxTrainPerClass: options.maxTrainPerClass ?? DEFAULT_MAX_TRAIN_PER_CLASS,
       onProgress: progress.step,
+      labelQueries: options.labelQueries,
     });
     options.onAttack?.(attack.name, (performance.now() - t0) / 1000);
     allScores.push(s);

@@ -1,7 +1,8 @@
 /**
  * `mia attack --input outputs.npz`: the output attacks (threshold and trained, src/attacks/registry.ts)
  * on one model's outputs, sliced; `mia attack --reference reference.npz`: LiRA, RMIA and Attack-R/P on
- * reference models' signals computed elsewhere (src/audit/reference-attacks.ts).
+ * reference models' signals computed elsewhere (src/audit/reference-attacks.ts); `mia attack --model M`:
+ * the output and label-only attacks on a saved model, which the query-based ones query (attack-model.ts).
  */
 import { DEFAULT_OUTPUT_ATTACKS, outputAttackNames } from '../attacks/registry.js';
 import { checkOutputAttacks, checkTrainedAttackSizes } from '../audit/output-attack-checks.js';
@@ -16,6 +17,7 @@ import { MiaError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { outputName } from '../io/output-target.js';
 import { parseSliceFamily, SLICE_FAMILIES } from '../metrics/slicing.js';
+import { MODEL_ATTACK_FLAGS, runWithModel } from './attack-model.js';
 import { defineCommand } from './command.js';
 import { type FlagValues, int, list, num, SEED_RANGE, text } from './flags.js';
 import { formatResultsTable, resultsToCsv, worstCaseSentence } from './format-results.js';
@@ -26,7 +28,7 @@ const flags = {
   input: text({
     placeholder: 'FILE',
     example: 'run.npz',
-    description: `.npz (TF Privacy keys: logits_train, logits_test, probs_train, probs_test,
+    description: `exported outputs: .npz (TF Privacy keys: logits_train, logits_test, probs_train, probs_test,
 loss_train, loss_test, labels_train, labels_test; preds_train, preds_test for
 label-gap), .json with the same keys,
 or .csv (columns split, label, [loss], logits_0.. or probs_0..)`,
@@ -34,6 +36,8 @@ or .csv (columns split, label, [loss], logits_0.. or probs_0..)`,
   attacks: list({
     description: () => `comma-separated (default: ${DEFAULT_OUTPUT_ATTACKS.join(',')})
 known: ${outputAttackNames().join(', ')}
+with --model: also label-augment, label-noise, label-boundary
+  (default: the above, label-gap, label-augment for images, label-noise)
 with --reference: from ${REFERENCE_ATTACKS.join(', ')}
 (default: those of ${DEFAULT_REFERENCE_ATTACKS.join(',')} the input supports)`,
   }),
@@ -75,6 +79,7 @@ experiment folder (per model keep.npy and scores/*.npy); replaces --input`,
     output: 'file',
     description: "write each attack's per-sample scores (.npz, one array per attack)",
   }),
+  ...MODEL_ATTACK_FLAGS,
 };
 
 type AttackArgs = FlagValues<typeof flags>;
@@ -86,9 +91,26 @@ export const attackCommand = defineCommand({
   description:
     "Runs membership inference attacks on a model's outputs on members (*_train) and non-members (*_test).",
   flags,
-  oneOf: [['input', 'reference']],
   async run(args) {
+    const given = (['input', 'reference', 'model'] as const).filter((k) => args[k] !== undefined);
+    if (given.length !== 1) {
+      throw new MiaError(
+        'E_USAGE',
+        given.length === 0
+          ? '--input (or --reference, or --model) is required; see `mia attack --help`'
+          : `--${given[0]} and --${given[1]} cannot be combined`,
+        { where: 'mia attack' },
+      );
+    }
     if (args.reference !== undefined) return runWithReference(args, args.reference);
+    if (args.model !== undefined) {
+      const slices = (args.slices ?? [...SLICE_FAMILIES]).map(parseSliceFamily);
+      report(
+        await runWithModel(args, slices, (names) => checkOutputAttacks(names, 'mia attack', '--attacks')),
+        args,
+      );
+      return 0;
+    }
     const path = args.input!;
     // Every flag is checked before the input is read (a typo fails at once, before a long load).
     const attacks = checkOutputAttacks(

@@ -2,27 +2,10 @@
  * `mia infer --model PATH --out outputs.npz`: a model's outputs on members and non-members with TF
  * Privacy's key names (src/signals/outputs-npz.ts), for `mia attack --input`. The rows: src/data/row-indices.ts.
  */
-import type { Dataset } from '../data/dataset.js';
-import { MiaError } from '../errors.js';
 import { outputName } from '../io/output-target.js';
-import type { OnnxLayout } from '../models/engines/ort/onnx-model.js';
-import type { OutputKind } from '../models/predictor.js';
 import { defineCommand } from './command.js';
-import { choice, int, text, usageError } from './flags.js';
-import {
-  announceDataset,
-  backendFlag,
-  datasetFlags,
-  datasetNameFlag,
-  datasetOptionsFromFlags,
-  engineFlag,
-  loadOptions,
-  OTHER_BACKENDS,
-  OTHER_ENGINES,
-} from './shared-flags.js';
-
-const LAYOUTS = ['auto', 'nhwc', 'nchw'] as const satisfies readonly OnnxLayout[];
-const OUTPUTS = ['auto', 'logits', 'probs'] as const satisfies readonly ('auto' | OutputKind)[];
+import { text } from './flags.js';
+import { MODEL_FLAG_DESCRIPTION, modelSampleFlags } from './model-samples.js';
 
 export const inferCommand = defineCommand({
   name: 'infer',
@@ -31,48 +14,8 @@ export const inferCommand = defineCommand({
 labels_train) and on non-members (*_test), with TF Privacy's key names, so that
 \`mia attack --input outputs.npz\` runs on it directly. logits_* are written when the model gives logits.`,
   flags: {
-    model: text({
-      required: true,
-      placeholder: 'PATH',
-      description: 'a model saved by `mia train` (folder), an .onnx file, or a tfjs layers model.json',
-    }),
-    dataset: datasetNameFlag({ description: 'dataset (default: the one the model was trained on)' }),
-    ...datasetFlags({
-      'data-path': 'where the dataset is',
-      classes: 'keep the first K classes (default: as the model was trained)',
-      normalize: 'unit, standard or none (default: as the model was trained)',
-    }),
-    members: text({
-      placeholder: 'FILE.npy',
-      description: `rows of the training split that are members (default: the model's training rows;
-required for .onnx and tfjs models)`,
-    }),
-    'non-members': text({
-      placeholder: 'FILE.npy',
-      description: 'rows of the non-member split (default: its first as many rows as members, or all)',
-    }),
-    'non-members-from': choice(['test', 'train'], {
-      default: 'test',
-      placeholder: 'S',
-      description: 'split the non-members come from: test (default) or train',
-    }),
-    layout: choice(LAYOUTS, {
-      default: 'auto',
-      placeholder: 'L',
-      description: 'ONNX input layout: auto (default), nhwc, nchw',
-    }),
-    output: choice(OUTPUTS, {
-      default: 'auto',
-      placeholder: 'KIND',
-      description: 'what an ONNX / tfjs model outputs: auto (default), logits, probs',
-    }),
-    'batch-size': int({
-      default: 256,
-      range: { min: 1 },
-      description: 'samples per forward pass (default {default})',
-    }),
-    engine: engineFlag(`engine for models saved by \`mia train\`: auto (default), ${OTHER_ENGINES}`),
-    backend: backendFlag(`TensorFlow.js backend: auto (default), ${OTHER_BACKENDS}`),
+    model: text({ required: true, placeholder: 'PATH', description: MODEL_FLAG_DESCRIPTION }),
+    ...modelSampleFlags(),
     out: text({
       required: true,
       placeholder: 'FILE',
@@ -82,101 +25,24 @@ required for .onnx and tfjs models)`,
     }),
   },
   async run(args) {
-    const { detectModelKind, loadPredictor } = await import('../models/load.js');
-    const { readModelRecord } = await import('../models/store.js');
-    const { loadDataset } = await import('../data/registry.js');
-    const { take } = await import('../data/splits.js');
-    const { checkDisjointRows, defaultNonMembers, readRowIndices } = await import('../data/row-indices.js');
+    const { loadModelSamples } = await import('./model-samples.js');
     const { predictOutputs } = await import('../signals/inference.js');
     const { outputsAccuracy, writeOutputsNpz } = await import('../signals/outputs-npz.js');
-    const modelPath = args.model;
-    const from = args['non-members-from'];
-    const disjoint = (m: Int32Array, mFrom: string, nm: Int32Array, nmFrom: string) =>
-      checkDisjointRows(m, mFrom, nm, nmFrom, {
-        where: 'mia infer',
-        expected: 'members and non-members without a shared row when --non-members-from train',
-      });
-
-    const kind = detectModelKind(modelPath);
-    const record =
-      kind === 'mia'
-        ? readModelRecord(modelPath.endsWith('model.json') ? `${modelPath}/..` : modelPath)
-        : undefined;
-    const datasetName = args.dataset ?? record?.dataset?.name;
-    if (datasetName === undefined) {
-      throw usageError('infer', '--dataset is required (the model does not record its dataset)');
-    }
-    const sameDataset = record?.dataset !== null && record?.dataset?.name === datasetName;
-    const dsOptions = datasetOptionsFromFlags(args, sameDataset ? record!.dataset!.options : {});
-    const data = await loadDataset(datasetName, loadOptions(dsOptions, args.offline));
-    announceDataset(data.train, data.test, data.notices);
-    if (record !== undefined && record.spec.numClasses !== data.train.numClasses) {
-      // checked before the training rows: with other classes the rows are another split's
-      throw new MiaError(
-        'E_SHAPE_MISMATCH',
-        `the model has ${record.spec.numClasses} classes while ` +
-          (args.classes !== undefined
-            ? `--classes ${args.classes} keeps ${data.train.numClasses}`
-            : `dataset ${data.train.name} has ${data.train.numClasses}`),
-        { where: modelPath, expected: `${record.spec.numClasses} classes` },
-      );
-    }
-
-    // the index files are checked before the model is loaded
-    const pool: Dataset = from === 'test' ? data.test : data.train;
-    const memberFile =
-      args.members !== undefined ? readRowIndices(args.members, data.train.n, 'train') : undefined;
-    const nonMemberFile =
-      args['non-members'] !== undefined ? readRowIndices(args['non-members'], pool.n, from) : undefined;
-    if (memberFile !== undefined && nonMemberFile !== undefined && from === 'train')
-      disjoint(memberFile, args.members!, nonMemberFile, args['non-members']!);
-
-    const loaded = await loadPredictor(modelPath, {
-      inputShape: data.train.shape,
-      ...(args.engine !== undefined ? { engine: args.engine } : {}),
-      backend: args.backend,
-      layout: args.layout,
-      output: args.output,
-    });
-    const predictor = loaded.predictor;
+    const {
+      predictor,
+      members: m,
+      nonMembers: nm,
+      from,
+      datasetName,
+    } = await loadModelSamples(args.model, args, 'infer');
     try {
       console.log(`model: ${predictor.description}`);
-      let members: Int32Array;
-      if (memberFile !== undefined) members = memberFile;
-      else if (loaded.indices !== undefined && sameDataset) {
-        members = loaded.indices;
-        const max = members.reduce((m, v) => Math.max(m, v), 0);
-        if (max >= data.train.n) {
-          throw new MiaError(
-            'E_SHAPE_MISMATCH',
-            "the model's training rows do not fit this dataset's training split",
-            {
-              where: modelPath,
-              expected: `indices < ${data.train.n}`,
-              found: String(max),
-            },
-          );
-        }
-      } else {
-        throw usageError(
-          'infer',
-          '--members is required: the model does not record its training rows for this dataset',
-        );
-      }
-      let nonMembers: Int32Array;
-      if (nonMemberFile !== undefined) {
-        nonMembers = nonMemberFile;
-        if (from === 'train' && memberFile === undefined)
-          disjoint(members, `the training rows of ${modelPath}`, nonMembers, args['non-members']!);
-      } else nonMembers = defaultNonMembers(members, pool.n, from);
-      const m = take(data.train, members);
-      const nm = take(pool, nonMembers);
       const opts = { batchSize: args['batch-size'] };
       const mOut = await predictOutputs(predictor, m, { ...opts, where: 'members', suffix: '_train' });
       const nmOut = await predictOutputs(predictor, nm, { ...opts, where: 'non-members', suffix: '_test' });
       writeOutputsNpz(args.out, mOut, nmOut);
       console.log(
-        `members: ${mOut.n} (${data.train.name} train rows), accuracy ${(100 * outputsAccuracy(mOut)).toFixed(2)}%; ` +
+        `members: ${mOut.n} (${datasetName} train rows), accuracy ${(100 * outputsAccuracy(mOut)).toFixed(2)}%; ` +
           `non-members: ${nmOut.n} (${from} rows), accuracy ${(100 * outputsAccuracy(nmOut)).toFixed(2)}%`,
       );
       console.log(

@@ -61,7 +61,7 @@ export function parseExposure(name: string, where: string): Exposure {
 }
 
 /** Argmax of each row of an n × c matrix; the lowest index wins ties. */
-export function argmaxRows(p: Float64Array, n: number, c: number): Int32Array {
+export function argmaxRows(p: Float64Array | Float32Array, n: number, c: number): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const o = i * c;

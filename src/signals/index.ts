@@ -12,6 +12,7 @@ export {
 } from './attack-input.js';
 export { loadAttackInput } from './attack-input-files.js';
 export { type Augmentation, augmentationSet } from './augment.js';
+export { type BoundaryOptions, type BoundaryResult, boundaryDistances } from './boundary-distance.js';
 export {
   type AugmentedOutputs,
   type InferenceOptions,
@@ -19,6 +20,13 @@ export {
   predictAugmentedOutputs,
   predictOutputs,
 } from './inference.js';
+export {
+  augmentAndNoiseLabels,
+  type LabelModel,
+  type LabelQueryPlan,
+  type LabelQueryResults,
+  labelAugmentations,
+} from './label-queries.js';
 export { type ModelOutputs, type ModelOutputsFields, makeModelOutputs } from './model-outputs.js';
 export { computeSignal, membershipScore, SIGNAL_NAMES, type SignalName } from './signals.js';
 export { syntheticAttackInput } from './synthetic-outputs.js';

@@ -41,7 +41,8 @@ export const ResolvedConfigFile = z
 /** The sizes in the arrays' shapes. */
 export const ARRAY_SIZES =
   'M models (row 0 the target), N audit samples, Z population samples, A queries per sample ' +
-  '(audit.augmentations), C classes, k sample images';
+  '(audit.augmentations), C classes, k sample images, Qa / Qn label-augment / label-noise queries per sample ' +
+  '(audit.label_only)';
 
 /** One array of a .npy / .npz file. */
 export interface RunArray {
@@ -168,6 +169,46 @@ export const RUN_FILES: readonly RunFile[] = [
         meaning: 'the hex SHA-256 key the file was computed for (model hash, data hash, queries)',
       },
     ],
+  },
+  {
+    path: 'signals/<model-id>-labels.npz',
+    summary:
+      'per model, when audit.attacks lists label-augment, label-noise or label-boundary: its labels on perturbed queries, with their key',
+    arrays: [
+      {
+        key: 'augment_preds',
+        dtype: 'int32',
+        shape: '[Qa, N]',
+        meaning: 'predicted labels on the Qa flipped / shifted copies of the N audit samples (label-augment)',
+      },
+      {
+        key: 'noise_preds',
+        dtype: 'int32',
+        shape: '[Qn, N]',
+        meaning: 'predicted labels on the Qn = σ levels × draws Gaussian-noise copies (label-noise)',
+      },
+      {
+        key: 'boundary_distance',
+        dtype: 'float64',
+        shape: '[N]',
+        meaning:
+          'L2 distance to the nearest point found with another label, 0 = misclassified (label-boundary)',
+      },
+      {
+        key: 'boundary_queries',
+        dtype: 'int32',
+        shape: '[N]',
+        meaning: 'the queries label-boundary spent per sample (≤ audit.label_only.boundary_queries)',
+      },
+      {
+        key: 'key',
+        dtype: 'uint8',
+        shape: '[64]',
+        meaning: 'the hex SHA-256 key the file was computed for (model hash, data hash, query plan)',
+      },
+    ],
+    details:
+      'Each array is present only when its attack is listed. Reused on a rerun when the key matches; otherwise the model is loaded from models/ and queried again.',
   },
   {
     path: 'scores.npz',

@@ -186,6 +186,37 @@ export const DpClaimJson = z
   })
   .meta({ title: 'DpClaim', definition: 'the run’s ε lower bound' });
 
+/** The query budget of the query-based label-only attacks (audit.label_only; signals/label-queries.ts). */
+export const LabelQueryBudgetJson = z
+  .object({
+    attacks: z.array(z.string()).describe('the query-based label-only attacks that ran'),
+    perSample: z
+      .object({
+        augment: z.number().int().nonnegative().describe('label-augment queries per sample'),
+        noise: z.number().int().nonnegative().describe('label-noise queries per sample'),
+        boundaryMax: z
+          .number()
+          .int()
+          .nonnegative()
+          .describe('label-boundary: the budget per sample (audit.label_only.boundary_queries; 0 = not run)'),
+      })
+      .describe('queries per audit sample and model'),
+    models: z
+      .array(
+        z.object({
+          model: z.string().describe('the model id'),
+          queries: z.number().int().nonnegative().describe('queries it answered on the audit samples'),
+          boundaryMean: z
+            .number()
+            .optional()
+            .describe('label-boundary: the mean queries per sample actually spent'),
+        }),
+      )
+      .describe('per model (target and references), in keep-matrix order'),
+    total: z.number().int().nonnegative().describe('queries over all models'),
+  })
+  .meta({ title: 'LabelQueryBudget', definition: 'the queries of the query-based label-only attacks' });
+
 export const ResultsFile = z
   .object({
     results: z.array(ResultJson).describe('every attack on every slice (of every experiment and target)'),
@@ -202,6 +233,9 @@ export const ResultsFile = z
       .array(DpClaimJson)
       .optional()
       .describe('the run’s ε lower bounds, only when membership was drawn at random; absent = no DP claim'),
+    labelQueries: LabelQueryBudgetJson.optional().describe(
+      'the query budget of label-augment, label-noise and label-boundary; absent = none of them ran',
+    ),
     dpTraining: z
       .array(DpTrainingJson)
       .optional()
@@ -229,5 +263,7 @@ export type ResultJson = z.input<typeof ResultJson>;
 export type MembershipJson = z.input<typeof MembershipJson>;
 /** One entry of results.json's `dpClaims` as written. */
 export type DpClaimJson = z.input<typeof DpClaimJson>;
+/** results.json's `labelQueries` as written. */
+export type LabelQueryBudgetJson = z.input<typeof LabelQueryBudgetJson>;
 /** One entry of results.json's `aggregate` as written. */
 export type AggregateJson = z.input<typeof AggregateJson>;
