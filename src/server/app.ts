@@ -8,9 +8,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { artifactRoutes } from './artifact-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { type Access, authorize, PUBLIC_ROUTES } from './auth.js';
+import { configRoutes, VALIDATE_ROUTE } from './config-routes.js';
 import { eventsRoute } from './events-route.js';
+import { experimentRoutes } from './experiment-routes.js';
 import { asHttpError, errorBody, HttpError, statusOf } from './http-error.js';
 import { openApiDocument } from './openapi.js';
+import { runsEventsRoute } from './runs-events-route.js';
 import type { ServiceContext } from './service-context.js';
 
 export interface AppOptions {
@@ -20,8 +23,8 @@ export interface AppOptions {
   log?: (line: string) => void;
 }
 
-const accessOf = (method: string): Access =>
-  method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? 'read' : 'write';
+const accessOf = (method: string, path: string): Access =>
+  method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || path === VALIDATE_ROUTE ? 'read' : 'write';
 
 /** The API on `ctx`, not yet listening. */
 export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInstance {
@@ -30,7 +33,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0]!;
     if (PUBLIC_ROUTES.has(path)) return;
-    authorize(req.headers.authorization, accessOf(req.method), (t) => ctx.store.verifyToken(t));
+    authorize(req.headers.authorization, accessOf(req.method, path), (t) => ctx.store.verifyToken(t));
   });
 
   app.setErrorHandler((e, _req, reply) => {
@@ -57,5 +60,8 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   auditRoutes(app, ctx);
   eventsRoute(app, ctx);
   artifactRoutes(app, ctx);
+  configRoutes(app, ctx);
+  experimentRoutes(app, ctx);
+  runsEventsRoute(app, ctx);
   return app;
 }
