@@ -6,7 +6,7 @@
  */
 
 import { formatDuration } from '../core/duration.js';
-import { type Logger, silentLogger } from '../core/logger.js';
+import { type Logger, silentLogger, type TrainingProgress } from '../core/logger.js';
 import { gatherRows } from '../data/samples.js';
 import { MiaError } from '../errors.js';
 import { Rng } from '../rng.js';
@@ -291,6 +291,8 @@ export async function trainModel(
         : options.onEpochEnd;
   const size = shapeSize(model.inputShape);
   const n = train.n;
+  const progress = (p: Pick<TrainingProgress, 'epoch' | 'seen' | 'samplesPerSecond' | 'etaSeconds'>) =>
+    log.progress?.({ model: options.label ?? null, epochs, samples: n, ...p });
   const bx = new Float32Array(batchSize * size);
   const by = new Int32Array(batchSize);
   const rng = new Rng(options.shuffleSeed);
@@ -315,6 +317,7 @@ export async function trainModel(
         lastLog = t;
         const rate = seen / ((t - t0) / 1000);
         const etaS = (n - seen) / rate + (epochs - e - 1) * (n / rate);
+        progress({ epoch: e + 1, seen, samplesPerSecond: rate, etaSeconds: etaS });
         log.info(
           `${prefix}epoch ${e + 1}/${epochs}  ${seen}/${n}  loss ${(lossSum / seen).toFixed(4)}  acc ${pct(correct / seen)}  ` +
             `${Math.round(rate)} samples/s  ETA ${formatDuration(etaS)}`,
@@ -376,6 +379,12 @@ export async function trainModel(
     };
     history.push(record);
     const avg = (t1 - start) / 1000 / (e + 1);
+    progress({
+      epoch: e + 1,
+      seen,
+      samplesPerSecond: record.samplesPerSecond,
+      etaSeconds: avg * (epochs - e - 1),
+    });
     log.info(
       `${prefix}epoch ${e + 1}/${epochs}  loss ${record.trainLoss.toFixed(4)}  acc ${pct(record.trainAccuracy)}` +
         (valLoss !== null ? `  val_loss ${valLoss.toFixed(4)}  val_acc ${pct(valAccuracy!)}` : '') +

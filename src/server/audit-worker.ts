@@ -124,6 +124,7 @@ export class AuditWorker {
       Math.max(50, Math.floor(leaseMs / 3)),
     );
     let stage: string | undefined;
+    let steps = { done: 0, total: 0 };
     const enter = (s: string) => {
       if (s !== stage) store.addEvent(id, 'stage', s);
       stage = s;
@@ -137,12 +138,19 @@ export class AuditWorker {
       const runDir = dir.runDir(id);
       await runAudit(loaded, {
         // (after stop() the store may be closed while the pipeline finishes its step: lines are dropped)
-        logger: { info: (line) => this.running && store.addEvent(id, 'log', line) },
+        logger: {
+          info: (line) => this.running && store.addEvent(id, 'log', line),
+          // a model's epochs, samples/s and ETA, with the audit's step count as it stands
+          progress: (training) => this.running && store.addEvent(id, 'progress', { ...steps, training }),
+        },
         logDir: runDir,
         onProgress: (p: AuditProgress) => {
           check();
           enter(p.stage);
-          if (p.total > 0) store.addEvent(id, 'progress', { done: p.done, total: p.total });
+          if (p.total > 0) {
+            steps = { done: p.done, total: p.total };
+            store.addEvent(id, 'progress', steps);
+          }
         },
       });
       check();

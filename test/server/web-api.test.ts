@@ -160,3 +160,20 @@ test('the OpenAPI document lists the web routes with their schemas', async () =>
   for (const key of ['verdicts', 'tprAtFpr', 'epsilonLowerBound', 'rocSvg'])
     assert.ok(schema.includes(key), key);
 });
+
+test('training progress events: each model’s epochs, samples/s and ETA beside the step count', async () => {
+  const client = new MiaClient(s.url, readOnly);
+  const training: { model: string | null; epoch: number; epochs: number; etaSeconds: number }[] = [];
+  for await (const e of client.events(ids[1]!, { follow: false })) {
+    const d = e.data as { done: number; total: number; training?: (typeof training)[number] };
+    if (e.kind === 'progress' && d.training !== undefined) {
+      assert.ok(d.total >= 4, 'the step count rides along');
+      training.push(d.training);
+    }
+  }
+  // the target and 3 reference models, 12 epochs each, the last epoch with no time left
+  const models = new Set(training.map((t) => t.model));
+  assert.ok(models.size >= 4, [...models].join(', '));
+  const last = training.filter((t) => t.epoch === 12);
+  assert.ok(last.length >= 4 && last.every((t) => t.epochs === 12 && t.etaSeconds === 0));
+});
