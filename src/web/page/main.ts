@@ -59,6 +59,8 @@ function navigation(): void {
           tokenStore.clear();
           scope = undefined;
           page?.abort();
+          // the next person starts from the runs page, not from where this one left
+          history.replaceState(null, '', location.pathname);
           signIn();
         },
       },
