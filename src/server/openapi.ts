@@ -15,6 +15,7 @@ import {
   SubmitAuditBody,
   SubmitAuditResponse,
   ValidateResponse,
+  WhoAmI,
 } from '../service/api-schemas.js';
 
 const json = (schema: z.ZodType) => ({
@@ -129,6 +130,7 @@ export function openApiDocument(version: string): unknown {
           responses: { '200': ok(ValidateResponse, 'valid, or its errors at line:column'), ...errors },
         },
       },
+      '/api/v1/whoami': { get: { responses: { '200': ok(WhoAmI, 'the token’s scope'), ...errors } } },
       '/api/v1/configs': {
         get: { responses: { '200': ok(ShippedConfigs, 'the shipped configs'), ...errors } },
       },

@@ -7,23 +7,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AuditRow, RunsEvent } from '../service/api-schemas.js';
+import { openEventStream } from './events-route.js';
 import { runHeadline } from './run-metrics.js';
 import type { ServiceContext } from './service-context.js';
 
 export function runsEventsRoute(app: FastifyInstance, ctx: ServiceContext): void {
   app.get('/api/v1/events', async (req, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      connection: 'keep-alive',
-    });
-    let open = true;
-    req.raw.on('close', () => {
-      open = false;
-    });
+    const stream = openEventStream(req, reply);
+    const res = stream.res;
     const sent = new Map<string, string>();
     let n = 0;
     const send = (e: RunsEvent) => {
@@ -31,7 +22,7 @@ export function runsEventsRoute(app: FastifyInstance, ctx: ServiceContext): void
     };
     const pollMs = 2 * ctx.eventPollMs;
     let idle = 0;
-    while (open) {
+    while (stream.open) {
       const audits = await ctx.store.listAudits({ limit: 500 });
       const seen = new Set<string>();
       // oldest first, so a client that appends rows keeps the newest on top after sorting

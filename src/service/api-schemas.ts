@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AUDIT_STATUSES } from './sqlite-store.js';
+import { TOKEN_SCOPES } from './tokens.js';
 
 /** An error as data: every 4xx / 5xx body. `where` is the file:line:column or field it concerns. */
 export const ApiError = z.object({
@@ -185,3 +186,7 @@ export const ShippedConfigs = z.object({
   configs: z.array(z.object({ name: z.string(), text: z.string() })),
 });
 export type ShippedConfigs = z.infer<typeof ShippedConfigs>;
+
+/** GET /api/v1/whoami: the scope of the request's token (the web UI hides write buttons from read-only). */
+export const WhoAmI = z.object({ scope: z.enum(TOKEN_SCOPES) });
+export type WhoAmI = z.infer<typeof WhoAmI>;

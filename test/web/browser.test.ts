@@ -134,6 +134,11 @@ test('the web UI: sign in, validate, submit, watch, report, runs table, compare;
         assert.equal(await page.$$eval('#runs-table tbody tr', (r) => r.length), 0);
         await page.selectOption('#filter-status', '');
         await saveScreenshot(page, join(ARTIFACTS, 'web-ui', 'runs.png'));
+        // a narrow window: the page itself does not scroll sideways (the table scrolls in its box)
+        await page.setViewportSize({ width: 400, height: 800 });
+        assert.ok(((await page.evaluate('document.documentElement.scrollWidth')) as number) <= 400);
+        await saveScreenshot(page, join(ARTIFACTS, 'web-ui', 'runs-narrow.png'));
+        await page.setViewportSize({ width: 1280, height: 900 });
 
         // compare the two: ROC overlay on both panels, the table with intervals, one statement about the pair
         await page.click(`#runs-table tr[data-id="${second}"] a[href^="#/compare/"]`);

@@ -4,20 +4,13 @@
  * sandboxed iframe: scripts run, but in an opaque origin that cannot reach this page or its token) and
  * its artifacts for download.
  */
+import type { TrainingProgress } from '../../core/logger.js';
 import type { AuditEventView, AuditView, FileList } from '../../service/api-schemas.js';
 import { ApiFailure, call, follow, json, saveBlob } from './api.js';
 import { h, replace } from './dom.js';
 import { between, duration, when } from './format.js';
 
-interface Training {
-  model: string | null;
-  epoch: number;
-  epochs: number;
-  seen: number;
-  samples: number;
-  samplesPerSecond: number;
-  etaSeconds: number;
-}
+type Training = TrainingProgress;
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 const bytes = (n: number) =>
