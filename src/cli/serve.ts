@@ -9,7 +9,8 @@ export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'run the audit service: an HTTP API and workers that run submitted audits',
   description: `Starts the HTTP API (/api/v1, docs/service.md) and --workers in-process workers that run submitted
-audits into DIR/runs/<id>/. The store and the queue live in DIR/mia.db (SQLite): nothing else to install.
+audits into DIR/runs/<id>/. The store and the queue live in DIR/mia.db (SQLite): nothing else to install;
+--database postgres://… puts them in Postgres instead, shared by every server started on it.
 On a fresh DIR an admin token is written to DIR/admin-token (mode 600). A job whose server was killed
 is taken again after a restart and resumes with the models it had finished. Ctrl-C stops cleanly.`,
   flags: {
@@ -17,6 +18,10 @@ is taken again after a restart and resumes with the models it had finished. Ctrl
       placeholder: 'DIR',
       default: 'mia-data',
       description: 'the data directory (default {default})',
+    }),
+    database: text({
+      placeholder: 'URL',
+      description: 'a Postgres database (postgres://user:password@host:5432/db) instead of DIR/mia.db',
     }),
     host: text({
       placeholder: 'HOST',
@@ -48,6 +53,7 @@ is taken again after a restart and resumes with the models it had finished. Ctrl
     const { startService } = await import('../server/service.js');
     const service = await startService({
       data: args.data,
+      ...(args.database !== undefined ? { database: args.database } : {}),
       host: args.host,
       port: args.port,
       workers: args.workers,

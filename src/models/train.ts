@@ -6,7 +6,7 @@
  */
 
 import { formatDuration } from '../core/duration.js';
-import { type Logger, silentLogger, type TrainingProgress } from '../core/logger.js';
+import { type Logger, logProgress, silentLogger, type TrainingProgress } from '../core/logger.js';
 import { gatherRows } from '../data/samples.js';
 import { MiaError } from '../errors.js';
 import { Rng } from '../rng.js';
@@ -283,6 +283,8 @@ export async function trainModel(
   const now = options.now ?? (() => performance.now());
   const interval = options.progressIntervalMs ?? 10_000;
   const prefix = options.label !== undefined ? `${options.label}  ` : '';
+  // one progress task per model: a terminal rewrites its line in place (cli/console-logger.ts)
+  const key = options.label ?? 'training';
   const hooks: readonly EpochEndHook[] =
     options.onEpochEnd === undefined
       ? []
@@ -292,7 +294,7 @@ export async function trainModel(
   const size = shapeSize(model.inputShape);
   const n = train.n;
   const progress = (p: Pick<TrainingProgress, 'epoch' | 'seen' | 'samplesPerSecond' | 'etaSeconds'>) =>
-    log.progress?.({ model: options.label ?? null, epochs, samples: n, ...p });
+    log.training?.({ model: options.label ?? null, epochs, samples: n, ...p });
   const bx = new Float32Array(batchSize * size);
   const by = new Int32Array(batchSize);
   const rng = new Rng(options.shuffleSeed);
@@ -318,9 +320,12 @@ export async function trainModel(
         const rate = seen / ((t - t0) / 1000);
         const etaS = (n - seen) / rate + (epochs - e - 1) * (n / rate);
         progress({ epoch: e + 1, seen, samplesPerSecond: rate, etaSeconds: etaS });
-        log.info(
+        logProgress(
+          log,
+          key,
           `${prefix}epoch ${e + 1}/${epochs}  ${seen}/${n}  loss ${(lossSum / seen).toFixed(4)}  acc ${pct(correct / seen)}  ` +
             `${Math.round(rate)} samples/s  ETA ${formatDuration(etaS)}`,
+          false,
         );
       }
     };
@@ -385,12 +390,15 @@ export async function trainModel(
       samplesPerSecond: record.samplesPerSecond,
       etaSeconds: avg * (epochs - e - 1),
     });
-    log.info(
+    logProgress(
+      log,
+      key,
       `${prefix}epoch ${e + 1}/${epochs}  loss ${record.trainLoss.toFixed(4)}  acc ${pct(record.trainAccuracy)}` +
         (valLoss !== null ? `  val_loss ${valLoss.toFixed(4)}  val_acc ${pct(valAccuracy!)}` : '') +
         (dp !== undefined ? `  ε ${formatEpsilon(epsilon!)} (δ ${dp.delta})` : '') +
         `  ${Math.round(record.samplesPerSecond)} samples/s  ${formatDuration(record.seconds)}` +
         (e + 1 < epochs ? `  ETA ${formatDuration(avg * (epochs - e - 1))}` : ''),
+      e + 1 === epochs,
     );
     const ctx: EpochEndContext = {
       epoch: e + 1,

@@ -7,6 +7,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TokenScope } from '../service/tokens.js';
 import { artifactRoutes } from './artifact-routes.js';
+import { attackRoute } from './attack-route.js';
 import { auditRoutes } from './audit-routes.js';
 import { type Access, authorize, PUBLIC_ROUTES } from './auth.js';
 import { configRoutes, VALIDATE_ROUTE } from './config-routes.js';
@@ -36,7 +37,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0]!;
     if (PUBLIC_ROUTES.has(path)) return;
-    const scope = authorize(req.headers.authorization, accessOf(req.method, path), (t) =>
+    const scope = await authorize(req.headers.authorization, accessOf(req.method, path), (t) =>
       ctx.store.verifyToken(t),
     );
     scopes.set(req, scope);
@@ -53,11 +54,11 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   });
 
   app.get('/api/v1/health', async () => {
-    const s = ctx.queue.stats();
+    const s = await ctx.queue.stats();
     return {
       version: ctx.version,
-      store: `sqlite (${ctx.store.db.driver})`,
-      queue: { kind: 'embedded', queued: s.queued, leased: s.leased },
+      store: ctx.store.kind,
+      queue: { kind: ctx.queue.kind, queued: s.queued, leased: s.leased },
       workers: s.workers,
     };
   });
@@ -66,6 +67,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   auditRoutes(app, ctx);
   eventsRoute(app, ctx);
   artifactRoutes(app, ctx);
+  attackRoute(app);
   configRoutes(app, ctx);
   experimentRoutes(app, ctx);
   runsEventsRoute(app, ctx);
