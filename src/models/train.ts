@@ -384,12 +384,8 @@ export async function trainModel(
     };
     history.push(record);
     const avg = (t1 - start) / 1000 / (e + 1);
-    progress({
-      epoch: e + 1,
-      seen,
-      samplesPerSecond: record.samplesPerSecond,
-      etaSeconds: avg * (epochs - e - 1),
-    });
+    const eta = avg * (epochs - e - 1);
+    progress({ epoch: e + 1, seen, samplesPerSecond: record.samplesPerSecond, etaSeconds: eta });
     logProgress(
       log,
       key,
