@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const STAGES = ['io', 'data', 'models', 'signals', 'attacks', 'metrics', 'audit', 'report', 'service'];
 const GROUND = ['core', 'errors.ts', 'rng.ts'];
-const FACES = ['cli', 'server', 'client', 'index.ts'];
+const FACES = ['cli', 'server', 'client', 'web', 'index.ts'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

@@ -80,12 +80,18 @@ export function aucStandardError(auc: number, m: number, n: number): number {
  * DeLong SEs (sampling noise, the two estimates treated as independent — a rough guide, as both
  * models are attacked on the same samples) and each attack's seed-to-seed standard deviation s.
  */
-export function comparisonBand(a: ModelStanding, b: ModelStanding): number {
+export function comparisonBand(a: AucStanding, b: AucStanding): number {
   return 2 * Math.hypot(a.aucStandardError, b.aucStandardError, a.seedStd, b.seedStd);
 }
 
-/** True when two models' AUCs differ by less than EQUAL_AUC or by less than {@link comparisonBand}. */
-function aboutEqual(a: ModelStanding, b: ModelStanding): boolean {
+/** What the comparison rule needs of a model: its AUC, the AUC's standard error and seed spread. */
+export type AucStanding = Pick<ModelStanding, 'auc' | 'aucStandardError' | 'seedStd'>;
+
+/**
+ * True when two models' AUCs differ by less than EQUAL_AUC or by less than {@link comparisonBand}: the
+ * case-study rule for "leaks about equally" (the service's run comparison uses it too).
+ */
+export function aboutEqual(a: AucStanding, b: AucStanding): boolean {
   const d = Math.abs(a.auc - b.auc);
   return d < EQUAL_AUC || d < comparisonBand(a, b);
 }

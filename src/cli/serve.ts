@@ -65,6 +65,7 @@ is taken again after a restart and resumes with the models it had finished. Ctrl
       `mia serve: listening on ${service.url}, ${args.workers} worker${args.workers === 1 ? '' : 's'}, data ${service.dataDir}`,
     );
     if (service.adminTokenFile !== undefined) console.log(`admin token written to ${service.adminTokenFile}`);
+    console.log(`web UI: ${service.url}/ (sign in with a token; docs/web-ui.md)`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

@@ -13,9 +13,12 @@ import {
   type AuditEventView,
   AuditList,
   AuditView,
+  ExperimentComparison,
   FileList,
   Health,
+  ShippedConfigs,
   SubmitAuditResponse,
+  ValidateResponse,
 } from '../service/api-schemas.js';
 import type { AuditStatus } from '../service/store.js';
 
@@ -141,6 +144,29 @@ export class MiaClient {
 
   async delete(id: string): Promise<void> {
     await this.request('DELETE', `/api/v1/audits/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * The runs of experiment `experiment` side by side (all of them, or the audits `runs` in that order):
+   * metrics with intervals, which leaks more beyond the noise, the ROC overlay as SVG.
+   */
+  compare(experiment: string, runs?: readonly string[]): Promise<ExperimentComparison> {
+    const qs = runs === undefined ? '' : `?runs=${runs.map(encodeURIComponent).join(',')}`;
+    return this.json(
+      ExperimentComparison,
+      'GET',
+      `/api/v1/experiments/${encodeURIComponent(experiment)}/compare${qs}`,
+    );
+  }
+
+  /** Checks a config as submission would, without queueing it: its errors at line:column (none: valid). */
+  validate(config: string, options: { file?: string } = {}): Promise<ValidateResponse> {
+    return this.json(ValidateResponse, 'POST', '/api/v1/configs/validate', { config, ...options });
+  }
+
+  /** The configs shipped with mia-audit (configs/*.yaml), quickstart first. */
+  async shippedConfigs(): Promise<ShippedConfigs['configs']> {
+    return (await this.json(ShippedConfigs, 'GET', '/api/v1/configs')).configs;
   }
 
   health(): Promise<Health> {

@@ -12,6 +12,23 @@ export interface Logger {
    * gets every progress line through `info` (see {@link logProgress}).
    */
   progress?(key: string, line: string, done: boolean): void;
+  /** Where the model being trained is, beside its progress line (the service turns it into an event). */
+  training?(p: TrainingProgress): void;
+}
+
+/** One model's training progress: within an epoch (every progress interval) and at its end. */
+export interface TrainingProgress {
+  /** The model's label in the progress lines (e.g. "target", "reference 2/4"), or null. */
+  model: string | null;
+  /** The epoch under way or just finished, from 1. */
+  epoch: number;
+  epochs: number;
+  /** Samples of this epoch seen so far, of `samples`. */
+  seen: number;
+  samples: number;
+  samplesPerSecond: number;
+  /** Seconds until the model's last epoch ends, at the current rate (0 after the last epoch). */
+  etaSeconds: number;
 }
 
 /** Sends a progress line to `log.progress`, or to `log.info` as a plain line when it has none. */

@@ -6,7 +6,7 @@
  */
 
 import { formatDuration } from '../core/duration.js';
-import { type Logger, logProgress, silentLogger } from '../core/logger.js';
+import { type Logger, logProgress, silentLogger, type TrainingProgress } from '../core/logger.js';
 import { gatherRows } from '../data/samples.js';
 import { MiaError } from '../errors.js';
 import { Rng } from '../rng.js';
@@ -293,6 +293,8 @@ export async function trainModel(
         : options.onEpochEnd;
   const size = shapeSize(model.inputShape);
   const n = train.n;
+  const progress = (p: Pick<TrainingProgress, 'epoch' | 'seen' | 'samplesPerSecond' | 'etaSeconds'>) =>
+    log.training?.({ model: options.label ?? null, epochs, samples: n, ...p });
   const bx = new Float32Array(batchSize * size);
   const by = new Int32Array(batchSize);
   const rng = new Rng(options.shuffleSeed);
@@ -317,6 +319,7 @@ export async function trainModel(
         lastLog = t;
         const rate = seen / ((t - t0) / 1000);
         const etaS = (n - seen) / rate + (epochs - e - 1) * (n / rate);
+        progress({ epoch: e + 1, seen, samplesPerSecond: rate, etaSeconds: etaS });
         logProgress(
           log,
           key,
@@ -381,6 +384,8 @@ export async function trainModel(
     };
     history.push(record);
     const avg = (t1 - start) / 1000 / (e + 1);
+    const eta = avg * (epochs - e - 1);
+    progress({ epoch: e + 1, seen, samplesPerSecond: record.samplesPerSecond, etaSeconds: eta });
     logProgress(
       log,
       key,

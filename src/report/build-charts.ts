@@ -59,7 +59,7 @@ export function scoresFor(
 }
 
 /** The ROC of each attack of each target in `group` that has scores (NaN scores left out). */
-function rocCurves(
+export function rocCurves(
   group: readonly Target[],
   all: readonly Target[],
   scores: readonly RunScores[],

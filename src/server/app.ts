@@ -5,14 +5,19 @@
  * cannot read an answer).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { TokenScope } from '../service/tokens.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { attackRoute } from './attack-route.js';
 import { auditRoutes } from './audit-routes.js';
 import { type Access, authorize, PUBLIC_ROUTES } from './auth.js';
+import { configRoutes, VALIDATE_ROUTE } from './config-routes.js';
 import { eventsRoute } from './events-route.js';
+import { experimentRoutes } from './experiment-routes.js';
 import { asHttpError, errorBody, HttpError, statusOf } from './http-error.js';
 import { openApiDocument } from './openapi.js';
+import { runsEventsRoute } from './runs-events-route.js';
 import type { ServiceContext } from './service-context.js';
+import { webRoutes } from './web-routes.js';
 
 export interface AppOptions {
   /** The largest request body accepted, in bytes (413 above it). */
@@ -21,17 +26,21 @@ export interface AppOptions {
   log?: (line: string) => void;
 }
 
-const accessOf = (method: string): Access =>
-  method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? 'read' : 'write';
+const accessOf = (method: string, path: string): Access =>
+  method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || path === VALIDATE_ROUTE ? 'read' : 'write';
 
 /** The API on `ctx`, not yet listening. */
 export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInstance {
+  const scopes = new WeakMap<object, TokenScope>();
   const app = Fastify({ logger: false, bodyLimit: options.bodyLimit, return503OnClosing: true });
 
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0]!;
     if (PUBLIC_ROUTES.has(path)) return;
-    await authorize(req.headers.authorization, accessOf(req.method), (t) => ctx.store.verifyToken(t));
+    const scope = await authorize(req.headers.authorization, accessOf(req.method, path), (t) =>
+      ctx.store.verifyToken(t),
+    );
+    scopes.set(req, scope);
   });
 
   app.setErrorHandler((e, _req, reply) => {
@@ -59,5 +68,11 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   eventsRoute(app, ctx);
   artifactRoutes(app, ctx);
   attackRoute(app);
+  configRoutes(app, ctx);
+  experimentRoutes(app, ctx);
+  runsEventsRoute(app, ctx);
+  webRoutes(app);
+  // the token's scope, as the onRequest hook found it (the web UI hides write buttons from read-only)
+  app.get('/api/v1/whoami', async (req) => ({ scope: scopes.get(req) }));
   return app;
 }

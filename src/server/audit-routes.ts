@@ -35,7 +35,7 @@ export async function auditOr404(ctx: ServiceContext, id: string): Promise<Audit
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
 
 /** The submitted body as SubmitAuditBody: JSON as it is, YAML text with name/experiment/file from the query. */
-function submission(body: unknown, contentType: string, query: unknown): SubmitAuditBody {
+export function submission(body: unknown, contentType: string, query: unknown): SubmitAuditBody {
   if (YAML_TYPES.includes(contentType)) {
     const q = (query ?? {}) as Record<string, unknown>;
     return parseWith(SubmitAuditBody, { ...q, config: body }, 'query');

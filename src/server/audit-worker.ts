@@ -160,6 +160,7 @@ export class AuditWorker {
       );
     }, this.o.cancelPollMs ?? 500);
     let stage: string | undefined;
+    let steps = { done: 0, total: 0 };
     const enter = (s: string) => {
       if (s !== stage) record('stage', s);
       stage = s;
@@ -172,12 +173,19 @@ export class AuditWorker {
       const loaded = loadSubmittedConfig(source.text, source.file, dir);
       const runDir = dir.runDir(id);
       await runAudit(loaded, {
-        logger: { info: (line) => this.running && record('log', line) },
+        logger: {
+          info: (line) => this.running && record('log', line),
+          // a model's epochs, samples/s and ETA, with the audit's step count as it stands
+          training: (training) => this.running && record('progress', { ...steps, training }),
+        },
         logDir: runDir,
         onProgress: (p: AuditProgress) => {
           check();
           enter(p.stage);
-          if (p.total > 0) record('progress', { done: p.done, total: p.total });
+          if (p.total > 0) {
+            steps = { done: p.done, total: p.total };
+            record('progress', steps);
+          }
         },
       });
       check();

@@ -6,9 +6,10 @@
  */
 import type { TokenScope } from '../service/tokens.js';
 import { HttpError } from './http-error.js';
+import { WEB_ROUTES } from './web-routes.js';
 
 /** Routes anyone may call. */
-export const PUBLIC_ROUTES = new Set(['/api/v1/health', '/api/v1/openapi.json']);
+export const PUBLIC_ROUTES = new Set(['/api/v1/health', '/api/v1/openapi.json', ...WEB_ROUTES]);
 
 /** What a request needs: to read, or to change something. */
 export type Access = 'read' | 'write';

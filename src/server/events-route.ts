@@ -5,7 +5,8 @@
  * `?after=N`; without `?follow=false` the stream stays open and sends new events as they are recorded
  * until the audit has finished, then closes.
  */
-import type { FastifyInstance } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { auditOr404, parseWith } from './audit-routes.js';
 import type { ServiceContext } from './service-context.js';
@@ -17,24 +18,37 @@ const EventsQuery = z.strictObject({
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
+/**
+ * Takes over `reply` as a server-sent events stream (status 200, not cached); `open` turns false when
+ * the client leaves.
+ */
+export function openEventStream(
+  req: FastifyRequest,
+  reply: FastifyReply,
+): { res: ServerResponse; open: boolean } {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    connection: 'keep-alive',
+  });
+  const stream = { res, open: true };
+  req.raw.on('close', () => {
+    stream.open = false;
+  });
+  return stream;
+}
+
 export function eventsRoute(app: FastifyInstance, ctx: ServiceContext): void {
   app.get<{ Params: { id: string } }>('/api/v1/audits/:id/events', async (req, reply) => {
     const a = await auditOr404(ctx, req.params.id);
     const q = parseWith(EventsQuery, req.query ?? {}, 'query');
     const lastId = Number(req.headers['last-event-id']);
     let seq = q.after ?? (Number.isInteger(lastId) && lastId > 0 ? lastId : 0);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      connection: 'keep-alive',
-    });
-    let open = true;
-    req.raw.on('close', () => {
-      open = false;
-    });
+    const stream = openEventStream(req, reply);
+    const res = stream.res;
     const flush = async () => {
       for (const e of await ctx.store.events(a.id, seq)) {
         res.write(`id: ${e.seq}\nevent: ${e.kind}\ndata: ${JSON.stringify(e)}\n\n`);
@@ -42,7 +56,7 @@ export function eventsRoute(app: FastifyInstance, ctx: ServiceContext): void {
       }
     };
     let idle = 0;
-    while (open) {
+    while (stream.open) {
       // the status first, then the events: an audit seen finished has all its events recorded
       const finished = FINAL.has((await ctx.store.getAudit(a.id))?.status ?? 'cancelled');
       await flush();

@@ -9,10 +9,15 @@ import {
   AttackResponse,
   AuditList,
   AuditView,
+  ExperimentComparison,
   FileList,
   Health,
+  RunsEvent,
+  ShippedConfigs,
   SubmitAuditBody,
   SubmitAuditResponse,
+  ValidateResponse,
+  WhoAmI,
 } from '../service/api-schemas.js';
 
 const json = (schema: z.ZodType) => ({
@@ -112,6 +117,44 @@ export function openApiDocument(version: string): unknown {
           parameters: [...id, { name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { '200': file('the file'), ...errors },
         },
+      },
+      '/api/v1/events': {
+        get: {
+          summary:
+            'server-sent events of every audit: `audit` (new or changed, with its headline), `removed`',
+          responses: {
+            '200': { description: 'text/event-stream; each data is RunsEvent', content: json(RunsEvent) },
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/experiments/{name}/compare': {
+        get: {
+          summary: 'the runs of an experiment side by side: metrics, which leaks more, ROC overlay',
+          parameters: [
+            { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'runs',
+              in: 'query',
+              schema: { type: 'string', description: 'audit ids, comma-separated' },
+            },
+          ],
+          responses: { '200': ok(ExperimentComparison, 'the comparison'), ...errors },
+        },
+      },
+      '/api/v1/configs/validate': {
+        post: {
+          summary: 'check a config as submission would (a read-only token may), without queueing it',
+          requestBody: {
+            required: true,
+            content: { ...json(SubmitAuditBody), 'application/yaml': { schema: { type: 'string' } } },
+          },
+          responses: { '200': ok(ValidateResponse, 'valid, or its errors at line:column'), ...errors },
+        },
+      },
+      '/api/v1/whoami': { get: { responses: { '200': ok(WhoAmI, 'the token’s scope'), ...errors } } },
+      '/api/v1/configs': {
+        get: { responses: { '200': ok(ShippedConfigs, 'the shipped configs'), ...errors } },
       },
     },
   };

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ResultJson } from '../audit/run-format/results.js';
 import { AUDIT_STATUSES } from './store.js';
+import { TOKEN_SCOPES } from './tokens.js';
 
 /** An error as data: every 4xx / 5xx body. `where` is the file:line:column or field it concerns. */
 export const ApiError = z.object({
@@ -100,6 +101,96 @@ export const Health = z.object({
   workers: z.array(z.string()),
 });
 export type Health = z.infer<typeof Health>;
+
+/** TPR at one FPR target with its Clopper–Pearson 95% interval (results.json tprAtFpr). */
+export const TprView = z.object({
+  fpr: z.string().describe('the FPR target as the config wrote it ("0.01")'),
+  tpr: z.number(),
+  low: z.number(),
+  high: z.number(),
+});
+export type TprView = z.infer<typeof TprView>;
+
+/**
+ * A finished run's headline: its strongest attack on the entire dataset (the highest AUC over the run's
+ * attacks and targets), with the AUC's 95% interval and DeLong SE, and TPR at 1% FPR when computed.
+ */
+export const RunHeadline = z.object({
+  attack: z.string(),
+  model: z.string().nullable(),
+  auc: z.number(),
+  aucInterval: z.object({ low: z.number(), high: z.number(), se: z.number() }).nullable(),
+  tprAt1: TprView.nullable(),
+});
+export type RunHeadline = z.infer<typeof RunHeadline>;
+
+/** An audit with its headline (null before results.json exists): the runs table's rows. */
+export const AuditRow = AuditView.extend({ headline: RunHeadline.nullable() });
+export type AuditRow = z.infer<typeof AuditRow>;
+
+/** GET /api/v1/events: one `audit` event (an audit new or changed) or `removed` (deleted). */
+export const RunsEvent = z.union([
+  z.object({ kind: z.literal('audit'), audit: AuditRow }),
+  z.object({ kind: z.literal('removed'), id: z.string() }),
+]);
+export type RunsEvent = z.infer<typeof RunsEvent>;
+
+/** One run of an experiment compared: its strongest attack's metrics (null: no results.json yet). */
+export const ComparedRun = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: AuditStatus,
+  finishedAt: z.string().nullable(),
+  metrics: z
+    .object({
+      attack: z.string(),
+      model: z.string().nullable(),
+      auc: z.number(),
+      aucInterval: z.object({ low: z.number(), high: z.number(), se: z.number() }).nullable(),
+      advantage: z.number(),
+      tprAtFpr: z.array(TprView),
+      epsilonLowerBound: z.number().nullable().describe('null: unbounded (+∞) or not computed'),
+    })
+    .nullable(),
+});
+export type ComparedRun = z.infer<typeof ComparedRun>;
+
+/**
+ * GET /api/v1/experiments/:name/compare: the runs side by side, the pairs whose difference exceeds the
+ * noise (the case-study rule of audit/compare-experiments.ts), and the ROC overlay as SVG.
+ */
+export const ExperimentComparison = z.object({
+  experiment: z.string(),
+  runs: z.array(ComparedRun),
+  verdicts: z.array(
+    z.object({
+      more: z.string().describe('the id of the run that leaks more'),
+      less: z.string(),
+      sentence: z.string(),
+    }),
+  ),
+  /** Pairs whose difference is within the noise. */
+  equal: z.array(z.object({ a: z.string(), b: z.string(), sentence: z.string() })),
+  rocSvg: z.string().nullable().describe('linear and log-log ROC overlay (report/charts/roc.ts), or null'),
+});
+export type ExperimentComparison = z.infer<typeof ExperimentComparison>;
+
+/** POST /api/v1/configs/validate: the config's errors, as a 400 from submission would give them. */
+export const ValidateResponse = z.object({
+  valid: z.boolean(),
+  errors: z.array(ApiError.shape.error),
+});
+export type ValidateResponse = z.infer<typeof ValidateResponse>;
+
+/** GET /api/v1/configs: the configs shipped in configs/ (the editor's picker). */
+export const ShippedConfigs = z.object({
+  configs: z.array(z.object({ name: z.string(), text: z.string() })),
+});
+export type ShippedConfigs = z.infer<typeof ShippedConfigs>;
+
+/** GET /api/v1/whoami: the scope of the request's token (the web UI hides write buttons from read-only). */
+export const WhoAmI = z.object({ scope: z.enum(TOKEN_SCOPES) });
+export type WhoAmI = z.infer<typeof WhoAmI>;
 
 /**
  * POST /api/v1/attacks: the query beside the uploaded outputs (the body, application/octet-stream):

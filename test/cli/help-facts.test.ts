@@ -43,7 +43,9 @@ test('every dataset cache path named in configs, README and docs is one the load
   const files = [
     ...readdirSync(join(repoRoot, 'configs')).map((f) => join('configs', f)),
     'README.md',
-    ...readdirSync(join(repoRoot, 'docs')).map((f) => join('docs', f)),
+    ...readdirSync(join(repoRoot, 'docs'), { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join('docs', e.name)),
   ];
   const wrong: string[] = [];
   for (const f of files) {

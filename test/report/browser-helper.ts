@@ -48,7 +48,19 @@ export interface OpenedReport extends Omit<ReportPage, 'page'> {
  * page errors and every request to anything but file: and data: URLs, and runs `use` on the loaded page.
  * Chromium is closed and the profile removed afterwards, also when `use` throws.
  */
-export async function withReportPage<T>(html: string, use: (opened: ReportPage) => Promise<T>): Promise<T> {
+export function withReportPage<T>(html: string, use: (opened: ReportPage) => Promise<T>): Promise<T> {
+  return withPage(pathToFileURL(html).href, use);
+}
+
+/**
+ * Opens `url` in headless Chromium as {@link withReportPage} does; `local` says which requests count
+ * as staying on the machine (default: file: and data: URLs) — every other one lands in `requests`.
+ */
+export async function withPage<T>(
+  url: string,
+  use: (opened: ReportPage) => Promise<T>,
+  local: (url: string) => boolean = (u) => u.startsWith('file:') || u.startsWith('data:'),
+): Promise<T> {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'mia-browser-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -75,10 +87,9 @@ export async function withReportPage<T>(html: string, use: (opened: ReportPage) 
     });
     page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
     page.on('request', (r) => {
-      const url = r.url();
-      if (!url.startsWith('file:') && !url.startsWith('data:')) requests.push(url);
+      if (!local(r.url())) requests.push(r.url());
     });
-    await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+    await page.goto(url, { waitUntil: 'load' });
     return await use({ page, errors, requests });
   } finally {
     await context.close();
