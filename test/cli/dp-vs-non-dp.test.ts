@@ -61,7 +61,7 @@ test('mia audit configs/dp-vs-non-dp.yaml: a DP and a normal model attacked, the
   assert.equal(oneRun?.model, 'target');
   assert.equal(oneRun.epsilon, file.oneRun?.epsilon);
   assert.equal(file.oneRun?.canaries, 200);
-  assert.equal(file.oneRun?.kind, 'mislabelled');
+  assert.equal(file.oneRun?.kind, 'natural');
   const own = claims.find((c) => c.method === 'threshold-test' && c.model === 'target');
   assert.ok(own !== undefined, 'a threshold-test claim of the DP target itself');
   // DP holds: no audited bound above the accountant's ε
