@@ -21,6 +21,7 @@ export const BENCHMARKS: Record<string, string> = {
   audit: 'the quickstart audit end to end: time per stage, peak memory, vs PyTorch for the models',
   'service-load':
     'mia serve --workers 2 under 100 concurrent small audits: 0 lost or duplicated, p50/p99 API latency idle vs loaded (issue 12)',
+  dp: 'DP-SGD step vs the plain step (issue 14: ≤ 2×) and vs PyTorch 1.13 vmap(grad) per-sample gradients (≥ 1×)',
   'dp-accountant':
     'ε of 10⁵ DP-SGD steps, RDP and PRV accountants, vs the scipy Opacus transcription (issue 14: < 50 ms)',
 };

@@ -20,6 +20,11 @@ export interface DpAuditRow {
   audited: DpClaim | undefined;
   /** audited ε / theoretical ε (0 when the theoretical ε is ∞ or nothing is audited). */
   ratio: number;
+  /**
+   * The audit gap: theoretical ε − audited ε̂, the part of the claimed ε no attack confirms (∞ when the
+   * theoretical ε is; negative when the bound exceeds it; undefined when nothing is audited).
+   */
+  gap: number | undefined;
   /** A bound (either one) above the theoretical ε: the red finding. */
   exceeded: DpClaim[];
 }
@@ -40,7 +45,8 @@ export function dpAuditRows(dp: DpContext): DpAuditRow[] {
     const exceeded = [oneRun, thresholdTest].filter(
       (c): c is DpClaim => c !== undefined && c.epsilon > theory,
     );
-    return { training, oneRun, thresholdTest, audited, ratio, exceeded };
+    const gap = audited === undefined ? undefined : theory - audited.epsilon;
+    return { training, oneRun, thresholdTest, audited, ratio, gap, exceeded };
   });
 }
 
@@ -72,7 +78,7 @@ export function dpAuditSentences(rows: readonly DpAuditRow[]): string[] {
       );
     else
       out.push(
-        `${who}Trained with DP-SGD (σ = ${t.noiseMultiplier}, ${t.steps} steps): the accountant claims ε = ${eps(t.epsilon)} at δ = ${t.delta}${shuffled}; ${name(r.audited)} certifies ε ≥ ${eps(r.audited.epsilon)}, so the audit certifies ≥ ${(100 * r.ratio).toFixed(0)}% of the claimed ε.${utility}`,
+        `${who}Trained with DP-SGD (σ = ${t.noiseMultiplier}, ${t.steps} steps): the accountant claims ε = ${eps(t.epsilon)} at δ = ${t.delta}${shuffled}; ${name(r.audited)} certifies ε ≥ ${eps(r.audited.epsilon)}, so the audit certifies ≥ ${(100 * r.ratio).toFixed(0)}% of the claimed ε (an audit gap of ${eps(r.gap ?? Number.NaN)}).${utility}`,
       );
   }
   return out;
@@ -90,15 +96,15 @@ export function dpAuditHtml(rows: readonly DpAuditRow[]): string {
         t.accuracy === undefined
           ? '–'
           : `${(t.accuracy * 100).toFixed(1)}%${t.baselineAccuracy !== undefined ? ` (${(t.baselineAccuracy * 100).toFixed(1)}% without DP)` : ''}`;
-      return `<tr><td>${esc(t.model)}</td><td>${t.noiseMultiplier}</td><td>${eps(t.maxGradNorm)}</td><td>${t.sampleRate.toPrecision(3)}</td><td>${t.steps}</td><td>${esc(t.sampling)}</td><td>${eps(t.epsilon)} (${esc(t.accountant)}, δ = ${t.delta})</td>${cell(r.oneRun, t.epsilon)}${cell(r.thresholdTest, t.epsilon)}<td>${r.audited === undefined ? '–' : `≥ ${(100 * r.ratio).toFixed(0)}%`}</td><td>${esc(acc)}</td></tr>`;
+      return `<tr><td>${esc(t.model)}</td><td>${t.noiseMultiplier}</td><td>${eps(t.maxGradNorm)}</td><td>${t.sampleRate.toPrecision(3)}</td><td>${t.steps}</td><td>${esc(t.sampling)}</td><td>${eps(t.epsilon)} (${esc(t.accountant)}, δ = ${t.delta})</td>${cell(r.oneRun, t.epsilon)}${cell(r.thresholdTest, t.epsilon)}<td>${r.audited === undefined ? '–' : `≥ ${(100 * r.ratio).toFixed(0)}%`}</td><td>${r.gap === undefined ? '–' : eps(r.gap)}</td><td>${esc(acc)}</td></tr>`;
     })
     .join('\n');
   const red = rows.flatMap((r) => dpAuditSentences([r]).filter((s) => s.includes('RED FINDING')));
   return [
     ...red.map((s) => `<div class="verdict level-high"><strong>${esc(s)}</strong></div>`),
-    '<table><thead><tr><th>target</th><th>σ</th><th>C</th><th>q</th><th>steps</th><th>sampling</th><th>theoretical ε</th><th>audited ε̂ (one-run)</th><th>audited ε̂ (attacks)</th><th>certified</th><th>accuracy</th></tr></thead><tbody>',
+    '<table><thead><tr><th>target</th><th>σ</th><th>C</th><th>q</th><th>steps</th><th>sampling</th><th>theoretical ε</th><th>audited ε̂ (one-run)</th><th>audited ε̂ (attacks)</th><th>certified</th><th>gap</th><th>accuracy</th></tr></thead><tbody>',
     body,
     '</tbody></table>',
-    '<p class="note">Theoretical ε: the accountant’s upper bound for this training. Audited ε̂: lower bounds at the stated confidence — Steinke et al.’s one-run audit over the canaries, and the best threshold test of the attacks (corrected for every attack and threshold). “Certified” is the headline bound (one-run when present) over the theoretical ε. A bound above the theoretical ε contradicts the guarantee.</p>',
+    '<p class="note">Theoretical ε: the accountant’s upper bound for this training. Audited ε̂: lower bounds at the stated confidence — Steinke et al.’s one-run audit over the canaries, and the best threshold test of the attacks (corrected for every attack and threshold). “Certified” is the headline bound (one-run when present) over the theoretical ε, and the gap their difference: the part of the claimed ε the audit cannot confirm (a loose accountant, or attacks weaker than the worst case). A bound above the theoretical ε contradicts the guarantee.</p>',
   ].join('\n');
 }

@@ -39,15 +39,19 @@ test('theoretical against audited: the one-run bound is the headline, the ratio 
   assert.ok(row !== undefined);
   assert.equal(row.audited?.method, 'one-run');
   assert.equal(row.ratio, 0.25);
+  assert.equal(row.gap, 3);
   assert.deepEqual(row.exceeded, []);
   const [s] = dpAuditSentences([row]);
   assert.match(
     s!,
-    /the accountant claims ε = 4\.00 at δ = 0\.00001; the one-run audit certifies ε ≥ 1\.00, so the audit certifies ≥ 25% of the claimed ε/,
+    /the accountant claims ε = 4\.00 at δ = 0\.00001; the one-run audit certifies ε ≥ 1\.00, so the audit certifies ≥ 25% of the claimed ε \(an audit gap of 3\.00\)/,
   );
   assert.match(s!, /Utility cost: accuracy 81\.0% against 88\.0% without DP \(7\.0 points\)/);
   const html = dpAuditHtml([row]);
-  assert.match(html, /<td>4\.00 \(rdp, δ = 0\.00001\)<\/td><td>1\.00<\/td><td>0\.50<\/td><td>≥ 25%<\/td>/);
+  assert.match(
+    html,
+    /<td>4\.00 \(rdp, δ = 0\.00001\)<\/td><td>1\.00<\/td><td>0\.50<\/td><td>≥ 25%<\/td><td>3\.00<\/td>/,
+  );
   assert.doesNotMatch(html, /level-high|class="red"/);
   // without a one-run bound the threshold test is the headline
   assert.equal(
@@ -86,6 +90,7 @@ test('no DP target: no rows, no section; an unbounded claim (ε = ∞) is never 
   });
   assert.deepEqual(row!.exceeded, []);
   assert.equal(row!.ratio, 0);
+  assert.equal(row!.gap, Number.POSITIVE_INFINITY);
   assert.match(dpAuditHtml([row!]), /<td>∞ \(rdp/);
 });
 

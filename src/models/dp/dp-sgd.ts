@@ -246,16 +246,19 @@ export async function dpEpoch(model: EngineModel, n: number, o: DpEpochOptions):
 /**
  * Throws unless `model` can train with DP-SGD: E_CONFIG (one line, suggesting GroupNorm, as Opacus
  * does) when its architecture has batch normalisation, whose batch statistics mix the samples so that
- * per-sample gradients (and the clipping bound) do not exist; E_BACKEND when its engine has no DP step
- * (the TF.js engine: train on the onnxruntime engine).
+ * per-sample gradients (and the clipping bound) do not exist; E_CONFIG when it has residual blocks or
+ * GroupNorm (wrn28 / resnet18_imagenet with `groups`), which the DP gradient graph does not cover yet;
+ * E_BACKEND when its engine has no DP step (the TF.js engine: train on the onnxruntime engine).
  */
 export function checkDpModel(model: EngineModel, where = 'dp'): void {
   const graph = buildLayerGraph(model.spec.arch, model.spec.inputShape, model.spec.numClasses);
+  const blocks = (l: Layer): l is Extract<Layer, { type: 'basic_block' | 'wide_block' }> =>
+    l.type === 'basic_block' || l.type === 'wide_block';
   const hasBn = (ls: readonly Layer[]): boolean =>
     ls.some(
       (l) =>
         l.type === 'batchnorm' ||
-        l.type === 'basic_block' ||
+        (blocks(l) && l.groups === undefined) ||
         (l.type === 'residual' && (hasBn(l.main) || hasBn(l.shortcut))),
     );
   if (hasBn(graph.layers)) {
@@ -266,6 +269,19 @@ export function checkDpModel(model: EngineModel, where = 'dp'): void {
         where,
         expected:
           'an architecture without BatchNorm (replace it by GroupNorm, as Opacus requires): small_cnn, conv, dense, mlp, logistic',
+        found: model.spec.arch.name,
+      },
+    );
+  }
+  if (graph.layers.some((l) => blocks(l) || l.type === 'groupnorm' || l.type === 'residual')) {
+    // GroupNorm keeps the samples apart, but the DP gradient graph (ort/dp-graph.ts) has per-sample
+    // terms for dense and conv layers only: say so before training rather than at the first step
+    throw new MiaError(
+      'E_CONFIG',
+      `DP-SGD cannot train ${model.spec.arch.name} yet: its residual blocks and GroupNorm layers have no per-sample gradient graph on the onnxruntime engine`,
+      {
+        where,
+        expected: 'a net of dense and conv layers: small_cnn, conv, dense, mlp, logistic',
         found: model.spec.arch.name,
       },
     );
