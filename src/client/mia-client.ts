@@ -35,10 +35,10 @@ export class MiaClient {
     this.url = url.replace(/\/+$/, '');
   }
 
-  private async request(
+  protected async request(
     method: string,
     path: string,
-    body?: { type: string; data: string },
+    body?: { type: string; data: string | Uint8Array; headers?: Record<string, string> },
   ): Promise<Response> {
     let res: Response;
     try {
@@ -46,7 +46,7 @@ export class MiaClient {
         method,
         headers: {
           ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}),
-          ...(body !== undefined ? { 'content-type': body.type } : {}),
+          ...(body !== undefined ? { 'content-type': body.type, ...body.headers } : {}),
         },
         ...(body !== undefined ? { body: body.data } : {}),
       });
@@ -64,12 +64,23 @@ export class MiaClient {
     return res;
   }
 
-  private async json<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown) {
-    const res = await this.request(
+  protected json<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown) {
+    return this.send(
+      schema,
       method,
       path,
       body === undefined ? undefined : { type: 'application/json', data: JSON.stringify(body) },
     );
+  }
+
+  /** The request's JSON answer, checked with `schema` (E_SERVER when it does not match). */
+  protected async send<S extends z.ZodType>(
+    schema: S,
+    method: string,
+    path: string,
+    body?: Parameters<MiaClient['request']>[2],
+  ): Promise<z.infer<S>> {
+    const res = await this.request(method, path, body);
     const r = schema.safeParse(await res.json());
     if (!r.success) {
       throw new MiaError('E_SERVER', 'the server answered in an unexpected form', {

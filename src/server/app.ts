@@ -7,11 +7,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { artifactRoutes } from './artifact-routes.js';
 import { auditRoutes } from './audit-routes.js';
-import { type Access, authorize, PUBLIC_ROUTES } from './auth.js';
+import { type Access, authorize, authorizeWorker, PUBLIC_ROUTES, WORKER_ROUTE } from './auth.js';
 import { eventsRoute } from './events-route.js';
 import { asHttpError, errorBody, HttpError, statusOf } from './http-error.js';
 import { openApiDocument } from './openapi.js';
 import type { ServiceContext } from './service-context.js';
+import { workerRoutes } from './worker-routes.js';
 
 export interface AppOptions {
   /** The largest request body accepted, in bytes (413 above it). */
@@ -30,6 +31,8 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0]!;
     if (PUBLIC_ROUTES.has(path)) return;
+    if (WORKER_ROUTE.test(path))
+      return authorizeWorker(req.headers.authorization, (t) => ctx.store.verifyToken(t));
     authorize(req.headers.authorization, accessOf(req.method), (t) => ctx.store.verifyToken(t));
   });
 
@@ -44,6 +47,15 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   });
 
   app.get('/api/v1/health', async () => {
+    if (ctx.scaled !== undefined) {
+      const q = await ctx.scaled.stats();
+      return {
+        version: ctx.version,
+        store: `sqlite (${ctx.store.db.driver})`,
+        queue: { kind: 'bullmq', queued: q.queued, leased: q.leased },
+        workers: q.workers,
+      };
+    }
     const s = ctx.queue.stats();
     return {
       version: ctx.version,
@@ -57,5 +69,6 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   auditRoutes(app, ctx);
   eventsRoute(app, ctx);
   artifactRoutes(app, ctx);
+  if (ctx.scaled !== undefined) workerRoutes(app, ctx, ctx.scaled);
   return app;
 }

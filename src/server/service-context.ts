@@ -2,6 +2,7 @@
 import type { EmbeddedQueue } from '../service/embedded-queue.js';
 import type { SqliteStore } from '../service/sqlite-store.js';
 import type { DataDir } from './data-dir.js';
+import type { WorkerRouteOptions } from './worker-routes.js';
 
 export interface ServiceContext {
   store: SqliteStore;
@@ -15,4 +16,16 @@ export interface ServiceContext {
   onSubmit: () => void;
   /** How often an events stream looks for new events, in ms. */
   eventPollMs: number;
+  /** The scaled mode (`mia serve --redis`): audits go to BullMQ as flows instead of the embedded queue. */
+  scaled?: ScaledJobs;
+}
+
+/** The scaled mode's queue as the routes use it (server/service.ts makes it from service/scaled-queue.ts). */
+export interface ScaledJobs extends WorkerRouteOptions {
+  /** Adds the audit's flow: a child job per model of `modelIds` (may be empty) under its parent job. */
+  submit(auditId: string, modelIds: string[]): Promise<void>;
+  /** Removes the audit's jobs that no worker holds. */
+  withdraw(auditId: string): Promise<void>;
+  /** Jobs waiting and in progress, and the names of the workers connected. */
+  stats(): Promise<{ queued: number; leased: number; workers: string[] }>;
 }
