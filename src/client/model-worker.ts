@@ -20,7 +20,9 @@ import { type LoadedConfig, parseAuditConfig, type ReferenceAudit } from '../aud
 import { runAuditModel } from '../audit/model-job.js';
 import { isMiaError, MiaError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import type { Engine } from '../models/engine.js';
 import { createEngine } from '../models/engines/create-engine.js';
+import type { BackendPreference } from '../models/engines/names.js';
 import { MODELS_QUEUE, type ModelJobData, redisConnection } from '../service/scaled-queue.js';
 import { WorkerClient } from './worker-client.js';
 
@@ -41,6 +43,8 @@ export interface ModelWorkerOptions {
   lockMs?: number;
   /** How many times a job whose worker died is taken again before it fails (default 2). */
   maxStalledCount?: number;
+  /** Creates the training engine (default: createEngine('auto') with `threads`). */
+  createEngine?: (backend: BackendPreference) => Promise<Engine>;
   /** This worker's lines (jobs taken, finished, failed). */
   log?: (line: string) => void;
 }
@@ -70,7 +74,13 @@ export async function startModelWorker(o: ModelWorkerOptions): Promise<RunningMo
           log(`${job.id}: ${line}`);
           throw new UnrecoverableError(line);
         }
-        log(`${job.id}: attempt ${job.attemptsMade + 1} crashed: ${(e as Error).message}`);
+        const attempts = job.opts.attempts ?? 1;
+        const line = `model ${job.data.modelId}: ${(e as Error).message}`.split('\n')[0]!;
+        const next = job.attemptsMade + 1 < attempts ? 'trying again' : 'no attempts left';
+        log(`${job.id}: attempt ${job.attemptsMade + 1} of ${attempts} crashed: ${(e as Error).message}`);
+        await client
+          .log(job.data.auditId, [`${line} (attempt ${job.attemptsMade + 1} of ${attempts}; ${next})`])
+          .catch(() => {});
         throw e;
       }
     },
@@ -126,9 +136,11 @@ async function runModelJob(
           if (/^\[\d+\/\d+\] /.test(line)) lines.push(`${modelId}: ${line}`);
         },
       },
-      ...(o.threads !== undefined
-        ? { createEngine: (backend) => createEngine('auto', { backend, threads: o.threads! }) }
-        : {}),
+      ...(o.createEngine !== undefined
+        ? { createEngine: o.createEngine }
+        : o.threads !== undefined
+          ? { createEngine: (backend) => createEngine('auto', { backend, threads: o.threads! }) }
+          : {}),
     });
   } finally {
     clearInterval(timer);

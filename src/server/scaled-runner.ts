@@ -88,24 +88,14 @@ export class ScaledRunner {
     return this.failAudit(id, `model ${modelId}: ${String(first[1]).split('\n')[0]}`);
   }
 
-  /** A model job failed: for good (the audit fails with its line) or with a retry to come (logged). */
+  /**
+   * A model job failed for good (BullMQ's queue events report only the last failure; its worker logs
+   * each retried one): the audit fails with its line.
+   */
   private async modelFailed(jobId: string, reason: string): Promise<void> {
     const job = await Job.fromId<ModelJobData>(this.queue.models, jobId);
-    if (job === undefined) return;
-    const { auditId, modelId } = job.data;
-    const state = await job.getState();
-    const line = `model ${modelId}: ${reason.split('\n')[0]}`;
-    if (state === 'failed') await this.failAudit(auditId, line);
-    else {
-      const a = await this.ctx.store.getAudit(auditId);
-      if (a !== undefined && !FINAL.has(a.status)) {
-        await this.ctx.store.addEvent(
-          auditId,
-          'log',
-          `${line} (attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}; trying again)`,
-        );
-      }
-    }
+    if (job === undefined || (await job.getState()) !== 'failed') return;
+    await this.failAudit(job.data.auditId, `model ${job.data.modelId}: ${reason.split('\n')[0]}`);
   }
 
   /** The parent job: the pipeline over the uploaded models, then the report. */
