@@ -133,7 +133,8 @@ async function runModelJob(
       logDir: join(o.work, auditId, modelId),
       logger: {
         info: (line) => {
-          if (/^\[\d+\/\d+\] /.test(line)) lines.push(`${modelId}: ${line}`);
+          // the model's own lines and the engine it trains on (dataset lines are the server's to say)
+          if (/^(\[\d+\/\d+\] |engine: )/.test(line)) lines.push(`${modelId}: ${line}`);
         },
       },
       ...(o.createEngine !== undefined

@@ -168,25 +168,15 @@ test('kill -9 a worker mid-job: BullMQ gives the stalled job to the other worker
     assert.equal(a.status, 'succeeded', String(a.error));
     const lines = await logLines(s, id);
     const taken = lines.filter((l) => l.startsWith('worker '));
-    const killed = before
-      .filter((l) => l.startsWith('worker '))
-      .at(-1)!
-      .split(' ')[2]!
-      .replace(':', '');
+    // "worker <host:pid>: <model> (attempt n)": the victim's last job is the one it was killed in
+    const took = (l: string) => /^worker (\S+): (\S+) \(attempt/.exec(l);
+    const [, victimName, killed] = took(before.filter((l) => took(l) !== null).at(-1)!)!;
     const finished = before.filter((l) => / uploaded/.test(l)).map((l) => l.split(':')[0]!);
     assert.ok(
-      taken.some(
-        (l) =>
-          l.includes(`: ${killed} (attempt`) &&
-          !l.startsWith(
-            before
-              .filter((b) => b.startsWith('worker '))
-              .at(-1)!
-              .split(': ')[0]!,
-          ),
-      ),
+      taken.some((l) => took(l)?.[2] === killed && took(l)?.[1] !== victimName),
       `the killed job ${killed} was taken again by the other worker:\n${taken.join('\n')}`,
     );
+    assert.ok(!finished.includes(killed!), 'killed before its model was uploaded');
     for (const m of finished) {
       assert.equal(
         taken.filter((l) => l.includes(`: ${m} (attempt`)).length,
