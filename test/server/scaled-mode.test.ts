@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,9 @@ after(async () => {
 });
 
 /** A scaled service on the test Redis with a worker token. */
-async function scaledService(o: { maxAttempts?: number } = {}): Promise<TestService & { worker: string }> {
+async function scaledService(
+  o: { maxAttempts?: number; bodyLimit?: number } = {},
+): Promise<TestService & { worker: string }> {
   const s = await startTestService({ redis: redis!.url, leaseMs: 3000, ...o });
   const store = new SqliteStore(join(s.dataDir, 'mia.db'));
   const worker = store.createToken('worker', 'test worker');
@@ -246,5 +249,92 @@ test('a model job that fails ends the audit failed with its error line: a bad da
   } finally {
     await crashing.close();
     await s.close();
+  }
+});
+
+test("the worker routes: worker tokens only, uploads confined to a model job's files, checked, size-limited, atomic and recorded", {
+  skip,
+}, async () => {
+  const s = await scaledService();
+  try {
+    const id = await submit(s, tinyConfig());
+    const base = `/api/v1/audits/${id}/worker`;
+    assert.equal((await s.call(`${base}/config`, { token: null })).status, 401);
+    assert.equal((await s.call(`${base}/config`)).status, 403, 'an admin token is not a worker token');
+    const inputs = (await (await s.call(`${base}/config`, { token: s.worker })).json()) as {
+      config: string;
+      status: string;
+    };
+    assert.equal(inputs.config, tinyConfig());
+    assert.equal(inputs.status, 'queued');
+    assert.equal(
+      (await s.call(`${base}/dataset`, { token: s.worker })).status,
+      404,
+      'a registered dataset: no file',
+    );
+    const put = (path: string, body: Uint8Array, sha?: string) =>
+      s.call(`${base}/files/${path}`, {
+        method: 'PUT',
+        token: s.worker,
+        headers: {
+          'content-type': 'application/octet-stream',
+          'x-sha256': sha ?? createHash('sha256').update(body).digest('hex'),
+        },
+        body,
+      });
+    const bytes = new TextEncoder().encode('signals');
+    for (const bad of [
+      'results.json',
+      'signals/../results.json',
+      'signals/%2e%2e%2fx.npz',
+      'models/target/zz/w.npz',
+      '%2Fetc%2Fpasswd',
+    ]) {
+      const r = await put(bad, bytes);
+      assert.equal(r.status, 400, `${bad}: ${await r.text()}`);
+    }
+    assert.equal((await put('signals/target.npz', bytes, 'f'.repeat(64))).status, 400, 'a wrong checksum');
+    const ok = await put('signals/target.npz', bytes);
+    assert.equal(ok.status, 200, await ok.clone().text());
+    assert.deepEqual(await ok.json(), {
+      path: 'signals/target.npz',
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+    const runDir = join(s.dataDir, 'runs', id);
+    assert.equal(readFileSync(join(runDir, 'signals/target.npz'), 'utf8'), 'signals');
+    const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as {
+      files: Record<string, { size: number }>;
+    };
+    assert.equal(manifest.files['signals/target.npz']?.size, bytes.length, 'recorded in the manifest');
+    const log = await s.call(`${base}/log`, {
+      method: 'POST',
+      token: s.worker,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lines: ['hello from a worker'] }),
+    });
+    assert.equal(log.status, 200);
+    assert.ok((await logLines(s, id)).includes('hello from a worker'));
+    await s.call(`/api/v1/audits/${id}/cancel`, { method: 'POST' });
+    assert.equal((await put('signals/ref-01.npz', bytes)).status, 409, 'a cancelled audit takes no files');
+  } finally {
+    await s.close();
+  }
+  const small = await scaledService({ bodyLimit: 1024 });
+  try {
+    const id = await submit(small, tinyConfig());
+    const big = new Uint8Array(4096);
+    const r = await small.call(`/api/v1/audits/${id}/worker/files/signals/target.npz`, {
+      method: 'PUT',
+      token: small.worker,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'x-sha256': createHash('sha256').update(big).digest('hex'),
+      },
+      body: big,
+    });
+    assert.equal(r.status, 413);
+  } finally {
+    await small.close();
   }
 });
