@@ -2,7 +2,6 @@
 import type { EmbeddedQueue } from '../service/embedded-queue.js';
 import type { SqliteStore } from '../service/sqlite-store.js';
 import type { DataDir } from './data-dir.js';
-import type { WorkerRouteOptions } from './worker-routes.js';
 
 export interface ServiceContext {
   store: SqliteStore;
@@ -21,7 +20,11 @@ export interface ServiceContext {
 }
 
 /** The scaled mode's queue as the routes use it (server/service.ts makes it from service/scaled-queue.ts). */
-export interface ScaledJobs extends WorkerRouteOptions {
+export interface ScaledJobs {
+  /** Whether the parent job of an audit runs now: uploads for it are refused (worker-routes.ts). */
+  busy(auditId: string): boolean;
+  /** Called after a model's signal file was uploaded (progress). */
+  onModelUploaded?(auditId: string, modelId: string): void | Promise<void>;
   /** Adds the audit's flow: a child job per model of `modelIds` (may be empty) under its parent job. */
   submit(auditId: string, modelIds: string[]): Promise<void>;
   /** Removes the audit's jobs that no worker holds. */

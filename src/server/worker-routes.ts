@@ -25,7 +25,7 @@ import { WorkerLogBody } from '../service/api-schemas.js';
 import { auditOr404, parseWith } from './audit-routes.js';
 import { confinedPath } from './data-dir.js';
 import { HttpError } from './http-error.js';
-import type { ServiceContext } from './service-context.js';
+import type { ScaledJobs, ServiceContext } from './service-context.js';
 
 /** The paths a model job may upload, relative to the run directory. */
 const UPLOADABLE = [
@@ -34,14 +34,7 @@ const UPLOADABLE = [
   /^privacy\/[A-Za-z0-9_-]+\.json$/,
 ];
 
-/** What the routes need beyond the context: whether the parent job of an audit runs now. */
-export interface WorkerRouteOptions {
-  busy: (auditId: string) => boolean;
-  /** Called after a signal file was uploaded (progress). */
-  onModelUploaded?: (auditId: string, modelId: string) => void | Promise<void>;
-}
-
-export function workerRoutes(app: FastifyInstance, ctx: ServiceContext, o: WorkerRouteOptions): void {
+export function workerRoutes(app: FastifyInstance, ctx: ServiceContext, o: ScaledJobs): void {
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) =>
     done(null, body),
   );
