@@ -23,7 +23,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import type { Engine } from '../models/engine.js';
 import { createEngine } from '../models/engines/create-engine.js';
 import type { BackendPreference } from '../models/engines/names.js';
-import { MODELS_QUEUE, type ModelJobData, redisConnection } from '../service/scaled-queue.js';
+import { checkRedis, MODELS_QUEUE, type ModelJobData, redisConnection } from '../service/scaled-queue.js';
 import { WorkerClient } from './worker-client.js';
 
 export interface ModelWorkerOptions {
@@ -59,6 +59,8 @@ export interface RunningModelWorker {
 /** Starts the worker (see the file header); resolves once it is connected to Redis. */
 export async function startModelWorker(o: ModelWorkerOptions): Promise<RunningModelWorker> {
   const client = new WorkerClient(o.server, o.token);
+  await checkRedis(o.redis);
+  await client.health(); // E_SERVER now, not at the first job, when the server cannot be reached
   const connection = redisConnection(o.redis);
   const name = `${hostname()}:${process.pid}`;
   const log = o.log ?? (() => {});

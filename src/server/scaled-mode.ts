@@ -7,8 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAuditConfig } from '../audit/config.js';
 import { plannedModelIds } from '../audit/model-job.js';
-import { MiaError } from '../errors.js';
-import { redisConnection, ScaledQueue } from '../service/scaled-queue.js';
+import { checkRedis, redisConnection, ScaledQueue } from '../service/scaled-queue.js';
 import { ScaledRunner } from './scaled-runner.js';
 import type { ScaledJobs, ServiceContext } from './service-context.js';
 
@@ -19,19 +18,14 @@ export interface ScaledMode {
   close(): Promise<void>;
 }
 
-/** Connects to the Redis of `url` (resolves once it answers; E_SERVER when it does not). */
+/** Connects to the Redis of `url` (resolves once it answers; E_SERVER when it does not: checkRedis). */
 export async function startScaled(
   url: string,
   o: { workers?: number; maxAttempts?: number; log?: (line: string) => void },
   lockMs: number,
 ): Promise<ScaledMode> {
+  await checkRedis(url);
   const redis = redisConnection(url);
-  try {
-    await redis.ping();
-  } catch (e) {
-    redis.disconnect();
-    throw new MiaError('E_SERVER', `cannot reach Redis: ${(e as Error).message}`, { where: url });
-  }
   const queue = new ScaledQueue(redis, { attempts: o.maxAttempts ?? 3, backoffMs: 1000 });
   let runner: ScaledRunner | undefined;
   let context: ServiceContext | undefined;

@@ -63,6 +63,31 @@ export function redisConnection(url: string, where = '--redis'): Redis {
   return redis;
 }
 
+/**
+ * Resolves once the Redis of `url` answers a PING; E_SERVER naming it when it cannot be reached (one
+ * try of at most `timeoutMs`, where BullMQ's connections would wait for it for ever). E_USAGE for a URL
+ * that is not a Redis one.
+ */
+export async function checkRedis(url: string, where = '--redis', timeoutMs = 10_000): Promise<void> {
+  redisConnection(url, where).disconnect(); // (the URL check)
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    protocol: 2,
+  } as never);
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (e) {
+    throw new MiaError('E_SERVER', `cannot reach Redis: ${(e as Error).message}`, { where: url });
+  } finally {
+    probe.disconnect();
+  }
+}
+
 /** The server's side of the queue: adds flows, withdraws them, counts jobs. */
 export class ScaledQueue {
   readonly audits: Queue<AuditJobData>;

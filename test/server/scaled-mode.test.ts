@@ -10,8 +10,9 @@ import { parseAuditConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/pipeline.js';
 import { startModelWorker } from '../../src/client/model-worker.js';
 import { SqliteStore } from '../../src/service/sqlite-store.js';
+import { runMia } from '../cli/run-mia.js';
 import { REDIS_MISSING, redisBinary, startRedis, stopRedis, type TestRedis } from './redis-helpers.js';
-import { startTestService, type TestService, tinyConfig, waitFinished } from './service-helpers.js';
+import { freePort, startTestService, type TestService, tinyConfig, waitFinished } from './service-helpers.js';
 
 // The scaled mode (docs/service.md): `mia serve --redis` with `mia worker` processes on a Redis that
 // these tests start (redis-server on 127.0.0.1, a free port, no persistence) and stop.
@@ -337,4 +338,22 @@ test("the worker routes: worker tokens only, uploads confined to a model job's f
   } finally {
     await small.close();
   }
+});
+
+test('mia worker and mia serve --redis: a missing or wrong --redis, or a Redis nobody answers, is one line', async () => {
+  const missing = runMia(['worker', '--server', 'http://127.0.0.1:1']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /^error \[E_USAGE\] mia worker: --redis URL is required/);
+  const wrong = runMia(['worker', '--server', 'http://127.0.0.1:1', '--redis', 'http://127.0.0.1:6379']);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /^error \[E_USAGE\] --redis: not a Redis URL/);
+  const port = await freePort();
+  const data = mkdtempSync(join(tmpdir(), 'mia-scaled-noredis-'));
+  const serve = runMia(['serve', '--data', data, '--port', '0', '--redis', `redis://127.0.0.1:${port}`]);
+  assert.equal(serve.code, 2);
+  assert.match(
+    serve.stderr,
+    new RegExp(`^error \\[E_SERVER\\] redis://127.0.0.1:${port}: cannot reach Redis`),
+  );
+  assert.equal(serve.stderr.trim().split('\n').length, 1);
 });
