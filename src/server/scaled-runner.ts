@@ -68,8 +68,12 @@ export class ScaledRunner {
     });
   }
 
+  /**
+   * Stops taking parent jobs without waiting for the one in progress (as the embedded workers stop):
+   * its lock is no longer renewed, so BullMQ gives it to the next server that runs, which resumes it.
+   */
   async close(): Promise<void> {
-    await Promise.all([this.worker.close(), ...this.events.map((e) => e.close())]);
+    await Promise.all([this.worker.close(true), ...this.events.map((e) => e.close())]);
   }
 
   private async failAudit(id: string, line: string): Promise<void> {

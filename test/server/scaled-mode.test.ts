@@ -39,14 +39,23 @@ async function scaledService(
   return Object.assign(s, { worker });
 }
 
-/** `mia worker` in a child process; resolves once it takes jobs. */
+// README's scaled-mode example: its `mia worker` line is the command the tests run (hosts replaced)
+const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+const workerLine = /^MIA_TOKEN=\S.* npx mia (worker --server \S+ --redis \S+)$/m.exec(readme)?.[1];
+
+/** `mia worker` in a child process, as README runs it; resolves once it takes jobs. */
 async function spawnWorker(s: TestService & { worker: string }, work: string): Promise<ChildProcess> {
+  assert.ok(workerLine !== undefined, "README's scaled-mode example has a mia worker line");
+  const args = workerLine
+    .replace('http://SERVER:8470', s.url)
+    .replace('redis://SERVER:6379', redis!.url)
+    .split(' ');
   const child = spawn(
     process.execPath,
-    [BIN, 'worker', '--redis', redis!.url, '--work', work, '--threads', '1', '--lock-seconds', '2'],
+    [BIN, ...args, '--work', work, '--threads', '1', '--lock-seconds', '2'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, MIA_SERVER: s.url, MIA_TOKEN: s.worker },
+      env: { ...process.env, MIA_TOKEN: s.worker },
     },
   );
   let err = '';
