@@ -65,6 +65,7 @@ export const REFERENCE_ONLY_AUDIT_KEYS = [
   'rmia',
   'shadow',
   'exposure',
+  'one_run',
 ] as const;
 export const AUDIT_KEYS = [
   'reference_models',
@@ -79,6 +80,7 @@ export const AUDIT_KEYS = [
   'privacy_attacks',
   'privacy_samples',
   'exposure',
+  'one_run',
 ] as const;
 export const AUGMENTATION_KEYS = ['flip', 'shift'] as const;
 /** audit.reference_models as a schedule (config-reference-models.ts). */
@@ -86,6 +88,7 @@ export const REFERENCE_MODELS_KEYS = ['min', 'max', 'until'] as const;
 export const UNTIL_KEYS = ['metric', 'attack', 'tolerance'] as const;
 export const RMIA_KEYS = ['a', 'gamma'] as const;
 export const SHADOW_KEYS = ['hidden_layers'] as const;
+export const ONE_RUN_KEYS = ['canaries', 'kind', 'guesses', 'beta'] as const;
 
 export const REPORT_KEYS = ['enabled'] as const;
 
@@ -119,6 +122,7 @@ export const CONFIG_KEYS: readonly ConfigSectionKeys[] = [
   { path: 'audit.shadow', keys: SHADOW_KEYS, modes: ['reference'] },
   { path: 'audit.reference_models', keys: REFERENCE_MODELS_KEYS, modes: ['reference'] },
   { path: 'audit.reference_models.until', keys: UNTIL_KEYS, modes: ['reference'] },
+  { path: 'audit.one_run', keys: ONE_RUN_KEYS, modes: ['reference'] },
   { path: 'training', keys: SHARED_TRAIN_KEYS, modes: ['experiments'] },
   { path: 'models.<name>', keys: TRAIN_KEYS, modes: ['experiments'] },
   { path: 'experiments[]', keys: EXPERIMENT_KEYS, modes: ['experiments'] },

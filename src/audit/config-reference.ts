@@ -12,6 +12,7 @@ import { ATTACK_NAMES, type AuditSectionCommon, readAuditCommon } from './config
 import type { DataConfig } from './config-data.js';
 import { AUGMENTATION_KEYS, RMIA_KEYS, SHADOW_KEYS } from './config-keys.js';
 import { readTargetAndReference, type TrainingConfig } from './config-models.js';
+import { type OneRunConfig, readOneRun } from './config-one-run.js';
 import type { ConfigSource, SectionReader } from './config-reader.js';
 import { type ReferenceSchedule, readReferenceModels } from './config-reference-models.js';
 
@@ -35,6 +36,8 @@ export interface ReferenceAuditSection extends AuditSectionCommon {
    * round-D, label), in the order given; absent = only the full probabilities (results untagged).
    */
   exposure?: string[];
+  /** audit.one_run (config-one-run.ts); absent = no one-run audit. */
+  oneRun?: OneRunConfig;
 }
 
 /** What the reference mode reads beyond the shared sections. */
@@ -149,6 +152,7 @@ export function readReferenceAudit(
   if ((augmentations.flip || augmentations.shift > 0) && dataCfg.synthetic?.shape?.length === 1) {
     aug.fail(augmentations.flip ? 'flip' : 'shift', 'needs image data', { found: 'tabular synthetic data' });
   }
+  const oneRun = readOneRun(audit, dataCfg.auditSize);
   return {
     numExperiments,
     target,
@@ -165,6 +169,7 @@ export function readReferenceAudit(
       shadow: { hiddenLayers },
       privacy: common.privacy,
       ...(exposure !== undefined ? { exposure } : {}),
+      ...(oneRun !== undefined ? { oneRun } : {}),
     },
   };
 }

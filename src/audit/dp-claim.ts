@@ -25,6 +25,15 @@ export const RANDOM_HALF: Membership = {
     'so the samples are trials of the training mechanism; the fixed count makes the draws weakly dependent',
 };
 
+/** Reference mode with audit.one_run: the random half, and the canaries' independent draws. */
+export const RANDOM_HALF_WITH_CANARIES: Membership = {
+  design: 'random-half',
+  detail:
+    "each audit sample joined the target's training set by a seeded random draw (a random half: keep.ts), " +
+    'except the one-run canaries, each of which joined it independently with probability 1/2 ' +
+    '(one-run-audit.ts), so the samples are trials of the training mechanism',
+};
+
 /** Experiments mode: every model trains on the whole training split. */
 export const FIXED_SPLIT: Membership = {
   design: 'fixed-split',

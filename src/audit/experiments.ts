@@ -35,6 +35,7 @@ import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit
 import { compareExperiments } from './compare-experiments.js';
 import type { ExperimentsAudit, LoadedConfig } from './config.js';
 import { FIXED_SPLIT } from './dp-claim.js';
+import { dpTrainingOf } from './dp-target.js';
 import { describeArchitecture, type Instance, planInstances } from './experiment-plan.js';
 import { lazyEngine } from './lazy-engine.js';
 import type { PrivacyPoint } from './privacy-collection.js';
@@ -60,6 +61,8 @@ interface Trained {
   isMember: Uint8Array;
   labels: Int32Array;
   history: EpochRecord[];
+  /** The model's cache directory (its model.json carries `dp` when trained with DP-SGD). */
+  modelDir: string;
   points: PrivacyPoint[];
   params: number;
   modelReused: boolean;
@@ -207,6 +210,7 @@ export async function runExperimentsAudit(
         isMember: out.pooled.isMember,
         labels: out.pooled.labels,
         history: res.record.history,
+        modelDir: res.dir,
         points: res.points,
         params: res.model.paramCount(),
         modelReused: res.cached,
@@ -301,7 +305,21 @@ export async function runExperimentsAudit(
     );
   }
   if (ds.fallbackNotice !== undefined) notes.unshift(ds.fallbackNotice);
-  const resultsFile: ResultsFile = { results, notes, membership: FIXED_SPLIT };
+  const dpTraining = dpTrainingOf(
+    trained.map((x) => ({
+      id: x.inst.id,
+      modelDir: x.modelDir,
+      accuracy: lastAccuracies(x.history).valAccuracy,
+      target: true,
+    })),
+    'the models of this run trained without DP',
+  );
+  const resultsFile: ResultsFile = {
+    results,
+    notes,
+    membership: FIXED_SPLIT,
+    ...(dpTraining.length > 0 ? { dpTraining } : {}),
+  };
   writeJsonAtomic(paths.results, resultsFile);
   recordRunFiles(paths.root, paths.results);
   const comparison = compareExperiments(file, results, history, points);

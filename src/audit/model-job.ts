@@ -19,6 +19,7 @@ import { pairedKeepMatrix } from './keep.js';
 import { lazyEngine } from './lazy-engine.js';
 import { addPrivacyTracking, modelIdOf, planModels } from './model-plans.js';
 import { runModelStage } from './model-stage.js';
+import { prepareOneRun } from './one-run-audit.js';
 import { withRunLock } from './run-lock.js';
 import { recordRunFiles } from './run-manifest.js';
 import { openRunDir, privacyPath, signalsPath } from './run-paths.js';
@@ -66,10 +67,11 @@ export async function runAuditModel(
   const lock = { wait: options.waitLock === true, command: `mia worker (${id})` };
   return withRunLock(root, lock, async () => {
     const { log, paths, ds } = await startAudit(loaded, options);
-    const { data } = ds;
-    const n = data.audit.n;
+    const n = ds.data.audit.n;
     const m = 1 + cfg.audit.referenceModels;
     const keep = pairedKeepMatrix(m, n, deriveSeed(cfg.run.seed, 'keep'));
+    // as the pipeline does: with audit.one_run the canaries drawn into the target (and relabelled)
+    const { data } = prepareOneRun(cfg, ds.data, keep, log);
     // keep.npy as the pipeline writes it (the worker's copy; the server's run computes its own)
     writeNpy(paths.keep, npyArray(keep, [m, n], 'bool'));
     recordRunFiles(root, paths.keep);

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
 import { formatDuration } from '../core/duration.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
@@ -23,12 +23,14 @@ import { type AggregateResult, aggregateResults } from './aggregate.js';
 import type { AuditResult } from './attack-stage.js';
 import { type AuditModelSummary, type AuditRun, type RunAuditOptions, startAudit } from './audit-run.js';
 import type { LoadedConfig, ReferenceAudit } from './config.js';
-import { RANDOM_HALF, thresholdTestClaim } from './dp-claim.js';
+import { RANDOM_HALF, RANDOM_HALF_WITH_CANARIES, thresholdTestClaim } from './dp-claim.js';
+import { dpTargetClaims, dpTrainingOf } from './dp-target.js';
 import { runExposureSweep } from './exposure-sweep.js';
 import { pairedKeepMatrix } from './keep.js';
 import { lazyEngine } from './lazy-engine.js';
 import { addPrivacyTracking, planModels } from './model-plans.js';
 import { type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
+import { logOneRun, ONE_RUN_DELTA, prepareOneRun } from './one-run-audit.js';
 import { buildRecords, recordsCsv } from './records.js';
 import { trainUntilSettled } from './reference-until.js';
 import {
@@ -56,17 +58,18 @@ export async function runReferenceAudit(
   // 1. run directory and dataset
   const { log, paths, timing, ds } = await startAudit(loaded, options);
   const root = paths.root;
-  const { data } = ds;
-  const n = data.audit.n;
-  const z = data.population?.n ?? 0;
+  const n = ds.data.audit.n;
+  const z = ds.data.population?.n ?? 0;
   log.info(
     `dataset ${ds.name}: ${n} audit samples (models train on halves), ${z} population samples, ` +
-      `shape [${data.audit.shape.join(', ')}], ${data.audit.numClasses} classes (${ds.source})`,
+      `shape [${ds.data.audit.shape.join(', ')}], ${ds.data.audit.numClasses} classes (${ds.source})`,
   );
 
-  // 2. population: the paired keep matrix
+  // 2. population: the paired keep matrix (with audit.one_run, the canaries redrawn into the target)
   const m = 1 + cfg.audit.referenceModels;
   let keep = pairedKeepMatrix(m, n, deriveSeed(cfg.run.seed, 'keep'));
+  const oneRun = cfg.audit.oneRun;
+  const { canaries, data } = prepareOneRun(cfg, ds.data, keep, log);
   await timing.time('population', () => {
     const reused = keepReused(paths.keep, keep, m, n, (why) =>
       log.info(`keep.npy: unreadable (${why}); writing it again`),
@@ -171,8 +174,9 @@ export async function runReferenceAudit(
         // 2: LiRA's per-example variance falls back to the global one below 2 observations (results of
         // version 1 may hold scores of ±1e61 for such samples and are recomputed); 3: the reference
         // attacks leave out the target's pair partner (attack-stage.ts); 4: results carry the AUC interval,
-        // the operating point of each TPR and ε, precision at each FPR target, and the run's DP claim
-        v: 4,
+        // the operating point of each TPR and ε, precision at each FPR target, and the run's DP claim;
+        // 5: results carry dpTraining (a DP target's accountant ε) and the one-run audit
+        v: 5,
         models: models.map((x) => x.hash),
         data: data.dataKey,
         keep: createHash('sha256').update(keep).digest('hex'),
@@ -199,6 +203,18 @@ export async function runReferenceAudit(
     log.info('attacks: results.json is up to date for these models and settings, reused');
   } else {
     const k = cfg.run.numExperiments;
+    const dpTraining = dpTrainingOf(
+      models.map((x) => ({
+        id: x.plan.id,
+        modelDir: join(paths.models, x.plan.id, x.hash),
+        accuracy: lastAccuracies(x.history).valAccuracy,
+        target: x.plan.index < k,
+      })),
+      'the models of this run trained without DP (the reference models, on halves of the same samples)',
+    );
+    // the δ of the claims: the DP target's own δ (the accountant's), else 1e-5
+    const delta = dpTraining[0]?.delta ?? ONE_RUN_DELTA;
+    let oneRunOut: ReturnType<typeof logOneRun>;
     const sweep = runExposureSweep(models, keep, data, cfg, augmentations.length, {
       log: (line) => log.info(line),
       time: (stage, seconds) => timing.add(stage, seconds, false),
@@ -207,6 +223,9 @@ export async function runReferenceAudit(
         writeNpz(scoresPath, scoresArrays(out, data.audit.y));
         recordRunFiles(root, scoresPath);
         if (e > 0) return;
+        if (oneRun !== undefined && canaries !== undefined) {
+          oneRunOut = logOneRun(out, canaries, oneRun, delta, log, k > 1 ? out.targetId : undefined);
+        }
         const fprs = cfg.audit.fprTargets;
         const rows = buildRecords(out.scores, out.isMember, data.audit.y, out.results, fprs);
         writeFileAtomic(
@@ -223,14 +242,20 @@ export async function runReferenceAudit(
     ({ results, notes } = sweep);
     const candidates = sweep.candidates;
     aggregate = k > 1 ? aggregateResults(results) : undefined;
-    // the target's keep row is a seeded random half: the one design under which an ε bound holds
-    const claim = thresholdTestClaim(candidates);
+    // the target's keep row is a seeded random half (the canaries independent coins): the one design
+    // under which an ε bound holds
+    const claim = thresholdTestClaim(candidates, 0.95, delta);
+    const claims = [oneRunOut?.claim, claim, ...dpTargetClaims(candidates, dpTraining, claim, delta)].filter(
+      (c) => c !== undefined,
+    );
     const file: ResultsFile = {
       results,
       ...(aggregate !== undefined ? { aggregate } : {}),
       notes,
-      membership: RANDOM_HALF,
-      ...(claim !== undefined ? { dpClaims: [claim] } : {}),
+      membership: oneRun !== undefined ? RANDOM_HALF_WITH_CANARIES : RANDOM_HALF,
+      ...(claims.length > 0 ? { dpClaims: claims } : {}),
+      ...(oneRunOut !== undefined ? { oneRun: oneRunOut.record } : {}),
+      ...(dpTraining.length > 0 ? { dpTraining } : {}),
       key,
     };
     writeJsonAtomic(paths.results, file);

@@ -4,6 +4,25 @@
 export interface DpContext {
   membership?: { design: string; detail: string };
   dpClaims?: readonly DpClaim[];
+  /** results.json's dpTraining: the DP-trained targets and their accountants' ε. */
+  dpTraining?: readonly DpTraining[];
+}
+
+/** One DP-trained target as read (results.json dpTraining; ε = ∞ when written as null). */
+export interface DpTraining {
+  model: string;
+  noiseMultiplier: number;
+  maxGradNorm: number;
+  delta: number;
+  sampleRate: number;
+  steps: number;
+  epochs: number;
+  sampling: string;
+  accountant: string;
+  epsilon: number;
+  accuracy?: number | undefined;
+  baselineAccuracy?: number | undefined;
+  baseline?: string | undefined;
 }
 
 /** One entry of results.json's dpClaims as read. */

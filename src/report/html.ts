@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import { isSmallSlice, MIN_SLICE_SIZE } from '../metrics/slice-noise.js';
 import type { BuiltChart } from './build-charts.js';
+import { dpAuditHtml, dpAuditRows } from './dp-audit.js';
 import { experimentsHtml } from './experiments-html.js';
 import { EXPOSURE_SECTION, exposureHtml, exposureRows } from './exposure.js';
 import { fprKeysOf, fprLabel } from './fpr.js';
@@ -242,8 +243,10 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
           .join('\n')}\n</section>`;
   const sectionId = (s: string) => `charts-${s.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   const compared = experimentsHtml(run);
+  const dpSection = dpAuditHtml(dpAuditRows(run.dp));
   const nav = [
     ['summary', 'Summary'],
+    ...(dpSection === '' ? [] : [['dp', 'Differential privacy']]),
     ...(compared === '' ? [] : [['experiments', 'Experiments compared']]),
     ...(exposure === '' ? [] : [['exposure', EXPOSURE_SECTION]]),
     ['results', 'Attacks × slices'],
@@ -287,6 +290,7 @@ export function buildHtml(run: RunData, charts: readonly HtmlChart[], options: H
 ${summaryHtml(summary, compared !== '')}
 ${(options.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 </section>
+${dpSection === '' ? '' : `<section id="dp"><h2>Differential privacy: theoretical against audited ε</h2>\n${dpSection}\n</section>`}
 ${compared === '' ? '' : `<section id="experiments"><h2>Experiments compared</h2>\n${compared}\n</section>`}
 ${exposure}
 <section id="results"><h2>Attacks × slices</h2>

@@ -19,6 +19,7 @@ nav { font-size: 13.5px; margin: 8px 0 20px; }
 nav a { margin-right: 14px; color: #0b5aa2; }
 .verdict { border-left: 6px solid #888; background: #f7f7f7; padding: 12px 16px; margin: 10px 0 14px; font-size: 16px; }
 .verdict.level-high { border-color: #b42318; background: #fdf1f0; }
+td.red { background: #fdf1f0; color: #b42318; font-weight: 700; }
 .verdict.level-moderate { border-color: #c26a00; background: #fff6ea; }
 .verdict.level-low { border-color: #0b72b9; background: #eef6fc; }
 .verdict.level-none-measured { border-color: #2e7d32; background: #eff7ef; }

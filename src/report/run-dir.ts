@@ -148,6 +148,7 @@ export function readResultsFile(runDir: string): {
   const dp: DpContext = {
     ...(file.membership !== undefined ? { membership: file.membership } : {}),
     ...(file.dpClaims !== undefined ? { dpClaims: file.dpClaims } : {}),
+    ...(file.dpTraining !== undefined ? { dpTraining: file.dpTraining } : {}),
   };
   return {
     results: file.results as ReportResult[],

@@ -1,6 +1,7 @@
 /** The report's summary: the worst-case leakage in words and numbers, and how the targets compare. */
 import { clopperPearsonLower, normalQuantileBounds } from '../metrics/intervals.js';
 import { compareSlices, MIN_SLICE_SIZE } from '../metrics/slice-noise.js';
+import { dpAuditRows, dpAuditSentences } from './dp-audit.js';
 import { type DpContext, headlineDpClaim } from './dp-headline.js';
 import { fprKeysOf, fprLabel } from './fpr.js';
 import type { ReportResult } from './run-dir.js';
@@ -244,7 +245,7 @@ export function summarizeResults(results: readonly ReportResult[], dp: DpContext
         ? ''
         : ` It comes from the threshold score ≥ ${at.threshold.toPrecision(4)}, where ${pct(at.tpr)} of members and ${pct(at.fpr)} of non-members are flagged, and is driven by ${at.ratio === 'fpr' ? 'how few non-members are flagged' : 'how few members are missed'}.`;
     sentences.push(
-      `Because each audit sample's membership was drawn at random, the audit can bound privacy: with ${Math.round(claim.confidence * 100)}% confidence (corrected for ${claim.attacksCorrected} attack${claim.attacksCorrected === 1 ? '' : 's'} and every threshold and ratio they offer) the training is not (ε, δ = ${claim.delta})-differentially private for any ε below ${claim.epsilon.toFixed(2)} (${claim.method === 'one-run' ? 'Steinke et al. one-run bound' : 'best threshold test'}, ${claim.attack}).${point}`,
+      `Because each audit sample's membership was drawn at random, the audit can bound privacy: with ${Math.round(claim.confidence * 100)}% confidence (${claim.method === 'one-run' ? `corrected for the ${claim.thresholdsCorrected} numbers of guesses tried` : `corrected for ${claim.attacksCorrected} attack${claim.attacksCorrected === 1 ? '' : 's'} and every threshold and ratio they offer`}) the training is not (ε, δ = ${claim.delta})-differentially private for any ε below ${claim.epsilon.toFixed(2)} (${claim.method === 'one-run' ? 'Steinke et al. one-run bound' : 'best threshold test'}, ${claim.attack}).${point}`,
     );
     keyNumbers.push({
       label: 'ε lower bound',
@@ -252,6 +253,7 @@ export function summarizeResults(results: readonly ReportResult[], dp: DpContext
       detail: `${Math.round(claim.confidence * 100)}% joint confidence, ${claim.attack}`,
     });
   }
+  sentences.push(...dpAuditSentences(dpAuditRows(dp)));
   const sliced = compareSlices(results, sameTarget);
   const exposed = sliced.exposed;
   if (exposed !== undefined) {

@@ -18,11 +18,13 @@ import { ReferenceCurveFile } from './reference-curve.js';
 import { ResultsFile } from './results.js';
 import { TimingFile } from './timing.js';
 
+export * from './dp-training.js';
 export * from './environment.js';
 export * from './experiments.js';
 export * from './history.js';
 export * from './lock.js';
 export * from './manifest.js';
+export * from './one-run.js';
 export * from './privacy.js';
 export * from './reference-curve.js';
 export * from './results.js';

@@ -4,6 +4,8 @@
  * the inputs that makes them reusable on a rerun.
  */
 import { z } from 'zod';
+import { DpTrainingJson } from './dp-training.js';
+import { OneRunJson } from './one-run.js';
 
 const num = z.number();
 
@@ -200,6 +202,13 @@ export const ResultsFile = z
       .array(DpClaimJson)
       .optional()
       .describe('the run’s ε lower bounds, only when membership was drawn at random; absent = no DP claim'),
+    dpTraining: z
+      .array(DpTrainingJson)
+      .optional()
+      .describe('every DP-trained target: its accountant’s ε and the utility cost; absent = none'),
+    oneRun: OneRunJson.optional().describe(
+      'the one-run DP audit of the target (audit.one_run; Steinke et al. 2023); absent = not configured',
+    ),
     key: z
       .string()
       .optional()
