@@ -19,6 +19,8 @@ export const BENCHMARKS: Record<string, string> = {
   lira: 'LiRA scoring, 256 models × 60k samples vs numpy (issue 5: ≥ 10×)',
   evaluate: 'mia evaluate on 1M scores vs Python csv + sklearn (issue 5: a few seconds at most)',
   audit: 'the quickstart audit end to end: time per stage, peak memory, vs PyTorch for the models',
+  'service-load':
+    'mia serve --workers 2 under 100 concurrent small audits: 0 lost or duplicated, p50/p99 API latency idle vs loaded (issue 12)',
   'dp-accountant':
     'ε of 10⁵ DP-SGD steps, RDP and PRV accountants, vs the scipy Opacus transcription (issue 14: < 50 ms)',
   'service-scale':

@@ -79,8 +79,8 @@ async function run(w: number, redisUrl: string, config: string) {
   const s = await startService({ data, port: 0, redis: redisUrl });
   const admin = readFileSync(join(data, 'admin-token'), 'utf8').trim();
   const store = new SqliteStore(join(data, 'mia.db'));
-  const token = store.createToken('worker', 'bench');
-  store.close();
+  const token = await store.createToken('worker', 'bench');
+  await store.close();
   const workers: ChildProcess[] = [];
   for (let i = 0; i < w; i++)
     workers.push(await spawnWorker(s.url, token, redisUrl, join(data, `work-${i}`)));

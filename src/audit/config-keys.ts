@@ -49,7 +49,7 @@ export const TRAIN_KEYS = [
 ] as const;
 /** The keys of `dp` under `target`, `reference`, `training` and a model (DP-SGD: models/dp/dp-sgd.ts). */
 export const DP_KEYS = ['noise_multiplier', 'target_epsilon', 'max_grad_norm', 'delta', 'sampling'] as const;
-export const ARCHITECTURE_KEYS = ['name', 'params'] as const;
+export const ARCHITECTURE_KEYS = ['name', 'params', 'from', 'restore_batchnorm'] as const;
 /** The keys of a training `augment` mapping (random crop padding, horizontal flips). */
 export const TRAIN_AUGMENT_KEYS = ['crop', 'flip'] as const;
 /** The keys of `training` (every training key but the architecture, which each model names). */

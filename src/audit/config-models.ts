@@ -8,6 +8,7 @@ import { isMap, isScalar } from 'yaml';
 import { isMiaError, MiaError } from '../errors.js';
 import { type ArchParamValue, type ArchSpec, normalizeArchSpec } from '../models/architectures.js';
 import { DEFAULT_DELTA, DP_SAMPLINGS, type DpConfig } from '../models/dp/dp-sgd.js';
+import { archSpecFromOnnx } from '../models/onnx/onnx-arch-spec.js';
 import {
   type LrSchedule,
   normalizeOptimizerSpec,
@@ -93,8 +94,22 @@ export function readTraining(
     let spec: ArchSpec;
     if (isScalar(archNode) && typeof archNode.value === 'string') {
       spec = { name: archNode.value };
+    } else if (isMap(archNode) && archNode.has('from')) {
+      // architecture: {from: target.onnx}: the layers of an ONNX model's graph, fresh weights
+      const a = s.section('architecture', ARCHITECTURE_KEYS);
+      const from = a.string('from')!;
+      for (const k of ['name', 'params'] as const)
+        if (a.raw(k) !== undefined) a.fail(k, 'cannot be given with architecture.from', {});
+      const restore = a.bool('restore_batchnorm') ?? false;
+      try {
+        spec = archSpecFromOnnx(from, { restoreBatchnorm: restore }).spec;
+      } catch (e) {
+        throw rethrowAt(e, a, 'from');
+      }
     } else if (isMap(archNode)) {
       const a = s.section('architecture', ARCHITECTURE_KEYS);
+      if (a.raw('restore_batchnorm') !== undefined)
+        a.fail('restore_batchnorm', 'applies to architecture.from only', {});
       const name = a.string('name');
       if (name === undefined) {
         throw a.error(archNode, `${a.path}.name is required`, { expected: 'an architecture name' }, a.path);
@@ -119,8 +134,8 @@ export function readTraining(
       }
       spec = { name, params };
     } else {
-      s.fail('architecture', 'must be a name or {name, params}', {
-        expected: 'e.g. small_cnn or {name: conv, params: {depth: 2}}',
+      s.fail('architecture', 'must be a name, {name, params} or {from: FILE.onnx}', {
+        expected: 'e.g. small_cnn, {name: conv, params: {depth: 2}} or {from: target.onnx}',
         found: describeNode(archNode),
       });
     }

@@ -5,7 +5,7 @@
  */
 import { firstKClasses } from '../data/splits.js';
 import { type ErrorWhere, MiaError } from '../errors.js';
-import type { ArchSpec } from '../models/architectures.js';
+import { type ArchSpec, archParamsLabel } from '../models/architectures.js';
 import type { ExperimentsAudit, LoadedConfig, TrainingConfig } from './config.js';
 import { type AuditData, hashSamples } from './model-stage.js';
 
@@ -24,6 +24,7 @@ export interface Instance {
 
 /** "dense: depth 4, width 64" — every hyper-parameter but a relu activation. */
 export function describeArchitecture(a: Required<ArchSpec>): string {
+  if (a.name === 'from_onnx') return `from_onnx ${archParamsLabel(a)}`;
   const ps = Object.entries(a.params)
     .filter(([k, v]) => !(k === 'activation' && v === 'relu'))
     .map(([k, v]) => `${k} ${v}`);

@@ -10,7 +10,7 @@ import type { Logger } from '../core/logger.js';
 import type { DatasetName, DatasetOptions, LoadedDatasets } from '../data/registry.js';
 import { subsetIndices, take } from '../data/splits.js';
 import { isMiaError } from '../errors.js';
-import type { ArchSpec } from '../models/architectures.js';
+import { type ArchSpec, archParamsLabel } from '../models/architectures.js';
 import { requestHash, shuffleSeedOf } from '../models/cache.js';
 import type { DpConfig } from '../models/dp/dp-sgd.js';
 import { createEngine } from '../models/engines/create-engine.js';
@@ -160,7 +160,7 @@ export async function trainSavedModel(r: SavedModelRequest, logger: Logger): Pro
   logger.info(`engine: ${model.engine}, backend ${model.backend} (${engine.backend.description})`);
   try {
     logger.info(
-      `model: ${arch.name} ${JSON.stringify(arch.params)}, ${model.paramCount().toLocaleString('en-US')} parameters; ` +
+      `model: ${arch.name} ${archParamsLabel(arch)}, ${model.paramCount().toLocaleString('en-US')} parameters; ` +
         `${opt.name} lr ${opt.lr}, batch ${batchSize}, ${epochs} epochs, ${train.n} training samples, seed ${seed}`,
     );
     const shuffleSeed = shuffleSeedOf(seed);

@@ -3,7 +3,8 @@
  * on one model's outputs, sliced; `mia attack --reference reference.npz`: LiRA, RMIA and Attack-R/P on
  * reference models' signals computed elsewhere (src/audit/reference-attacks.ts).
  */
-import { DEFAULT_OUTPUT_ATTACKS, getOutputAttack, outputAttackNames } from '../attacks/registry.js';
+import { DEFAULT_OUTPUT_ATTACKS, outputAttackNames } from '../attacks/registry.js';
+import { checkOutputAttacks, checkTrainedAttackSizes } from '../audit/output-attack-checks.js';
 import {
   DEFAULT_REFERENCE_ATTACKS,
   REFERENCE_ATTACKS,
@@ -90,7 +91,11 @@ export const attackCommand = defineCommand({
     if (args.reference !== undefined) return runWithReference(args, args.reference);
     const path = args.input!;
     // Every flag is checked before the input is read (a typo fails at once, before a long load).
-    const attacks = checkOutputAttacks(args.attacks ?? [...DEFAULT_OUTPUT_ATTACKS]);
+    const attacks = checkOutputAttacks(
+      args.attacks ?? [...DEFAULT_OUTPUT_ATTACKS],
+      'mia attack',
+      '--attacks',
+    );
     const slices = (args.slices ?? [...SLICE_FAMILIES]).map(parseSliceFamily);
     const { loadAttackInput } = await import('../signals/attack-input-files.js');
     const { runOutputAttacks } = await import('../audit/run-attacks.js');
@@ -110,52 +115,6 @@ export const attackCommand = defineCommand({
     return 0;
   },
 });
-
-/**
- * The --attacks names for `--input`: each known, at most once, at least one. A reference-model attack
- * name gets a hint to --reference (it needs reference models' signals, not one model's outputs).
- */
-function checkOutputAttacks(names: string[]): string[] {
-  const known = outputAttackNames();
-  if (names.length === 0) {
-    throw new MiaError('E_USAGE', '--attacks lists no attack', {
-      where: 'mia attack',
-      expected: known.join(', '),
-    });
-  }
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (!known.includes(name)) {
-      const reference = REFERENCE_ATTACKS.includes(name) || /^(lira|rmia|attack-[rp]$)/.test(name);
-      const hint = reference
-        ? '; reference-model attacks (rmia, lira-*, attack-r, attack-p) need `mia attack --reference FILE` ' +
-          "(reference models' signals) or an audit config (`mia audit`)"
-        : '';
-      throw new MiaError('E_UNKNOWN_NAME', `unknown attack '${name}'${hint}`, {
-        where: '--attacks',
-        expected: known.join(', '),
-      });
-    }
-    if (seen.has(name)) {
-      throw new MiaError('E_USAGE', `attack '${name}' is listed twice`, { where: '--attacks' });
-    }
-    seen.add(name);
-  }
-  return names;
-}
-
-/** Trained attacks split members and non-members in halves: each needs at least 2 of both. */
-function checkTrainedAttackSizes(attacks: string[], members: number, nonMembers: number, file: string): void {
-  const trained = attacks.filter((a) => getOutputAttack(a).kind === 'trained');
-  if (trained.length === 0 || (members >= 2 && nonMembers >= 2)) return;
-  const plural = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
-  throw new MiaError(
-    'E_EMPTY',
-    `the trained attacks (${trained.join(', ')}) need at least 2 members (rows of *_train) and 2 ` +
-      'non-members (rows of *_test); choose threshold attacks with --attacks, or give more samples',
-    { where: file, found: `${plural(members, 'member')}, ${plural(nonMembers, 'non-member')}` },
-  );
-}
 
 /** The summary table and worst case on stdout, and the --json / --csv files. */
 function report(results: AttackResult[], args: AttackArgs): void {

@@ -6,10 +6,11 @@
 import { join, resolve } from 'node:path';
 import type { LoadedConfig } from '../audit/config.js';
 import type { ReferenceAuditSection } from '../audit/config-reference.js';
-import { stdoutLogger } from '../core/logger.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import type { BackendPreference } from '../models/engines/names.js';
 import { defineCommand } from './command.js';
+import { type ConsoleLogger, consoleLogger } from './console-logger.js';
+import { withEnvOverrides } from './env-overrides.js';
 import { bool, choice, int, text, texts } from './flags.js';
 import { count, formatAuditSummary } from './format-audit.js';
 import { setCurrentRunDir } from './interrupt.js';
@@ -20,10 +21,13 @@ import { BACKENDS, waitLockFlag } from './shared-flags.js';
  * audit without a report does not load the chart renderer. Prints the report's warnings and resolves to
  * the path of report.html.
  */
-export async function writeRunReport(runDir: string): Promise<string> {
+export async function writeRunReport(
+  runDir: string,
+  log: { info(line: string): void } = { info: (l) => console.log(l) },
+): Promise<string> {
   const { writeReport } = await import('../report/write-report.js');
   const r = await writeReport(runDir);
-  for (const w of r.warnings) console.log(`report: ${w}`);
+  for (const w of r.warnings) log.info(`report: ${w}`);
   return r.html;
 }
 
@@ -52,7 +56,8 @@ export async function auditAndReport(
   options: { logDir?: string; backend?: BackendPreference; report: boolean; top: number; waitLock?: boolean },
 ): Promise<number> {
   const cfg = loaded.config;
-  console.log(
+  const out = consoleLogger();
+  out.info(
     cfg.mode === 'experiments'
       ? `mia audit ${loaded.file}: ${cfg.data.dataset}, ${count(cfg.experiments.experiments.length, 'experiment')} on ` +
           `${count(cfg.experiments.models.length, 'named model')}, attacks ${cfg.audit.attacks.join(', ')}`
@@ -62,7 +67,7 @@ export async function auditAndReport(
   if (cfg.mode === 'reference') {
     // before training anything: FPR targets the audit's non-members cannot resolve (mia plan)
     const { configFprWarnings } = await import('../audit/plan-config.js');
-    for (const w of configFprWarnings(cfg)) console.log(`warning: ${w}; \`mia plan\` sizes the audit`);
+    for (const w of configFprWarnings(cfg)) out.info(`warning: ${w}; \`mia plan\` sizes the audit`);
   }
   const root = resolve(options.logDir ?? cfg.run.logDir);
   setCurrentRunDir(root);
@@ -77,33 +82,45 @@ export async function auditAndReport(
     command: `mia audit ${loaded.file}`,
     note: (line: string) => console.log(line),
   };
-  return withRunLock(root, lock, () => auditThenReport(loaded, options));
+  return withRunLock(root, lock, async () => {
+    // the full log, every progress line included, whatever the terminal shows (docs/run-dir.md)
+    out.attachFile(
+      join(root, 'log.txt'),
+      `# ${new Date().toISOString()} mia ${process.argv.slice(2).join(' ')} (pid ${process.pid})`,
+    );
+    try {
+      return await auditThenReport(loaded, options, out);
+    } finally {
+      out.end();
+    }
+  });
 }
 
 async function auditThenReport(
   loaded: LoadedConfig,
   options: { logDir?: string; backend?: BackendPreference; report: boolean; top: number },
+  out: ConsoleLogger,
 ): Promise<number> {
   const cfg = loaded.config;
   const { runAudit } = await import('../audit/pipeline.js');
   const run = await runAudit(loaded, {
-    logger: stdoutLogger,
+    logger: out,
     ...(options.logDir !== undefined ? { logDir: options.logDir } : {}),
     ...(options.backend !== undefined ? { backend: options.backend } : {}),
   });
   let reportPath: string | undefined;
   if (options.report && cfg.report.enabled) {
     const t0 = performance.now();
-    console.log(`writing the report (${join(run.runDir, 'report')})`);
-    reportPath = await writeRunReport(run.runDir);
+    out.info(`writing the report (${join(run.runDir, 'report')})`);
+    reportPath = await writeRunReport(run.runDir, out);
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`report written in ${seconds.toFixed(1)} s`);
+    out.info(`report written in ${seconds.toFixed(1)} s`);
     run.timing.push({ stage: 'report', seconds: Math.round(seconds * 1000) / 1000, reused: false });
     // run.seconds is the pipeline's wall time, measured before the report: the total includes it.
     run.seconds += seconds;
     writeJsonAtomic(join(run.runDir, 'timing.json'), { stages: run.timing });
   }
-  console.log(formatAuditSummary(run, options.top, reportPath));
+  out.info(formatAuditSummary(run, options.top, reportPath));
   return 0;
 }
 
@@ -138,7 +155,7 @@ or --set 'target.architecture={name: conv, params: {depth: 2}}'`,
   resumable: true,
   async run(args) {
     const { loadAuditConfig } = await import('../audit/config.js');
-    const loaded = loadAuditConfig(args.config, args.set);
+    const loaded = loadAuditConfig(args.config, withEnvOverrides(args.set));
     return auditAndReport(loaded, {
       ...(args['log-dir'] !== undefined ? { logDir: args['log-dir'] } : {}),
       ...(args.backend !== undefined ? { backend: args.backend } : {}),

@@ -12,8 +12,9 @@ const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
 /**
  * The summary `mia attack` prints: every attack on the entire dataset, then the `top` other slices of
  * at least MIN_SLICE_SIZE members and non-members, highest AUC first (then TPR at 1% FPR), each with its
- * AUC interval; smaller slices are counted, not ranked. A `*` marks a TPR whose ROC point rests on fewer than 10
- * non-member false positives.
+ * AUC interval; smaller slices are counted, not ranked. Each TPR at an FPR target comes with its
+ * Clopper–Pearson 95% interval (`7.6% [6.1%, 9.4%]`, the parts aligned down the column); a `*` marks a
+ * TPR whose ROC point rests on fewer than 10 non-member false positives.
  */
 export function formatResultsTable(results: readonly AttackResult[], top: number): string {
   const leakiest = byAucThenTpr;
@@ -42,23 +43,36 @@ function formatTable(sorted: readonly AttackResult[], top: number): string {
   const shown = sorted.slice(0, top);
   const fprKeys = fprKeysOf(sorted);
   const head = ['attack', 'slice', 'members', 'non-members', 'AUC', 'AUC 95% CI', 'advantage'];
-  for (const k of fprKeys) head.push(`TPR@${pct(Number(k))}`);
-  const rows = shown.map((r) => {
-    const row = [
-      r.attack,
-      sliceLabel(r.slice),
-      String(r.nMembers),
-      String(r.nNonMembers),
-      r.auc.toFixed(3),
-      `${r.aucInterval.low.toFixed(3)}–${r.aucInterval.high.toFixed(3)}`,
-      r.advantage.toFixed(3),
-    ];
-    for (const k of fprKeys) {
+  for (const k of fprKeys) head.push(`TPR@${pct(Number(k))} [95% CI]`);
+  // each TPR cell is "point [low, high]", its parts padded to the column's widest so they line up
+  const tprParts = fprKeys.map((k) =>
+    shown.map((r) => {
       const e = r.tprAtFpr[k];
-      row.push(e === undefined ? '–' : `${pct(e.tpr)}${e.lowSupport ? '*' : ''}`);
-    }
-    return row;
+      return e === undefined
+        ? { point: '–', low: '', high: '' }
+        : { point: `${pct(e.tpr)}${e.lowSupport ? '*' : ''}`, low: pct(e.low), high: pct(e.high) };
+    }),
+  );
+  const tprCells = tprParts.map((parts) => {
+    const wp = Math.max(...parts.map((p) => p.point.length));
+    const wl = Math.max(...parts.map((p) => p.low.length));
+    const wh = Math.max(...parts.map((p) => p.high.length));
+    return parts.map((p) =>
+      p.low === ''
+        ? p.point.padStart(wp)
+        : `${p.point.padStart(wp)} [${p.low.padStart(wl)}, ${p.high.padStart(wh)}]`,
+    );
   });
+  const rows = shown.map((r, j) => [
+    r.attack,
+    sliceLabel(r.slice),
+    String(r.nMembers),
+    String(r.nNonMembers),
+    r.auc.toFixed(3),
+    `${r.aucInterval.low.toFixed(3)}–${r.aucInterval.high.toFixed(3)}`,
+    r.advantage.toFixed(3),
+    ...tprCells.map((cells) => cells[j]!),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -1,5 +1,6 @@
 import { formatDuration } from '../core/duration.js';
 import { defineCommand } from './command.js';
+import { withEnvOverrides } from './env-overrides.js';
 import { bool, list, num, text, texts } from './flags.js';
 
 export const planCommand = defineCommand({
@@ -58,7 +59,10 @@ FPR target and refuses (exit 2) a config whose non-members cannot resolve its FP
     const { planRequest } = await import('../audit/plan-config.js');
     const loaded =
       args.config !== undefined
-        ? (await import('../audit/config.js')).loadAuditConfig(args.config, args.set)
+        ? (await import('../audit/config.js')).loadAuditConfig(
+            args.config,
+            withEnvOverrides(args.set, (l) => console.error(l)),
+          )
         : undefined;
     const plan = await planRequest(
       {

@@ -1,5 +1,5 @@
 /** `mia runs`: the audits of a `mia serve`, newest first. */
-import { AUDIT_STATUSES, type AuditStatus } from '../service/sqlite-store.js';
+import { AUDIT_STATUSES, type AuditStatus } from '../service/store.js';
 import { defineCommand } from './command.js';
 import { choice, int, text } from './flags.js';
 import { auditLine } from './format-service.js';

@@ -12,6 +12,7 @@ import { MiaError } from '../errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { outputName } from '../io/output-target.js';
 import { normalizeArchSpec, parseArchParams } from '../models/architectures.js';
+import { archSpecFromOnnx, describeOnnxArch } from '../models/onnx/onnx-arch-spec.js';
 import { normalizeOptimizerSpec, type OptimizerSpec } from '../models/optimizers.js';
 import type { ModelRecord } from '../models/store.js';
 import { defineCommand } from './command.js';
@@ -92,7 +93,7 @@ threshold (loss), threshold-entropy, threshold-confidence,
   }),
   arch: text({
     placeholder: 'NAME',
-    description: "shadow architecture (default: the target's, when it is a mia-audit model)",
+    description: "shadow architecture (default: the target's, when it is a mia-audit model or an .onnx file)",
   }),
   'arch-param': texts({ placeholder: 'K=V', description: 'architecture hyper-parameter (repeatable)' }),
   epochs: int({ range: { min: 1 }, description: "shadow training epochs (default: the target's, else 20)" }),
@@ -201,6 +202,18 @@ target's membership there is never used for training them); for lr/mlp/rf/knn on
 
 /** The shadow models' training: flags, else the target's record, else defaults. */
 function shadowTraining(args: ScoreArgs, record: ModelRecord | undefined): TrainingConfig {
+  if (args.arch === undefined && record === undefined && args.target.toLowerCase().endsWith('.onnx')) {
+    // an ONNX target (e.g. a PyTorch export): shadow models of its own architecture, fresh weights
+    if (args['arch-param'].length > 0) throw usageError('score', '--arch-param needs --arch');
+    const { spec, arch } = archSpecFromOnnx(args.target);
+    console.log(`shadow architecture from ${args.target}: ${describeOnnxArch(arch)}`);
+    return {
+      architecture: spec,
+      optimizer: { name: 'adam', lr: args.lr ?? 0.001 },
+      epochs: args.epochs ?? 20,
+      batchSize: args['batch-size'] ?? 64,
+    };
+  }
   const archName = args.arch ?? record?.spec.arch.name;
   if (archName === undefined) {
     throw new MiaError(

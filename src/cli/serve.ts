@@ -9,7 +9,8 @@ export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'run the audit service: an HTTP API and workers that run submitted audits',
   description: `Starts the HTTP API (/api/v1, docs/service.md) and --workers in-process workers that run submitted
-audits into DIR/runs/<id>/. The store and the queue live in DIR/mia.db (SQLite): nothing else to install.
+audits into DIR/runs/<id>/. The store and the queue live in DIR/mia.db (SQLite): nothing else to install;
+--database postgres://… puts them in Postgres instead, shared by every server started on it.
 On a fresh DIR an admin token is written to DIR/admin-token (mode 600). A job whose server was killed
 is taken again after a restart and resumes with the models it had finished. Ctrl-C stops cleanly.
 With --redis, the scaled mode: each audit is a BullMQ flow whose model jobs \`mia worker\` processes on
@@ -19,6 +20,10 @@ any machine take; this process then runs the signals, attacks and report over th
       placeholder: 'DIR',
       default: 'mia-data',
       description: 'the data directory (default {default})',
+    }),
+    database: text({
+      placeholder: 'URL',
+      description: 'a Postgres database (postgres://user:password@host:5432/db) instead of DIR/mia.db',
     }),
     host: text({
       placeholder: 'HOST',
@@ -55,6 +60,7 @@ any machine take; this process then runs the signals, attacks and report over th
     const { startService } = await import('../server/service.js');
     const service = await startService({
       data: args.data,
+      ...(args.database !== undefined ? { database: args.database } : {}),
       host: args.host,
       port: args.port,
       workers: args.workers,

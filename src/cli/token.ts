@@ -16,6 +16,10 @@ SHA-256 is stored: keep the printed token.`,
       default: 'mia-data',
       description: 'the data directory (default {default})',
     }),
+    database: text({
+      placeholder: 'URL',
+      description: 'the Postgres database of `mia serve --database` (instead of DIR/mia.db)',
+    }),
     'read-only': bool({ description: 'a token that can only read' }),
     worker: bool({ description: 'a token for workers of the scaled mode' }),
     name: text({
@@ -34,16 +38,16 @@ SHA-256 is stored: keep the printed token.`,
     if (args['read-only'] && args.worker) {
       throw new MiaError('E_USAGE', '--read-only and --worker cannot be combined', { where: 'mia token' });
     }
-    const [{ openDataDir }, { SqliteStore }] = await Promise.all([
+    const [{ openDataDir }, { openStore }] = await Promise.all([
       import('../server/data-dir.js'),
-      import('../service/sqlite-store.js'),
+      import('../service/open-store.js'),
     ]);
-    const store = new SqliteStore(openDataDir(args.data).db);
+    const store = await openStore(args.database, openDataDir(args.data).db);
     try {
       const scope = args['read-only'] ? 'read-only' : args.worker ? 'worker' : 'admin';
-      console.log(store.createToken(scope, args.name));
+      console.log(await store.createToken(scope, args.name));
     } finally {
-      store.close();
+      await store.close();
     }
     return 0;
   },

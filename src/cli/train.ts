@@ -2,13 +2,13 @@
  * `mia train --dataset NAME --out DIR`: trains a model on a dataset and saves it, or reuses the model DIR
  * already holds for the same request. The work: src/audit/train-saved-model.ts.
  */
-import { stdoutLogger } from '../core/logger.js';
 import { DATASET_NAMES } from '../data/registry.js';
 import { MiaError } from '../errors.js';
 import { describeArchitectures } from '../models/architectures.js';
 import { DEFAULT_DELTA, DP_SAMPLINGS, type DpConfig, type DpSampling } from '../models/dp/dp-sgd.js';
 import type { OptimizerSpec } from '../models/optimizers.js';
 import { defineCommand } from './command.js';
+import { consoleLogger } from './console-logger.js';
 import { bool, int, num, SEED_RANGE, text, texts, usageError } from './flags.js';
 import {
   announceDataset,
@@ -96,17 +96,25 @@ download from the official source into the dataset cache (checksums verified)`,
       description: 'validate each epoch on the first N test samples (default: all; 0 = none)',
     }),
     arch: text({
-      default: 'small_cnn',
       placeholder: 'NAME',
       description: () =>
         [
-          'architecture (default {default}):',
+          'architecture (default small_cnn):',
           ...describeArchitectures().map((l) => `  ${l.slice(0, l.indexOf(': '))}`),
         ].join('\n'),
     }),
     'arch-param': texts({
       placeholder: 'K=V',
       description: 'architecture hyper-parameter (repeatable), e.g. --arch-param num_conv=2',
+    }),
+    'arch-from': text({
+      placeholder: 'FILE',
+      description: `train the architecture of an ONNX model (e.g. a PyTorch export of the target) with
+fresh weights; instead of --arch (docs/models.md)`,
+    }),
+    'arch-restore-bn': bool({
+      description: `with --arch-from: restore each biased conv as conv + batch norm (PyTorch's
+eval-mode export folds BatchNorm into the conv)`,
     }),
     augment: text({
       placeholder: 'LIST',
@@ -185,7 +193,23 @@ epochs, batch size, augmentation, seed, dataset and training rows) and reuses it
     const { checkModelDestination } = await import('../models/store.js');
     // every flag is checked before the dataset is loaded and anything is trained
     checkModelDestination(args.out);
-    const arch = normalizeArchSpec({ name: args.arch, params: parseArchParams(args['arch-param']) });
+    const archFrom = args['arch-from'];
+    if (archFrom !== undefined && (args.arch !== undefined || args['arch-param'].length > 0))
+      throw usageError('train', 'give --arch-from or --arch / --arch-param, not both');
+    if (archFrom === undefined && args['arch-restore-bn'])
+      throw usageError('train', '--arch-restore-bn applies to --arch-from only');
+    let arch = normalizeArchSpec({
+      name: args.arch ?? 'small_cnn',
+      params: parseArchParams(args['arch-param']),
+    });
+    if (archFrom !== undefined) {
+      const { archSpecFromOnnx, describeOnnxArch } = await import('../models/onnx/onnx-arch-spec.js');
+      const read = archSpecFromOnnx(archFrom, { restoreBatchnorm: args['arch-restore-bn'] });
+      arch = read.spec;
+      stdoutLogger.info(`architecture from ${archFrom}: ${describeOnnxArch(read.arch)}`);
+    }
+    const archLabel =
+      archFrom !== undefined ? `the architecture of ${archFrom}` : `architecture ${arch.name}`;
     const schedule = parseSchedule(args.schedule);
     const { lr, momentum } = args;
     const weightDecay = args['weight-decay'];
@@ -217,11 +241,13 @@ epochs, batch size, augmentation, seed, dataset and training rows) and reuses it
     // an absurd size or a conv stack too deep for the input: one line before anything is allocated
     const { checkModelFits } = await import('../models/model-size.js');
     checkModelFits(arch, data.train.shape, data.train.numClasses, args['batch-size'], {
-      label: () => `architecture ${args.arch}`,
-      where: (param) => `mia train ${param !== undefined ? `--arch-param ${param}` : '--arch'}`,
+      label: () => archLabel,
+      where: (param) =>
+        `mia train ${param !== undefined ? `--arch-param ${param}` : archFrom !== undefined ? '--arch-from' : '--arch'}`,
     });
     if (augment !== undefined) checkAugment(augment, data.train.shape, 'mia train --augment');
     const { trainSavedModel } = await import('../audit/train-saved-model.js');
+    const out = consoleLogger();
     await trainSavedModel(
       {
         data,
@@ -242,8 +268,9 @@ epochs, batch size, augmentation, seed, dataset and training rows) and reuses it
         force: args.force,
         ...(dp !== undefined ? { dp } : {}),
       },
-      stdoutLogger,
+      out,
     );
+    out.end();
     return 0;
   },
 });

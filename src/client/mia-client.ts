@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { MiaError, type MiaErrorCode } from '../errors.js';
 import {
   ApiError,
+  AttackResponse,
   type AuditEventView,
   AuditList,
   AuditView,
@@ -16,13 +17,20 @@ import {
   Health,
   SubmitAuditResponse,
 } from '../service/api-schemas.js';
-import type { AuditStatus } from '../service/sqlite-store.js';
+import type { AuditStatus } from '../service/store.js';
 
 export interface SubmitOptions {
   name?: string;
   experiment?: string;
   /** The file name config errors give (default config.yaml). */
   file?: string;
+}
+
+/** A request's body: its content type, its bytes or text, and headers that go with it. */
+export interface RequestBody {
+  type: string;
+  data: string | Uint8Array;
+  headers?: Record<string, string>;
 }
 
 export class MiaClient {
@@ -35,11 +43,7 @@ export class MiaClient {
     this.url = url.replace(/\/+$/, '');
   }
 
-  protected async request(
-    method: string,
-    path: string,
-    body?: { type: string; data: string | Uint8Array; headers?: Record<string, string> },
-  ): Promise<Response> {
+  protected async request(method: string, path: string, body?: RequestBody): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(`${this.url}${path}`, {
@@ -48,7 +52,9 @@ export class MiaClient {
           ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}),
           ...(body !== undefined ? { 'content-type': body.type, ...body.headers } : {}),
         },
-        ...(body !== undefined ? { body: body.data } : {}),
+        ...(body !== undefined
+          ? { body: typeof body.data === 'string' ? body.data : new Blob([body.data]) }
+          : {}),
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
@@ -65,7 +71,7 @@ export class MiaClient {
   }
 
   protected json<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown) {
-    return this.send(
+    return this.parsed(
       schema,
       method,
       path,
@@ -73,28 +79,51 @@ export class MiaClient {
     );
   }
 
-  /** The request's JSON answer, checked with `schema` (E_SERVER when it does not match). */
-  protected async send<S extends z.ZodType>(
+  /**
+   * The JSON answer of the request, checked with `schema`: the parsed value, or with `raw` the JSON as
+   * the server wrote it (for answers whose schema reads nulls as NaN or ∞, such as results).
+   */
+  protected async parsed<S extends z.ZodType>(
     schema: S,
     method: string,
     path: string,
-    body?: Parameters<MiaClient['request']>[2],
-  ): Promise<z.infer<S>> {
+    body: RequestBody | undefined,
+    raw = false,
+  ) {
     const res = await this.request(method, path, body);
-    const r = schema.safeParse(await res.json());
+    const value: unknown = await res.json();
+    const r = schema.safeParse(value);
     if (!r.success) {
       throw new MiaError('E_SERVER', 'the server answered in an unexpected form', {
         where: `${method} ${path}`,
         found: r.error.issues[0]?.message ?? '',
       });
     }
-    return r.data as z.infer<S>;
+    return (raw ? value : r.data) as z.infer<S>;
   }
 
   /** Queues an audit of the YAML config `config`; resolves to its id. */
   async submit(config: string, options: SubmitOptions = {}): Promise<string> {
     const r = await this.json(SubmitAuditResponse, 'POST', '/api/v1/audits', { config, ...options });
     return r.id;
+  }
+
+  /**
+   * `mia attack --input` on the server: `outputs` are the bytes of a .npz, .csv or .json file of one
+   * model's outputs called `file` (its extension tells the format; errors name it). Resolves to what
+   * was read and the results `mia attack --json` writes.
+   */
+  attack(
+    outputs: Uint8Array,
+    file: string,
+    options: { attacks?: string[]; slices?: string[]; seed?: number } = {},
+  ): Promise<AttackResponse> {
+    const q = new URLSearchParams({ file });
+    if (options.attacks !== undefined) q.set('attacks', options.attacks.join(','));
+    if (options.slices !== undefined) q.set('slices', options.slices.join(','));
+    if (options.seed !== undefined) q.set('seed', String(options.seed));
+    const body = { type: 'application/octet-stream', data: outputs };
+    return this.parsed(AttackResponse, 'POST', `/api/v1/attacks?${q}`, body, true) as Promise<AttackResponse>;
   }
 
   /** Audits newest first. */

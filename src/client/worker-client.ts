@@ -27,7 +27,7 @@ export class WorkerClient extends MiaClient {
   upload(id: string, rel: string, bytes: Uint8Array): Promise<UploadResponse> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const p = rel.split('/').map(encodeURIComponent).join('/');
-    return this.send(UploadResponse, 'PUT', this.path(id, `files/${p}`), {
+    return this.parsed(UploadResponse, 'PUT', this.path(id, `files/${p}`), {
       type: 'application/octet-stream',
       data: bytes,
       headers: { 'x-sha256': sha256 },

@@ -6,6 +6,18 @@
 export interface Logger {
   /** One human-readable line (no trailing newline). */
   info(line: string): void;
+  /**
+   * A progress line of the task `key` (e.g. "[2/8] ref-01"), which replaces that task's previous one:
+   * a terminal rewrites it in place; `done` marks the task's last line. A logger without this method
+   * gets every progress line through `info` (see {@link logProgress}).
+   */
+  progress?(key: string, line: string, done: boolean): void;
+}
+
+/** Sends a progress line to `log.progress`, or to `log.info` as a plain line when it has none. */
+export function logProgress(log: Logger, key: string, line: string, done: boolean): void {
+  if (log.progress !== undefined) log.progress(key, line, done);
+  else log.info(line);
 }
 
 /** A logger that drops every line. */

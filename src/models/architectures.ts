@@ -18,9 +18,13 @@
  * - `logistic`  multinomial logistic regression: Flatten, Dense(classes).
  * - `mlp`       Flatten, Dense(h, act) for each h in `hidden` (comma-separated), Dense(classes).
  *               Default 512,256,128 (Privacy Meter's MLP for Purchase-100 / Texas-100).
+ * - `from_onnx` the layers read from an ONNX model's graph (onnx/arch-from-onnx.ts; `mia train
+ *               --arch-from FILE`, `architecture: {from: FILE}`), as JSON in `layers`; the last Dense
+ *               gets the data's class count.
  */
 import { MiaError } from '../errors.js';
 import type { Activation, Layer, LayerGraph } from './layer-graph.js';
+import { parseLayers } from './layer-json.js';
 import { imagenetResNet18Layers, wideResNetLayers } from './resnet-layers.js';
 
 /** A hyper-parameter value as given in a config or on the command line. */
@@ -33,7 +37,7 @@ export interface ArchSpec {
 }
 
 interface ParamDecl {
-  kind: 'int' | 'activation' | 'int-list' | 'number';
+  kind: 'int' | 'activation' | 'int-list' | 'number' | 'layers';
   default: ArchParamValue;
   min?: number;
   /** Exclusive upper bound of a 'number'. */
@@ -178,6 +182,25 @@ const REGISTRY: Record<string, ArchEntry> = {
     },
     build: (p, _s, classes) => imagenetResNet18Layers(num(p.width), num(p.groups), classes),
   },
+  from_onnx: {
+    summary: "an ONNX model's architecture (--arch-from FILE): its layers as JSON, fresh weights",
+    images: false,
+    params: {
+      layers: { kind: 'layers', default: '[]', doc: 'the layer list (JSON) read from the ONNX file' },
+    },
+    check: (p) => {
+      const layers = JSON.parse(String(p.layers)) as Layer[];
+      return layers[layers.length - 1]?.type === 'dense'
+        ? undefined
+        : 'layers must end in a dense layer (mia train --arch-from FILE writes them)';
+    },
+    build(p, _s, classes) {
+      const layers = JSON.parse(String(p.layers)) as Layer[];
+      const last = layers[layers.length - 1]!;
+      if (last.type === 'dense') layers[layers.length - 1] = { ...last, units: classes };
+      return layers;
+    },
+  },
   logistic: {
     summary: 'multinomial logistic regression: Flatten, Dense(classes)',
     images: false,
@@ -203,6 +226,15 @@ const REGISTRY: Record<string, ArchEntry> = {
 function parseIntList(s: string): number[] {
   if (s.trim() === '') return [];
   return s.split(',').map((t) => Number(t.trim()));
+}
+
+/**
+ * `spec`'s hyper-parameters for a log line: `{"depth":4,"width":64}` as JSON, or for `from_onnx`
+ * "(N layers from an ONNX file)" instead of the whole layer list.
+ */
+export function archParamsLabel(spec: ArchSpec): string {
+  if (spec.name !== 'from_onnx') return JSON.stringify(spec.params ?? {});
+  return `(${parseLayers(spec.params?.layers ?? '[]', 'architecture from_onnx').length} layers from an ONNX file)`;
 }
 
 /** The registered architecture names, sorted. */
@@ -288,6 +320,8 @@ export function normalizeArchSpec(spec: ArchSpec): Required<ArchSpec> {
         });
       }
       params[k] = v;
+    } else if (d.kind === 'layers') {
+      params[k] = JSON.stringify(parseLayers(raw, where));
     } else {
       const list = parseIntList(String(raw));
       if (list.some((h) => !Number.isInteger(h) || h < 1)) {

@@ -70,7 +70,14 @@ export type Layer =
   /** Inverted dropout in training (kept values scaled by 1 / (1 − rate)); identity at inference. */
   | { type: 'dropout'; rate: number }
   /** Group normalisation (Wu & He 2018) over `groups` channel groups, ε = 1e-5, per-channel γ and β. */
-  | { type: 'groupnorm'; groups: number };
+  | { type: 'groupnorm'; groups: number }
+  /**
+   * A residual fork-join: `main(x) + shortcut(x)`, each branch a layer list (an empty `shortcut` is
+   * the identity; branches may nest residuals). Both branches must give the same shape. Parameters of
+   * layer j of a branch are named `l<i>.main<j>.*` / `l<i>.short<j>.*`. What architectures read from an
+   * ONNX file (onnx/arch-from-onnx.ts) are built of these; the named ResNets keep their blocks.
+   */
+  | { type: 'residual'; main: Layer[]; shortcut: Layer[] };
 
 export interface LayerGraph {
   /** Per-sample input shape: [h, w, c] for images, [d] for tabular rows. */
@@ -205,121 +212,139 @@ export function analyzeGraph(graph: LayerGraph): {
   let shape = [...graph.inputShape];
   const shapes: number[][] = [];
   const params: ParamInfo[] = [];
-  const fail = (i: number, layer: Layer, msg: string): never => {
-    throw new MiaError('E_CONFIG', `layer ${i} (${layer.type}) ${msg}`, {
+  graph.layers.forEach((layer, i) => {
+    shape = layerStep(layer, `l${i}`, `layer ${i}`, shape, params);
+    shapes.push([...shape]);
+  });
+  return { shapes, params, outputShape: shape };
+}
+
+/** The output shape of `layer` on per-sample `shape`; pushes its parameters (named `prefix.*`) to `params`. */
+function layerStep(
+  layer: Layer,
+  prefix: string,
+  label: string,
+  shape: number[],
+  params: ParamInfo[],
+): number[] {
+  const fail = (msg: string): never => {
+    throw new MiaError('E_CONFIG', `${label} (${layer.type}) ${msg}`, {
       where: 'architecture',
       found: `input shape [${shape.join(', ')}]`,
     });
   };
-  graph.layers.forEach((layer, i) => {
-    const prefix = `l${i}`;
-    switch (layer.type) {
-      case 'conv2d': {
-        if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
-        const [h, w, c] = shape as [number, number, number];
-        const [pt, pl, pb, pr] = convPads(layer, h, w);
-        const oh = convOut(h, layer.kernel, layer.stride, pt + pb);
-        const ow = convOut(w, layer.kernel, layer.stride, pl + pr);
-        if (oh < 1 || ow < 1)
-          fail(i, layer, `with a ${layer.kernel}×${layer.kernel} kernel leaves no output`);
-        params.push(...convParams(prefix, layer.kernel, c, layer.filters, layer.bias, layer.init));
-        shape = [oh, ow, layer.filters];
-        break;
-      }
-      case 'maxpool': {
-        if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
-        const [h, w, c] = shape as [number, number, number];
-        const oh = convOut(h, layer.size, layer.stride, 2 * (layer.pad ?? 0));
-        const ow = convOut(w, layer.size, layer.stride, 2 * (layer.pad ?? 0));
-        if (oh < 1 || ow < 1) fail(i, layer, `with ${layer.size}×${layer.size} windows leaves no output`);
-        shape = [oh, ow, c];
-        break;
-      }
-      case 'batchnorm':
-        params.push(...bnParams(prefix, shape[shape.length - 1]!));
-        break;
-      case 'activation':
-        break;
-      case 'flatten':
-        shape = [shapeSize(shape)];
-        break;
-      case 'global_avg_pool':
-        if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
-        shape = [shape[2]!];
-        break;
-      case 'dense': {
-        if (shape.length !== 1) fail(i, layer, 'needs a flat input (add a flatten layer)');
-        const d = shape[0]!;
-        params.push(
-          {
-            name: `${prefix}.kernel`,
-            shape: [d, layer.units],
-            init: layer.init,
-            trainable: true,
-            fanIn: d,
-            fanOut: layer.units,
-          },
-          {
-            name: `${prefix}.bias`,
-            shape: [layer.units],
-            init: 'zeros',
-            trainable: true,
-            fanIn: d,
-            fanOut: layer.units,
-          },
-        );
-        shape = [layer.units];
-        break;
-      }
-      case 'basic_block': {
-        if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
-        const [h, w, c] = shape as [number, number, number];
-        const f = layer.filters;
-        const g = layer.groups;
-        params.push(...convParams(`${prefix}.conv1`, 3, c, f, false, 'he_normal_fan_out'));
-        params.push(...blockNorm(prefix, '1', f, g));
-        params.push(...convParams(`${prefix}.conv2`, 3, f, f, false, 'he_normal_fan_out'));
-        params.push(...blockNorm(prefix, '2', f, g));
-        if (layer.stride !== 1 || c !== f) {
-          params.push(...convParams(`${prefix}.shortcut`, 1, c, f, false, 'he_normal_fan_out'));
-          params.push(...blockNorm(prefix, 'shortcut', f, g));
-        }
-        shape = [convOut(h, 3, layer.stride, 'same'), convOut(w, 3, layer.stride, 'same'), f];
-        break;
-      }
-      case 'wide_block': {
-        if (shape.length !== 3) fail(i, layer, 'needs an image input [h, w, c]');
-        const [h, w, c] = shape as [number, number, number];
-        const f = layer.filters;
-        const g = layer.groups;
-        params.push(...blockNorm(prefix, '1', c, g));
-        params.push(...convParams(`${prefix}.conv1`, 3, c, f, false, 'he_normal_fan_out'));
-        params.push(...blockNorm(prefix, '2', f, g));
-        params.push(...convParams(`${prefix}.conv2`, 3, f, f, false, 'he_normal_fan_out'));
-        if (layer.stride !== 1 || c !== f)
-          params.push(...convParams(`${prefix}.shortcut`, 1, c, f, false, 'he_normal_fan_out'));
-        shape = [convOut(h, 3, layer.stride, 'same'), convOut(w, 3, layer.stride, 'same'), f];
-        break;
-      }
-      case 'dropout':
-        if (!(layer.rate >= 0 && layer.rate < 1)) fail(i, layer, `rate must be in [0, 1), got ${layer.rate}`);
-        break;
-      case 'groupnorm': {
-        const c = shape[shape.length - 1]!;
-        if (
-          shape.length !== 3 ||
-          !Number.isInteger(layer.groups) ||
-          layer.groups < 1 ||
-          c % layer.groups !== 0
-        )
-          fail(i, layer, `needs an image input whose channels divide into ${layer.groups} groups`);
-        params.push(...gnParams(prefix, c));
-        break;
-      }
+  switch (layer.type) {
+    case 'conv2d': {
+      if (shape.length !== 3) fail('needs an image input [h, w, c]');
+      const [h, w, c] = shape as [number, number, number];
+      const [pt, pl, pb, pr] = convPads(layer, h, w);
+      const oh = convOut(h, layer.kernel, layer.stride, pt + pb);
+      const ow = convOut(w, layer.kernel, layer.stride, pl + pr);
+      if (oh < 1 || ow < 1) fail(`with a ${layer.kernel}×${layer.kernel} kernel leaves no output`);
+      params.push(...convParams(prefix, layer.kernel, c, layer.filters, layer.bias, layer.init));
+      shape = [oh, ow, layer.filters];
+      break;
     }
-    shapes.push([...shape]);
-  });
-  return { shapes, params, outputShape: shape };
+    case 'maxpool': {
+      if (shape.length !== 3) fail('needs an image input [h, w, c]');
+      const [h, w, c] = shape as [number, number, number];
+      const oh = convOut(h, layer.size, layer.stride, 2 * (layer.pad ?? 0));
+      const ow = convOut(w, layer.size, layer.stride, 2 * (layer.pad ?? 0));
+      if (oh < 1 || ow < 1) fail(`with ${layer.size}×${layer.size} windows leaves no output`);
+      shape = [oh, ow, c];
+      break;
+    }
+    case 'batchnorm':
+      params.push(...bnParams(prefix, shape[shape.length - 1]!));
+      break;
+    case 'activation':
+      break;
+    case 'flatten':
+      shape = [shapeSize(shape)];
+      break;
+    case 'global_avg_pool':
+      if (shape.length !== 3) fail('needs an image input [h, w, c]');
+      shape = [shape[2]!];
+      break;
+    case 'dense': {
+      if (shape.length !== 1) fail('needs a flat input (add a flatten layer)');
+      const d = shape[0]!;
+      params.push(
+        {
+          name: `${prefix}.kernel`,
+          shape: [d, layer.units],
+          init: layer.init,
+          trainable: true,
+          fanIn: d,
+          fanOut: layer.units,
+        },
+        {
+          name: `${prefix}.bias`,
+          shape: [layer.units],
+          init: 'zeros',
+          trainable: true,
+          fanIn: d,
+          fanOut: layer.units,
+        },
+      );
+      shape = [layer.units];
+      break;
+    }
+    case 'basic_block': {
+      if (shape.length !== 3) fail('needs an image input [h, w, c]');
+      const [h, w, c] = shape as [number, number, number];
+      const f = layer.filters;
+      const g = layer.groups;
+      params.push(...convParams(`${prefix}.conv1`, 3, c, f, false, 'he_normal_fan_out'));
+      params.push(...blockNorm(prefix, '1', f, g));
+      params.push(...convParams(`${prefix}.conv2`, 3, f, f, false, 'he_normal_fan_out'));
+      params.push(...blockNorm(prefix, '2', f, g));
+      if (layer.stride !== 1 || c !== f) {
+        params.push(...convParams(`${prefix}.shortcut`, 1, c, f, false, 'he_normal_fan_out'));
+        params.push(...blockNorm(prefix, 'shortcut', f, g));
+      }
+      shape = [convOut(h, 3, layer.stride, 'same'), convOut(w, 3, layer.stride, 'same'), f];
+      break;
+    }
+    case 'wide_block': {
+      if (shape.length !== 3) fail('needs an image input [h, w, c]');
+      const [h, w, c] = shape as [number, number, number];
+      const f = layer.filters;
+      const g = layer.groups;
+      params.push(...blockNorm(prefix, '1', c, g));
+      params.push(...convParams(`${prefix}.conv1`, 3, c, f, false, 'he_normal_fan_out'));
+      params.push(...blockNorm(prefix, '2', f, g));
+      params.push(...convParams(`${prefix}.conv2`, 3, f, f, false, 'he_normal_fan_out'));
+      if (layer.stride !== 1 || c !== f)
+        params.push(...convParams(`${prefix}.shortcut`, 1, c, f, false, 'he_normal_fan_out'));
+      shape = [convOut(h, 3, layer.stride, 'same'), convOut(w, 3, layer.stride, 'same'), f];
+      break;
+    }
+    case 'dropout':
+      if (!(layer.rate >= 0 && layer.rate < 1)) fail(`rate must be in [0, 1), got ${layer.rate}`);
+      break;
+    case 'residual': {
+      const branch = (layers: readonly Layer[], tag: string): number[] =>
+        layers.reduce(
+          (s, l, j) => layerStep(l, `${prefix}.${tag}${j}`, `${label}.${tag}${j}`, s, params),
+          shape,
+        );
+      const a = branch(layer.main, 'main');
+      const b = branch(layer.shortcut, 'short');
+      if (a.join() !== b.join())
+        fail(`branches end in different shapes: main [${a.join(', ')}], shortcut [${b.join(', ')}]`);
+      shape = a;
+      break;
+    }
+    case 'groupnorm': {
+      const c = shape[shape.length - 1]!;
+      if (shape.length !== 3 || !Number.isInteger(layer.groups) || layer.groups < 1 || c % layer.groups !== 0)
+        fail(`needs an image input whose channels divide into ${layer.groups} groups`);
+      params.push(...gnParams(prefix, c));
+      break;
+    }
+  }
+  return shape;
 }
 
 /** True when the basic block at a layer needs a projection shortcut (shape changes). */

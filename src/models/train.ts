@@ -6,7 +6,7 @@
  */
 
 import { formatDuration } from '../core/duration.js';
-import { type Logger, silentLogger } from '../core/logger.js';
+import { type Logger, logProgress, silentLogger } from '../core/logger.js';
 import { gatherRows } from '../data/samples.js';
 import { MiaError } from '../errors.js';
 import { Rng } from '../rng.js';
@@ -283,6 +283,8 @@ export async function trainModel(
   const now = options.now ?? (() => performance.now());
   const interval = options.progressIntervalMs ?? 10_000;
   const prefix = options.label !== undefined ? `${options.label}  ` : '';
+  // one progress task per model: a terminal rewrites its line in place (cli/console-logger.ts)
+  const key = options.label ?? 'training';
   const hooks: readonly EpochEndHook[] =
     options.onEpochEnd === undefined
       ? []
@@ -315,9 +317,12 @@ export async function trainModel(
         lastLog = t;
         const rate = seen / ((t - t0) / 1000);
         const etaS = (n - seen) / rate + (epochs - e - 1) * (n / rate);
-        log.info(
+        logProgress(
+          log,
+          key,
           `${prefix}epoch ${e + 1}/${epochs}  ${seen}/${n}  loss ${(lossSum / seen).toFixed(4)}  acc ${pct(correct / seen)}  ` +
             `${Math.round(rate)} samples/s  ETA ${formatDuration(etaS)}`,
+          false,
         );
       }
     };
@@ -376,12 +381,15 @@ export async function trainModel(
     };
     history.push(record);
     const avg = (t1 - start) / 1000 / (e + 1);
-    log.info(
+    logProgress(
+      log,
+      key,
       `${prefix}epoch ${e + 1}/${epochs}  loss ${record.trainLoss.toFixed(4)}  acc ${pct(record.trainAccuracy)}` +
         (valLoss !== null ? `  val_loss ${valLoss.toFixed(4)}  val_acc ${pct(valAccuracy!)}` : '') +
         (dp !== undefined ? `  ε ${formatEpsilon(epsilon!)} (δ ${dp.delta})` : '') +
         `  ${Math.round(record.samplesPerSecond)} samples/s  ${formatDuration(record.seconds)}` +
         (e + 1 < epochs ? `  ETA ${formatDuration(avg * (epochs - e - 1))}` : ''),
+      e + 1 === epochs,
     );
     const ctx: EpochEndContext = {
       epoch: e + 1,

@@ -6,6 +6,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { artifactRoutes } from './artifact-routes.js';
+import { attackRoute } from './attack-route.js';
 import { auditRoutes } from './audit-routes.js';
 import { type Access, authorize, authorizeWorker, PUBLIC_ROUTES, WORKER_ROUTE } from './auth.js';
 import { eventsRoute } from './events-route.js';
@@ -33,7 +34,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
     if (PUBLIC_ROUTES.has(path)) return;
     if (WORKER_ROUTE.test(path))
       return authorizeWorker(req.headers.authorization, (t) => ctx.store.verifyToken(t));
-    authorize(req.headers.authorization, accessOf(req.method), (t) => ctx.store.verifyToken(t));
+    await authorize(req.headers.authorization, accessOf(req.method), (t) => ctx.store.verifyToken(t));
   });
 
   app.setErrorHandler((e, _req, reply) => {
@@ -51,16 +52,16 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
       const q = await ctx.scaled.stats();
       return {
         version: ctx.version,
-        store: `sqlite (${ctx.store.db.driver})`,
+        store: ctx.store.kind,
         queue: { kind: 'bullmq', queued: q.queued, leased: q.leased },
         workers: q.workers,
       };
     }
-    const s = ctx.queue.stats();
+    const s = await ctx.queue.stats();
     return {
       version: ctx.version,
-      store: `sqlite (${ctx.store.db.driver})`,
-      queue: { kind: 'embedded', queued: s.queued, leased: s.leased },
+      store: ctx.store.kind,
+      queue: { kind: ctx.queue.kind, queued: s.queued, leased: s.leased },
       workers: s.workers,
     };
   });
@@ -69,6 +70,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   auditRoutes(app, ctx);
   eventsRoute(app, ctx);
   artifactRoutes(app, ctx);
+  attackRoute(app);
   if (ctx.scaled !== undefined) workerRoutes(app, ctx, ctx.scaled);
   return app;
 }

@@ -67,19 +67,19 @@ function sendFile(reply: FastifyReply, root: string, rel: string, what: string) 
 
 export function artifactRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get<{ Params: { id: string } }>('/api/v1/audits/:id/files', async (req) => {
-    const a = auditOr404(ctx, req.params.id);
+    const a = await auditOr404(ctx, req.params.id);
     return { files: listRunFiles(ctx.dir.runDir(a.id)) };
   });
   app.get<{ Params: { id: string; '*': string } }>('/api/v1/audits/:id/files/*', async (req, reply) => {
-    const a = auditOr404(ctx, req.params.id);
+    const a = await auditOr404(ctx, req.params.id);
     return sendFile(reply, ctx.dir.runDir(a.id), req.params['*'], 'path');
   });
   app.get<{ Params: { id: string } }>('/api/v1/audits/:id/results', async (req, reply) => {
-    const a = auditOr404(ctx, req.params.id);
+    const a = await auditOr404(ctx, req.params.id);
     return sendFile(reply, ctx.dir.runDir(a.id), 'results.json', 'results');
   });
   app.get<{ Params: { id: string } }>('/api/v1/audits/:id/report', async (req, reply) => {
-    const a = auditOr404(ctx, req.params.id);
+    const a = await auditOr404(ctx, req.params.id);
     return sendFile(reply, ctx.dir.runDir(a.id), 'report/report.html', 'report');
   });
 }

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { plannedModelIds } from '../audit/model-job.js';
 import { MiaError } from '../errors.js';
 import { ListAuditsQuery, SubmitAuditBody } from '../service/api-schemas.js';
-import type { AuditRecord } from '../service/sqlite-store.js';
+import type { AuditRecord } from '../service/store.js';
 import { HttpError } from './http-error.js';
 import type { ServiceContext } from './service-context.js';
 import { loadSubmittedConfig } from './submitted-config.js';
@@ -27,8 +27,8 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The audit `id`, or E_NOT_FOUND 404. */
-export function auditOr404(ctx: ServiceContext, id: string): AuditRecord {
-  const a = ID.test(id) ? ctx.store.getAudit(id) : undefined;
+export async function auditOr404(ctx: ServiceContext, id: string): Promise<AuditRecord> {
+  const a = ID.test(id) ? await ctx.store.getAudit(id) : undefined;
   if (a === undefined) throw new HttpError(404, 'E_NOT_FOUND', 'no such audit', { found: id });
   return a;
 }
@@ -55,21 +55,21 @@ export function auditRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     const file = s.file ?? 'config.yaml';
     const loaded = loadSubmittedConfig(s.config, file, ctx.dir);
     const name = s.name ?? file.replace(/\.(ya?ml|json)$/i, '');
-    const audit = ctx.store.createAudit({
+    const audit = await ctx.store.createAudit({
       name,
       ...(s.experiment !== undefined ? { experiment: s.experiment } : {}),
       config: loaded.text,
       file,
     });
     if (ctx.scaled !== undefined) await ctx.scaled.submit(audit.id, plannedModelIds(loaded.config));
-    else ctx.queue.enqueue(audit.id, ctx.maxAttempts);
+    else await ctx.queue.enqueue(audit.id, ctx.maxAttempts);
     ctx.onSubmit();
     return reply.status(201).send({ id: audit.id });
   });
 
   app.get('/api/v1/audits', async (req) => {
     const q = parseWith(ListAuditsQuery, req.query ?? {}, 'query');
-    const audits = ctx.store.listAudits({
+    const audits = await ctx.store.listAudits({
       limit: q.limit,
       offset: q.offset,
       ...(q.status !== undefined ? { status: q.status } : {}),
@@ -81,7 +81,7 @@ export function auditRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get<{ Params: { id: string } }>('/api/v1/audits/:id', async (req) => auditOr404(ctx, req.params.id));
 
   app.post<{ Params: { id: string } }>('/api/v1/audits/:id/cancel', async (req) => {
-    const a = auditOr404(ctx, req.params.id);
+    const a = await auditOr404(ctx, req.params.id);
     if (a.status !== 'queued' && a.status !== 'running') {
       throw new HttpError(409, 'E_CONFLICT', `the audit is ${a.status} already`, {
         expected: 'a queued or running audit',
@@ -90,14 +90,14 @@ export function auditRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     }
     // a queued job is withdrawn; a running one stops at its next step (the worker reads the status)
     if (ctx.scaled !== undefined) await ctx.scaled.withdraw(a.id);
-    else ctx.queue.withdraw(a.id);
-    ctx.store.setStatus(a.id, 'cancelled');
+    else await ctx.queue.withdraw(a.id);
+    await ctx.store.setStatus(a.id, 'cancelled');
     return ctx.store.getAudit(a.id);
   });
 
   app.delete<{ Params: { id: string } }>('/api/v1/audits/:id', async (req, reply) => {
-    const a = auditOr404(ctx, req.params.id);
-    if (a.status === 'queued' || a.status === 'running' || ctx.queue.state(a.id) === 'leased') {
+    const a = await auditOr404(ctx, req.params.id);
+    if (a.status === 'queued' || a.status === 'running' || (await ctx.queue.state(a.id)) === 'leased') {
       throw new HttpError(409, 'E_CONFLICT', 'the audit is queued or still running: cancel it and wait', {
         found: a.status,
       });
@@ -107,7 +107,7 @@ export function auditRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     } catch (e) {
       throw new MiaError('E_IO', `cannot delete the run directory: ${(e as Error).message}`);
     }
-    ctx.store.deleteAudit(a.id);
+    await ctx.store.deleteAudit(a.id);
     return reply.status(204).send();
   });
 }

@@ -17,11 +17,11 @@ export type Access = 'read' | 'write';
  * Checks the Authorization header `header` against `verify` for `access`; returns the token's scope.
  * Throws E_AUTH 401 (no or unknown token) or 403 (a scope that does not allow it).
  */
-export function authorize(
+export async function authorize(
   header: string | undefined,
   access: Access,
-  verify: (token: string) => { scope: TokenScope } | undefined,
-): TokenScope {
+  verify: (token: string) => Promise<{ scope: TokenScope } | undefined>,
+): Promise<TokenScope> {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (m === null) {
     throw new HttpError(401, 'E_AUTH', 'this request needs a token', {
@@ -29,7 +29,7 @@ export function authorize(
       found: header === undefined ? 'no Authorization header' : 'another kind of Authorization',
     });
   }
-  const known = verify(m[1]!);
+  const known = await verify(m[1]!);
   if (known === undefined) throw new HttpError(401, 'E_AUTH', 'unknown token');
   if (known.scope === 'worker') {
     throw new HttpError(403, 'E_AUTH', 'a worker token can only take jobs and upload their artifacts');

@@ -19,7 +19,7 @@ const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 export function eventsRoute(app: FastifyInstance, ctx: ServiceContext): void {
   app.get<{ Params: { id: string } }>('/api/v1/audits/:id/events', async (req, reply) => {
-    const a = auditOr404(ctx, req.params.id);
+    const a = await auditOr404(ctx, req.params.id);
     const q = parseWith(EventsQuery, req.query ?? {}, 'query');
     const lastId = Number(req.headers['last-event-id']);
     let seq = q.after ?? (Number.isInteger(lastId) && lastId > 0 ? lastId : 0);
@@ -35,8 +35,8 @@ export function eventsRoute(app: FastifyInstance, ctx: ServiceContext): void {
     req.raw.on('close', () => {
       open = false;
     });
-    const flush = () => {
-      for (const e of ctx.store.events(a.id, seq)) {
+    const flush = async () => {
+      for (const e of await ctx.store.events(a.id, seq)) {
         res.write(`id: ${e.seq}\nevent: ${e.kind}\ndata: ${JSON.stringify(e)}\n\n`);
         seq = e.seq;
       }
@@ -44,8 +44,8 @@ export function eventsRoute(app: FastifyInstance, ctx: ServiceContext): void {
     let idle = 0;
     while (open) {
       // the status first, then the events: an audit seen finished has all its events recorded
-      const finished = FINAL.has(ctx.store.getAudit(a.id)?.status ?? 'cancelled');
-      flush();
+      const finished = FINAL.has((await ctx.store.getAudit(a.id))?.status ?? 'cancelled');
+      await flush();
       if (finished || q.follow === 'false') break;
       await new Promise((r) => setTimeout(r, ctx.eventPollMs));
       // a comment now and then keeps proxies from closing a quiet stream

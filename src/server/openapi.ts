@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import {
   ApiError,
+  AttackQuery,
+  AttackResponse,
   AuditList,
   AuditView,
   FileList,
@@ -84,6 +86,26 @@ export function openApiDocument(version: string): unknown {
       },
       '/api/v1/audits/{id}/files': {
         get: { parameters: id, responses: { '200': ok(FileList, 'the run files'), ...errors } },
+      },
+      '/api/v1/attacks': {
+        post: {
+          summary: 'mia attack --input: the output attacks on an uploaded .npz / .csv / .json of outputs',
+          parameters: Object.entries(z.toJSONSchema(AttackQuery, { io: 'input' }).properties ?? {}).map(
+            ([name, schema]) => ({ name, in: 'query', required: name === 'file', schema }),
+          ),
+          requestBody: {
+            required: true,
+            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          },
+          responses: {
+            '200': {
+              description: 'the results',
+              content: { 'application/json': { schema: z.toJSONSchema(AttackResponse, { io: 'input' }) } },
+            },
+            ...errors,
+            '413': errors['400'],
+          },
+        },
       },
       '/api/v1/audits/{id}/files/{path}': {
         get: {

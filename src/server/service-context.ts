@@ -1,11 +1,10 @@
 /** What the routes of the API share: the store, the queue, the data directory and the settings. */
-import type { EmbeddedQueue } from '../service/embedded-queue.js';
-import type { SqliteStore } from '../service/sqlite-store.js';
+import type { JobQueue, Store } from '../service/store.js';
 import type { DataDir } from './data-dir.js';
 
 export interface ServiceContext {
-  store: SqliteStore;
-  queue: EmbeddedQueue;
+  store: Store;
+  queue: JobQueue;
   dir: DataDir;
   /** How many times a job is taken before it fails for good (crashes only; a MiaError fails at once). */
   maxAttempts: number;

@@ -5,8 +5,7 @@
  * for the next start), the server and the store.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { EmbeddedQueue } from '../service/embedded-queue.js';
-import { SqliteStore } from '../service/sqlite-store.js';
+import { openStore } from '../service/open-store.js';
 import { createApp } from './app.js';
 import { AuditWorker } from './audit-worker.js';
 import { openDataDir } from './data-dir.js';
@@ -15,6 +14,8 @@ import type { ServiceContext } from './service-context.js';
 
 export interface ServeOptions {
   data: string;
+  /** A Postgres URL (postgres://…) for a store shared by several servers; DIR/mia.db when absent. */
+  database?: string;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -56,11 +57,11 @@ function packageVersion(): string {
 /** Starts the service (see the file header) and resolves once it listens. */
 export async function startService(o: ServeOptions): Promise<RunningService> {
   const dir = openDataDir(o.data);
-  const store = new SqliteStore(dir.db);
-  const queue = new EmbeddedQueue(store.db);
+  const store = await openStore(o.database, dir.db);
+  const queue = store.openQueue();
   let adminTokenFile: string | undefined;
-  if (!store.hasTokens()) {
-    const token = store.createToken('admin', 'admin');
+  if (!(await store.hasTokens())) {
+    const token = await store.createToken('admin', 'admin');
     writeFileSync(dir.adminToken, `${token}\n`, { mode: 0o600 });
     adminTokenFile = dir.adminToken;
   }
@@ -98,11 +99,11 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
     adminTokenFile,
     workers,
     async close() {
-      for (const w of workers) w.stop();
+      await Promise.all(workers.map((w) => w.stop()));
       await app.close();
       await Promise.all(workers.map((w) => w.idle()));
       await scaled?.close();
-      store.close();
+      await store.close();
     },
   };
 }

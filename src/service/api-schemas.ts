@@ -4,7 +4,8 @@
  * receives with the same ones. The OpenAPI document (`/api/v1/openapi.json`) is generated from them.
  */
 import { z } from 'zod';
-import { AUDIT_STATUSES } from './sqlite-store.js';
+import { ResultJson } from '../audit/run-format/results.js';
+import { AUDIT_STATUSES } from './store.js';
 
 /** An error as data: every 4xx / 5xx body. `where` is the file:line:column or field it concerns. */
 export const ApiError = z.object({
@@ -99,6 +100,40 @@ export const Health = z.object({
   workers: z.array(z.string()),
 });
 export type Health = z.infer<typeof Health>;
+
+/**
+ * POST /api/v1/attacks: the query beside the uploaded outputs (the body, application/octet-stream):
+ * `file` is the upload's name, whose extension tells the format (.npz, .csv or .json, as `mia attack
+ * --input`) and which every error names; `attacks` and `slices` are comma-separated lists.
+ */
+export const AttackQuery = z.strictObject({
+  file: z
+    .string()
+    .regex(/^[^/\\\0]{1,200}\.(npz|csv|json)$/i, 'must be a file name ending in .npz, .csv or .json'),
+  attacks: z.string().optional(),
+  slices: z.string().optional(),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
+});
+export type AttackQuery = z.infer<typeof AttackQuery>;
+
+/** The answer of POST /api/v1/attacks: what was read, and `results` as `mia attack --json` writes them. */
+export const AttackResponse = z.object({
+  input: z.object({
+    file: z.string(),
+    members: z.number().int(),
+    nonMembers: z.number().int(),
+    classes: z.number().int(),
+    notes: z.array(z.string()),
+  }),
+  results: z.array(ResultJson),
+});
+/** As written (JSON: a missing interval is null, as in results.json). */
+export type AttackResponse = z.input<typeof AttackResponse>;
 
 /** GET /api/v1/audits/:id/worker/config (worker tokens): what a `mia worker` needs to run a model job. */
 export const WorkerJobView = z.object({

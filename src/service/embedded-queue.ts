@@ -9,21 +9,9 @@
  */
 import type { SqlDatabase } from './sqlite-driver.js';
 import { transaction } from './sqlite-driver.js';
+import type { ClaimResult, JobQueue, JobState, QueueStats } from './store.js';
 
-/** A job as a worker holds it. */
-export interface LeasedJob {
-  auditId: string;
-  /** 1 on the first take, 2 on the second, … */
-  attempt: number;
-  maxAttempts: number;
-}
-
-/** What claim found: the job it leased (if any) and the jobs that ran out of attempts. */
-export interface ClaimResult {
-  job: LeasedJob | undefined;
-  /** Audits whose lease expired on their last attempt: no worker will take them again. */
-  exhausted: string[];
-}
+export type { ClaimResult, LeasedJob } from './store.js';
 
 interface JobRow {
   audit_id: string;
@@ -31,14 +19,16 @@ interface JobRow {
   max_attempts: number;
 }
 
-export class EmbeddedQueue {
+export class EmbeddedQueue implements JobQueue {
+  readonly kind = 'embedded';
+
   constructor(
     private readonly db: SqlDatabase,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Adds the job of `auditId`, to be taken at most `maxAttempts` times. */
-  enqueue(auditId: string, maxAttempts: number): void {
+  async enqueue(auditId: string, maxAttempts: number): Promise<void> {
     this.db
       .prepare(
         'INSERT INTO jobs (audit_id, state, attempts, max_attempts, enqueued_at) VALUES (?, ?, 0, ?, ?)',
@@ -50,7 +40,7 @@ export class EmbeddedQueue {
    * Leases the oldest ready job (queued, or leased with an expired lease and attempts left) to
    * `worker` for `leaseMs`, and records the worker as seen.
    */
-  claim(worker: string, leaseMs: number): ClaimResult {
+  async claim(worker: string, leaseMs: number): Promise<ClaimResult> {
     const now = this.now();
     return transaction(this.db, () => {
       this.db
@@ -88,7 +78,7 @@ export class EmbeddedQueue {
   }
 
   /** Extends `worker`'s lease of `auditId` by `leaseMs`; false when the worker no longer holds it. */
-  heartbeat(auditId: string, worker: string, leaseMs: number): boolean {
+  async heartbeat(auditId: string, worker: string, leaseMs: number): Promise<boolean> {
     const now = this.now();
     const r = this.db
       .prepare("UPDATE jobs SET lease_until = ? WHERE audit_id = ? AND state = 'leased' AND lease_owner = ?")
@@ -98,7 +88,7 @@ export class EmbeddedQueue {
   }
 
   /** Marks the job finished (succeeded, failed for good, or cancelled); false when `worker` lost it. */
-  complete(auditId: string, worker: string): boolean {
+  async complete(auditId: string, worker: string): Promise<boolean> {
     const r = this.db
       .prepare(
         "UPDATE jobs SET state = 'done', lease_owner = NULL WHERE audit_id = ? AND state = 'leased' AND lease_owner = ?",
@@ -111,7 +101,7 @@ export class EmbeddedQueue {
    * A failed attempt: the job goes back to the queue when it has attempts left (returns 'retry'),
    * else it is finished (returns 'failed'). Returns 'lost' when `worker` no longer held it.
    */
-  fail(auditId: string, worker: string): 'retry' | 'failed' | 'lost' {
+  async fail(auditId: string, worker: string): Promise<'retry' | 'failed' | 'lost'> {
     return transaction(this.db, () => {
       const row = this.db
         .prepare(
@@ -131,7 +121,7 @@ export class EmbeddedQueue {
    * Gives a held job back without counting the attempt (a server stopping cleanly): it is queued again
    * for the next worker. False when `worker` no longer held it.
    */
-  release(auditId: string, worker: string): boolean {
+  async release(auditId: string, worker: string): Promise<boolean> {
     const r = this.db
       .prepare(
         "UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), lease_owner = NULL, lease_until = NULL WHERE audit_id = ? AND state = 'leased' AND lease_owner = ?",
@@ -141,7 +131,7 @@ export class EmbeddedQueue {
   }
 
   /** Removes a job that no worker holds yet (a cancelled queued audit); false when it was leased or gone. */
-  withdraw(auditId: string): boolean {
+  async withdraw(auditId: string): Promise<boolean> {
     const r = this.db
       .prepare("UPDATE jobs SET state = 'done' WHERE audit_id = ? AND state = 'queued'")
       .run(auditId);
@@ -149,15 +139,15 @@ export class EmbeddedQueue {
   }
 
   /** The state of `auditId`'s job: queued, leased (a worker holds it), done, or undefined when it has none. */
-  state(auditId: string): 'queued' | 'leased' | 'done' | undefined {
+  async state(auditId: string): Promise<JobState | undefined> {
     const row = this.db.prepare('SELECT state FROM jobs WHERE audit_id = ?').get(auditId) as
-      | { state: 'queued' | 'leased' | 'done' }
+      | { state: JobState }
       | undefined;
     return row?.state;
   }
 
   /** Counts of jobs by state, and the workers seen in the last `withinMs`. */
-  stats(withinMs = 60_000): { queued: number; leased: number; workers: string[] } {
+  async stats(withinMs = 60_000): Promise<QueueStats> {
     const counts = this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as {
       state: string;
       n: number;

@@ -5,78 +5,46 @@
  * Times are ISO 8601 strings in UTC.
  */
 import { randomUUID } from 'node:crypto';
+import { EmbeddedQueue } from './embedded-queue.js';
 import { migrate } from './migrations.js';
 import { openSqlite, type SqlDatabase, transaction } from './sqlite-driver.js';
+import {
+  type AuditEvent,
+  type AuditFilter,
+  type AuditRecord,
+  type AuditRow,
+  type AuditStatus,
+  auditRecordOf,
+  type JobQueue,
+  type NewAudit,
+  type Store,
+} from './store.js';
 import { hashToken, newToken, type TokenScope } from './tokens.js';
 
-export const AUDIT_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type AuditStatus = (typeof AUDIT_STATUSES)[number];
+export type { AuditEvent, AuditRecord, AuditStatus } from './store.js';
+export { AUDIT_STATUSES } from './store.js';
 
-/** An audit as the API shows it (GET /api/v1/audits/:id). */
-export interface AuditRecord {
-  id: string;
-  name: string;
-  experiment: string | null;
-  status: AuditStatus;
-  stage: string | null;
-  progress: { done: number; total: number };
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** The error line of a failed audit. */
-  error: string | null;
-}
-
-/** One event of an audit: `seq` counts from 1 per audit. */
-export interface AuditEvent {
-  seq: number;
-  at: string;
-  kind: 'stage' | 'progress' | 'log' | 'status';
-  data: unknown;
-}
-
-interface AuditRow {
-  id: string;
-  name: string;
-  experiment: string | null;
-  status: AuditStatus;
-  stage: string | null;
-  done: number;
-  total: number;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  error: string | null;
-}
-
-const recordOf = (r: AuditRow): AuditRecord => ({
-  id: r.id,
-  name: r.name,
-  experiment: r.experiment,
-  status: r.status,
-  stage: r.stage,
-  progress: { done: r.done, total: r.total },
-  createdAt: r.created_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  error: r.error,
-});
-
-export class SqliteStore {
+export class SqliteStore implements Store {
   readonly db: SqlDatabase;
+  readonly kind: string;
 
   /** Opens (creating and migrating) the store at `file`. */
   constructor(file: string) {
     this.db = openSqlite(file);
     migrate(this.db, file);
+    this.kind = `sqlite (${this.db.driver})`;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 
+  openQueue(now: () => number = Date.now): JobQueue {
+    return new EmbeddedQueue(this.db, now);
+  }
+
   /** Records a new audit (status queued) and returns it. */
-  createAudit(input: { name: string; experiment?: string; config: string; file?: string }): AuditRecord {
+  async createAudit(input: NewAudit): Promise<AuditRecord> {
     const id = randomUUID();
     this.db
       .prepare(
@@ -91,21 +59,25 @@ export class SqliteStore {
         input.file ?? 'config.yaml',
         new Date().toISOString(),
       );
-    return this.getAudit(id)!;
+    return this.auditRow(id)!;
   }
 
-  getAudit(id: string): AuditRecord | undefined {
+  async getAudit(id: string): Promise<AuditRecord | undefined> {
+    return this.auditRow(id);
+  }
+
+  private auditRow(id: string): AuditRecord | undefined {
     const row = this.db.prepare('SELECT * FROM audits WHERE id = ?').get(id) as AuditRow | undefined;
-    return row === undefined ? undefined : recordOf(row);
+    return row === undefined ? undefined : auditRecordOf(row);
   }
 
   /** The config text an audit was submitted with. */
-  auditConfig(id: string): string | undefined {
-    return this.auditSource(id)?.text;
+  async auditConfig(id: string): Promise<string | undefined> {
+    return (await this.auditSource(id))?.text;
   }
 
   /** The config text an audit was submitted with and the file name its errors give. */
-  auditSource(id: string): { text: string; file: string } | undefined {
+  async auditSource(id: string): Promise<{ text: string; file: string } | undefined> {
     const row = this.db.prepare('SELECT config, file FROM audits WHERE id = ?').get(id) as
       | { config: string; file: string }
       | undefined;
@@ -113,9 +85,7 @@ export class SqliteStore {
   }
 
   /** Audits newest first, optionally of one status / experiment, `limit` from `offset`. */
-  listAudits(
-    filter: { status?: AuditStatus; experiment?: string; limit?: number; offset?: number } = {},
-  ): AuditRecord[] {
+  async listAudits(filter: AuditFilter = {}): Promise<AuditRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.status !== undefined) {
@@ -130,14 +100,14 @@ export class SqliteStore {
       `SELECT * FROM audits ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +
       'ORDER BY created_at DESC, id LIMIT ? OFFSET ?';
     const rows = this.db.prepare(sql).all(...params, filter.limit ?? 50, filter.offset ?? 0) as AuditRow[];
-    return rows.map(recordOf);
+    return rows.map(auditRecordOf);
   }
 
   /**
    * Changes an audit's status (and its stage, progress or error when given), stamping startedAt on
    * `running` and finishedAt on the final statuses, and records a `status` event.
    */
-  setStatus(id: string, status: AuditStatus, error?: string): void {
+  async setStatus(id: string, status: AuditStatus, error?: string): Promise<void> {
     const now = new Date().toISOString();
     transaction(this.db, () => {
       const final = status === 'succeeded' || status === 'failed' || status === 'cancelled';
@@ -154,7 +124,7 @@ export class SqliteStore {
   }
 
   /** Records a stage or progress change (stored on the audit too) or a log line, as the next event. */
-  addEvent(id: string, kind: 'stage' | 'progress' | 'log', data: unknown): void {
+  async addEvent(id: string, kind: 'stage' | 'progress' | 'log', data: unknown): Promise<void> {
     const now = new Date().toISOString();
     transaction(this.db, () => {
       if (kind === 'stage') this.db.prepare('UPDATE audits SET stage = ? WHERE id = ?').run(String(data), id);
@@ -176,7 +146,7 @@ export class SqliteStore {
   }
 
   /** The events of an audit after `afterSeq` (0: all), in order. */
-  events(id: string, afterSeq = 0): AuditEvent[] {
+  async events(id: string, afterSeq = 0): Promise<AuditEvent[]> {
     const rows = this.db
       .prepare('SELECT seq, at, kind, data FROM events WHERE audit_id = ? AND seq > ? ORDER BY seq')
       .all(id, afterSeq) as { seq: number; at: string; kind: AuditEvent['kind']; data: string }[];
@@ -184,12 +154,12 @@ export class SqliteStore {
   }
 
   /** Deletes an audit with its events and job; false when there was none. */
-  deleteAudit(id: string): boolean {
+  async deleteAudit(id: string): Promise<boolean> {
     return Number(this.db.prepare('DELETE FROM audits WHERE id = ?').run(id).changes) > 0;
   }
 
   /** Creates a token of `scope` and returns it; only its hash is stored. */
-  createToken(scope: TokenScope, name: string): string {
+  async createToken(scope: TokenScope, name: string): Promise<string> {
     const token = newToken();
     this.db
       .prepare('INSERT INTO tokens (hash, name, scope, created_at) VALUES (?, ?, ?, ?)')
@@ -198,7 +168,7 @@ export class SqliteStore {
   }
 
   /** The scope and name of `token`, or undefined when it is not one of the store's. */
-  verifyToken(token: string): { scope: TokenScope; name: string } | undefined {
+  async verifyToken(token: string): Promise<{ scope: TokenScope; name: string } | undefined> {
     const row = this.db.prepare('SELECT scope, name FROM tokens WHERE hash = ?').get(hashToken(token)) as
       | { scope: TokenScope; name: string }
       | undefined;
@@ -207,7 +177,7 @@ export class SqliteStore {
   }
 
   /** Whether any token exists (a fresh data directory has none). */
-  hasTokens(): boolean {
+  async hasTokens(): Promise<boolean> {
     return this.db.prepare('SELECT 1 AS one FROM tokens LIMIT 1').get() !== undefined;
   }
 }

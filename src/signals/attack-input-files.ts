@@ -4,7 +4,7 @@ import { readFileOrThrow } from '../io/atomic.js';
 import { parseCsv } from '../io/csv.js';
 import { parseJsonText } from '../io/json.js';
 import { type NpyArray, toFloat64, toInt32 } from '../io/npy.js';
-import { readNpz } from '../io/npz.js';
+import { parseNpz, readNpz } from '../io/npz.js';
 import { type AttackInput, attackInputFromArrays, type RawArray } from './attack-input.js';
 import { LOSS_ROUNDING } from './model-outputs.js';
 
@@ -17,25 +17,46 @@ import { LOSS_ROUNDING } from './model-outputs.js';
  *   column `label`, optionally `loss`, and either `logits_0 … logits_{c−1}` or `probs_0 … probs_{c−1}`.
  */
 export function loadAttackInput(path: string): AttackInput {
-  const ext = extname(path).toLowerCase();
-  switch (ext) {
+  switch (formatOf(path)) {
     case '.npz':
-      return attackInputFromArrays(npzArrays(path), path);
+      return attackInputFromArrays(npzArrays(readNpz(path), path), path);
     case '.json':
-      return attackInputFromArrays(jsonArrays(path), path);
-    case '.csv':
-      return attackInputFromArrays(csvArrays(path), path);
+      return attackInputFromArrays(jsonArrays(textOf(readFileOrThrow(path)), path), path);
     default:
-      throw new MiaError('E_USAGE', `cannot tell the format of '${path}'`, {
-        where: path,
-        expected: 'a .npz, .json or .csv file',
-      });
+      return attackInputFromArrays(csvArrays(textOf(readFileOrThrow(path)), path), path);
   }
 }
 
-function npzArrays(path: string): Map<string, RawArray> {
+/**
+ * The attack input in `bytes`, a file called `name` (an upload: its name tells the format and every
+ * error names it, as {@link loadAttackInput}'s name the path). The same formats, checks and errors.
+ */
+export function attackInputFromBytes(bytes: Uint8Array, name: string): AttackInput {
+  switch (formatOf(name)) {
+    case '.npz':
+      return attackInputFromArrays(npzArrays(parseNpz(bytes, name), name), name);
+    case '.json':
+      return attackInputFromArrays(jsonArrays(textOf(bytes), name), name);
+    default:
+      return attackInputFromArrays(csvArrays(textOf(bytes), name), name);
+  }
+}
+
+const textOf = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** The format of a file by its extension, or E_USAGE. */
+function formatOf(path: string): '.npz' | '.json' | '.csv' {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.npz' || ext === '.json' || ext === '.csv') return ext;
+  throw new MiaError('E_USAGE', `cannot tell the format of '${path}'`, {
+    where: path,
+    expected: 'a .npz, .json or .csv file',
+  });
+}
+
+function npzArrays(entries: Map<string, NpyArray>, path: string): Map<string, RawArray> {
   const out = new Map<string, RawArray>();
-  for (const [key, arr] of readNpz(path)) {
+  for (const [key, arr] of entries) {
     const where = { file: path, key };
     let data: RawArray['data'];
     if (key.startsWith('labels')) data = npzLabels(arr, where);
@@ -74,8 +95,7 @@ function npzLabels(arr: NpyArray, where: ErrorLocation): Int32Array {
   return toInt32(arr, where);
 }
 
-function jsonArrays(path: string): Map<string, RawArray> {
-  const text = new TextDecoder().decode(readFileOrThrow(path));
+function jsonArrays(text: string, path: string): Map<string, RawArray> {
   const value = parseJsonOrNonFinite(text, path);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new MiaError('E_JSON', 'expected a JSON object whose keys are TF Privacy array names', {
@@ -158,8 +178,7 @@ function jsonNumber(x: unknown, where: string): number {
 /** A decimal number as a CSV cell holds it: optional sign, digits with an optional point, optional exponent. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-function csvArrays(path: string): Map<string, RawArray> {
-  const text = new TextDecoder().decode(readFileOrThrow(path));
+function csvArrays(text: string, path: string): Map<string, RawArray> {
   const { header, rows, lineOf } = parseCsv(text, path);
   const col = (name: string) => header.indexOf(name);
   const split = col('split');

@@ -34,6 +34,18 @@ test('mia demo runs configs/quickstart.yaml with its log dir under --out, with p
   assert.match(r.stdout, /rmia: a = [0-9.]+ tuned on ref-01/);
   assert.match(r.stdout, /Entire dataset\n.*\n.*\n(.*\n)*rmia {2,}entire dataset/);
   assert.match(r.stdout, /Worst case: /);
+  // 100 non-members resolve only FPR 0.1 (10 false positives): the demo asks for that alone and says
+  // why, instead of warning about the config (its TPR@0.1% would rest on 0.1 false positives)
+  assert.match(
+    r.stdout,
+    /TPR at FPR 0\.1: what the demo's 100 non-members resolve \(≥ 10 false positives each\); the config's 0\.001 \(0\.1 false positives; needs data\.audit_size ≥ 20000\), 0\.01 \(1 false positive; .*\), 0\.05 .* is left out/,
+  );
+  assert.doesNotMatch(r.stdout, /warning/);
+  const fprs = Object.keys(
+    (JSON.parse(readFileSync(join(run, 'results.json'), 'utf8')).results as { tprAtFpr: object }[])[0]!
+      .tprAtFpr,
+  );
+  assert.deepEqual(fprs, ['0.1']);
   assert.match(r.stdout, new RegExp(`Run directory: ${run.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   assert.match(r.stdout, /Report: .*report\.html/);
   for (const f of [

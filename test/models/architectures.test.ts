@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isMiaError } from '../../src/errors.js';
 import {
   architectureNames,
   buildLayerGraph,
@@ -12,10 +13,58 @@ import { analyzeGraph, countTrainable } from '../../src/models/layer-graph.js';
 const params = (name: string, shape: number[], classes: number, p: Record<string, number | string> = {}) =>
   countTrainable(analyzeGraph(buildLayerGraph({ name, params: p }, shape, classes)).params);
 
+const FROM_ONNX_LAYERS = JSON.stringify([
+  {
+    type: 'conv2d',
+    filters: 4,
+    kernel: 3,
+    stride: 2,
+    padding: 'valid',
+    activation: 'linear',
+    bias: true,
+    init: 'glorot_uniform',
+  },
+  {
+    type: 'residual',
+    main: [{ type: 'batchnorm' }, { type: 'activation', activation: 'relu' }],
+    shortcut: [],
+  },
+  { type: 'global_avg_pool' },
+  { type: 'dense', units: 3, activation: 'linear', init: 'glorot_uniform' },
+]);
+
+test('from_onnx: its layer list as JSON, the last dense taking the class count; no layers is an error', () => {
+  const g = buildLayerGraph({ name: 'from_onnx', params: { layers: FROM_ONNX_LAYERS } }, [9, 9, 2], 5);
+  const a = analyzeGraph(g);
+  assert.deepEqual(a.outputShape, [5]);
+  assert.deepEqual(
+    a.params.map((p) => `${p.name} ${p.shape.join('x')}`),
+    [
+      'l0.kernel 3x3x2x4',
+      'l0.bias 4',
+      'l1.main0.gamma 4',
+      'l1.main0.beta 4',
+      'l1.main0.moving_mean 4',
+      'l1.main0.moving_variance 4',
+      'l3.kernel 4x5',
+      'l3.bias 5',
+    ],
+  );
+  assert.throws(
+    () => normalizeArchSpec({ name: 'from_onnx' }),
+    (e: unknown) => isMiaError(e) && e.code === 'E_CONFIG' && /must end in a dense layer/.test(e.message),
+  );
+  assert.throws(
+    () => normalizeArchSpec({ name: 'from_onnx', params: { layers: '{' } }),
+    (e: unknown) => isMiaError(e) && /JSON array of layers/.test(e.message),
+  );
+});
+
 test('registry lists the architectures; unknown names list them', () => {
   assert.deepEqual(architectureNames(), [
     'conv',
     'dense',
+    'from_onnx',
     'logistic',
     'mlp',
     'resnet18',
@@ -27,7 +76,8 @@ test('registry lists the architectures; unknown names list them', () => {
     () => normalizeArchSpec({ name: 'vgg' }),
     (e: Error & { code?: string; expected?: string }) =>
       e.code === 'E_UNKNOWN_NAME' &&
-      e.expected === 'one of conv, dense, logistic, mlp, resnet18, resnet18_imagenet, small_cnn, wrn28',
+      e.expected ===
+        'one of conv, dense, from_onnx, logistic, mlp, resnet18, resnet18_imagenet, small_cnn, wrn28',
   );
 });
 
@@ -115,7 +165,9 @@ test('hyper-parameters: defaults filled, strings converted, bad ones rejected wi
 test('layer graphs: output is [classes] and the last layer is linear', () => {
   for (const name of architectureNames()) {
     const shape = name === 'logistic' || name === 'mlp' || name === 'dense' ? [12] : [32, 32, 3];
-    const g = buildLayerGraph({ name }, shape, 7);
+    // from_onnx has no layers of its own (mia train --arch-from reads them): a conv net's here
+    const params = name === 'from_onnx' ? { layers: FROM_ONNX_LAYERS } : {};
+    const g = buildLayerGraph({ name, params }, shape, 7);
     assert.deepEqual(analyzeGraph(g).outputShape, [7], name);
     const last = g.layers[g.layers.length - 1]!;
     assert.ok(last.type === 'dense' && last.activation === 'linear', name);

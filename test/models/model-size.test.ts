@@ -30,8 +30,13 @@ test('Keras counts: the CIFAR ResNet-18 (width 64) and the small CNN on 28×28×
 });
 
 test('every registered architecture gets a footprint with its defaults (and fits in memory)', () => {
+  const layers = JSON.stringify([
+    { type: 'flatten' },
+    { type: 'dense', units: 2, activation: 'linear', init: 'glorot_uniform' },
+  ]);
   for (const name of architectureNames()) {
-    const spec = normalizeArchSpec({ name });
+    // from_onnx has no layers of its own (mia train --arch-from reads them)
+    const spec = normalizeArchSpec({ name, params: name === 'from_onnx' ? { layers } : {} });
     const f = checkModelFits(spec, [32, 32, 3], 10, 64, opts);
     assert.ok(f.params > 0 && f.bytes > 0, name);
   }

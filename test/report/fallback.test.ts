@@ -123,7 +123,7 @@ test('worstCaseSentence and the results table without 1% FPR', () => {
   ];
   assert.match(worstCaseSentence(rows), /loss identifies 46\.0% of members at 2% FPR/);
   assert.doesNotMatch(worstCaseSentence(rows), /1% FPR/);
-  assert.match(formatResultsTable(rows, 10), /TPR@2\.0%\s+TPR@20\.0%/);
+  assert.match(formatResultsTable(rows, 10), /TPR@2\.0% \[95% CI\]\s+TPR@20\.0% \[95% CI\]/);
 });
 
 /** Rewrites results.json keeping only the FPR keys `keep`. */

@@ -19,9 +19,9 @@ before(async () => {
   s = await startTestService({ workers: 0, bodyLimit: 64 * 1024 });
   // tokens are created in the same store, as `mia token create` does (a second connection, WAL)
   const store = new SqliteStore(join(s.dataDir, 'mia.db'));
-  readOnly = store.createToken('read-only', 'reader');
-  worker = store.createToken('worker', 'w');
-  store.close();
+  readOnly = await store.createToken('read-only', 'reader');
+  worker = await store.createToken('worker', 'w');
+  await store.close();
   const r = await s.call('/api/v1/audits', {
     method: 'POST',
     headers: { 'content-type': 'application/yaml' },

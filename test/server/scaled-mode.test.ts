@@ -34,8 +34,8 @@ async function scaledService(
 ): Promise<TestService & { worker: string }> {
   const s = await startTestService({ redis: redis!.url, leaseMs: 3000, ...o });
   const store = new SqliteStore(join(s.dataDir, 'mia.db'));
-  const worker = store.createToken('worker', 'test worker');
-  store.close();
+  const worker = await store.createToken('worker', 'test worker');
+  await store.close();
   return Object.assign(s, { worker });
 }
 

@@ -94,6 +94,15 @@ export const RUN_FILES: readonly RunFile[] = [
   },
   { path: 'timing.json', summary: 'the wall time of each stage of the latest run', schema: TimingFile },
   {
+    path: 'log.txt',
+    summary:
+      'the full console log of every run, appended, each run after a `# <time> mia <args> (pid N)` line',
+    details:
+      'Every line `mia audit` / `mia demo` printed, including each per-epoch progress line that a terminal ' +
+      'shows as one line per model rewritten in place. It grows with each run and is not in manifest.json ' +
+      '(it is not reused).',
+  },
+  {
     path: 'keep.npy',
     summary: 'which model trained on which audit sample',
     arrays: [

@@ -19,6 +19,7 @@ import { MiaError } from '../../errors.js';
 import type { Rng } from '../../rng.js';
 import { buildLayerGraph } from '../architectures.js';
 import type { DpStepOptions, EngineModel } from '../engine.js';
+import type { Layer } from '../layer-graph.js';
 import { noiseForEpsilon, rdpEpsilon } from './calibrate.js';
 import type { GaussianStream } from './noise.js';
 
@@ -250,7 +251,14 @@ export async function dpEpoch(model: EngineModel, n: number, o: DpEpochOptions):
  */
 export function checkDpModel(model: EngineModel, where = 'dp'): void {
   const graph = buildLayerGraph(model.spec.arch, model.spec.inputShape, model.spec.numClasses);
-  if (graph.layers.some((l) => l.type === 'batchnorm' || l.type === 'basic_block')) {
+  const hasBn = (ls: readonly Layer[]): boolean =>
+    ls.some(
+      (l) =>
+        l.type === 'batchnorm' ||
+        l.type === 'basic_block' ||
+        (l.type === 'residual' && (hasBn(l.main) || hasBn(l.shortcut))),
+    );
+  if (hasBn(graph.layers)) {
     throw new MiaError(
       'E_CONFIG',
       `DP-SGD cannot train ${model.spec.arch.name}: batch normalisation mixes the samples of a batch, so per-sample gradients cannot be clipped`,

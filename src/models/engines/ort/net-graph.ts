@@ -42,7 +42,15 @@ export interface MaskInput {
 
 /** Why the tape graphs cannot build `graph`, or undefined when they can. */
 export function netUnsupported(graph: LayerGraph): string | undefined {
-  for (const l of graph.layers) {
+  return layersUnsupported(graph.layers);
+}
+
+function layersUnsupported(layers: readonly Layer[]): string | undefined {
+  for (const l of layers) {
+    if (l.type === 'residual') {
+      const why = layersUnsupported(l.main) ?? layersUnsupported(l.shortcut);
+      if (why !== undefined) return why;
+    }
     if ((l.type === 'conv2d' || l.type === 'dense') && l.activation !== 'relu' && l.activation !== 'linear')
       return `${l.type} activation ${l.activation}`;
     if (l.type === 'activation' && l.activation !== 'relu' && l.activation !== 'linear')
@@ -133,8 +141,7 @@ class Lowering {
     return op.dropout(this.t, x, mask);
   }
 
-  layer(l: Layer, i: number, x: Value): Value {
-    const pre = `l${i}`;
+  layer(l: Layer, pre: string, x: Value): Value {
     const t = this.t;
     switch (l.type) {
       case 'conv2d': {
@@ -197,6 +204,11 @@ class Lowering {
         y = this.conv(y, `${pre}.conv2`, l.filters, 3, 1, [1, 1, 1, 1], false);
         return op.add(t, y, s);
       }
+      case 'residual': {
+        const branch = (ls: readonly Layer[], tag: string): Value =>
+          ls.reduce((v, sub, j) => this.layer(sub, `${pre}.${tag}${j}`, v), x);
+        return op.add(t, branch(l.main, 'main'), branch(l.shortcut, 'short'));
+      }
     }
   }
 }
@@ -211,7 +223,7 @@ function lower(b: Builder, graph: LayerGraph, mode: Mode): { t: Tape; low: Lower
       ? { name: b.one('Transpose', ['x'], { perm: [0, 3, 1, 2] }), shape: [s[2]!, s[0]!, s[1]!] }
       : { name: 'x', shape: [...s] };
   graph.layers.forEach((l, i) => {
-    x = low.layer(l, i, x);
+    x = low.layer(l, `l${i}`, x);
   });
   return { t, low, logits: x.name };
 }

@@ -128,12 +128,11 @@ function norm(
 function layerForward(
   params: Params,
   layer: Layer,
-  i: number,
+  prefix: string,
   x: tf.Tensor,
   training: boolean,
   updates: BnUpdate[] | undefined,
 ): tf.Tensor {
-  const prefix = `l${i}`;
   switch (layer.type) {
     case 'conv2d':
       return conv(
@@ -205,6 +204,11 @@ function layerForward(
       return x;
     case 'groupnorm':
       return groupNorm(params, prefix, x, layer.groups);
+    case 'residual': {
+      const branch = (ls: readonly Layer[], tag: string): tf.Tensor =>
+        ls.reduce((v, sub, j) => layerForward(params, sub, `${prefix}.${tag}${j}`, v, training, updates), x);
+      return tf.add(branch(layer.main, 'main'), branch(layer.shortcut, 'short'));
+    }
   }
 }
 
@@ -229,7 +233,7 @@ export function forward(
 ): tf.Tensor2D {
   let h = x;
   graph.layers.forEach((layer, i) => {
-    h = layerForward(params, layer, i, h, training, updates);
+    h = layerForward(params, layer, `l${i}`, h, training, updates);
   });
   return h as tf.Tensor2D;
 }

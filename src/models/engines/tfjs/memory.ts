@@ -8,7 +8,7 @@
  * engine therefore splits larger batches into micro-batches (engine.ts trainStep) sized by this estimate.
  */
 import type { LayerGraph } from '../../layer-graph.js';
-import { shapeSize } from '../../layer-graph.js';
+import { analyzeGraph, shapeSize } from '../../layer-graph.js';
 
 /**
  * Heap bytes per stored activation value, calibrated on ResNet-18 width 32 (3.2 measured: forward
@@ -74,6 +74,14 @@ export function trainActivationsPerSample(graph: LayerGraph): number {
         // conv1, bn1, relu, conv2, bn2, [shortcut conv + bn], add, relu
         total += out * (1 + BN + 1 + 1 + BN + (shortcut ? 1 + BN : 0) + 2);
         shape = [Math.ceil(h / layer.stride), Math.ceil(w / layer.stride), layer.filters];
+        break;
+      }
+      case 'residual': {
+        const branch = (layers: LayerGraph['layers']) =>
+          trainActivationsPerSample({ inputShape: shape, layers }) - shapeSize(shape);
+        const out = analyzeGraph({ inputShape: shape, layers: layer.main }).outputShape;
+        total += branch(layer.main) + branch(layer.shortcut) + shapeSize(out);
+        shape = out;
         break;
       }
     }
