@@ -71,6 +71,8 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   eventsRoute(app, ctx);
   artifactRoutes(app, ctx);
   attackRoute(app);
-  if (ctx.scaled !== undefined) workerRoutes(app, ctx, ctx.scaled);
+  const scaled = ctx.scaled;
+  // (its own scope: the octet-stream parser of its uploads does not meet the attacks route's)
+  if (scaled !== undefined) app.register(async (scope) => workerRoutes(scope, ctx, scaled));
   return app;
 }

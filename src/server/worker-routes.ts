@@ -35,9 +35,12 @@ const UPLOADABLE = [
 ];
 
 export function workerRoutes(app: FastifyInstance, ctx: ServiceContext, o: ScaledJobs): void {
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) =>
-    done(null, body),
-  );
+  // (POST /api/v1/attacks registers the same buffer parser)
+  if (!app.hasContentTypeParser('application/octet-stream')) {
+    app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
+  }
 
   app.get<{ Params: { id: string } }>('/api/v1/audits/:id/worker/config', async (req) => {
     const a = await auditOr404(ctx, req.params.id);
