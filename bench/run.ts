@@ -24,6 +24,8 @@ export const BENCHMARKS: Record<string, string> = {
   dp: 'DP-SGD step vs the plain step (issue 14: ≤ 2×) and vs PyTorch 1.13 vmap(grad) per-sample gradients (≥ 1×)',
   'dp-accountant':
     'ε of 10⁵ DP-SGD steps, RDP and PRV accountants, vs the scipy Opacus transcription (issue 14: < 50 ms)',
+  'service-scale':
+    'an audit of 8 models (target + 7 references) on mia serve --redis with 1 and 2 mia workers of 1 thread (issue 12: ≤ 0.6)',
 };
 
 function main(argv: string[]): number {

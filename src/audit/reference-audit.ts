@@ -18,7 +18,6 @@ import { formatDuration } from '../core/duration.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { npyArray, writeNpy } from '../io/npy.js';
 import { writeNpz } from '../io/npz.js';
-import { Rng } from '../rng.js';
 import { augmentationSet } from '../signals/augment.js';
 import { type AggregateResult, aggregateResults } from './aggregate.js';
 import type { AuditResult } from './attack-stage.js';
@@ -28,12 +27,12 @@ import { labelQueryPlanFor } from './config-label-only.js';
 import { RANDOM_HALF, RANDOM_HALF_WITH_CANARIES, thresholdTestClaim } from './dp-claim.js';
 import { dpTargetClaims, dpTrainingOf } from './dp-target.js';
 import { runExposureSweep } from './exposure-sweep.js';
-import { pairedKeepMatrix, trainingRows } from './keep.js';
+import { pairedKeepMatrix } from './keep.js';
 import { labelQueryBudget } from './label-query-file.js';
 import { lazyEngine } from './lazy-engine.js';
-import { type AuditData, type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
+import { addPrivacyTracking, planModels } from './model-plans.js';
+import { type ModelPlan, type ModelSignals, runModelStage } from './model-stage.js';
 import { logOneRun, ONE_RUN_DELTA, prepareOneRun } from './one-run-audit.js';
-import { subsampleRows } from './privacy-callback.js';
 import { buildRecords, recordsCsv } from './records.js';
 import { trainUntilSettled } from './reference-until.js';
 import {
@@ -48,64 +47,8 @@ import {
 } from './run-files.js';
 import type { HistoryFile, ResultsFile } from './run-format/index.js';
 import { recordRunFiles } from './run-manifest.js';
-import { experimentScoresPath, privacyPath, type RunPaths, referenceCurvePath } from './run-paths.js';
+import { experimentScoresPath, referenceCurvePath } from './run-paths.js';
 import { deriveSeed } from './seeds.js';
-
-/** The models of the run: row 0 the target, rows 1..M the references. */
-function planModels(cfg: ReferenceAudit, keep: Uint8Array, n: number): ModelPlan[] {
-  const m = 1 + cfg.audit.referenceModels;
-  // a schedule's ids must not change when a later run raises its max (ref-01 … ref-99, ref-100, …)
-  const width =
-    cfg.audit.referenceSchedule !== undefined ? 2 : Math.max(2, String(cfg.audit.referenceModels).length);
-  const plans: ModelPlan[] = [];
-  for (let r = 0; r < m; r++) {
-    const training = r === 0 ? cfg.target : cfg.reference;
-    const id = r === 0 ? 'target' : `ref-${String(r).padStart(width, '0')}`;
-    plans.push({
-      index: r,
-      id,
-      label:
-        r === 0 ? `target (${training.architecture.name})` : `reference ${r} (${training.architecture.name})`,
-      role: r === 0 ? 'target' : 'reference',
-      training,
-      seed: deriveSeed(cfg.run.seed, `model:${r}`),
-      rows: trainingRows(keep, n, r),
-    });
-  }
-  return plans;
-}
-
-/**
- * Attacks during training (audit.privacy_every_epochs) on the models that act as targets (rows
- * 0 … num_experiments−1): members = the audit samples a model trains on, non-members = the other audit
- * samples (as in the final attacks), each a seeded subset of at most audit.privacy_samples.
- */
-function addPrivacyTracking(plans: ModelPlan[], cfg: ReferenceAudit, data: AuditData, paths: RunPaths): void {
-  const p = cfg.audit.privacy;
-  if (p.everyEpochs < 1) return;
-  const k = cfg.run.numExperiments;
-  const n = data.audit.n;
-  for (const plan of plans.slice(0, k)) {
-    const inRows = new Uint8Array(n);
-    for (const r of plan.rows) inRows[r] = 1;
-    const outRows = new Int32Array(n - plan.rows.length);
-    for (let i = 0, j = 0; i < n; i++) if (inRows[i] === 0) outRows[j++] = i;
-    const rng = new Rng(deriveSeed(cfg.run.seed, `privacy:${plan.index}`));
-    plan.privacy = {
-      path: privacyPath(paths, plan.id),
-      callback: {
-        model: plan.id,
-        ...(k > 1 ? { experiment: String(plan.index) } : {}),
-        members: subsampleRows(data.audit, p.samples, rng.fork(), plan.rows),
-        nonMembers: subsampleRows(data.audit, p.samples, rng.fork(), outRows),
-        attacks: p.attacks,
-        everyEpochs: p.everyEpochs,
-        maxSamples: p.samples,
-        seed: deriveSeed(cfg.run.seed, `privacy-attacks:${plan.index}`),
-      },
-    };
-  }
-}
 
 /** pipeline.ts's runAudit for an audit of one target with reference models (see the file header). */
 export async function runReferenceAudit(

@@ -28,6 +28,7 @@ const COMMANDS: readonly (readonly [string, () => Promise<CliCommand>])[] = [
   ['cancel', async () => (await import('./cancel.js')).cancelCommand],
   ['logs', async () => (await import('./logs.js')).logsCommand],
   ['fetch', async () => (await import('./fetch.js')).fetchCommand],
+  ['worker', async () => (await import('./worker.js')).workerCommand],
 ];
 
 /** `mia --help`: every command with its summary (from its declaration). */

@@ -12,7 +12,9 @@ export const serveCommand = defineCommand({
 audits into DIR/runs/<id>/. The store and the queue live in DIR/mia.db (SQLite): nothing else to install;
 --database postgres://… puts them in Postgres instead, shared by every server started on it.
 On a fresh DIR an admin token is written to DIR/admin-token (mode 600). A job whose server was killed
-is taken again after a restart and resumes with the models it had finished. Ctrl-C stops cleanly.`,
+is taken again after a restart and resumes with the models it had finished. Ctrl-C stops cleanly.
+With --redis, the scaled mode: each audit is a BullMQ flow whose model jobs \`mia worker\` processes on
+any machine take; this process then runs the signals, attacks and report over the uploaded models.`,
   flags: {
     data: text({
       placeholder: 'DIR',
@@ -43,6 +45,11 @@ is taken again after a restart and resumes with the models it had finished. Ctrl
       range: { min: 0.001 },
       description: 'largest request body in MiB (default {default}; 413 above it)',
     }),
+    redis: text({
+      placeholder: 'URL',
+      description:
+        'the scaled mode: BullMQ on this Redis (redis://host:6379); model jobs go to `mia worker`s, this process runs the attacks and reports',
+    }),
     'lease-seconds': num({
       default: 60,
       range: { min: 0.5 },
@@ -59,11 +66,14 @@ is taken again after a restart and resumes with the models it had finished. Ctrl
       workers: args.workers,
       bodyLimit: Math.round(args['body-limit-mb'] * 1024 * 1024),
       leaseMs: Math.round(args['lease-seconds'] * 1000),
+      ...(args.redis !== undefined ? { redis: args.redis } : {}),
       log: (line) => console.error(line),
     });
-    console.log(
-      `mia serve: listening on ${service.url}, ${args.workers} worker${args.workers === 1 ? '' : 's'}, data ${service.dataDir}`,
-    );
+    const runs =
+      args.redis !== undefined
+        ? `scaled mode on ${args.redis} (model jobs for \`mia worker\`, ${Math.max(1, args.workers)} audit runner${args.workers > 1 ? 's' : ''} here)`
+        : `${args.workers} worker${args.workers === 1 ? '' : 's'}`;
+    console.log(`mia serve: listening on ${service.url}, ${runs}, data ${service.dataDir}`);
     if (service.adminTokenFile !== undefined) console.log(`admin token written to ${service.adminTokenFile}`);
     console.log(`web UI: ${service.url}/ (sign in with a token; docs/web-ui.md)`);
     await new Promise<void>((resolve) => {

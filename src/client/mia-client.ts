@@ -29,6 +29,13 @@ export interface SubmitOptions {
   file?: string;
 }
 
+/** A request's body: its content type, its bytes or text, and headers that go with it. */
+export interface RequestBody {
+  type: string;
+  data: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
 export class MiaClient {
   readonly url: string;
 
@@ -39,18 +46,14 @@ export class MiaClient {
     this.url = url.replace(/\/+$/, '');
   }
 
-  private async request(
-    method: string,
-    path: string,
-    body?: { type: string; data: string | Uint8Array },
-  ): Promise<Response> {
+  protected async request(method: string, path: string, body?: RequestBody): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(`${this.url}${path}`, {
         method,
         headers: {
           ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}),
-          ...(body !== undefined ? { 'content-type': body.type } : {}),
+          ...(body !== undefined ? { 'content-type': body.type, ...body.headers } : {}),
         },
         ...(body !== undefined
           ? { body: typeof body.data === 'string' ? body.data : new Blob([body.data]) }
@@ -70,7 +73,7 @@ export class MiaClient {
     return res;
   }
 
-  private async json<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown) {
+  protected json<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown) {
     return this.parsed(
       schema,
       method,
@@ -83,11 +86,11 @@ export class MiaClient {
    * The JSON answer of the request, checked with `schema`: the parsed value, or with `raw` the JSON as
    * the server wrote it (for answers whose schema reads nulls as NaN or ∞, such as results).
    */
-  private async parsed<S extends z.ZodType>(
+  protected async parsed<S extends z.ZodType>(
     schema: S,
     method: string,
     path: string,
-    body: { type: string; data: string | Uint8Array } | undefined,
+    body: RequestBody | undefined,
     raw = false,
   ) {
     const res = await this.request(method, path, body);

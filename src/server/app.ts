@@ -9,7 +9,7 @@ import type { TokenScope } from '../service/tokens.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { attackRoute } from './attack-route.js';
 import { auditRoutes } from './audit-routes.js';
-import { type Access, authorize, PUBLIC_ROUTES } from './auth.js';
+import { type Access, authorize, authorizeWorker, PUBLIC_ROUTES, WORKER_ROUTE } from './auth.js';
 import { configRoutes, VALIDATE_ROUTE } from './config-routes.js';
 import { eventsRoute } from './events-route.js';
 import { experimentRoutes } from './experiment-routes.js';
@@ -18,6 +18,7 @@ import { openApiDocument } from './openapi.js';
 import { runsEventsRoute } from './runs-events-route.js';
 import type { ServiceContext } from './service-context.js';
 import { webRoutes } from './web-routes.js';
+import { workerRoutes } from './worker-routes.js';
 
 export interface AppOptions {
   /** The largest request body accepted, in bytes (413 above it). */
@@ -37,6 +38,8 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0]!;
     if (PUBLIC_ROUTES.has(path)) return;
+    if (WORKER_ROUTE.test(path))
+      return authorizeWorker(req.headers.authorization, (t) => ctx.store.verifyToken(t));
     const scope = await authorize(req.headers.authorization, accessOf(req.method, path), (t) =>
       ctx.store.verifyToken(t),
     );
@@ -54,6 +57,15 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   });
 
   app.get('/api/v1/health', async () => {
+    if (ctx.scaled !== undefined) {
+      const q = await ctx.scaled.stats();
+      return {
+        version: ctx.version,
+        store: ctx.store.kind,
+        queue: { kind: 'bullmq', queued: q.queued, leased: q.leased },
+        workers: q.workers,
+      };
+    }
     const s = await ctx.queue.stats();
     return {
       version: ctx.version,
@@ -74,5 +86,8 @@ export function createApp(ctx: ServiceContext, options: AppOptions): FastifyInst
   webRoutes(app);
   // the token's scope, as the onRequest hook found it (the web UI hides write buttons from read-only)
   app.get('/api/v1/whoami', async (req) => ({ scope: scopes.get(req) }));
+  const scaled = ctx.scaled;
+  // (its own scope: the octet-stream parser of its uploads does not meet the attacks route's)
+  if (scaled !== undefined) app.register(async (scope) => workerRoutes(scope, ctx, scaled));
   return app;
 }

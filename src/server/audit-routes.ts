@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
+import { plannedModelIds } from '../audit/model-job.js';
 import { MiaError } from '../errors.js';
 import { ListAuditsQuery, SubmitAuditBody } from '../service/api-schemas.js';
 import type { AuditRecord } from '../service/store.js';
@@ -60,7 +61,8 @@ export function auditRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       config: loaded.text,
       file,
     });
-    await ctx.queue.enqueue(audit.id, ctx.maxAttempts);
+    if (ctx.scaled !== undefined) await ctx.scaled.submit(audit.id, plannedModelIds(loaded.config));
+    else await ctx.queue.enqueue(audit.id, ctx.maxAttempts);
     ctx.onSubmit();
     return reply.status(201).send({ id: audit.id });
   });
@@ -87,7 +89,8 @@ export function auditRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       });
     }
     // a queued job is withdrawn; a running one stops at its next step (the worker reads the status)
-    await ctx.queue.withdraw(a.id);
+    if (ctx.scaled !== undefined) await ctx.scaled.withdraw(a.id);
+    else await ctx.queue.withdraw(a.id);
     await ctx.store.setStatus(a.id, 'cancelled');
     return ctx.store.getAudit(a.id);
   });

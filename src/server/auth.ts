@@ -40,3 +40,32 @@ export async function authorize(
   }
   return known.scope;
 }
+
+/** The scaled mode's routes for `mia worker` (worker-routes.ts): worker tokens only. */
+export const WORKER_ROUTE = /^\/api\/v1\/audits\/[^/]+\/worker\//;
+
+/**
+ * Checks that the Authorization header `header` carries a worker token (`mia token create --worker`).
+ * Throws E_AUTH 401 (no or unknown token) or 403 (an admin or read-only token: these routes are the
+ * workers' only).
+ */
+export async function authorizeWorker(
+  header: string | undefined,
+  verify: (token: string) => { scope: TokenScope } | undefined | Promise<{ scope: TokenScope } | undefined>,
+): Promise<void> {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (m === null) {
+    throw new HttpError(401, 'E_AUTH', 'this request needs a worker token', {
+      expected: 'Authorization: Bearer <token> (`mia token create --worker`)',
+      found: header === undefined ? 'no Authorization header' : 'another kind of Authorization',
+    });
+  }
+  const known = await verify(m[1]!);
+  if (known === undefined) throw new HttpError(401, 'E_AUTH', 'unknown token');
+  if (known.scope !== 'worker') {
+    throw new HttpError(403, 'E_AUTH', 'only worker tokens take jobs and upload their files', {
+      expected: 'a token of `mia token create --worker`',
+      found: `a ${known.scope} token`,
+    });
+  }
+}

@@ -9,6 +9,7 @@ import { openStore } from '../service/open-store.js';
 import { createApp } from './app.js';
 import { AuditWorker } from './audit-worker.js';
 import { openDataDir } from './data-dir.js';
+import { startScaled } from './scaled-mode.js';
 import type { ServiceContext } from './service-context.js';
 
 export interface ServeOptions {
@@ -27,6 +28,11 @@ export interface ServeOptions {
   maxAttempts?: number;
   /** Lines for the server's own log. */
   log?: (line: string) => void;
+  /**
+   * The scaled mode: the Redis of BullMQ (redis://host:6379). Audits become flows of model jobs for
+   * `mia worker` processes; this process runs each audit's parent job (`workers` of them at a time).
+   */
+  redis?: string;
 }
 
 export interface RunningService {
@@ -61,6 +67,7 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
   }
   const leaseMs = o.leaseMs ?? 60_000;
   const workers: AuditWorker[] = [];
+  const scaled = o.redis !== undefined ? await startScaled(o.redis, o, leaseMs) : undefined;
   const ctx: ServiceContext = {
     store,
     queue,
@@ -71,12 +78,14 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
       for (const w of workers) w.poke();
     },
     eventPollMs: 200,
+    ...(scaled !== undefined ? { scaled: scaled.jobs } : {}),
   };
+  scaled?.start(ctx);
   const app = createApp(ctx, {
     bodyLimit: o.bodyLimit ?? DEFAULT_BODY_LIMIT,
     ...(o.log ? { log: o.log } : {}),
   });
-  for (let i = 0; i < (o.workers ?? 1); i++) {
+  for (let i = 0; scaled === undefined && i < (o.workers ?? 1); i++) {
     workers.push(new AuditWorker({ store, queue, dir, leaseMs, ...(o.log ? { log: o.log } : {}) }));
   }
   const host = o.host ?? '127.0.0.1';
@@ -93,6 +102,7 @@ export async function startService(o: ServeOptions): Promise<RunningService> {
       await Promise.all(workers.map((w) => w.stop()));
       await app.close();
       await Promise.all(workers.map((w) => w.idle()));
+      await scaled?.close();
       await store.close();
     },
   };

@@ -225,3 +225,25 @@ export const AttackResponse = z.object({
 });
 /** As written (JSON: a missing interval is null, as in results.json). */
 export type AttackResponse = z.input<typeof AttackResponse>;
+
+/** GET /api/v1/audits/:id/worker/config (worker tokens): what a `mia worker` needs to run a model job. */
+export const WorkerJobView = z.object({
+  config: z.string(),
+  file: z.string(),
+  status: AuditStatus,
+});
+export type WorkerJobView = z.infer<typeof WorkerJobView>;
+
+/** POST /api/v1/audits/:id/worker/log (worker tokens): log lines of a model job, recorded as events. */
+export const WorkerLogBody = z.strictObject({
+  lines: z.array(z.string().max(10_000)).min(1).max(1000),
+});
+export type WorkerLogBody = z.infer<typeof WorkerLogBody>;
+
+/** PUT /api/v1/audits/:id/worker/files/<path> (worker tokens): the file as written and recorded. */
+export const UploadResponse = z.object({
+  path: z.string(),
+  bytes: z.number().int(),
+  sha256: z.string(),
+});
+export type UploadResponse = z.infer<typeof UploadResponse>;

@@ -50,6 +50,7 @@ test('mia --help lists every command with the summary its declaration gives', as
     'cancel',
     'logs',
     'fetch',
+    'worker',
   ]);
   const help = runMia(['--help']).stdout;
   for (const name of names) {
