@@ -20,7 +20,10 @@ import { runMia } from '../../cli/run-mia.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./fixtures/export_models.py', import.meta.url));
-const havePython = existsSync(PYTHON);
+// the exports need PyTorch (Debian's python3-torch, which .ci/run installs); without it the tests say so
+const havePython =
+  existsSync(PYTHON) &&
+  spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 }).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'mia-arch-from-'));
 const file = (name: string) => join(dir, name);
 
@@ -38,7 +41,11 @@ before(() => {
   assert.equal(r.status, 0, `export_models.py failed: ${r.stderr}`);
 });
 
-const opts = { skip: havePython ? false : `${PYTHON} is missing (the PyTorch exports need it)` };
+const opts = {
+  skip: havePython
+    ? false
+    : `${PYTHON} with torch is missing (apt-get install python3-torch: the PyTorch exports need it)`,
+};
 
 /** PyTorch's parameter shapes in our layouts (conv OIHW → HWIO, Linear [out, in] → [in, out]), sorted. */
 function torchShapes(e: Exported): string[] {
