@@ -27,5 +27,10 @@ test('.npmrc holds only settings npm knows; install scripts are decided in packa
     ['engine-strict=true'],
   );
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  assert.deepEqual(pkg.allowScripts, { esbuild: true, 'onnxruntime-node': false, 'better-sqlite3': true });
+  assert.deepEqual(pkg.allowScripts, {
+    esbuild: true,
+    'onnxruntime-node': false,
+    'better-sqlite3': true,
+    'msgpackr-extract': false,
+  });
 });
