@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { MiaClient } from '../../src/client/mia-client.js';
+import { encodeNpz } from '../../src/io/npz.js';
 import { ARTIFACTS, saveScreenshot, skipWithoutChromium, withPage } from '../report/browser-helper.js';
 import { freePort, tinyConfig } from '../server/service-helpers.js';
 
@@ -22,6 +23,35 @@ async function until(ok: () => Promise<boolean>, ms = 30_000): Promise<void> {
     if (Date.now() - t0 > ms) throw new Error(`not true after ${ms} ms: ${ok}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * An .npz of one model's outputs as `mia attack --input` reads it: `n` members and `n` non-members, 3
+ * classes, the true class's logit higher for members (so the attacks find something); without
+ * labels_test when `broken`.
+ */
+function outputsNpz(n: number, broken = false): Uint8Array {
+  let x = 12345;
+  const next = () => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x / 2 ** 31;
+  };
+  const side = (boost: number) => {
+    const labels = Int32Array.from({ length: n }, () => Math.floor(next() * 3));
+    const logits = Float32Array.from({ length: n * 3 }, () => next() * 2);
+    for (let i = 0; i < n; i++) logits[i * 3 + labels[i]!]! += boost;
+    return { labels, logits };
+  };
+  const train = side(2);
+  const test = side(0.5);
+  const f32 = (data: Float32Array) => ({ dtype: 'float32' as const, shape: [n, 3], data });
+  const i32 = (data: Int32Array) => ({ dtype: 'int32' as const, shape: [n], data });
+  return encodeNpz({
+    logits_train: f32(train.logits),
+    logits_test: f32(test.logits),
+    labels_train: i32(train.labels),
+    ...(broken ? {} : { labels_test: i32(test.labels) }),
+  });
 }
 
 async function serve(data: string): Promise<{ url: string; child: ChildProcess }> {
@@ -51,7 +81,7 @@ async function serve(data: string): Promise<{ url: string; child: ChildProcess }
   throw new Error(`mia serve did not start: ${out}`);
 }
 
-test('the web UI: sign in, validate, submit, watch, report, runs table, compare; read-only sees no writes', {
+test('the web UI: sign in, validate, submit, watch, report, runs table, compare, upload outputs; read-only sees no writes', {
   skip: skipWithoutChromium,
   timeout: 300_000,
 }, async () => {
@@ -153,6 +183,43 @@ test('the web UI: sign in, validate, submit, watch, report, runs table, compare;
         await page.click('#compare-go');
         await until(async () => (await page.$$('#compare-table tbody tr')).length === 1);
 
+        // an attack-only run: upload an .npz of model outputs, read the results table; a bad file's error
+        await page.click('#nav-submit');
+        await page.waitForSelector('#attack-file');
+        const outputs = join(data, 'outputs.npz');
+        writeFileSync(outputs, outputsNpz(150));
+        await page.setInputFiles('#attack-file', outputs);
+        await page.fill('#attack-attacks', 'threshold, threshold-entropy');
+        await page.fill('#attack-slices', 'entire,class');
+        await page.fill('#attack-seed', '3');
+        await page.click('#attack-run');
+        await page.waitForSelector('#attack-table');
+        assert.equal(
+          await page.textContent('#attack-input'),
+          'outputs.npz: 150 members, 150 non-members, 3 classes.',
+        );
+        const rows = await page.$$eval('#attack-table tbody tr', (r) => r.map((x) => x.textContent ?? ''));
+        assert.equal(rows.length, 2, 'one row per attack on the entire dataset');
+        for (const [i, attack] of ['threshold', 'threshold-entropy'].entries())
+          assert.match(
+            rows[i]!,
+            new RegExp(`^${attack}.*150 / 150(0\\.\\d{3}) \\[0\\.\\d{3}–0\\.\\d{3}\\]\\d+\\.\\d% \\[`),
+          );
+        const auc = Number(rows[0]!.match(/150 \/ 150(0\.\d{3})/)![1]);
+        assert.ok(auc > 0.6, `members' true-class logits are higher: AUC ${auc}`);
+        assert.match((await page.textContent('#attack-result')) ?? '', /6 results on slices are in the JSON/);
+        await saveScreenshot(page, join(ARTIFACTS, 'web-ui', 'attack-upload.png'));
+        const broken = join(data, 'broken.npz');
+        writeFileSync(broken, outputsNpz(20, true));
+        await page.setInputFiles('#attack-file', broken);
+        await page.click('#attack-run');
+        const bad = await page.waitForSelector('.attack-error');
+        assert.match(
+          (await bad.textContent()) ?? '',
+          /^broken\.npz E_MISSING_FIELD: labels_test is required/,
+        );
+        assert.equal(await page.$('#attack-table'), null, 'the error replaces the earlier results');
+
         // a read-only token: everything readable, no write button
         await page.click('#sign-out');
         await page.fill('#token', readOnly);
@@ -162,11 +229,17 @@ test('the web UI: sign in, validate, submit, watch, report, runs table, compare;
         await page.evaluate("location.hash = '#/submit'");
         await page.waitForSelector('#config-editor');
         assert.equal(await page.$('#submit-audit'), null);
+        assert.equal(await page.$('#attack-file'), null, 'no upload for a read-only token');
         await page.evaluate(`location.hash = '#/run/${first}'`);
         await page.waitForSelector('#run-files');
         assert.equal(await page.$('#cancel-run'), null);
 
-        assert.deepEqual(errors, [], 'no console errors');
+        // (Chromium logs the broken upload's 400 answer, which the page shows; nothing else)
+        assert.deepEqual(
+          errors,
+          ['console.error: Failed to load resource: the server responded with a status of 400 (Bad Request)'],
+          'no console errors but the refused upload',
+        );
         assert.deepEqual(requests, [], 'no request leaves the server');
       },
       local,

@@ -1,4 +1,5 @@
 /** How the web UI writes numbers, intervals and times. */
+import type { ApiError } from '../../service/api-schemas.js';
 
 export const f3 = (x: number): string => x.toFixed(3);
 export const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -28,3 +29,24 @@ export const when = (iso: string | null): string =>
 /** Seconds from `a` to `b` (now when b is null). */
 export const between = (a: string | null, b: string | null): number =>
   a === null ? Number.NaN : ((b === null ? Date.now() : Date.parse(b)) - Date.parse(a)) / 1000;
+
+/** Where an API error points: `file:line:column` (the file defaulting to `file`), or its path. */
+export function whereText(w: ApiError['error']['where'], file: string): string {
+  if (w?.line !== undefined)
+    return `${w.file ?? file}:${w.line}${w.column === undefined ? '' : `:${w.column}`}`;
+  return w?.path ?? w?.file ?? '';
+}
+
+/** " (expected …, found …)" of an API error, or ''. */
+export function expectedFound(e: ApiError['error']): string {
+  const more = [e.expected && `expected ${e.expected}`, e.found && `found ${e.found}`]
+    .filter(Boolean)
+    .join(', ');
+  return more === '' ? '' : ` (${more})`;
+}
+
+/** An API error as one line: `where CODE: message (expected …, found …)`. */
+export function errorText(e: ApiError['error'], file: string): string {
+  const at = whereText(e.where, file);
+  return `${at === '' ? '' : `${at} `}${e.code}: ${e.message}${expectedFound(e)}`;
+}

@@ -6,7 +6,9 @@
 import { isMap, isScalar, parseDocument } from 'yaml';
 import type { ShippedConfigs, ValidateResponse } from '../../service/api-schemas.js';
 import { ApiFailure, json, post } from './api.js';
+import { attackUpload } from './attack-upload.js';
 import { h, labelled, replace } from './dom.js';
+import { expectedFound, whereText } from './format.js';
 
 /** The form's keys: label, path in the YAML, how a value is written. */
 const KEYS: { id: string; label: string; path: string[]; kind: 'text' | 'int' | 'list' }[] = [
@@ -128,7 +130,7 @@ export function submitPage(root: HTMLElement, signal: AbortSignal, canWrite: boo
   };
   const errorLine = (e: ValidateResponse['errors'][number]) => {
     const w = e.where;
-    const at = w?.line !== undefined ? `${w.file ?? file.value}:${w.line}:${w.column ?? 1}` : (w?.path ?? '');
+    const at = whereText(w, file.value);
     const go =
       w?.line !== undefined
         ? h(
@@ -145,14 +147,11 @@ export function submitPage(root: HTMLElement, signal: AbortSignal, canWrite: boo
             'go to',
           )
         : null;
-    const more = [e.expected && `expected ${e.expected}`, e.found && `found ${e.found}`]
-      .filter(Boolean)
-      .join(', ');
     return h(
       'p',
       { class: 'error config-error' },
       h('code', { class: 'where' }, at),
-      ` ${e.code}: ${e.message}${more === '' ? '' : ` (${more})`} `,
+      ` ${e.code}: ${e.message}${expectedFound(e)} `,
       go,
     );
   };
@@ -231,6 +230,7 @@ export function submitPage(root: HTMLElement, signal: AbortSignal, canWrite: boo
         result,
       ),
     ),
+    canWrite ? attackUpload(signal) : null,
   );
   void json<ShippedConfigs>('/api/v1/configs').then((c) => {
     shipped = c.configs;
