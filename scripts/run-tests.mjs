@@ -20,7 +20,15 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(' ') || 'test'}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-});
+// A test that hangs (a child process or a connection left open after a failed assertion) must fail
+// the run, not hold CI past its limit: each test has 20 minutes, and a file's process exits once its
+// tests are done even if a handle is still open.
+const guards = ['--test-timeout=1200000', '--test-force-exit'];
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', ...guards, ...files],
+  {
+    stdio: 'inherit',
+  },
+);
 process.exit(result.status ?? 1);

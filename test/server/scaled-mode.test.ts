@@ -41,7 +41,7 @@ async function scaledService(
 
 // README's scaled-mode example: its `mia worker` line is the command the tests run (hosts replaced)
 const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-const workerLine = /^MIA_TOKEN=\S.* npx mia (worker --server \S+ --redis \S+)$/m.exec(readme)?.[1];
+const workerLine = /^npx mia (worker --server \S+ --redis \S+ --token TOKEN)\b/m.exec(readme)?.[1];
 
 /** `mia worker` in a child process, as README runs it; resolves once it takes jobs. */
 async function spawnWorker(s: TestService & { worker: string }, work: string): Promise<ChildProcess> {
@@ -49,13 +49,13 @@ async function spawnWorker(s: TestService & { worker: string }, work: string): P
   const args = workerLine
     .replace('http://SERVER:8470', s.url)
     .replace('redis://SERVER:6379', redis!.url)
+    .replace('TOKEN', s.worker)
     .split(' ');
   const child = spawn(
     process.execPath,
     [BIN, ...args, '--work', work, '--threads', '1', '--lock-seconds', '2'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, MIA_TOKEN: s.worker },
     },
   );
   let err = '';
@@ -114,8 +114,9 @@ test('an audit across the server and two mia worker processes gives the results 
 }, async () => {
   const s = await scaledService();
   const work = mkdtempSync(join(tmpdir(), 'mia-scaled-work-'));
-  const workers = [await spawnWorker(s, join(work, 'a')), await spawnWorker(s, join(work, 'b'))];
+  const workers: ChildProcess[] = [];
   try {
+    workers.push(await spawnWorker(s, join(work, 'a')), await spawnWorker(s, join(work, 'b')));
     const config = tinyConfig(4);
     const health = (await (await s.call('/api/v1/health')).json()) as {
       queue: { kind: string };
@@ -161,9 +162,10 @@ test('kill -9 a worker mid-job: BullMQ gives the stalled job to the other worker
   const config = tinyConfig(60)
     .replace('audit_size: 300', 'audit_size: 1200')
     .replace('hidden: "32"', 'hidden: "128"');
-  const victim = await spawnWorker(s, join(work, 'victim'));
+  let victim: ChildProcess | undefined;
   let other: ChildProcess | undefined;
   try {
+    victim = await spawnWorker(s, join(work, 'victim'));
     const id = await submit(s, config);
     // the victim finishes its first model, starts its second, and is killed in it
     const t0 = Date.now();
@@ -205,7 +207,8 @@ test('kill -9 a worker mid-job: BullMQ gives the stalled job to the other worker
     assert.equal(got.key, want.key);
     assert.deepEqual(got.results, want.results);
   } finally {
-    if (victim.exitCode === null && victim.signalCode === null) victim.kill('SIGKILL');
+    if (victim !== undefined && victim.exitCode === null && victim.signalCode === null)
+      victim.kill('SIGKILL');
     if (other !== undefined) await stopWorker(other);
     await s.close();
   }
