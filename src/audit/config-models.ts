@@ -97,11 +97,12 @@ export function readTraining(
     } else if (isMap(archNode) && archNode.has('from')) {
       // architecture: {from: target.onnx}: the layers of an ONNX model's graph, fresh weights
       const a = s.section('architecture', ARCHITECTURE_KEYS);
-      const from = a.string('from')!;
+      const written = a.string('from')!;
       for (const k of ['name', 'params'] as const)
         if (a.raw(k) !== undefined) a.fail(k, 'cannot be given with architecture.from', {});
       const restore = a.bool('restore_batchnorm') ?? false;
       try {
+        const from = src.resolveFile?.(written, a.pathOf('from')) ?? written;
         spec = archSpecFromOnnx(from, { restoreBatchnorm: restore }).spec;
       } catch (e) {
         throw rethrowAt(e, a, 'from');

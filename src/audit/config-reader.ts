@@ -32,6 +32,12 @@ export interface ConfigSource {
   lines: LineCounter;
   /** Dotted paths set by overrides (`--set`), whose nodes have no position in the file. */
   overridden: string[];
+  /**
+   * Where a file the config names (architecture.from) is read from: the path as written (relative to
+   * the working directory) unless the caller confines it — the service maps it into its data
+   * directory and refuses a path that leads out of it. `field` is the dotted key, for the error.
+   */
+  resolveFile?: (path: string, field: string) => string;
 }
 
 /**

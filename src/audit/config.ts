@@ -112,8 +112,10 @@ export function parseAuditConfig(
   text: string,
   file: string,
   overrides: readonly string[] = [],
+  options: { resolveFile?: (path: string, field: string) => string } = {},
 ): LoadedConfig {
   const src = parseConfigSource(text, file, overrides);
+  if (options.resolveFile !== undefined) src.resolveFile = options.resolveFile;
   const root = new SectionReader(src, src.doc.contents, '', SECTIONS);
   const positions = new Map<string, ErrorWhere>();
   const note = (s: SectionReader, key: string) => positions.set(s.pathOf(key), s.whereOf(key));

@@ -5,11 +5,11 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAuditConfig } from '../audit/config.js';
 import { plannedModelIds } from '../audit/model-job.js';
 import { checkRedis, redisConnection, ScaledQueue } from '../service/scaled-queue.js';
 import { ScaledRunner } from './scaled-runner.js';
 import type { ScaledJobs, ServiceContext } from './service-context.js';
+import { loadSubmittedConfig } from './submitted-config.js';
 
 export interface ScaledMode {
   jobs: ScaledJobs;
@@ -38,7 +38,8 @@ export async function startScaled(
       if (context === undefined) return;
       const source = await context.store.auditSource(id);
       if (source === undefined) return;
-      const total = plannedModelIds(parseAuditConfig(source.text, source.file).config).length + 1;
+      const total =
+        plannedModelIds(loadSubmittedConfig(source.text, source.file, context.dir).config).length + 1;
       let done = 0;
       try {
         done = readdirSync(join(context.dir.runDir(id), 'signals')).filter((f) => f.endsWith('.npz')).length;

@@ -18,7 +18,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { parseAuditConfig } from '../audit/config.js';
 import { recordRunFiles } from '../audit/run-manifest.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { WorkerLogBody } from '../service/api-schemas.js';
@@ -26,6 +25,7 @@ import { auditOr404, parseWith } from './audit-routes.js';
 import { confinedPath } from './data-dir.js';
 import { HttpError } from './http-error.js';
 import type { ScaledJobs, ServiceContext } from './service-context.js';
+import { loadSubmittedConfig } from './submitted-config.js';
 
 /** The paths a model job may upload, relative to the run directory. */
 const UPLOADABLE = [
@@ -53,14 +53,17 @@ export function workerRoutes(app: FastifyInstance, ctx: ServiceContext, o: Scale
   app.get<{ Params: { id: string } }>('/api/v1/audits/:id/worker/dataset', async (req, reply) => {
     const a = await auditOr404(ctx, req.params.id);
     const source = await ctx.store.auditSource(a.id);
+    // the config as the service loads it: data.path (and architecture.from) confined to DIR/datasets
     const path =
-      source === undefined ? undefined : parseAuditConfig(source.text, source.file).config.data.path;
+      source === undefined
+        ? undefined
+        : loadSubmittedConfig(source.text, source.file, ctx.dir).config.data.path;
     if (path === undefined) {
       throw new HttpError(404, 'E_NOT_FOUND', 'the config names a registered dataset, not a file', {
         expected: 'a config with data.path',
       });
     }
-    const full = confinedPath(ctx.dir.datasets, path, 'data.path');
+    const full = path;
     let size: number;
     try {
       const st = statSync(full);

@@ -124,6 +124,27 @@ test('a data.path outside DIR/datasets is refused; inside it is accepted', async
   assert.match((await errorOf(r)).message, /symbolic link/);
 });
 
+test('an architecture.from outside DIR/datasets is refused before the file is opened', async () => {
+  const config = (path: string) =>
+    tinyConfig().replace(/^ {2}architecture: .*$/m, `  architecture: {from: ${JSON.stringify(path)}}`);
+  assert.match(config('x.onnx'), /architecture: \{from: "x.onnx"\}/);
+  for (const path of ['/etc/passwd', '../mia.db', 'a/../../x.onnx']) {
+    const post = (route: string) =>
+      s.call(route, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: config(path) });
+    const r = await post('/api/v1/audits');
+    assert.equal(r.status, 400, path);
+    const inside = /target\.architecture\.from must stay inside its folder/;
+    assert.match((await errorOf(r)).message, inside, path);
+    // the editor's validation says the same, as data
+    const v = (await (await post('/api/v1/configs/validate')).json()) as {
+      valid: boolean;
+      errors: { message: string }[];
+    };
+    assert.equal(v.valid, false);
+    assert.match(v.errors[0]!.message, inside, path);
+  }
+});
+
 test('artifact paths cannot leave the run directory: .., absolute, encoded, symbolic links', async () => {
   const run = join(s.dataDir, 'runs', id);
   mkdirSync(run, { recursive: true });
