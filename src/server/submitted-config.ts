@@ -3,8 +3,9 @@
  * at file:line:column), and confined to the data directory. The config cannot choose where the run is
  * written (run.log_dir is replaced by DIR/runs/<id>) nor read a file outside DIR/datasets: a data.path
  * and an architecture.from (target, reference, models.<name>) are relative to DIR/datasets and refused
- * when they lead out of it — checked before the file is opened, so a refused path is never read. Registered datasets (data.dataset
- * without a path: Debian's packages, the cache, synthetic) are allowed as they are.
+ * when they lead out of it — checked before the file is opened, so a refused path is never read.
+ * Registered datasets (data.dataset without a path: Debian's packages, the cache, synthetic) are allowed
+ * as they are.
  */
 import { type LoadedConfig, parseAuditConfig } from '../audit/config.js';
 import { confinedPath, type DataDir } from './data-dir.js';
@@ -25,7 +26,7 @@ function confinedFiles(dir: DataDir): { resolveFile: (path: string, field: strin
 
 /**
  * Parses and validates `text` (named `file` in errors) for the service; returns the loaded config with
- * data.path confined. Throws the config's MiaError (E_CONFIG at line:column) or E_REQUEST for a path
+ * data.path and architecture.from confined. Throws the config's MiaError (E_CONFIG at line:column) or E_REQUEST for a path
  * outside DIR/datasets.
  */
 export function loadSubmittedConfig(text: string, file: string, dir: DataDir): LoadedConfig {

@@ -63,10 +63,9 @@ export function workerRoutes(app: FastifyInstance, ctx: ServiceContext, o: Scale
         expected: 'a config with data.path',
       });
     }
-    const full = path;
     let size: number;
     try {
-      const st = statSync(full);
+      const st = statSync(path);
       if (!st.isFile()) {
         throw new HttpError(400, 'E_REQUEST', 'data.path is a folder: the scaled mode sends one file', {
           where: 'data.path',
@@ -81,7 +80,7 @@ export function workerRoutes(app: FastifyInstance, ctx: ServiceContext, o: Scale
     return reply
       .header('content-type', 'application/octet-stream')
       .header('content-length', String(size))
-      .send(createReadStream(full));
+      .send(createReadStream(path));
   });
 
   app.put<{ Params: { id: string; '*': string } }>('/api/v1/audits/:id/worker/files/*', async (req) => {
